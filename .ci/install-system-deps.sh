@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs what a fresh Debian 12 machine of the project's kind lacks for the tests:
+# Mesa lavapipe (a CPU Vulkan driver Dawn accepts; only the bookworm-backports build is new enough),
+# the Vulkan loader, and Chromium for browser tests. Idempotent; derives the backports source from
+# the machine's own apt sources rather than naming a mirror.
+set -euo pipefail
+
+need_lavapipe() { ! ls /usr/share/vulkan/icd.d/lvp_icd*.json >/dev/null 2>&1 || ! dpkg -s libvulkan1 >/dev/null 2>&1 || ! dpkg-query -W -f='${Version}' mesa-vulkan-drivers 2>/dev/null | grep -q bpo; }
+need_chromium() { ! command -v chromium >/dev/null 2>&1; }
+
+if ! need_lavapipe && ! need_chromium; then
+  echo "system deps: lavapipe and chromium already installed"
+  exit 0
+fi
+
+sources=/etc/apt/sources.list.d/debian.sources
+backports=/etc/apt/sources.list.d/factorlab-backports.sources
+if [ ! -f "$backports" ]; then
+  if [ ! -f "$sources" ]; then
+    echo "error: $sources not found; add a bookworm-backports apt source by hand, then rerun" >&2
+    exit 1
+  fi
+  # First stanza of the existing sources (the main archive), with the suite switched to backports.
+  awk 'BEGIN{RS=""; ORS="\n\n"} NR==1{print; exit}' "$sources" \
+    | sed -E 's/^Suites:.*/Suites: bookworm-backports/' >"$backports"
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+if need_lavapipe; then
+  apt-get install -y -qq -t bookworm-backports mesa-vulkan-drivers libvulkan1 >/dev/null
+fi
+if need_chromium; then
+  apt-get install -y -qq chromium >/dev/null
+fi
+echo "system deps: installed lavapipe $(dpkg-query -W -f='${Version}' mesa-vulkan-drivers) and $(chromium --version 2>/dev/null)"
