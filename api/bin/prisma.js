@@ -10,9 +10,13 @@ const require = createRequire(import.meta.url);
 const cli = require.resolve('prisma/build/index.js');
 const env = {
   ...process.env,
-  PRISMA_QUERY_ENGINE_LIBRARY: process.env.PRISMA_QUERY_ENGINE_LIBRARY ?? fileURLToPath(import.meta.url),
+  PRISMA_QUERY_ENGINE_LIBRARY:
+    process.env.PRISMA_QUERY_ENGINE_LIBRARY ?? fileURLToPath(import.meta.url),
   CHECKPOINT_DISABLE: process.env.CHECKPOINT_DISABLE ?? '1',
   PRISMA_HIDE_UPDATE_MESSAGE: '1',
 };
-const result = spawnSync(process.execPath, [cli, ...process.argv.slice(2)], { stdio: 'inherit', env });
+const result = spawnSync(process.execPath, [cli, ...process.argv.slice(2)], {
+  stdio: 'inherit',
+  env,
+});
 process.exit(result.status ?? 1);

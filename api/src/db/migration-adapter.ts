@@ -56,7 +56,8 @@ class CatalogAsTextClient extends pg.Client {
  */
 export function migrationAdapter(): Promise<PrismaPg> {
   const url = process.env.DATABASE_URL;
-  if (!url) throw new Error('DATABASE_URL is not set: point it at the PostgreSQL database to migrate');
+  if (!url)
+    throw new Error('DATABASE_URL is not set: point it at the PostgreSQL database to migrate');
   const parsed = parseConnectionString(url);
   const pool = new pg.Pool({
     host: parsed.host ?? undefined,

@@ -1,0 +1,97 @@
+import { Command, InvalidArgumentError } from 'commander';
+import { readConfig } from '../config.ts';
+import { errorMessage, fail } from './fail.ts';
+
+function integer(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed)) throw new InvalidArgumentError('not an integer');
+  return parsed;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+function buildProgram(): Command {
+  const program = new Command('lab')
+    .description('FactorLab: factorise dense Llama models into mixtures of experts, on WebGPU')
+    .showHelpAfterError();
+
+  program
+    .command('start')
+    .description('run the lab: database (embedded unless DATABASE_URL), API, one worker, dashboard')
+    .option('--no-worker', 'do not start a worker on this machine')
+    .option('--no-web', 'do not start the dashboard')
+    .action(async (options: { worker: boolean; web: boolean }) => {
+      const { startLab } = await import('./start.ts');
+      await startLab(readConfig(), options);
+    });
+
+  program
+    .command('api')
+    .description('serve the GraphQL API only (DATABASE_URL required)')
+    .action(async () => {
+      const { serveApi } = await import('./serve.ts');
+      await serveApi(readConfig());
+    });
+
+  program
+    .command('worker')
+    .description("execute queued runs on this machine's GPU (DATABASE_URL required)")
+    .action(async () => {
+      const { serveWorker } = await import('./serve.ts');
+      await serveWorker(readConfig());
+    });
+
+  program
+    .command('migrate')
+    .description('bring the database at DATABASE_URL to the current schema')
+    .action(async () => {
+      const { migrateOnly } = await import('./serve.ts');
+      await migrateOnly(readConfig());
+    });
+
+  program
+    .command('queue')
+    .description('queue a run of a job kind through the API')
+    .argument('<kind>', 'job kind, e.g. selftest')
+    .option('--config <file>', 'JSON file with the job config')
+    .option('--set <key=value>', 'set one config value (repeatable)', collect, [])
+    .option('--name <name>', 'experiment name')
+    .option('--priority <n>', 'from -100 to 100; higher runs sooner', integer, 0)
+    .option('--tag <tag>', 'tag the experiment (repeatable)', collect, [])
+    .option('--wait', 'wait until the run finishes and print its metrics')
+    .action(async (kind: string, options) => {
+      const { queueCommand } = await import('./queue.command.ts');
+      await queueCommand(readConfig(), kind, options);
+    });
+
+  program
+    .command('runs')
+    .description('list recent runs')
+    .option('--first <n>', 'how many', integer, 20)
+    .option('--json', 'print JSON')
+    .action(async (options: { first: number; json?: boolean }) => {
+      const { runsCommand } = await import('./runs.command.ts');
+      await runsCommand(readConfig(), options);
+    });
+
+  program
+    .command('schema')
+    .description("print the API's GraphQL schema (SDL)")
+    .option('--out <file>', 'write it to a file instead')
+    .action(async (options: { out?: string }) => {
+      const { schemaCommand } = await import('./schema.command.ts');
+      await schemaCommand(options);
+    });
+
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (error) {
+    fail(errorMessage(error));
+  }
+}

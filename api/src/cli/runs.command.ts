@@ -1,0 +1,34 @@
+import type { LabConfig } from '../config.ts';
+import { callApi } from './api-client.ts';
+
+interface RunRow {
+  id: string;
+  kind: string;
+  status: string;
+  queuedAt: string;
+  metrics: { key: string; value: number }[];
+}
+
+export async function runsCommand(
+  lab: LabConfig,
+  options: { first: number; json?: boolean },
+): Promise<void> {
+  const { runs } = await callApi<{ runs: { totalCount: number; edges: { node: RunRow }[] } }>(
+    lab.apiUrl,
+    `query($first: Int!) { runs(first: $first) { totalCount
+       edges { node { id kind status queuedAt metrics { key value } } } } }`,
+    { first: options.first },
+  );
+  const rows = runs.edges.map((edge) => edge.node);
+  if (options.json) {
+    console.log(JSON.stringify(rows, null, 2));
+    return;
+  }
+  console.log(`${rows.length} of ${runs.totalCount} runs, newest first`);
+  for (const run of rows) {
+    const figures = run.metrics.map((m) => `${m.key}=${Number(m.value.toPrecision(4))}`).join(' ');
+    console.log(
+      `${run.id}  ${run.kind.padEnd(10)} ${run.status.padEnd(9)} ${run.queuedAt}  ${figures}`,
+    );
+  }
+}

@@ -1,0 +1,83 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import path from 'node:path';
+import { repoRoot, type LabConfig } from '../config.ts';
+import { createDb } from '../db/client.ts';
+import { openLabDatabase, redactUrl } from '../db/database.ts';
+import { migrateDatabase } from '../db/migrate.ts';
+import { startApiServer } from '../graphql/server.ts';
+import { EXIT_NO_ADAPTER } from './serve.ts';
+import { onShutdown } from './shutdown.ts';
+import { ensureWebBuilt, spawnWeb } from './web-process.ts';
+
+const labBin = path.join(repoRoot, 'api', 'bin', 'lab.js');
+
+function spawnWorker(databaseUrl: string): ChildProcess {
+  const child = spawn(process.execPath, [labBin, 'worker'], {
+    env: { ...process.env, DATABASE_URL: databaseUrl },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  child.on('exit', (code, signal) => {
+    if (signal) return;
+    if (code === EXIT_NO_ADAPTER) {
+      console.error('lab: running without a worker; queued runs wait until one connects');
+    } else if (code !== 0) {
+      console.error(`lab: the worker exited with code ${code}; queued runs wait for a worker`);
+    }
+  });
+  return child;
+}
+
+async function stopChild(child: ChildProcess | undefined): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, 'exit');
+  child.kill('SIGTERM');
+  await exited;
+}
+
+/**
+ * `npm start`: the whole lab on one machine. Database (embedded unless DATABASE_URL), migrations,
+ * the API in this process, a worker and the dashboard as child processes; Ctrl-C stops them all.
+ */
+export async function startLab(
+  config: LabConfig,
+  options: { worker: boolean; web: boolean },
+): Promise<void> {
+  const database = await openLabDatabase(config);
+  const stops: (() => Promise<void>)[] = [database.stop];
+  let worker: ChildProcess | undefined;
+  let web: ChildProcess | undefined;
+  const stopAll = async () => {
+    await Promise.all([stopChild(worker), stopChild(web)]);
+    for (const stop of stops.reverse()) await stop();
+  };
+  try {
+    console.log(
+      database.embedded
+        ? `database: embedded PostgreSQL in ${config.dataDir}`
+        : `database: ${redactUrl(database.url)}`,
+    );
+    await migrateDatabase(database.url);
+    const db = createDb(database.url);
+    stops.push(() => db.$disconnect());
+    const api = await startApiServer(db, { host: config.apiHost, port: config.apiPort });
+    stops.push(api.stop);
+    console.log(`api:       ${api.url}/graphql`);
+    console.log('auth:      off (single-user local lab)');
+    if (options.worker) worker = spawnWorker(database.url);
+    if (options.web) {
+      ensureWebBuilt();
+      web = spawnWeb(config.webPort, api.url);
+      console.log(`dashboard: http://127.0.0.1:${config.webPort}`);
+    }
+    console.log('press Ctrl-C to stop');
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+  onShutdown(async () => {
+    console.log('\nstopping...');
+    await stopAll();
+    console.log('stopped');
+  });
+}

@@ -1,0 +1,43 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The repository root (api/src/config.ts is two levels below it). */
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** Everything the lab reads from its environment, in one place (documented in the README). */
+export interface LabConfig {
+  /** A PostgreSQL server to use; unset means the embedded one. */
+  databaseUrl: string | undefined;
+  /** Where the embedded database and other local state live. */
+  dataDir: string;
+  embeddedDbPort: number;
+  apiHost: string;
+  apiPort: number;
+  webPort: number;
+  /** How the dashboard reaches the API. */
+  apiUrl: string;
+}
+
+function portFrom(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new Error(`${name}=${raw} is not a TCP port: set it to an integer between 1 and 65535`);
+  }
+  return port;
+}
+
+export function readConfig(): LabConfig {
+  const apiHost = process.env.FACTORLAB_API_HOST || '127.0.0.1';
+  const apiPort = portFrom('FACTORLAB_API_PORT', 4000);
+  return {
+    databaseUrl: process.env.DATABASE_URL || undefined,
+    dataDir: path.resolve(process.env.FACTORLAB_DATA_DIR || path.join(repoRoot, '.lab')),
+    embeddedDbPort: portFrom('FACTORLAB_DB_PORT', 5433),
+    apiHost,
+    apiPort,
+    webPort: portFrom('FACTORLAB_WEB_PORT', 3000),
+    apiUrl: process.env.FACTORLAB_API_URL || `http://${apiHost}:${apiPort}`,
+  };
+}

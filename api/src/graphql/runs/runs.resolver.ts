@@ -1,0 +1,26 @@
+import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
+import type { ApiContext } from '../context.ts';
+import { MetricValue, Run, RunConnection } from './run.type.ts';
+import { findRun, listRuns } from './runs.service.ts';
+
+@Resolver(() => Run)
+export class RunsResolver {
+  @Query(() => Run, { nullable: true, description: 'One run, or null when no run has this id.' })
+  run(@Arg('id', () => ID) id: string, @Ctx() { db }: ApiContext): Promise<Run | null> {
+    return findRun(db, id);
+  }
+
+  @Query(() => RunConnection, { description: 'Runs, newest first, in pages of 1 to 100.' })
+  runs(
+    @Arg('first', () => Int, { defaultValue: 20 }) first: number,
+    @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Ctx() { db }: ApiContext,
+  ): Promise<RunConnection> {
+    return listRuns(db, { first, after });
+  }
+
+  @FieldResolver(() => [MetricValue], { description: 'The latest value of each metric key.' })
+  metrics(@Root() run: Run, @Ctx() { latestMetrics }: ApiContext): Promise<MetricValue[]> {
+    return latestMetrics.load(run.id);
+  }
+}

@@ -1,0 +1,3 @@
+import { GraphQLJSON } from 'graphql-scalars';
+
+export { GraphQLJSON as JSONScalar };

@@ -1,0 +1,62 @@
+import os from 'node:os';
+import { acquireGpu } from '@factorlab/gpu';
+import { run as runQueue, type Runner } from 'graphile-worker';
+import type { Db } from '../db/client.ts';
+import { EXECUTE_RUN_TASK, isExecuteRunPayload, quietLogger } from '../queue/queue.ts';
+import { executeRun } from './execute-run.ts';
+
+const HEARTBEAT_MS = 10_000;
+
+export interface LabWorker {
+  id: string;
+  adapter: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * A worker process: acquires this machine's GPU adapter (failing with the fix when there is none),
+ * registers itself, and executes runs leased from the Postgres queue, one at a time. Any number of
+ * workers on any number of machines can share one database.
+ */
+export async function startWorker(db: Db, databaseUrl: string): Promise<LabWorker> {
+  const gpu = await acquireGpu();
+  const worker = await db.worker.create({
+    data: { host: os.hostname(), pid: process.pid, adapter: { ...gpu.info } },
+  });
+  const heartbeat = setInterval(() => {
+    db.worker
+      .update({ where: { id: worker.id }, data: { lastSeenAt: new Date() } })
+      .catch((error: unknown) => console.error('[worker] heartbeat failed:', error));
+  }, HEARTBEAT_MS);
+  heartbeat.unref();
+
+  let runner: Runner;
+  try {
+    runner = await runQueue({
+      connectionString: databaseUrl,
+      concurrency: 1,
+      noHandleSignals: true,
+      pollInterval: 2000,
+      logger: quietLogger,
+      taskList: {
+        [EXECUTE_RUN_TASK]: async (payload) => {
+          if (!isExecuteRunPayload(payload)) {
+            throw new Error(`malformed ${EXECUTE_RUN_TASK} payload: ${JSON.stringify(payload)}`);
+          }
+          await executeRun(db, worker.id, payload.runId);
+        },
+      },
+    });
+  } catch (error) {
+    clearInterval(heartbeat);
+    throw error;
+  }
+  return {
+    id: worker.id,
+    adapter: gpu.info.description || gpu.info.device,
+    stop: async () => {
+      clearInterval(heartbeat);
+      await runner.stop();
+    },
+  };
+}

@@ -1,0 +1,104 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Db } from '../../api/src/db/client.ts';
+import { validateExperimentInput } from '../../api/src/graphql/experiments/experiment-input.validation.ts';
+import { queueExperiment } from '../../api/src/graphql/experiments/experiments.service.ts';
+import { enqueueRun } from '../../api/src/queue/enqueue.ts';
+import { startWorker, type LabWorker } from '../../api/src/worker/worker.ts';
+import {
+  createTestDatabase,
+  databaseTargets,
+  type TestDatabase,
+} from '../../test/support/test-database.ts';
+
+const TERMINAL = new Set(['SUCCEEDED', 'FAILED', 'CANCELLED']);
+
+async function waitUntilFinished(db: Db, runId: string, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const run = await db.run.findUniqueOrThrow({ where: { id: runId } });
+    if (TERMINAL.has(run.status)) return run;
+    if (Date.now() > deadline)
+      throw new Error(`run ${runId} still ${run.status} after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+function queueSelftest(db: Db, size: number) {
+  return queueExperiment(
+    db,
+    validateExperimentInput({
+      kind: 'selftest',
+      config: { size, repeats: 2 },
+      priority: 0,
+      tags: [],
+    }),
+  );
+}
+
+describe.each(databaseTargets())('worker on the $name PostgreSQL', (target) => {
+  let database: TestDatabase;
+  const workers: LabWorker[] = [];
+
+  beforeAll(async () => {
+    database = await createTestDatabase(target);
+    workers.push(await startWorker(database.db, database.url));
+  });
+  afterAll(async () => {
+    await Promise.all(workers.map((w) => w.stop()));
+    await database?.drop();
+  });
+
+  it('leases a self-test run, computes it on the GPU and records device and metrics', async () => {
+    const queued = await queueSelftest(database.db, 48);
+    const run = await waitUntilFinished(database.db, queued.id);
+    expect(run.error).toBeNull();
+    expect(run).toMatchObject({
+      status: 'SUCCEEDED',
+      attempt: 1,
+      progress: 1,
+      workerId: workers[0]!.id,
+    });
+    expect(run.startedAt).not.toBeNull();
+    expect(run.finishedAt!.getTime()).toBeGreaterThanOrEqual(run.startedAt!.getTime());
+    expect(run.device).toMatchObject({
+      description: expect.any(String),
+      backend: expect.any(String),
+    });
+
+    const metrics = await database.db.metricPoint.findMany({ where: { runId: queued.id } });
+    const latest = Object.fromEntries(metrics.map((m) => [m.key, m.value]));
+    expect(latest.gflops).toBeGreaterThan(0);
+    expect(latest.max_rel_error).toBeLessThan(1e-3);
+
+    const worker = await database.db.worker.findUniqueOrThrow({ where: { id: workers[0]!.id } });
+    expect(worker.adapter).toMatchObject({ description: expect.any(String) });
+  });
+
+  it('ends a run FAILED with the reason when no job of its kind exists', async () => {
+    const runId = await database.db.$transaction(async (tx) => {
+      const experiment = await tx.experiment.create({
+        data: { name: 'ghost', kind: 'ghost', config: {}, configHash: 'x', runs: { create: {} } },
+        include: { runs: true },
+      });
+      await enqueueRun(tx, experiment.runs[0]!.id, 0);
+      return experiment.runs[0]!.id;
+    });
+    const run = await waitUntilFinished(database.db, runId);
+    expect(run.status).toBe('FAILED');
+    expect(run.error).toContain('ghost');
+  });
+
+  it('never runs the same run twice when two workers share the queue', async () => {
+    workers.push(await startWorker(database.db, database.url));
+    const queued = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => queueSelftest(database.db, 8 + i)),
+    );
+    const finished = await Promise.all(queued.map((run) => waitUntilFinished(database.db, run.id)));
+    expect(finished.map((run) => run.status)).toEqual(finished.map(() => 'SUCCEEDED'));
+    expect(finished.map((run) => run.attempt)).toEqual(finished.map(() => 1));
+    const { rows } = await database.sql.query<{ count: number }>(
+      `SELECT count(*)::int AS count FROM graphile_worker.jobs`,
+    );
+    expect(rows[0]!.count).toBe(0);
+  });
+});

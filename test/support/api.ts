@@ -1,0 +1,44 @@
+import type { Db } from '../../api/src/db/client.ts';
+import { startApiServer } from '../../api/src/graphql/server.ts';
+
+export interface GraphQLResponse<TData> {
+  data?: TData | null;
+  errors?: { message: string; extensions?: { code?: string; field?: string } }[];
+}
+
+export interface TestApi {
+  url: string;
+  gql<TData = Record<string, unknown>>(
+    query: string,
+    variables?: Record<string, unknown>,
+  ): Promise<GraphQLResponse<TData>>;
+  stop(): Promise<void>;
+}
+
+export async function postGraphQL<TData>(
+  apiUrl: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+): Promise<GraphQLResponse<TData>> {
+  const response = await fetch(`${apiUrl}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query, variables }),
+  });
+  return (await response.json()) as GraphQLResponse<TData>;
+}
+
+/** The real API server on a free loopback port, over the given database. */
+export async function startTestApi(db: Db): Promise<TestApi> {
+  const server = await startApiServer(db, { host: '127.0.0.1', port: 0 });
+  return {
+    url: server.url,
+    gql: (query, variables) => postGraphQL(server.url, query, variables),
+    stop: server.stop,
+  };
+}
+
+export const QUEUE_MUTATION = `
+  mutation Queue($input: QueueExperimentInput!) {
+    queueExperiment(input: $input) { run { id status kind name priority tags config queuedAt } }
+  }`;

@@ -1,0 +1,9 @@
+import type { RunStatus } from '../../lib/runs';
+
+export function StatusBadge({ status }: { status: RunStatus }) {
+  return (
+    <span className="status-badge" data-status={status} data-testid="run-status">
+      {status.toLowerCase()}
+    </span>
+  );
+}

@@ -1,0 +1,106 @@
+import { notFound } from 'next/navigation';
+import { ApiErrorPanel } from '../../_components/api-error-panel';
+import { DeviceLabel } from '../../_components/device-label';
+import { LiveRefresh } from '../../_components/live-refresh';
+import { MetricsTable } from '../../_components/metrics-table';
+import { ProgressMeter } from '../../_components/progress-meter';
+import { StatusBadge } from '../../_components/status-badge';
+import { formatRunDuration, formatTimestamp, shortId } from '../../../lib/format';
+import { loadOrError } from '../../../lib/graphql';
+import { fetchRun, isActive, isRunId, type RunDetail } from '../../../lib/runs';
+
+export const dynamic = 'force-dynamic';
+
+interface RunPageProps {
+  params: Promise<{ id: string }>;
+}
+
+export default async function RunPage({ params }: RunPageProps) {
+  const { id } = await params;
+  if (!isRunId(id)) notFound();
+  const { data: run, error } = await loadOrError(fetchRun(id));
+
+  if (error !== undefined) {
+    return (
+      <>
+        <h1>Run {shortId(id)}</h1>
+        <ApiErrorPanel message={error} />
+        <LiveRefresh active />
+      </>
+    );
+  }
+  if (run === null) notFound();
+
+  return (
+    <article data-testid="run-detail" data-run-id={run.id}>
+      <h1>
+        Run <span className="run-id">{shortId(run.id)}</span> <StatusBadge status={run.status} />
+      </h1>
+      <p className="muted">
+        {run.kind} · {run.name}
+      </p>
+      {run.status === 'FAILED' && run.error !== null && (
+        <pre className="panel panel-error error-message" data-testid="run-error">
+          {run.error}
+        </pre>
+      )}
+      <RunFacts run={run} />
+      <h2>Metrics</h2>
+      <MetricsTable metrics={run.metrics} />
+      <h2>Config</h2>
+      <JsonBlock value={run.config} testId="run-config" />
+      {run.device != null && (
+        <details>
+          <summary>Device details</summary>
+          <JsonBlock value={run.device} testId="run-device" />
+        </details>
+      )}
+      <LiveRefresh active={isActive(run.status)} />
+    </article>
+  );
+}
+
+function RunFacts({ run }: { run: RunDetail }) {
+  return (
+    <dl className="facts">
+      <dt>Id</dt>
+      <dd className="numeric">{run.id}</dd>
+      <dt>Experiment</dt>
+      <dd className="numeric">{run.experimentId}</dd>
+      <dt>Progress</dt>
+      <dd>
+        <ProgressMeter fraction={run.progress} />
+      </dd>
+      <dt>Device</dt>
+      <dd>
+        <DeviceLabel device={run.device} />
+      </dd>
+      <dt>Attempt / priority</dt>
+      <dd className="numeric">
+        {run.attempt} / {run.priority}
+      </dd>
+      {run.tags.length > 0 && (
+        <>
+          <dt>Tags</dt>
+          <dd>{run.tags.join(', ')}</dd>
+        </>
+      )}
+      <dt>Queued</dt>
+      <dd className="numeric">{formatTimestamp(run.queuedAt)}</dd>
+      <dt>Started</dt>
+      <dd className="numeric">{formatTimestamp(run.startedAt)}</dd>
+      <dt>Finished</dt>
+      <dd className="numeric">{formatTimestamp(run.finishedAt)}</dd>
+      <dt>Duration</dt>
+      <dd className="numeric">{formatRunDuration(run.startedAt, run.finishedAt, Date.now())}</dd>
+    </dl>
+  );
+}
+
+function JsonBlock({ value, testId }: { value: unknown; testId: string }) {
+  return (
+    <pre className="code" data-testid={testId}>
+      {JSON.stringify(value, null, 2)}
+    </pre>
+  );
+}

@@ -1,0 +1,7 @@
+// The environment the dashboard reads at request time (never inlined at build time).
+declare namespace NodeJS {
+  interface ProcessEnv {
+    /** Base URL of the FactorLab API; the dashboard queries `${FACTORLAB_API_URL}/graphql`. */
+    FACTORLAB_API_URL?: string;
+  }
+}

@@ -1,0 +1,63 @@
+const DEFAULT_API_URL = 'http://127.0.0.1:4000';
+
+interface GraphQLResponse<TData> {
+  data?: TData | null;
+  errors?: { message: string }[];
+}
+
+/** The API's base URL, read on every call so a running dashboard follows the environment. */
+export function apiUrl(): string {
+  return (process.env.FACTORLAB_API_URL ?? DEFAULT_API_URL).replace(/\/+$/, '');
+}
+
+/** Runs one GraphQL operation against the lab's API, uncached; for server components. */
+export async function gql<TData>(
+  query: string,
+  variables: Record<string, unknown> = {},
+): Promise<TData> {
+  const endpoint = `${apiUrl()}/graphql`;
+  let response: Response;
+  try {
+    response = await fetch(endpoint, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify({ query, variables }),
+      cache: 'no-store',
+    });
+  } catch (cause) {
+    throw new Error(
+      `Cannot reach the FactorLab API at ${endpoint}: is the lab running? start it with \`npm start\``,
+      { cause },
+    );
+  }
+
+  const body = await readGraphQLBody<TData>(response);
+  if (body?.errors?.length) {
+    throw new Error(body.errors.map((error) => error.message).join('\n'));
+  }
+  if (!response.ok || body?.data == null) {
+    throw new Error(
+      `The FactorLab API at ${endpoint} answered HTTP ${response.status} without data`,
+    );
+  }
+  return body.data;
+}
+
+async function readGraphQLBody<TData>(response: Response): Promise<GraphQLResponse<TData> | null> {
+  try {
+    return (await response.json()) as GraphQLResponse<TData>;
+  } catch {
+    return null;
+  }
+}
+
+export type Loaded<T> = { data: T; error?: never } | { data?: never; error: string };
+
+/** Settles a load into data or an error message, so a page can show an error panel, not crash. */
+export async function loadOrError<T>(pending: Promise<T>): Promise<Loaded<T>> {
+  try {
+    return { data: await pending };
+  } catch (error) {
+    return { error: error instanceof Error ? error.message : String(error) };
+  }
+}
