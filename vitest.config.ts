@@ -16,6 +16,7 @@ export default defineConfig({
     hookTimeout: 180_000,
     // GPU tests share one lavapipe adapter and the machine has two cores: files run one at a time.
     fileParallelism: false,
-    reporters: ['default'],
+    // The JSON report feeds the summary line .ci/run prints.
+    reporters: ['default', ['json', { outputFile: '.lab/test-report.json' }]],
   },
 });

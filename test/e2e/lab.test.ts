@@ -1,22 +1,11 @@
 import fs from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postGraphQL, QUEUE_MUTATION } from '../support/api.ts';
 import { closeBrowser, launchBrowser } from '../support/browser.ts';
+import { freePort } from '../support/ports.ts';
 import { spawnLab, type LabProcess } from '../support/lab-process.ts';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 interface RunView {
   id: string;
@@ -95,7 +84,9 @@ describe('npm start: the whole lab on an embedded database', () => {
       await page.goto(webUrl);
       const row = page.locator(`[data-testid="run-row"][data-run-id="${runId}"]`);
       await row.waitFor({ timeout: 15_000 });
-      expect(await row.locator('[data-testid="run-status"]').textContent()).toContain('SUCCEEDED');
+      const status = row.locator('[data-testid="run-status"]');
+      expect(await status.getAttribute('data-status')).toBe('SUCCEEDED');
+      expect((await status.textContent())?.toUpperCase()).toContain('SUCCEEDED');
       const gflops = await row.locator('[data-testid="run-gflops"]').textContent();
       expect(Number(gflops)).toBeGreaterThan(0);
     } finally {

@@ -1,23 +1,13 @@
 import fs from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { startEmbeddedPostgres } from '../../api/src/db/embedded.ts';
 import { migrateDatabase } from '../../api/src/db/migrate.ts';
+import { assertWebGpuAdapter } from './adapter-check.ts';
+import { freePort } from './ports.ts';
 import { serverUrlFromEnv, type DatabaseTarget } from './database-targets.ts';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 function withDatabase(url: string, database: string): string {
   const parsed = new URL(url);
@@ -51,10 +41,11 @@ async function dropDatabase(adminUrl: string, name: string): Promise<void> {
 }
 
 /**
- * Starts an embedded PostgreSQL for the run (and uses the server named by FACTORLAB_TEST_SERVER_URL
+ * Checks this machine has a WebGPU adapter, starts an embedded PostgreSQL for the run (and uses the server named by FACTORLAB_TEST_SERVER_URL
  * too, when set), migrates one template database on each, and tells the tests where they are.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  assertWebGpuAdapter();
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'factorlab-test-pg-'));
   const embedded = await startEmbeddedPostgres(dataDir, await freePort());
   const templateName = `factorlab_template_${process.pid}`;

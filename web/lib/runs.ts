@@ -111,7 +111,7 @@ export interface DeviceSummary {
 export function summarizeDevice(device: unknown): DeviceSummary | null {
   if (typeof device !== 'object' || device === null) return null;
   const fields = device as Record<string, unknown>;
-  const name = [fields.device, fields.description].find(
+  const name = [fields.description, fields.device].find(
     (candidate): candidate is string => typeof candidate === 'string' && candidate !== '',
   );
   if (name === undefined) return null;

@@ -52,6 +52,14 @@ function buildProgram(): Command {
     });
 
   program
+    .command('gpu')
+    .description("print this machine's WebGPU adapter, or why there is none")
+    .action(async () => {
+      const { gpuCommand } = await import('./gpu.command.ts');
+      await gpuCommand();
+    });
+
+  program
     .command('queue')
     .description('queue a run of a job kind through the API')
     .argument('<kind>', 'job kind, e.g. selftest')

@@ -14,6 +14,7 @@ export class RunReporter implements Reporter {
   private buffered: MetricPointRow[] = [];
   private pendingProgress: number | null = null;
   private pendingDevice: DeviceInfo | null = null;
+  private stage: string | undefined;
   private cancelled = false;
   private lastStep = 0;
   private writing: Promise<void> = Promise.resolve();
@@ -29,7 +30,8 @@ export class RunReporter implements Reporter {
 
   progress(fraction: number, stage?: string): void {
     this.pendingProgress = Math.min(1, Math.max(0, fraction));
-    if (stage) this.log(stage);
+    if (stage && stage !== this.stage) this.log(stage);
+    this.stage = stage ?? this.stage;
   }
 
   metrics(step: number, values: Record<string, number>): void {
