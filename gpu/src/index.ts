@@ -1,0 +1,10 @@
+export { acquireGpu, BACKEND_ENV, NoAdapterError } from './runtime/device.ts';
+export type { AcquireGpuOptions, Gpu } from './runtime/device.ts';
+export { withValidation } from './runtime/error-scope.ts';
+export { createMatmulRunner, matmul } from './ops/matmul.ts';
+export type { MatmulOptions, MatmulRunner, MatmulShape } from './ops/matmul.ts';
+export type { DeviceInfo, JobDefinition, JobResult, Reporter } from './jobs/job.ts';
+export { getJob, jobCatalogue } from './jobs/catalogue.ts';
+export type { JobKind } from './jobs/catalogue.ts';
+export { SELFTEST_TOLERANCE, selftestConfigSchema, selftestJob } from './jobs/selftest.ts';
+export type { SelftestConfig } from './jobs/selftest.ts';

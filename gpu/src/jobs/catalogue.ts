@@ -1,0 +1,13 @@
+import type { JobDefinition } from './job.ts';
+import { selftestJob } from './selftest.ts';
+
+/** Every job the CLI and the worker can run, by kind. */
+export const jobCatalogue = {
+  selftest: selftestJob,
+} satisfies Record<string, JobDefinition>;
+
+export type JobKind = keyof typeof jobCatalogue;
+
+export function getJob(kind: string): JobDefinition | undefined {
+  return Object.hasOwn(jobCatalogue, kind) ? jobCatalogue[kind as JobKind] : undefined;
+}

@@ -1,0 +1,33 @@
+import type { DeviceInfo } from '../jobs/job.ts';
+
+const CPU_ADAPTER_NAMES = /llvmpipe|lavapipe|swiftshader/i;
+
+const DEFAULT_BACKEND_BY_PLATFORM: Partial<Record<NodeJS.Platform, string>> = {
+  darwin: 'metal',
+  win32: 'd3d12',
+};
+
+/**
+ * What a run records about where it computed. Dawn does not report its backend, so the requested
+ * one (or the platform's default) stands in. Features are the device's: those kernels may use.
+ */
+export function describeDevice(
+  adapter: GPUAdapter,
+  device: GPUDevice,
+  requestedBackend: string | undefined,
+): DeviceInfo {
+  const { vendor, architecture, description, isFallbackAdapter } = adapter.info;
+  return {
+    vendor,
+    architecture,
+    device: adapter.info.device,
+    description,
+    backend: requestedBackend ?? DEFAULT_BACKEND_BY_PLATFORM[process.platform] ?? 'vulkan',
+    // Dawn marks CPU implementations as fallback adapters (lavapipe: architecture 'software').
+    isCpu:
+      isFallbackAdapter ||
+      architecture === 'software' ||
+      CPU_ADAPTER_NAMES.test(`${adapter.info.device} ${description}`),
+    features: [...device.features].sort(),
+  };
+}
