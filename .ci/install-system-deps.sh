@@ -7,9 +7,11 @@ set -euo pipefail
 
 need_lavapipe() { ! ls /usr/share/vulkan/icd.d/lvp_icd*.json >/dev/null 2>&1 || ! dpkg -s libvulkan1 >/dev/null 2>&1 || ! dpkg-query -W -f='${Version}' mesa-vulkan-drivers 2>/dev/null | grep -q bpo; }
 need_chromium() { ! command -v chromium >/dev/null 2>&1; }
+# Only to check docker-compose.yml parses (`docker-compose config`); no Docker engine is needed.
+need_compose() { ! command -v docker-compose >/dev/null 2>&1; }
 
-if ! need_lavapipe && ! need_chromium; then
-  echo "system deps: lavapipe and chromium already installed"
+if ! need_lavapipe && ! need_chromium && ! need_compose; then
+  echo "system deps: lavapipe, chromium and docker-compose already installed"
   exit 0
 fi
 
@@ -32,5 +34,8 @@ if need_lavapipe; then
 fi
 if need_chromium; then
   apt-get install -y -qq chromium >/dev/null
+fi
+if need_compose; then
+  apt-get install -y -qq docker-compose >/dev/null
 fi
 echo "system deps: installed lavapipe $(dpkg-query -W -f='${Version}' mesa-vulkan-drivers) and $(chromium --version 2>/dev/null)"

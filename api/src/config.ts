@@ -13,6 +13,7 @@ export interface LabConfig {
   embeddedDbPort: number;
   apiHost: string;
   apiPort: number;
+  webHost: string;
   webPort: number;
   /** How the dashboard reaches the API. */
   apiUrl: string;
@@ -37,6 +38,7 @@ export function readConfig(): LabConfig {
     embeddedDbPort: portFrom('FACTORLAB_DB_PORT', 5433),
     apiHost,
     apiPort,
+    webHost: process.env.FACTORLAB_WEB_HOST || '127.0.0.1',
     webPort: portFrom('FACTORLAB_WEB_PORT', 3000),
     apiUrl: process.env.FACTORLAB_API_URL || `http://${apiHost}:${apiPort}`,
   };

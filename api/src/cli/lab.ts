@@ -44,6 +44,14 @@ function buildProgram(): Command {
     });
 
   program
+    .command('web')
+    .description('serve the dashboard only, against the API at FACTORLAB_API_URL')
+    .action(async () => {
+      const { serveWeb } = await import('./serve.ts');
+      serveWeb(readConfig());
+    });
+
+  program
     .command('migrate')
     .description('bring the database at DATABASE_URL to the current schema')
     .action(async () => {
@@ -72,6 +80,18 @@ function buildProgram(): Command {
     .action(async (kind: string, options) => {
       const { queueCommand } = await import('./queue.command.ts');
       await queueCommand(readConfig(), kind, options);
+    });
+
+  program
+    .command('run')
+    .description('run a job here and now, without the API or a database (prints its metrics)')
+    .argument('<kind>', 'job kind, e.g. selftest')
+    .option('--config <file>', 'JSON file with the job config')
+    .option('--set <key=value>', 'set one config value (repeatable)', collect, [])
+    .option('--json', 'print one JSON object')
+    .action(async (kind: string, options) => {
+      const { runCommand } = await import('./run.command.ts');
+      await runCommand(kind, options);
     });
 
   program

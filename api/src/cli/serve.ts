@@ -7,6 +7,7 @@ import { startApiServer } from '../graphql/server.ts';
 import { startWorker } from '../worker/worker.ts';
 import { fail } from './fail.ts';
 import { onShutdown } from './shutdown.ts';
+import { ensureWebBuilt, spawnWeb } from './web-process.ts';
 
 /** Exit code of `lab worker` when this machine has no WebGPU adapter. */
 export const EXIT_NO_ADAPTER = 3;
@@ -58,4 +59,15 @@ export async function serveWorker(config: LabConfig): Promise<void> {
     if (error instanceof NoAdapterError) fail(error.message, EXIT_NO_ADAPTER);
     throw error;
   }
+}
+
+export function serveWeb(config: LabConfig): void {
+  ensureWebBuilt();
+  const web = spawnWeb(config.webPort, config.apiUrl, config.webHost);
+  console.log(`dashboard: http://${config.webHost}:${config.webPort} (API ${config.apiUrl})`);
+  web.on('exit', (code) => process.exit(code ?? 1));
+  onShutdown(async () => {
+    web.kill('SIGTERM');
+    await new Promise((resolve) => web.once('exit', resolve));
+  });
 }

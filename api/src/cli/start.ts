@@ -67,8 +67,8 @@ export async function startLab(
     if (options.worker) worker = spawnWorker(database.url);
     if (options.web) {
       ensureWebBuilt();
-      web = spawnWeb(config.webPort, api.url);
-      console.log(`dashboard: http://127.0.0.1:${config.webPort}`);
+      web = spawnWeb(config.webPort, api.url, config.webHost);
+      console.log(`dashboard: http://${config.webHost}:${config.webPort}`);
     }
     console.log('press Ctrl-C to stop');
   } catch (error) {

@@ -39,8 +39,8 @@ export function ensureWebBuilt(): void {
   if (build.status !== 0) throw new Error('the dashboard build failed (see the output above)');
 }
 
-export function spawnWeb(port: number, apiUrl: string): ChildProcess {
-  return spawn(process.execPath, [nextCli, 'start', '-p', String(port), '-H', '127.0.0.1'], {
+export function spawnWeb(port: number, apiUrl: string, host: string): ChildProcess {
+  return spawn(process.execPath, [nextCli, 'start', '-p', String(port), '-H', host], {
     cwd: webDir,
     env: { ...webEnv, FACTORLAB_API_URL: apiUrl },
     stdio: ['ignore', 'ignore', 'inherit'],
