@@ -1,6 +1,7 @@
 import os from 'node:os';
 import { acquireGpu } from '@factorlab/gpu';
 import { run as runQueue, type Runner } from 'graphile-worker';
+import pg from 'pg';
 import type { Db } from '../db/client.ts';
 import { EXECUTE_RUN_TASK, isExecuteRunPayload, quietLogger } from '../queue/queue.ts';
 import { executeRun } from './execute-run.ts';
@@ -30,10 +31,16 @@ export async function startWorker(db: Db, databaseUrl: string): Promise<LabWorke
   }, HEARTBEAT_MS);
   heartbeat.unref();
 
+  // The worker owns the queue's pool: graphile-worker ends a pool it made without awaiting it and
+  // drops its error handlers at once, so a connection closing late would crash the process.
+  const queuePool = new pg.Pool({ connectionString: databaseUrl, max: 4 });
+  queuePool.on('error', (error) =>
+    console.error('[worker] queue connection error:', error.message),
+  );
   let runner: Runner;
   try {
     runner = await runQueue({
-      connectionString: databaseUrl,
+      pgPool: queuePool,
       concurrency: 1,
       noHandleSignals: true,
       pollInterval: 2000,
@@ -49,6 +56,7 @@ export async function startWorker(db: Db, databaseUrl: string): Promise<LabWorke
     });
   } catch (error) {
     clearInterval(heartbeat);
+    await queuePool.end();
     throw error;
   }
   return {
@@ -57,6 +65,7 @@ export async function startWorker(db: Db, databaseUrl: string): Promise<LabWorke
     stop: async () => {
       clearInterval(heartbeat);
       await runner.stop();
+      await queuePool.end();
     },
   };
 }
