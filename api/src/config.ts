@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { AuthMode } from './auth/viewer.ts';
 
 /** The repository root (api/src/config.ts is two levels below it). */
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -17,6 +18,16 @@ export interface LabConfig {
   webPort: number;
   /** How the dashboard reaches the API. */
   apiUrl: string;
+  /** API keys required or not; unset means on, except for `lab start` on the embedded database. */
+  auth: AuthMode | undefined;
+  /** The key the CLI and dashboard send to the API. */
+  apiKey: string | undefined;
+}
+
+function authModeFrom(raw: string | undefined): AuthMode | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  if (raw === 'on' || raw === 'off') return raw;
+  throw new Error(`FACTORLAB_AUTH=${raw} is not valid: set it to on or off`);
 }
 
 function portFrom(name: string, fallback: number): number {
@@ -41,5 +52,7 @@ export function readConfig(): LabConfig {
     webHost: process.env.FACTORLAB_WEB_HOST || '127.0.0.1',
     webPort: portFrom('FACTORLAB_WEB_PORT', 3000),
     apiUrl: process.env.FACTORLAB_API_URL || `http://${apiHost}:${apiPort}`,
+    auth: authModeFrom(process.env.FACTORLAB_AUTH),
+    apiKey: process.env.FACTORLAB_API_KEY || undefined,
   };
 }

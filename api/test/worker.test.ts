@@ -1,7 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Db } from '../../api/src/db/client.ts';
-import { validateExperimentInput } from '../../api/src/graphql/experiments/experiment-input.validation.ts';
-import { queueExperiment } from '../../api/src/graphql/experiments/experiments.service.ts';
 import { enqueueRun } from '../../api/src/queue/enqueue.ts';
 import { startWorker, type LabWorker } from '../../api/src/worker/worker.ts';
 import {
@@ -9,31 +6,7 @@ import {
   databaseTargets,
   type TestDatabase,
 } from '../../test/support/test-database.ts';
-
-const TERMINAL = new Set(['SUCCEEDED', 'FAILED', 'CANCELLED']);
-
-async function waitUntilFinished(db: Db, runId: string, timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const run = await db.run.findUniqueOrThrow({ where: { id: runId } });
-    if (TERMINAL.has(run.status)) return run;
-    if (Date.now() > deadline)
-      throw new Error(`run ${runId} still ${run.status} after ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-function queueSelftest(db: Db, size: number) {
-  return queueExperiment(
-    db,
-    validateExperimentInput({
-      kind: 'selftest',
-      config: { size, repeats: 2 },
-      priority: 0,
-      tags: [],
-    }),
-  );
-}
+import { queueSelftest, waitForRunStatus as waitUntilFinished } from '../../test/support/runs.ts';
 
 describe.each(databaseTargets())('worker on the $name PostgreSQL', (target) => {
   let database: TestDatabase;
@@ -49,7 +22,7 @@ describe.each(databaseTargets())('worker on the $name PostgreSQL', (target) => {
   });
 
   it('leases a self-test run, computes it on the GPU and records device and metrics', async () => {
-    const queued = await queueSelftest(database.db, 48);
+    const queued = await queueSelftest(database.db, { size: 48, repeats: 2 });
     const run = await waitUntilFinished(database.db, queued.id);
     expect(run.error).toBeNull();
     expect(run).toMatchObject({
@@ -91,7 +64,7 @@ describe.each(databaseTargets())('worker on the $name PostgreSQL', (target) => {
   it('never runs the same run twice when two workers share the queue', async () => {
     workers.push(await startWorker(database.db, database.url));
     const queued = await Promise.all(
-      Array.from({ length: 8 }, (_, i) => queueSelftest(database.db, 8 + i)),
+      Array.from({ length: 8 }, (_, i) => queueSelftest(database.db, { size: 8 + i, repeats: 2 })),
     );
     const finished = await Promise.all(queued.map((run) => waitUntilFinished(database.db, run.id)));
     expect(finished.map((run) => run.status)).toEqual(finished.map(() => 'SUCCEEDED'));

@@ -1,3 +1,4 @@
+import type { AuthMode } from '../../api/src/auth/viewer.ts';
 import type { Db } from '../../api/src/db/client.ts';
 import { startApiServer } from '../../api/src/graphql/server.ts';
 
@@ -11,6 +12,7 @@ export interface TestApi {
   gql<TData = Record<string, unknown>>(
     query: string,
     variables?: Record<string, unknown>,
+    apiKey?: string,
   ): Promise<GraphQLResponse<TData>>;
   stop(): Promise<void>;
 }
@@ -19,21 +21,25 @@ export async function postGraphQL<TData>(
   apiUrl: string,
   query: string,
   variables: Record<string, unknown> = {},
+  apiKey?: string,
 ): Promise<GraphQLResponse<TData>> {
   const response = await fetch(`${apiUrl}/graphql`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: {
+      'content-type': 'application/json',
+      ...(apiKey ? { authorization: `Bearer ${apiKey}` } : {}),
+    },
     body: JSON.stringify({ query, variables }),
   });
   return (await response.json()) as GraphQLResponse<TData>;
 }
 
 /** The real API server on a free loopback port, over the given database. */
-export async function startTestApi(db: Db): Promise<TestApi> {
-  const server = await startApiServer(db, { host: '127.0.0.1', port: 0 });
+export async function startTestApi(db: Db, auth: AuthMode = 'off'): Promise<TestApi> {
+  const server = await startApiServer(db, { host: '127.0.0.1', port: 0, auth });
   return {
     url: server.url,
-    gql: (query, variables) => postGraphQL(server.url, query, variables),
+    gql: (query, variables, apiKey) => postGraphQL(server.url, query, variables, apiKey),
     stop: server.stop,
   };
 }

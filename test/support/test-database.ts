@@ -16,6 +16,22 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
+/**
+ * Pools close their connections asynchronously after `end()`; dropping the database under a
+ * closing connection makes its client throw. Give them a moment before forcing.
+ */
+async function waitForConnectionsToClose(admin: pg.Client, database: string): Promise<void> {
+  const deadline = Date.now() + 3000;
+  while (Date.now() < deadline) {
+    const { rows } = await admin.query<{ count: number }>(
+      'SELECT count(*)::int AS count FROM pg_stat_activity WHERE datname = $1',
+      [database],
+    );
+    if (rows[0]!.count === 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 /** A fresh, migrated database copied from the target's template; drop it when done. */
 export async function createTestDatabase(target: DatabaseTarget): Promise<TestDatabase> {
   const name = `factorlab_test_${randomUUID().replaceAll('-', '')}`;
@@ -44,6 +60,7 @@ export async function createTestDatabase(target: DatabaseTarget): Promise<TestDa
       const dropper = new pg.Client({ connectionString: adminUrl.toString() });
       await dropper.connect();
       try {
+        await waitForConnectionsToClose(dropper, name);
         await dropper.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
       } finally {
         await dropper.end();

@@ -20,7 +20,14 @@ export async function gql<TData>(
   try {
     response = await fetch(endpoint, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json',
+        // Read on the server only: the dashboard's key never reaches the browser.
+        ...(process.env.FACTORLAB_API_KEY
+          ? { authorization: `Bearer ${process.env.FACTORLAB_API_KEY}` }
+          : {}),
+      },
       body: JSON.stringify({ query, variables }),
       cache: 'no-store',
     });

@@ -9,7 +9,12 @@ export async function callApi<TData>(
   try {
     response = await fetch(endpoint, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: {
+        'content-type': 'application/json',
+        ...(process.env.FACTORLAB_API_KEY
+          ? { authorization: `Bearer ${process.env.FACTORLAB_API_KEY}` }
+          : {}),
+      },
       body: JSON.stringify({ query, variables }),
     });
   } catch {

@@ -36,8 +36,9 @@ export async function serveApi(config: LabConfig): Promise<void> {
   const url = requireDatabaseUrl(config, 'api');
   await migrateDatabase(url);
   const db = createDb(url);
-  const api = await startApiServer(db, { host: config.apiHost, port: config.apiPort });
-  console.log(`api: ${api.url}/graphql`);
+  const auth = config.auth ?? 'on';
+  const api = await startApiServer(db, { host: config.apiHost, port: config.apiPort, auth });
+  console.log(`api: ${api.url}/graphql (auth ${auth})`);
   onShutdown(async () => {
     await api.stop();
     await db.$disconnect();

@@ -54,16 +54,21 @@ export async function startLab(
   try {
     console.log(
       database.embedded
-        ? `database: embedded PostgreSQL in ${config.dataDir}`
+        ? `database: embedded PostgreSQL in ${config.dataDir} (${redactUrl(database.url)})`
         : `database: ${redactUrl(database.url)}`,
     );
     await migrateDatabase(database.url);
     const db = createDb(database.url);
     stops.push(() => db.$disconnect());
-    const api = await startApiServer(db, { host: config.apiHost, port: config.apiPort });
+    const auth = config.auth ?? (database.embedded ? 'off' : 'on');
+    const api = await startApiServer(db, { host: config.apiHost, port: config.apiPort, auth });
     stops.push(api.stop);
     console.log(`api:       ${api.url}/graphql`);
-    console.log('auth:      off (single-user local lab)');
+    console.log(
+      auth === 'off'
+        ? 'auth:      OFF: anyone who reaches the API may read and change everything (local lab)'
+        : 'auth:      on: send an API key (`npx lab keys create --role editor`)',
+    );
     if (options.worker) worker = spawnWorker(database.url);
     if (options.web) {
       ensureWebBuilt();

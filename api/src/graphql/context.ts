@@ -1,17 +1,20 @@
 import DataLoader from 'dataloader';
+import type { Viewer } from '../auth/viewer.ts';
 import type { Db } from '../db/client.ts';
 import { latestMetricsByRun } from './runs/runs.service.ts';
 import type { MetricValue } from './runs/run.type.ts';
 
-/** What every resolver gets: the database and this request's DataLoaders. */
+/** What every resolver gets: the database, the caller and this request's DataLoaders. */
 export interface ApiContext {
   db: Db;
+  viewer: Viewer;
   latestMetrics: DataLoader<string, MetricValue[]>;
 }
 
-export function createContext(db: Db): ApiContext {
+export function createContext(db: Db, viewer: Viewer): ApiContext {
   return {
     db,
+    viewer,
     latestMetrics: new DataLoader((runIds) => latestMetricsByRun(db, runIds)),
   };
 }

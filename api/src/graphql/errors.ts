@@ -18,3 +18,17 @@ export function badUserInput(field: string, message: string): GraphQLError {
     extensions: { code: ErrorCode.BAD_USER_INPUT, field },
   });
 }
+
+export function unauthenticated(message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: ErrorCode.UNAUTHENTICATED } });
+}
+
+export function forbidden(message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: ErrorCode.FORBIDDEN } });
+}
+
+export function notFound(what: string, id: string): GraphQLError {
+  return new GraphQLError(`${what} ${id} does not exist`, {
+    extensions: { code: ErrorCode.NOT_FOUND },
+  });
+}

@@ -3,6 +3,7 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
+import { identifyViewer, type AuthMode } from '../auth/viewer.ts';
 import type { Db } from '../db/client.ts';
 import { createContext, type ApiContext } from './context.ts';
 import { formatError } from './format-error.ts';
@@ -16,7 +17,7 @@ export interface ApiServer {
 /** Serves GraphQL at /graphql (and a health check at /healthz) until stopped. */
 export async function startApiServer(
   db: Db,
-  options: { host: string; port: number },
+  options: { host: string; port: number; auth: AuthMode },
 ): Promise<ApiServer> {
   const app = express();
   const httpServer = http.createServer(app);
@@ -33,7 +34,10 @@ export async function startApiServer(
   app.use(
     '/graphql',
     express.json({ limit: '1mb' }),
-    expressMiddleware(apollo, { context: () => Promise.resolve(createContext(db)) }),
+    expressMiddleware(apollo, {
+      context: async ({ req }) =>
+        createContext(db, await identifyViewer(db, options.auth, req.headers.authorization)),
+    }),
   );
 
   await new Promise<void>((resolve, reject) => {

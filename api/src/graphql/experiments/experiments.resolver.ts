@@ -1,4 +1,4 @@
-import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
+import { Arg, Authorized, Ctx, Mutation, Resolver } from 'type-graphql';
 import type { ApiContext } from '../context.ts';
 import { validateExperimentInput } from './experiment-input.validation.ts';
 import { QueueExperimentInput } from './queue-experiment.input.ts';
@@ -7,6 +7,7 @@ import { queueExperiment } from './experiments.service.ts';
 
 @Resolver()
 export class ExperimentsResolver {
+  @Authorized('EDITOR')
   @Mutation(() => QueueExperimentPayload, {
     description: 'Validates the config against the job schema and queues one run of it.',
   })

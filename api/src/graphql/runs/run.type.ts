@@ -12,16 +12,22 @@ import { JSONScalar } from '../scalars.ts';
 
 registerEnumType(RunStatus, { name: 'RunStatus', description: 'Where a run is in its life.' });
 
-@ObjectType({ description: 'The latest value of one metric of a run.' })
+@ObjectType({ description: 'One metric of a run: its latest value, and its range so far.' })
 export class MetricValue {
   @Field(() => String)
   key!: string;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'The step of the latest value.' })
   step!: number;
 
-  @Field(() => Float)
+  @Field(() => Float, { description: 'The latest value.' })
   value!: number;
+
+  @Field(() => Float)
+  min!: number;
+
+  @Field(() => Float)
+  max!: number;
 }
 
 @ObjectType({ description: 'One execution of an experiment by a worker.' })

@@ -1,15 +1,17 @@
-import { Arg, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
 import type { ApiContext } from '../context.ts';
 import { MetricValue, Run, RunConnection } from './run.type.ts';
 import { findRun, listRuns } from './runs.service.ts';
 
 @Resolver(() => Run)
 export class RunsResolver {
+  @Authorized('VIEWER')
   @Query(() => Run, { nullable: true, description: 'One run, or null when no run has this id.' })
   run(@Arg('id', () => ID) id: string, @Ctx() { db }: ApiContext): Promise<Run | null> {
     return findRun(db, id);
   }
 
+  @Authorized('VIEWER')
   @Query(() => RunConnection, { description: 'Runs, newest first, in pages of 1 to 100.' })
   runs(
     @Arg('first', () => Int, { defaultValue: 20 }) first: number,

@@ -75,18 +75,24 @@ export async function listRuns(
   };
 }
 
-/** Latest value of every metric of each run, for many runs in one query (a DataLoader batch). */
+/** Latest, lowest and highest value of every metric of each run, for many runs in one query. */
 export async function latestMetricsByRun(
   db: Db,
   runIds: readonly string[],
 ): Promise<MetricValue[][]> {
-  const rows = await db.$queryRaw<{ runId: string; key: string; step: number; value: number }[]>`
-    SELECT DISTINCT ON (run_id, key) run_id AS "runId", key, step, value
-    FROM metric_point
-    WHERE run_id = ANY(${runIds as string[]}::uuid[])
-    ORDER BY run_id, key, step DESC`;
+  const rows = await db.runMetricSummary.findMany({
+    where: { runId: { in: [...runIds] } },
+    orderBy: { key: 'asc' },
+  });
   const byRun = new Map<string, MetricValue[]>(runIds.map((id) => [id, []]));
-  for (const row of rows)
-    byRun.get(row.runId)?.push({ key: row.key, step: row.step, value: row.value });
+  for (const row of rows) {
+    byRun.get(row.runId)?.push({
+      key: row.key,
+      step: row.lastStep,
+      value: row.lastValue,
+      min: row.minValue,
+      max: row.maxValue,
+    });
+  }
   return runIds.map((id) => byRun.get(id) ?? []);
 }

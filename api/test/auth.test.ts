@@ -1,0 +1,102 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApiKey, revokeApiKey } from '../../api/src/auth/api-keys.ts';
+import { ROLES, type Role } from '../../api/src/auth/roles.ts';
+import { startTestApi, type TestApi } from '../../test/support/api.ts';
+import { queueSelftest } from '../../test/support/runs.ts';
+import {
+  createTestDatabase,
+  databaseTargets,
+  type TestDatabase,
+} from '../../test/support/test-database.ts';
+
+type Caller = Role | 'no key' | 'bad key' | 'revoked key';
+const CALLERS: Caller[] = ['no key', 'bad key', 'revoked key', ...ROLES];
+
+/** Every operation of the API and the least role allowed to call it. */
+const OPERATIONS: { name: string; needs: Role; query: (runId: string) => string }[] = [
+  { name: 'run', needs: 'VIEWER', query: (id) => `{ run(id: "${id}") { id } }` },
+  { name: 'runs', needs: 'VIEWER', query: () => `{ runs(first: 1) { totalCount } }` },
+  {
+    name: 'queueExperiment',
+    needs: 'EDITOR',
+    query: () => `mutation { queueExperiment(input: {kind: "selftest"}) { run { id } } }`,
+  },
+  {
+    name: 'cancelRun',
+    needs: 'EDITOR',
+    query: (id) => `mutation { cancelRun(id: "${id}") { userErrors { code } } }`,
+  },
+  {
+    name: 'retryRun',
+    needs: 'EDITOR',
+    query: (id) => `mutation { retryRun(id: "${id}") { userErrors { code } } }`,
+  },
+  {
+    name: 'cloneRun',
+    needs: 'EDITOR',
+    query: (id) => `mutation { cloneRun(id: "${id}") { userErrors { code } } }`,
+  },
+];
+
+const RANK: Record<Role, number> = { VIEWER: 0, EDITOR: 1, ADMIN: 2 };
+
+function expectedCode(caller: Caller, needs: Role): string | null {
+  if (caller === 'no key' || caller === 'bad key' || caller === 'revoked key') {
+    return 'UNAUTHENTICATED';
+  }
+  return RANK[caller] >= RANK[needs] ? null : 'FORBIDDEN';
+}
+
+describe.each(databaseTargets())('API keys and roles on the $name PostgreSQL', (target) => {
+  let database: TestDatabase;
+  let api: TestApi;
+  let runId: string;
+  const tokens = new Map<Caller, string | undefined>();
+
+  beforeAll(async () => {
+    database = await createTestDatabase(target);
+    api = await startTestApi(database.db, 'on');
+    for (const role of ROLES) {
+      tokens.set(role, (await createApiKey(database.db, { name: role, role })).token);
+    }
+    const revoked = await createApiKey(database.db, { name: 'old', role: 'ADMIN' });
+    await revokeApiKey(database.db, revoked.prefix);
+    tokens.set('revoked key', revoked.token);
+    tokens.set('bad key', 'flk_notarealkey_abc');
+    tokens.set('no key', undefined);
+    runId = (await queueSelftest(database.db, { size: 8 })).id;
+  });
+  afterAll(async () => {
+    await api?.stop();
+    await database?.drop();
+  });
+
+  const matrix = OPERATIONS.flatMap((operation) =>
+    CALLERS.map((caller) => ({
+      operation: operation.name,
+      caller,
+      query: operation.query,
+      code: expectedCode(caller, operation.needs),
+    })),
+  );
+
+  it.each(matrix)('$operation by $caller: $code', async ({ caller, query, code }) => {
+    const response = await api.gql(query(runId), {}, tokens.get(caller));
+    if (code === null) {
+      expect(response.errors).toBeUndefined();
+    } else {
+      expect(response.errors?.map((e) => e.extensions?.code)).toEqual([code]);
+    }
+  });
+
+  it('stores only a hash of each key', async () => {
+    const { rows } = await database.sql.query<{ secret_hash: string }>(
+      'SELECT secret_hash FROM api_key',
+    );
+    const stored = rows.map((r) => r.secret_hash).join(' ');
+    for (const role of ROLES) {
+      const secret = tokens.get(role)!.split('_').slice(2).join('_');
+      expect(stored).not.toContain(secret);
+    }
+  });
+});
