@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
+import { EXIT_NO_ADAPTER } from '../../api/src/cli/serve.ts';
 import { repoRoot } from '../../api/src/config.ts';
 
 /**
@@ -16,6 +17,8 @@ export function assertWebGpuAdapter(): void {
     .filter((line) => line.startsWith('error:'))
     .join('\n');
   throw new Error(
-    `the tests need a WebGPU adapter and \`lab gpu\` found none:\n${reason || check.stderr}`,
+    check.status === EXIT_NO_ADAPTER
+      ? `the tests need a WebGPU adapter and \`lab gpu\` found none:\n${reason}`
+      : `\`lab gpu\` failed (exit ${check.status}):\n${reason || check.stderr}`,
   );
 }

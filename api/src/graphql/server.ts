@@ -7,6 +7,7 @@ import { identifyViewer, type AuthMode } from '../auth/viewer.ts';
 import type { Db } from '../db/client.ts';
 import { createContext, type ApiContext } from './context.ts';
 import { formatError } from './format-error.ts';
+import { depthLimitRule, queryCostPlugin } from './limits.ts';
 import { getSchema } from './schema.ts';
 
 export interface ApiServer {
@@ -21,10 +22,12 @@ export async function startApiServer(
 ): Promise<ApiServer> {
   const app = express();
   const httpServer = http.createServer(app);
+  const schema = await getSchema();
   const apollo = new ApolloServer<ApiContext>({
-    schema: await getSchema(),
+    schema,
     formatError,
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer })],
+    validationRules: [depthLimitRule],
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), queryCostPlugin(schema)],
   });
   await apollo.start();
 

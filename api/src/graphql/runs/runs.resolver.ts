@@ -12,7 +12,10 @@ export class RunsResolver {
   }
 
   @Authorized('VIEWER')
-  @Query(() => RunConnection, { description: 'Runs, newest first, in pages of 1 to 100.' })
+  @Query(() => RunConnection, {
+    description: 'Runs, newest first, in pages of 1 to 100.',
+    complexity: ({ args, childComplexity }) => 1 + childComplexity * Number(args.first ?? 20),
+  })
   runs(
     @Arg('first', () => Int, { defaultValue: 20 }) first: number,
     @Arg('after', () => String, { nullable: true }) after: string | null,
@@ -21,7 +24,11 @@ export class RunsResolver {
     return listRuns(db, { first, after });
   }
 
-  @FieldResolver(() => [MetricValue], { description: 'The latest value of each metric key.' })
+  @FieldResolver(() => [MetricValue], {
+    description: 'Every metric of the run: latest value and range.',
+    // A run has tens of metric keys; count them as such.
+    complexity: ({ childComplexity }) => 10 * childComplexity,
+  })
   metrics(@Root() run: Run, @Ctx() { latestMetrics }: ApiContext): Promise<MetricValue[]> {
     return latestMetrics.load(run.id);
   }
