@@ -1,6 +1,8 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
 import type { ApiContext } from '../context.ts';
 import { MetricValue, Run, RunConnection } from './run.type.ts';
+import { metricSeries } from './series.service.ts';
+import { MetricSeries } from './series.type.ts';
 import { findRun, listRuns } from './runs.service.ts';
 
 @Resolver(() => Run)
@@ -31,5 +33,21 @@ export class RunsResolver {
   })
   metrics(@Root() run: Run, @Ctx() { latestMetrics }: ApiContext): Promise<MetricValue[]> {
     return latestMetrics.load(run.id);
+  }
+
+  @FieldResolver(() => [MetricSeries], {
+    description: 'Metric series over steps, downsampled to at most `samples` points per key.',
+    complexity: ({ args }) =>
+      1 + Math.ceil(((args.keys?.length ?? 1) * Number(args.samples ?? 500)) / 50),
+  })
+  series(
+    @Root() run: Run,
+    @Arg('keys', () => [String]) keys: string[],
+    @Arg('minStep', () => Int, { nullable: true }) minStep: number | null,
+    @Arg('maxStep', () => Int, { nullable: true }) maxStep: number | null,
+    @Arg('samples', () => Int, { defaultValue: 500 }) samples: number,
+    @Ctx() { db }: ApiContext,
+  ): Promise<MetricSeries[]> {
+    return metricSeries(db, run.id, { keys, minStep, maxStep, samples });
   }
 }
