@@ -5,8 +5,10 @@ import pg from 'pg';
 import type { Db } from '../db/client.ts';
 import { EXECUTE_RUN_TASK, isExecuteRunPayload, quietLogger } from '../queue/queue.ts';
 import { executeRun } from './execute-run.ts';
+import { leaseMsFromEnv, recoverFromDeadWorkers } from './lease.ts';
 
-const HEARTBEAT_MS = 10_000;
+/** Heartbeats per lease: a worker misses several before others presume it dead. */
+const HEARTBEATS_PER_LEASE = 4;
 
 export interface LabWorker {
   id: string;
@@ -19,17 +21,29 @@ export interface LabWorker {
  * registers itself, and executes runs leased from the Postgres queue, one at a time. Any number of
  * workers on any number of machines can share one database.
  */
-export async function startWorker(db: Db, databaseUrl: string): Promise<LabWorker> {
+export async function startWorker(
+  db: Db,
+  databaseUrl: string,
+  options: { leaseMs?: number } = {},
+): Promise<LabWorker> {
+  const leaseMs = options.leaseMs ?? leaseMsFromEnv();
   const gpu = await acquireGpu();
   const worker = await db.worker.create({
     data: { host: os.hostname(), pid: process.pid, adapter: { ...gpu.info } },
   });
+  const beat = async () => {
+    await db.worker.update({ where: { id: worker.id }, data: { lastSeenAt: new Date() } });
+    const recovered = await recoverFromDeadWorkers(db, leaseMs);
+    if (recovered.length > 0) {
+      console.log(`[worker] presumed dead and released: ${recovered.join(', ')}`);
+    }
+  };
+  await beat();
   const heartbeat = setInterval(() => {
-    db.worker
-      .update({ where: { id: worker.id }, data: { lastSeenAt: new Date() } })
-      .catch((error: unknown) => console.error('[worker] heartbeat failed:', error));
-  }, HEARTBEAT_MS);
+    beat().catch((error: unknown) => console.error('[worker] heartbeat failed:', error));
+  }, leaseMs / HEARTBEATS_PER_LEASE);
   heartbeat.unref();
+  let queueWorkerId: string | null = null;
 
   // The worker owns the queue's pool: graphile-worker ends a pool it made without awaiting it and
   // drops its error handlers at once, so a connection closing late would crash the process.
@@ -46,9 +60,14 @@ export async function startWorker(db: Db, databaseUrl: string): Promise<LabWorke
       pollInterval: 2000,
       logger: quietLogger,
       taskList: {
-        [EXECUTE_RUN_TASK]: async (payload) => {
+        [EXECUTE_RUN_TASK]: async (payload, helpers) => {
           if (!isExecuteRunPayload(payload)) {
             throw new Error(`malformed ${EXECUTE_RUN_TASK} payload: ${JSON.stringify(payload)}`);
+          }
+          // Recorded so that, should this process die, others can unlock the jobs it holds.
+          if (helpers.job.locked_by && helpers.job.locked_by !== queueWorkerId) {
+            queueWorkerId = helpers.job.locked_by;
+            await db.worker.update({ where: { id: worker.id }, data: { queueWorkerId } });
           }
           await executeRun(db, worker.id, payload.runId);
         },
@@ -66,6 +85,7 @@ export async function startWorker(db: Db, databaseUrl: string): Promise<LabWorke
       clearInterval(heartbeat);
       await runner.stop();
       await queuePool.end();
+      await db.worker.update({ where: { id: worker.id }, data: { stoppedAt: new Date() } });
     },
   };
 }

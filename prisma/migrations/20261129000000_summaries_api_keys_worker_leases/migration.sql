@@ -28,6 +28,13 @@ CREATE TABLE "api_key" (
     CONSTRAINT "api_key_pkey" PRIMARY KEY ("id")
 );
 
+-- AlterTable
+ALTER TABLE "worker" ADD COLUMN "queue_worker_id" TEXT,
+ADD COLUMN "stopped_at" TIMESTAMPTZ(3);
+
+-- CreateIndex
+CREATE INDEX "worker_stopped_at_last_seen_at_idx" ON "worker"("stopped_at", "last_seen_at");
+
 -- CreateIndex
 CREATE INDEX "run_metric_summary_key_last_value_idx" ON "run_metric_summary"("key", "last_value");
 
