@@ -55,7 +55,7 @@ describe.each(databaseTargets())('API keys and roles on the $name PostgreSQL', (
 
   beforeAll(async () => {
     database = await createTestDatabase(target);
-    api = await startTestApi(database.db, 'on');
+    api = await startTestApi(database, 'on');
     for (const role of ROLES) {
       tokens.set(role, (await createApiKey(database.db, { name: role, role })).token);
     }

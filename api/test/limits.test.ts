@@ -15,7 +15,7 @@ describe('query limits', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase(databaseTargets()[0]!);
-    api = await startTestApi(database.db);
+    api = await startTestApi(database);
   });
   afterAll(async () => {
     await api?.stop();

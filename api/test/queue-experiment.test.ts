@@ -30,7 +30,7 @@ describe.each(databaseTargets())('queueExperiment on the $name PostgreSQL', (tar
 
   beforeAll(async () => {
     database = await createTestDatabase(target);
-    api = await startTestApi(database.db);
+    api = await startTestApi(database);
   });
   afterAll(async () => {
     await api?.stop();

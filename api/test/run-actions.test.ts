@@ -47,7 +47,7 @@ describe.each(databaseTargets())('cancel, retry and clone on the $name PostgreSQ
 
   beforeAll(async () => {
     database = await createTestDatabase(target);
-    api = await startTestApi(database.db);
+    api = await startTestApi(database);
   });
   afterAll(async () => {
     await api?.stop();

@@ -29,7 +29,7 @@ describe.each(databaseTargets())('run and runs queries on the $name PostgreSQL',
 
   beforeAll(async () => {
     database = await createTestDatabase(target);
-    api = await startTestApi(database.db);
+    api = await startTestApi(database);
     for (let i = 0; i < 7; i++) {
       const response = await api.gql<{ queueExperiment: { run: { id: string } } }>(QUEUE_MUTATION, {
         input: { kind: 'selftest', config: { size: 8 + i } },

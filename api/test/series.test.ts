@@ -39,7 +39,7 @@ describe.each(databaseTargets())('metric series on the $name PostgreSQL', (targe
 
   beforeAll(async () => {
     database = await createTestDatabase(target);
-    api = await startTestApi(database.db);
+    api = await startTestApi(database);
     runId = (await queueSelftest(database.db, { size: 8 })).id;
     // Written in batches through the worker's own ingestion path, one batch replayed.
     for (let start = 0; start < STEPS; start += 2500) {

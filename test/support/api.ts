@@ -1,6 +1,6 @@
 import type { AuthMode } from '../../api/src/auth/viewer.ts';
-import type { Db } from '../../api/src/db/client.ts';
 import { startApiServer } from '../../api/src/graphql/server.ts';
+import type { TestDatabase } from './test-database.ts';
 
 export interface GraphQLResponse<TData> {
   data?: TData | null;
@@ -34,9 +34,17 @@ export async function postGraphQL<TData>(
   return (await response.json()) as GraphQLResponse<TData>;
 }
 
-/** The real API server on a free loopback port, over the given database. */
-export async function startTestApi(db: Db, auth: AuthMode = 'off'): Promise<TestApi> {
-  const server = await startApiServer(db, { host: '127.0.0.1', port: 0, auth });
+/** The real API server on a free loopback port, over the given test database. */
+export async function startTestApi(
+  database: TestDatabase,
+  auth: AuthMode = 'off',
+): Promise<TestApi> {
+  const server = await startApiServer(database.db, {
+    host: '127.0.0.1',
+    port: 0,
+    auth,
+    databaseUrl: database.url,
+  });
   return {
     url: server.url,
     gql: (query, variables, apiKey) => postGraphQL(server.url, query, variables, apiKey),

@@ -37,7 +37,12 @@ export async function serveApi(config: LabConfig): Promise<void> {
   await migrateDatabase(url);
   const db = createDb(url);
   const auth = config.auth ?? 'on';
-  const api = await startApiServer(db, { host: config.apiHost, port: config.apiPort, auth });
+  const api = await startApiServer(db, {
+    host: config.apiHost,
+    port: config.apiPort,
+    auth,
+    databaseUrl: url,
+  });
   console.log(`api: ${api.url}/graphql (auth ${auth})`);
   onShutdown(async () => {
     await api.stop();

@@ -61,7 +61,12 @@ export async function startLab(
     const db = createDb(database.url);
     stops.push(() => db.$disconnect());
     const auth = config.auth ?? (database.embedded ? 'off' : 'on');
-    const api = await startApiServer(db, { host: config.apiHost, port: config.apiPort, auth });
+    const api = await startApiServer(db, {
+      host: config.apiHost,
+      port: config.apiPort,
+      auth,
+      databaseUrl: database.url,
+    });
     stops.push(api.stop);
     console.log(`api:       ${api.url}/graphql`);
     console.log(

@@ -49,6 +49,39 @@ class CatalogAsTextClient extends pg.Client {
   }
 }
 
+interface ScriptRunner {
+  client: { query(sql: string): Promise<unknown> };
+  onError(error: unknown): never;
+  executeScript(script: string): Promise<void>;
+}
+
+/**
+ * adapter-pg 6.19 runs a migration script by splitting it on every `;`, which cuts apart
+ * dollar-quoted function bodies and runs the pieces outside any transaction. Postgres takes the
+ * whole script as one simple query instead, atomically.
+ */
+function runScriptsWhole<T>(adapter: T): T {
+  const runner = adapter as unknown as ScriptRunner;
+  runner.executeScript = async (script: string) => {
+    try {
+      await runner.client.query(script);
+    } catch (error) {
+      runner.onError(error);
+    }
+  };
+  return adapter;
+}
+
+class MigrationPrismaPg extends PrismaPg {
+  override async connect() {
+    return runScriptsWhole(await super.connect());
+  }
+
+  override async connectToShadowDb() {
+    return runScriptsWhole(await super.connectToShadowDb());
+  }
+}
+
 /**
  * The driver adapter Prisma's schema engine uses for `migrate`. The connection is given as discrete
  * fields, not a connection string: with a string, adapter-pg 6.19 applies `migrate dev` to the main
@@ -69,5 +102,5 @@ export function migrationAdapter(): Promise<PrismaPg> {
     allowExitOnIdle: true,
     idleTimeoutMillis: 200,
   });
-  return Promise.resolve(new PrismaPg(pool));
+  return Promise.resolve(new MigrationPrismaPg(pool));
 }

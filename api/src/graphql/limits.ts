@@ -1,5 +1,5 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { GraphQLError, type GraphQLSchema } from 'graphql';
+import { GraphQLError, type DocumentNode, type GraphQLSchema } from 'graphql';
 import depthLimit from 'graphql-depth-limit';
 import { createRequire } from 'node:module';
 import { ErrorCode } from './errors.ts';
@@ -18,6 +18,32 @@ export const MAX_QUERY_COST = 5000;
 
 export const depthLimitRule = depthLimit(MAX_QUERY_DEPTH);
 
+function estimateCost(
+  schema: GraphQLSchema,
+  query: DocumentNode,
+  variables: Record<string, unknown> | undefined,
+  operationName: string | null | undefined,
+): number {
+  try {
+    return getComplexity({
+      schema,
+      query,
+      variables: variables ?? {},
+      ...(operationName ? { operationName } : {}),
+      estimators: [fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })],
+    });
+  } catch (error) {
+    // Estimating reads the variables first: invalid ones are the caller's error, as in execution.
+    if (error instanceof GraphQLError) {
+      throw new GraphQLError(error.message, {
+        nodes: error.nodes,
+        extensions: { code: ErrorCode.BAD_USER_INPUT, http: { status: 400 } },
+      });
+    }
+    throw error;
+  }
+}
+
 /**
  * Refuses a query whose estimated cost exceeds MAX_QUERY_COST before anything runs, and reports
  * the cost of every answered query in `extensions.cost`.
@@ -27,13 +53,7 @@ export function queryCostPlugin(schema: GraphQLSchema): ApolloServerPlugin {
     requestDidStart: () =>
       Promise.resolve({
         didResolveOperation: ({ document, request, contextValue }) => {
-          const cost = getComplexity({
-            schema,
-            query: document,
-            variables: request.variables ?? {},
-            ...(request.operationName ? { operationName: request.operationName } : {}),
-            estimators: [fieldExtensionsEstimator(), simpleEstimator({ defaultComplexity: 1 })],
-          });
+          const cost = estimateCost(schema, document, request.variables, request.operationName);
           if (cost > MAX_QUERY_COST) {
             throw new GraphQLError(
               `query cost ${cost} exceeds the limit of ${MAX_QUERY_COST}: ask for fewer items ` +

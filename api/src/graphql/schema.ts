@@ -1,18 +1,23 @@
 import 'reflect-metadata';
 import type { GraphQLSchema } from 'graphql';
+import { createPubSub } from '@graphql-yoga/subscription';
 import { buildSchema } from 'type-graphql';
 import { authChecker } from './auth-checker.ts';
 import { ExperimentsResolver } from './experiments/experiments.resolver.ts';
 import { RunActionsResolver } from './runs/run-actions.resolver.ts';
 import { RunsResolver } from './runs/runs.resolver.ts';
+import { SubscriptionsResolver } from './subscriptions/subscriptions.resolver.ts';
 
 let schema: Promise<GraphQLSchema> | undefined;
 
 /** The API's GraphQL schema, built once per process from the resolvers' decorators. */
 export function getSchema(): Promise<GraphQLSchema> {
   schema ??= buildSchema({
-    resolvers: [RunsResolver, RunActionsResolver, ExperimentsResolver],
+    resolvers: [RunsResolver, RunActionsResolver, ExperimentsResolver, SubscriptionsResolver],
     validate: false,
+    // type-graphql insists on a PubSub once any subscription exists; ours bring their own
+    // `subscribe` (Postgres LISTEN, see events/change-feed.ts), so this one stays idle.
+    pubSub: createPubSub(),
     authChecker,
   });
   return schema;

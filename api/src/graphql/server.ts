@@ -3,8 +3,11 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
 import { identifyViewer, type AuthMode } from '../auth/viewer.ts';
 import type { Db } from '../db/client.ts';
+import { ChangeFeed } from '../events/change-feed.ts';
 import { createContext, type ApiContext } from './context.ts';
 import { formatError } from './format-error.ts';
 import { depthLimitRule, queryCostPlugin } from './limits.ts';
@@ -15,19 +18,59 @@ export interface ApiServer {
   stop(): Promise<void>;
 }
 
-/** Serves GraphQL at /graphql (and a health check at /healthz) until stopped. */
-export async function startApiServer(
-  db: Db,
-  options: { host: string; port: number; auth: AuthMode },
-): Promise<ApiServer> {
+export interface ApiServerOptions {
+  host: string;
+  port: number;
+  auth: AuthMode;
+  /** For the LISTEN connection that feeds subscriptions. */
+  databaseUrl: string;
+}
+
+/**
+ * Serves GraphQL at /graphql: queries and mutations over HTTP, subscriptions over graphql-ws on
+ * the same path; and a health check at /healthz. Runs until stopped.
+ */
+export async function startApiServer(db: Db, options: ApiServerOptions): Promise<ApiServer> {
   const app = express();
   const httpServer = http.createServer(app);
   const schema = await getSchema();
+  const changes = new ChangeFeed(options.databaseUrl);
+  await changes.start();
+
+  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
+  const wsCleanup = useServer(
+    {
+      schema,
+      context: async ({ connectionParams }) => {
+        const authorization = connectionParams?.authorization;
+        const viewer = await identifyViewer(
+          db,
+          options.auth,
+          typeof authorization === 'string' ? authorization : undefined,
+        );
+        return createContext(db, changes, viewer);
+      },
+    },
+    wsServer,
+  );
+
   const apollo = new ApolloServer<ApiContext>({
     schema,
     formatError,
     validationRules: [depthLimitRule],
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), queryCostPlugin(schema)],
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      queryCostPlugin(schema),
+      {
+        serverWillStart: () =>
+          Promise.resolve({
+            drainServer: async () => {
+              await wsCleanup.dispose();
+              await changes.stop();
+            },
+          }),
+      },
+    ],
   });
   await apollo.start();
 
@@ -39,7 +82,11 @@ export async function startApiServer(
     express.json({ limit: '1mb' }),
     expressMiddleware(apollo, {
       context: async ({ req }) =>
-        createContext(db, await identifyViewer(db, options.auth, req.headers.authorization)),
+        createContext(
+          db,
+          changes,
+          await identifyViewer(db, options.auth, req.headers.authorization),
+        ),
     }),
   );
 

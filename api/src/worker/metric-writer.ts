@@ -1,4 +1,5 @@
 import type { Db } from '../db/client.ts';
+import { METRICS_APPENDED_CHANNEL } from '../events/change-feed.ts';
 
 export interface MetricPointRow {
   key: string;
@@ -42,4 +43,5 @@ export async function writeMetricPoints(
       min_value = LEAST(s.min_value, EXCLUDED.min_value),
       max_value = GREATEST(s.max_value, EXCLUDED.max_value),
       updated_at = now()`;
+  await db.$executeRaw`SELECT pg_notify(${METRICS_APPENDED_CHANNEL}, ${runId})`;
 }

@@ -1,0 +1,73 @@
+import pg from 'pg';
+import { AsyncQueue } from './async-queue.ts';
+
+export const RUN_UPDATED_CHANNEL = 'factorlab_run_updated';
+export const METRICS_APPENDED_CHANNEL = 'factorlab_metrics_appended';
+const CHANNELS = [RUN_UPDATED_CHANNEL, METRICS_APPENDED_CHANNEL] as const;
+export type Channel = (typeof CHANNELS)[number];
+
+const RECONNECT_MS = 1000;
+
+/**
+ * One LISTEN connection per API process, fanned out to any number of subscribers by run id. Since
+ * Postgres carries the notifications, every API process sees changes made by any process.
+ */
+export class ChangeFeed {
+  private readonly subscribers = new Map<string, Set<AsyncQueue<void>>>();
+  private client: pg.Client | null = null;
+  private stopped = false;
+
+  constructor(private readonly databaseUrl: string) {}
+
+  async start(): Promise<void> {
+    const client = new pg.Client({ connectionString: this.databaseUrl });
+    client.on('notification', ({ channel, payload }) => {
+      if (payload) this.dispatch(channel as Channel, payload);
+    });
+    client.on('error', (error) => {
+      console.error(`[api] change feed connection lost (${error.message}); reconnecting`);
+      this.reconnectLater();
+    });
+    await client.connect();
+    for (const channel of CHANNELS) await client.query(`LISTEN ${channel}`);
+    this.client = client;
+  }
+
+  /** Notifications of one run on one channel, from now until the iterator is returned. */
+  subscribe(channel: Channel, runId: string): AsyncQueue<void> {
+    const key = `${channel}:${runId}`;
+    const queue: AsyncQueue<void> = new AsyncQueue(() => {
+      const set = this.subscribers.get(key);
+      set?.delete(queue);
+      if (set?.size === 0) this.subscribers.delete(key);
+    });
+    let set = this.subscribers.get(key);
+    if (!set) this.subscribers.set(key, (set = new Set()));
+    set.add(queue);
+    return queue;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const set of this.subscribers.values()) for (const queue of set) void queue.return();
+    await this.client?.end().catch(() => {});
+  }
+
+  private dispatch(channel: Channel, runId: string): void {
+    for (const queue of this.subscribers.get(`${channel}:${runId}`) ?? []) queue.push();
+  }
+
+  private reconnectLater(): void {
+    this.client = null;
+    if (this.stopped) return;
+    setTimeout(() => {
+      if (this.stopped) return;
+      // Subscribers may have missed changes while disconnected: wake them all to re-read.
+      this.start()
+        .then(() => {
+          for (const set of this.subscribers.values()) for (const queue of set) queue.push();
+        })
+        .catch(() => this.reconnectLater());
+    }, RECONNECT_MS).unref();
+  }
+}

@@ -1,0 +1,37 @@
+import { Arg, Authorized, ID, Int, Resolver, Root, Subscription } from 'type-graphql';
+import type { ApiContext } from '../context.ts';
+import { Run } from '../runs/run.type.ts';
+import { MetricBatch } from './metric-batch.type.ts';
+import { metricBatches, runUpdates } from './run-feeds.ts';
+
+interface SubscriptionArgs {
+  args: Record<string, unknown>;
+  context: ApiContext;
+}
+
+@Resolver()
+export class SubscriptionsResolver {
+  @Authorized('VIEWER')
+  @Subscription(() => Run, {
+    description: 'The run now, then after every change (status, progress, device, ...).',
+    subscribe: ({ args, context }: SubscriptionArgs) =>
+      runUpdates(context.db, context.changes, String(args.id)),
+  })
+  runUpdated(@Root() run: Run, @Arg('id', () => ID) _id: string): Run {
+    return run;
+  }
+
+  @Authorized('VIEWER')
+  @Subscription(() => MetricBatch, {
+    description: 'Metric points after `afterStep`: those stored, then each new batch. Resumable.',
+    subscribe: ({ args, context }: SubscriptionArgs) =>
+      metricBatches(context.db, context.changes, String(args.runId), Number(args.afterStep)),
+  })
+  metricsAppended(
+    @Root() batch: MetricBatch,
+    @Arg('runId', () => ID) _runId: string,
+    @Arg('afterStep', () => Int, { defaultValue: -1 }) _afterStep: number,
+  ): MetricBatch {
+    return batch;
+  }
+}

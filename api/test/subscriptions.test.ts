@@ -1,0 +1,132 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApiKey } from '../../api/src/auth/api-keys.ts';
+import { writeMetricPoints } from '../../api/src/worker/metric-writer.ts';
+import { startTestApi, type TestApi } from '../../test/support/api.ts';
+import { queueSelftest } from '../../test/support/runs.ts';
+import { subscribe, wsClient } from '../../test/support/subscriptions.ts';
+import {
+  createTestDatabase,
+  databaseTargets,
+  type TestDatabase,
+} from '../../test/support/test-database.ts';
+
+const RUN_UPDATED = `subscription($id: ID!) { runUpdated(id: $id) { id status progress } }`;
+const METRICS_APPENDED = `subscription($runId: ID!, $afterStep: Int) {
+  metricsAppended(runId: $runId, afterStep: $afterStep) { runId lastStep points { key step value } }
+}`;
+
+interface RunEvent {
+  id: string;
+  status: string;
+  progress: number;
+}
+interface MetricBatch {
+  lastStep: number;
+  points: { key: string; step: number; value: number }[];
+}
+
+const SUBSCRIBERS = 100;
+const UPDATES = 10;
+
+describe.each(databaseTargets())('subscriptions on the $name PostgreSQL', (target) => {
+  let database: TestDatabase;
+  let api: TestApi;
+
+  beforeAll(async () => {
+    database = await createTestDatabase(target);
+    api = await startTestApi(database);
+  });
+  afterAll(async () => {
+    await api?.stop();
+    await database?.drop();
+  });
+
+  it(`delivers every update of a run to ${SUBSCRIBERS} concurrent subscribers`, async () => {
+    const run = await queueSelftest(database.db, { size: 8 });
+    const clients = Array.from({ length: SUBSCRIBERS }, () => wsClient(api.url));
+    try {
+      const subscriptions = clients.map((client) =>
+        subscribe<RunEvent>(client, RUN_UPDATED, { id: run.id }, 'runUpdated'),
+      );
+      await Promise.all(subscriptions.map((s) => s.until((events) => events.length >= 1)));
+      for (let i = 1; i <= UPDATES; i++) {
+        // Another process (a worker) makes the change; Postgres NOTIFY carries it to the API.
+        await database.sql.query('UPDATE run SET progress = $2 WHERE id = $1', [
+          run.id,
+          i / UPDATES,
+        ]);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      await database.sql.query(`UPDATE run SET status = 'CANCELLED' WHERE id = $1`, [run.id]);
+      const received = await Promise.all(
+        subscriptions.map((s) => s.until((events) => events.length >= UPDATES + 2)),
+      );
+      for (const events of received) {
+        expect(events).toHaveLength(UPDATES + 2);
+        expect(events[0]).toMatchObject({ id: run.id, status: 'QUEUED', progress: 0 });
+        expect(events.at(-1)).toMatchObject({ status: 'CANCELLED', progress: 1 });
+        const progress = events.map((e) => e.progress);
+        expect(progress).toEqual([...progress].sort((a, b) => a - b));
+      }
+    } finally {
+      await Promise.all(clients.map((client) => client.dispose()));
+    }
+  }, 60_000);
+
+  it('streams stored and new metric points, resumable after a step', async () => {
+    const run = await queueSelftest(database.db, { size: 9 });
+    const points = (from: number, to: number, key = 'loss') =>
+      Array.from({ length: to - from }, (_, i) => ({ key, step: from + i, value: from + i }));
+    await writeMetricPoints(database.db, run.id, points(0, 100));
+
+    const client = wsClient(api.url);
+    try {
+      const fromStart = subscribe<MetricBatch>(
+        client,
+        METRICS_APPENDED,
+        { runId: run.id },
+        'metricsAppended',
+      );
+      const resumed = subscribe<MetricBatch>(
+        client,
+        METRICS_APPENDED,
+        { runId: run.id, afterStep: 49 },
+        'metricsAppended',
+      );
+      const count = (batches: MetricBatch[]) => batches.reduce((n, b) => n + b.points.length, 0);
+      await fromStart.until((b) => count(b) === 100);
+      await resumed.until((b) => count(b) === 50);
+
+      await writeMetricPoints(database.db, run.id, points(100, 150));
+      // A second key at the step already seen must still arrive.
+      await writeMetricPoints(database.db, run.id, [{ key: 'accuracy', step: 149, value: 0.5 }]);
+      const all = await fromStart.until((b) => count(b) === 151);
+      const tail = await resumed.until((b) => count(b) === 101);
+
+      const steps = all.flatMap((b) => b.points.map((p) => `${p.key}@${p.step}`));
+      expect(new Set(steps).size).toBe(151);
+      expect(tail.flatMap((b) => b.points).every((p) => p.step > 49)).toBe(true);
+      expect(all.at(-1)!.lastStep).toBe(149);
+    } finally {
+      await client.dispose();
+    }
+  });
+
+  it('refuses subscriptions without a key when the API has auth on', async () => {
+    const securedApi = await startTestApi(database, 'on');
+    const run = await queueSelftest(database.db, { size: 10 });
+    const viewerKey = (await createApiKey(database.db, { name: 'v', role: 'VIEWER' })).token;
+    const anonymous = wsClient(securedApi.url);
+    const viewer = wsClient(securedApi.url, viewerKey);
+    try {
+      const refused = subscribe<RunEvent>(anonymous, RUN_UPDATED, { id: run.id }, 'runUpdated');
+      await expect(refused.until((e) => e.length > 0, 5000)).rejects.toThrow(/UNAUTHENTICATED/);
+      const allowed = subscribe<RunEvent>(viewer, RUN_UPDATED, { id: run.id }, 'runUpdated');
+      await allowed.until((e) => e.length > 0);
+    } finally {
+      await anonymous.dispose();
+      await viewer.dispose();
+      await securedApi.stop();
+    }
+  });
+});
