@@ -2,6 +2,7 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError, type DocumentNode, type GraphQLSchema } from 'graphql';
 import depthLimit from 'graphql-depth-limit';
 import { createRequire } from 'node:module';
+import type * as QueryComplexity from 'graphql-query-complexity';
 import { ErrorCode } from './errors.ts';
 
 // The library's ESM build imports `graphql/index.mjs`, a second copy of graphql beside the CommonJS
@@ -9,7 +10,7 @@ import { ErrorCode } from './errors.ts';
 // Its CommonJS build shares graphql with the rest of the API.
 const { fieldExtensionsEstimator, getComplexity, simpleEstimator } = createRequire(import.meta.url)(
   'graphql-query-complexity',
-) as typeof import('graphql-query-complexity');
+) as typeof QueryComplexity;
 
 /** How deeply a query may nest selections. The deepest useful query today is 6 levels. */
 export const MAX_QUERY_DEPTH = 10;

@@ -1,25 +1,24 @@
 import { badUserInput } from '../errors.ts';
+import { isUuid } from '../ids.ts';
 
-/** A keyset position in the runs list: newest first, ties broken by id. */
+/** A keyset position in a sorted runs list: the sort value of the last row seen, and its id. */
 export interface RunCursor {
-  queuedAt: Date;
+  value: string | number | null;
   id: string;
 }
 
 export function encodeRunCursor(cursor: RunCursor): string {
-  return Buffer.from(JSON.stringify([cursor.queuedAt.toISOString(), cursor.id])).toString(
-    'base64url',
-  );
+  return Buffer.from(JSON.stringify([cursor.value, cursor.id])).toString('base64url');
 }
 
 export function decodeRunCursor(encoded: string, field: string): RunCursor {
   try {
-    const [queuedAt, id] = JSON.parse(Buffer.from(encoded, 'base64url').toString('utf8')) as [
-      unknown,
-      unknown,
-    ];
-    const date = new Date(String(queuedAt));
-    if (typeof id === 'string' && !Number.isNaN(date.getTime())) return { queuedAt: date, id };
+    const decoded: unknown = JSON.parse(Buffer.from(encoded, 'base64url').toString('utf8'));
+    if (Array.isArray(decoded) && decoded.length === 2) {
+      const [value, id] = decoded as [unknown, unknown];
+      const valueOk = value === null || typeof value === 'number' || typeof value === 'string';
+      if (valueOk && typeof id === 'string' && isUuid(id)) return { value, id };
+    }
   } catch {
     // fall through to the error below
   }

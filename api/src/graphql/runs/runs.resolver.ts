@@ -1,5 +1,6 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
 import type { ApiContext } from '../context.ts';
+import { RunFilter, RunOrder } from './run-filter.input.ts';
 import { MetricValue, Run, RunConnection } from './run.type.ts';
 import { metricSeries } from './series.service.ts';
 import { MetricSeries } from './series.type.ts';
@@ -15,15 +16,17 @@ export class RunsResolver {
 
   @Authorized('VIEWER')
   @Query(() => RunConnection, {
-    description: 'Runs, newest first, in pages of 1 to 100.',
+    description: 'Runs matching `filter`, sorted by `orderBy` (newest first), 1 to 100 a page.',
     complexity: ({ args, childComplexity }) => 1 + childComplexity * Number(args.first ?? 20),
   })
   runs(
     @Arg('first', () => Int, { defaultValue: 20 }) first: number,
     @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Arg('filter', () => RunFilter, { nullable: true }) filter: RunFilter | null,
+    @Arg('orderBy', () => RunOrder, { nullable: true }) orderBy: RunOrder | null,
     @Ctx() { db }: ApiContext,
   ): Promise<RunConnection> {
-    return listRuns(db, { first, after });
+    return listRuns(db, { first, after, filter, orderBy });
   }
 
   @FieldResolver(() => [MetricValue], {

@@ -1,7 +1,10 @@
 import type { Db } from '../../db/client.ts';
-import type { Prisma } from '../../db/generated/client.ts';
+import { Prisma } from '../../db/generated/client.ts';
 import { badUserInput } from '../errors.ts';
+import { isUuid } from '../ids.ts';
 import { decodeRunCursor, encodeRunCursor } from './cursor.ts';
+import type { RunFilter, RunOrder } from './run-filter.input.ts';
+import { afterSql, filterSql, orderSql, sortKey } from './run-query.sql.ts';
 import type { MetricValue, Run, RunConnection } from './run.type.ts';
 
 export const MAX_PAGE_SIZE = 100;
@@ -28,46 +31,59 @@ function toRun(row: RunWithExperiment): Run {
   };
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 export async function findRun(db: Db, id: string): Promise<Run | null> {
-  if (!UUID.test(id)) throw badUserInput('id', 'is not a run id (a UUID)');
+  if (!isUuid(id)) throw badUserInput('id', 'is not a run id (a UUID)');
   const row = await db.run.findUnique({ where: { id }, include: { experiment: true } });
   return row ? toRun(row) : null;
 }
 
-export async function listRuns(
-  db: Db,
-  args: { first: number; after?: string | null },
-): Promise<RunConnection> {
+export interface RunListArgs {
+  first: number;
+  after?: string | null;
+  filter?: RunFilter | null;
+  orderBy?: RunOrder | null;
+}
+
+/** A page of runs, filtered and sorted in SQL, with keyset cursors stable under any sort. */
+export async function listRuns(db: Db, args: RunListArgs): Promise<RunConnection> {
   if (!Number.isInteger(args.first) || args.first < 1 || args.first > MAX_PAGE_SIZE) {
     throw badUserInput('first', `must be an integer from 1 to ${MAX_PAGE_SIZE}`);
   }
+  const key = sortKey(args.orderBy);
+  const where = filterSql(args.filter);
   const after = args.after ? decodeRunCursor(args.after, 'after') : null;
-  const where: Prisma.RunWhereInput = after
-    ? {
-        OR: [
-          { queuedAt: { lt: after.queuedAt } },
-          { queuedAt: after.queuedAt, id: { lt: after.id } },
-        ],
-      }
-    : {};
-  const [rows, totalCount] = await Promise.all([
-    db.run.findMany({
-      where,
-      include: { experiment: true },
-      orderBy: [{ queuedAt: 'desc' }, { id: 'desc' }],
-      take: args.first + 1,
-    }),
-    db.run.count(),
+  const keyset = after ? afterSql(key, after.value, after.id) : Prisma.sql`TRUE`;
+  const metricJoin = key.metricKey
+    ? Prisma.sql`LEFT JOIN run_metric_summary s ON s.run_id = r.id AND s.key = ${key.metricKey}`
+    : Prisma.empty;
+  const [page, counted] = await Promise.all([
+    db.$queryRaw<{ id: string; sort: Date | number | null }[]>`
+      SELECT r.id, ${key.expression} AS sort
+      FROM run r JOIN experiment e ON e.id = r.experiment_id ${metricJoin}
+      WHERE ${where} AND ${keyset}
+      ORDER BY ${orderSql(key)}
+      LIMIT ${args.first + 1}`,
+    db.$queryRaw<{ count: number }[]>`
+      SELECT count(*)::int AS count FROM run r JOIN experiment e ON e.id = r.experiment_id
+      WHERE ${where}`,
   ]);
-  const page = rows.slice(0, args.first);
-  const edges = page.map((row) => ({ cursor: encodeRunCursor(row), node: toRun(row) }));
+  const shown = page.slice(0, args.first);
+  const rows = await db.run.findMany({
+    where: { id: { in: shown.map((row) => row.id) } },
+    include: { experiment: true },
+  });
+  const byId = new Map(rows.map((row) => [row.id, row]));
+  const edges = shown.flatMap(({ id, sort }) => {
+    const row = byId.get(id);
+    if (!row) return []; // deleted between the two reads
+    const value = sort instanceof Date ? sort.toISOString() : sort;
+    return [{ cursor: encodeRunCursor({ value, id }), node: toRun(row) }];
+  });
   return {
     edges,
-    totalCount,
+    totalCount: counted[0]?.count ?? 0,
     pageInfo: {
-      hasNextPage: rows.length > args.first,
+      hasNextPage: page.length > args.first,
       hasPreviousPage: after !== null,
       startCursor: edges[0]?.cursor ?? null,
       endCursor: edges.at(-1)?.cursor ?? null,
