@@ -8,3 +8,24 @@ export { getJob, jobCatalogue } from './jobs/catalogue.ts';
 export type { JobKind } from './jobs/catalogue.ts';
 export { SELFTEST_TOLERANCE, selftestConfigSchema, selftestJob } from './jobs/selftest.ts';
 export type { SelftestConfig } from './jobs/selftest.ts';
+export { runKernelBenchmark } from './bench/kernel-benchmark.ts';
+export type {
+  KernelBenchmarkOptions,
+  KernelBenchmarkResult,
+  MatmulResult,
+  Skipped,
+} from './bench/kernel-benchmark.ts';
+export { formatKernelReport } from './bench/kernel-report.ts';
+export { Tensor } from './tensor/tensor.ts';
+export { tensor, zeros } from './tensor/create.ts';
+export type { TensorOptions } from './tensor/create.ts';
+export type { DType } from './tensor/dtype.ts';
+export type { Shape } from './tensor/shape.ts';
+export * from './ops/index.ts';
+export { backward } from './autograd/backward.ts';
+export type { BackwardOptions } from './autograd/backward.ts';
+export { noGrad } from './autograd/grad-mode.ts';
+export { Engine, engineFor } from './runtime/engine.ts';
+export { AdamW } from './optim/adamw.ts';
+export type { AdamWOptions } from './optim/adamw.ts';
+export { clipGradNorm } from './optim/clip-grad-norm.ts';

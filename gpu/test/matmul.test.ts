@@ -72,6 +72,52 @@ describe('matmul', { timeout: 60_000 }, () => {
     }
   });
 
+  describe('with f16 storage', () => {
+    // f16 rounding of the inputs (relative 2^-11 each) dominates; accumulation is f32.
+    const F16_TOLERANCE = 2e-3;
+
+    it.each(SHAPES)('matches a float64 reference at M=%i, K=%i, N=%i', async (m, k, n) => {
+      const gpu = await acquireGpu();
+      if (!gpu.device.features.has('shader-f16')) return;
+      const random = seededRandom(m * 65_536 + k * 256 + n + 1);
+      const a = randomFloat32Array(m * k, random);
+      const b = randomFloat32Array(k * n, random);
+
+      const runner = await createMatmulRunner(gpu, m, k, n, { dtype: 'f16' });
+      try {
+        expect(runner.dtype).toBe('f16');
+        runner.upload(a, b);
+        await runner.dispatch();
+        const c = await runner.read();
+        expect(maxRelativeError(c, cpuMatmul(a, b, m, k, n))).toBeLessThan(F16_TOLERANCE);
+      } finally {
+        runner.destroy();
+      }
+    });
+
+    it('computes exactly on values that f16 represents exactly', async () => {
+      const gpu = await acquireGpu();
+      if (!gpu.device.features.has('shader-f16')) return;
+      const a = Float32Array.from({ length: 12 }, (_, index) => index - 5.5);
+      const b = Float32Array.from({ length: 20 }, (_, index) => (index % 7) * 0.25);
+      const c = await matmul(gpu, a, b, 3, 4, 5, { dtype: 'f16' });
+      expect([...c]).toEqual([...cpuMatmul(a, b, 3, 4, 5)]);
+    });
+
+    it('names the op and the missing feature on a device without shader-f16', async () => {
+      const gpu = await acquireGpu();
+      const device = new Proxy(gpu.device, {
+        get: (target, property) =>
+          property === 'features' ? new Set() : Reflect.get(target, property),
+      });
+      await expect(
+        createMatmulRunner({ ...gpu, device }, 2, 3, 4, { dtype: 'f16' }),
+      ).rejects.toThrow(
+        'matmul [M=2, K=3, N=4]: dtype f16 needs the WebGPU feature shader-f16, which this device lacks',
+      );
+    });
+  });
+
   describe('rejects bad input', () => {
     it('arrays whose lengths do not match the shape', async () => {
       const gpu = await acquireGpu();

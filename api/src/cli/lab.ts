@@ -68,6 +68,19 @@ function buildProgram(): Command {
     });
 
   program
+    .command('bench')
+    .description('measure speed on this machine')
+    .command('kernels')
+    .description("time the engine's kernels against the adapter's FMA ceiling and numpy's sgemm")
+    .option('--json', 'print one JSON object')
+    .option('--sizes <list>', 'square matmul sizes, comma-separated', '256,512,1024')
+    .option('--repeats <n>', 'matmuls per timed trial', integer, 10)
+    .action(async (options: { json?: boolean; sizes: string; repeats: number }) => {
+      const { benchKernelsCommand } = await import('./bench.command.ts');
+      await benchKernelsCommand(options);
+    });
+
+  program
     .command('queue')
     .description('queue a run of a job kind through the API')
     .argument('<kind>', 'job kind, e.g. selftest')
@@ -102,6 +115,25 @@ function buildProgram(): Command {
     .action(async (options: { first: number; json?: boolean }) => {
       const { runsCommand } = await import('./runs.command.ts');
       await runsCommand(readConfig(), options);
+    });
+
+  const keys = program.command('keys').description('API keys (DATABASE_URL required)');
+  keys
+    .command('create')
+    .description('create an API key and print it once')
+    .requiredOption('--role <role>', 'viewer (read), editor (read and queue) or admin')
+    .option('--name <name>', 'who or what the key is for', 'unnamed')
+    .action(async (options: { role: string; name: string }) => {
+      const { createKeyCommand } = await import('./keys.command.ts');
+      await createKeyCommand(readConfig(), options);
+    });
+  keys
+    .command('revoke')
+    .description('revoke the key with this prefix')
+    .argument('<prefix>', 'the prefix `keys create` printed')
+    .action(async (prefix: string) => {
+      const { revokeKeyCommand } = await import('./keys.command.ts');
+      await revokeKeyCommand(readConfig(), prefix);
     });
 
   program

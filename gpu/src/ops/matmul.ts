@@ -1,13 +1,10 @@
 import { createStorageBuffer, createUniformBuffer, readFloat32 } from '../runtime/buffers.ts';
 import type { Gpu } from '../runtime/device.ts';
+import { engineFor } from '../runtime/engine.ts';
 import { withValidation } from '../runtime/error-scope.ts';
-import {
-  COLUMNS_PER_INVOCATION,
-  matmulShader,
-  ROWS_PER_WORKGROUP,
-  WORKGROUP_SIZE,
-  type MatmulVariant,
-} from './matmul-shader.ts';
+import { encodeFloat16 } from '../util/float16.ts';
+import { matmulWorkgroups, planMatmul, type MatmulGeometry } from './matmul-plan.ts';
+import type { MatmulInputType } from './matmul-shader.ts';
 
 /** C[m,n] = A[m,k] x B[k,n]. */
 export interface MatmulShape {
@@ -22,11 +19,17 @@ export interface MatmulOptions {
    * kernel that adapters without subgroups get.
    */
   subgroups?: boolean;
+  /**
+   * Storage type of A and B (default f32). With f16 (needs the device feature shader-f16), inputs
+   * are rounded to f16 on upload and products accumulate in f32; C is f32 either way.
+   */
+  dtype?: MatmulInputType;
 }
 
 /** One shape's buffers and bind group on the GPU, for timing dispatches without transfers. */
 export interface MatmulRunner {
   readonly shape: MatmulShape;
+  readonly dtype: MatmulInputType;
   /** Writes A (m*k values) and B (k*n values), row-major. */
   upload(a: Float32Array, b: Float32Array): void;
   /**
@@ -39,10 +42,7 @@ export interface MatmulRunner {
   destroy(): void;
 }
 
-const BYTES_PER_F32 = 4;
-
-/** Compiled pipelines per device, by variant name. */
-const pipelines = new WeakMap<GPUDevice, Map<string, Promise<GPUComputePipeline>>>();
+const BYTES_PER_ELEMENT: Record<MatmulInputType, number> = { f32: 4, f16: 2 };
 
 /** C = A x B on the GPU, transfers included. */
 export async function matmul(
@@ -69,20 +69,38 @@ export async function createMatmulRunner(
   m: number,
   k: number,
   n: number,
-  options: MatmulOptions = {},
+  { subgroups = true, dtype = 'f32' }: MatmulOptions = {},
 ): Promise<MatmulRunner> {
   const shape = { m, k, n };
-  const operation = operationName(shape);
+  const operation = `matmul [M=${m}, K=${k}, N=${n}]`;
   const { device } = gpu;
-  checkShape(shape, operation, device.limits);
+  if (dtype === 'f16' && !device.features.has('shader-f16')) {
+    throw new Error(
+      `${operation}: dtype f16 needs the WebGPU feature shader-f16, which this device lacks`,
+    );
+  }
+  const geometry: MatmulGeometry = {
+    batch: 1,
+    ...shape,
+    transposeA: false,
+    transposeB: false,
+    aBatchStride: 0,
+    bBatchStride: 0,
+    aType: dtype,
+    bType: dtype,
+  };
+  checkShape(geometry, operation, device.limits);
 
-  const pipeline = await getPipeline(device, chooseVariant(gpu, shape, options));
-  const [workgroupsX, workgroupsY] = workgroupCounts(shape);
-  const buffers = await withValidation(device, operation, () => ({
-    dims: createUniformBuffer(device, 'matmul dims', [m, k, n]),
-    a: createStorageBuffer(device, 'matmul A', m * k * BYTES_PER_F32),
-    b: createStorageBuffer(device, 'matmul B', k * n * BYTES_PER_F32),
-    c: createStorageBuffer(device, 'matmul C', m * n * BYTES_PER_F32, GPUBufferUsage.COPY_SRC),
+  const plan = planMatmul(gpu, geometry, subgroups);
+  const inputBytes = (elements: number) => Math.ceil((elements * BYTES_PER_ELEMENT[dtype]) / 4) * 4;
+  const { pipeline, buffers } = await withValidation(device, operation, () => ({
+    pipeline: engineFor(gpu).pipelines.get(plan.pipelineKey, plan.shader),
+    buffers: {
+      dims: createUniformBuffer(device, 'matmul dims', [...new Uint32Array(plan.uniforms)]),
+      a: createStorageBuffer(device, 'matmul A', inputBytes(m * k)),
+      b: createStorageBuffer(device, 'matmul B', inputBytes(k * n)),
+      c: createStorageBuffer(device, 'matmul C', m * n * 4, GPUBufferUsage.COPY_SRC),
+    },
   }));
   const bindGroup = device.createBindGroup({
     layout: pipeline.getBindGroupLayout(0),
@@ -91,14 +109,16 @@ export async function createMatmulRunner(
       resource: { buffer },
     })),
   });
+  const encode = (values: Float32Array) => (dtype === 'f16' ? encodeFloat16(values) : values);
 
   return {
     shape,
+    dtype,
     upload(a, b) {
       checkLength(operation, 'A', a, m * k, 'M*K');
       checkLength(operation, 'B', b, k * n, 'K*N');
-      device.queue.writeBuffer(buffers.a, 0, a);
-      device.queue.writeBuffer(buffers.b, 0, b);
+      device.queue.writeBuffer(buffers.a, 0, encode(a));
+      device.queue.writeBuffer(buffers.b, 0, encode(b));
     },
     async dispatch(times = 1) {
       const workDone = await withValidation(device, operation, () => {
@@ -107,7 +127,7 @@ export async function createMatmulRunner(
         pass.setPipeline(pipeline);
         pass.setBindGroup(0, bindGroup);
         for (let index = 0; index < times; index++) {
-          pass.dispatchWorkgroups(workgroupsX, workgroupsY);
+          pass.dispatchWorkgroups(...plan.workgroups);
         }
         pass.end();
         device.queue.submit([encoder.finish()]);
@@ -122,66 +142,17 @@ export async function createMatmulRunner(
   };
 }
 
-function chooseVariant(
-  { device, adapter }: Gpu,
-  { k, n }: MatmulShape,
-  { subgroups = true }: MatmulOptions,
-): MatmulVariant {
-  return {
-    layout: k % 4 === 0 && n % 4 === 0 ? 'vec4' : 'scalar',
-    subgroups:
-      subgroups &&
-      device.features.has('subgroups') &&
-      (adapter.info.subgroupMinSize ?? 0) >= ROWS_PER_WORKGROUP,
-  };
-}
-
-function getPipeline(device: GPUDevice, variant: MatmulVariant): Promise<GPUComputePipeline> {
-  let byVariant = pipelines.get(device);
-  if (!byVariant) {
-    byVariant = new Map();
-    pipelines.set(device, byVariant);
-  }
-  const label = `matmul (${variant.layout}${variant.subgroups ? ', subgroups' : ''})`;
-  let pipeline = byVariant.get(label);
-  if (!pipeline) {
-    pipeline = device.createComputePipelineAsync({
-      label,
-      layout: 'auto',
-      compute: {
-        module: device.createShaderModule({ label, code: matmulShader(variant) }),
-        entryPoint: 'main',
-      },
-    });
-    byVariant.set(label, pipeline);
-  }
-  return pipeline;
-}
-
-/** Workgroups span ROWS_PER_WORKGROUP rows of C; each invocation, 4 columns of them. */
-function workgroupCounts({ m, n }: MatmulShape): [number, number] {
-  return [
-    Math.ceil(n / COLUMNS_PER_INVOCATION / WORKGROUP_SIZE),
-    Math.ceil(m / ROWS_PER_WORKGROUP),
-  ];
-}
-
-function operationName({ m, k, n }: MatmulShape): string {
-  return `matmul [M=${m}, K=${k}, N=${n}]`;
-}
-
-function checkShape(shape: MatmulShape, operation: string, limits: GPUSupportedLimits): void {
-  const { m, k, n } = shape;
+function checkShape(geometry: MatmulGeometry, operation: string, limits: GPUSupportedLimits): void {
+  const { m, k, n, aType } = geometry;
   if (![m, k, n].every((dim) => Number.isInteger(dim) && dim > 0)) {
     throw new Error(`${operation}: dimensions must be positive integers`);
   }
   const bindingLimit = limits.maxStorageBufferBindingSize;
-  for (const [name, elements] of [
-    ['A', m * k],
-    ['B', k * n],
-    ['C', m * n],
+  for (const [name, bytes] of [
+    ['A', m * k * BYTES_PER_ELEMENT[aType]],
+    ['B', k * n * BYTES_PER_ELEMENT[aType]],
+    ['C', m * n * 4],
   ] as const) {
-    const bytes = elements * BYTES_PER_F32;
     if (bytes > bindingLimit) {
       throw new Error(
         `${operation}: ${name} needs ${bytes} bytes, over this device's ` +
@@ -190,7 +161,7 @@ function checkShape(shape: MatmulShape, operation: string, limits: GPUSupportedL
     }
   }
   const workgroupLimit = limits.maxComputeWorkgroupsPerDimension;
-  if (workgroupCounts(shape).some((count) => count > workgroupLimit)) {
+  if (matmulWorkgroups(geometry).some((count) => count > workgroupLimit)) {
     throw new Error(
       `${operation}: needs more than this device's maxComputeWorkgroupsPerDimension of ` +
         `${workgroupLimit} workgroups`,

@@ -1,0 +1,40 @@
+import { acquireGpu, formatKernelReport, NoAdapterError, runKernelBenchmark } from '@factorlab/gpu';
+import { fail } from './fail.ts';
+import { EXIT_NO_ADAPTER } from './serve.ts';
+
+export interface BenchKernelsOptions {
+  json?: boolean;
+  /** Comma-separated square matmul sizes. */
+  sizes: string;
+  repeats: number;
+}
+
+/**
+ * `lab bench kernels`: the adapter's FMA ceiling, the engine's matmul against it and numpy's sgemm.
+ * Progress goes to stderr; stdout holds the table, or with --json one JSON object.
+ */
+export async function benchKernelsCommand(options: BenchKernelsOptions): Promise<void> {
+  const sizes = parseSizes(options.sizes);
+  if (options.repeats < 1) fail('--repeats must be at least 1');
+  try {
+    const gpu = await acquireGpu();
+    const result = await runKernelBenchmark(gpu, {
+      sizes,
+      repeats: options.repeats,
+      onProgress: (stage) => process.stderr.write(`${stage}\n`),
+    });
+    console.log(options.json ? JSON.stringify(result) : formatKernelReport(result));
+    gpu.device.destroy();
+  } catch (error) {
+    if (error instanceof NoAdapterError) fail(error.message, EXIT_NO_ADAPTER);
+    throw error;
+  }
+}
+
+function parseSizes(list: string): number[] {
+  const sizes = list.split(',').map(Number);
+  if (!sizes.every((size) => Number.isInteger(size) && size > 0)) {
+    fail(`--sizes must be positive integers separated by commas, got "${list}"`);
+  }
+  return sizes;
+}

@@ -1,0 +1,136 @@
+import { createStorageBuffer } from '../runtime/buffers.ts';
+import { withValidation } from '../runtime/error-scope.ts';
+import {
+  FMA_PARAMS_BYTES,
+  FMA_WORKGROUP_SIZE,
+  FMAS_PER_ITERATION,
+  fmaShader,
+  type FmaDtype,
+} from './fma-shader.ts';
+import { best, gflops, timeTrials } from './statistics.ts';
+
+export interface FmaCeilingOptions {
+  /** Timed dispatches; the best one counts. */
+  trials?: number;
+  /** Roughly how long each timed dispatch should run; the loop length is calibrated to it. */
+  trialSeconds?: number;
+  /** 64-invocation workgroups per dispatch: 4096 fill a large GPU (262,144 invocations). */
+  workgroups?: number;
+}
+
+export interface FmaCeiling {
+  dtype: FmaDtype;
+  /** Best trial. */
+  gflops: number;
+  invocations: number;
+  fmasPerInvocation: number;
+}
+
+const DEFAULTS: Required<FmaCeilingOptions> = { trials: 5, trialSeconds: 0.2, workgroups: 4096 };
+
+/** Loop length of the first calibration dispatch. */
+const FIRST_ITERATIONS = 32;
+/**
+ * Calibration lengthens the loop by this factor until one dispatch runs at least this fraction of
+ * a trial, so that launch overheads no longer skew the rate it extrapolates from.
+ */
+const CALIBRATION_GROWTH = 4;
+const MULTIPLIER = 0.999;
+const ADDEND = 0.001;
+
+/** The adapter's FMA throughput in `dtype`, best of the trials; f16 needs shader-f16. */
+export async function measureFmaCeiling(
+  device: GPUDevice,
+  dtype: FmaDtype,
+  options: FmaCeilingOptions = {},
+): Promise<FmaCeiling> {
+  const { trials, trialSeconds, workgroups } = { ...DEFAULTS, ...options };
+  const kernel = await createFmaKernel(device, dtype, workgroups);
+  try {
+    const iterations = await calibrateIterations(kernel, trialSeconds);
+    const fmasPerInvocation = iterations * FMAS_PER_ITERATION;
+    const seconds = await timeTrials(trials, () => kernel.run(iterations));
+    const flops = 2 * fmasPerInvocation * kernel.invocations;
+    return {
+      dtype,
+      gflops: best(seconds.map((trial) => gflops(flops, trial))),
+      invocations: kernel.invocations,
+      fmasPerInvocation,
+    };
+  } finally {
+    kernel.destroy();
+  }
+}
+
+/** The loop length at which one dispatch runs about `trialSeconds`. */
+async function calibrateIterations(kernel: FmaKernel, trialSeconds: number): Promise<number> {
+  await kernel.run(FIRST_ITERATIONS); // compiles the pipeline and wakes the device
+  for (let iterations = FIRST_ITERATIONS; ; iterations *= CALIBRATION_GROWTH) {
+    const [seconds] = await timeTrials(1, () => kernel.run(iterations));
+    if (seconds! * CALIBRATION_GROWTH >= trialSeconds) {
+      return Math.max(1, Math.round((iterations * trialSeconds) / seconds!));
+    }
+  }
+}
+
+interface FmaKernel {
+  readonly invocations: number;
+  /** One dispatch of `iterations` loop steps per invocation; resolves when the GPU is done. */
+  run(iterations: number): Promise<void>;
+  destroy(): void;
+}
+
+async function createFmaKernel(
+  device: GPUDevice,
+  dtype: FmaDtype,
+  workgroups: number,
+): Promise<FmaKernel> {
+  const label = `fma ceiling (${dtype})`;
+  const invocations = workgroups * FMA_WORKGROUP_SIZE;
+  const pipeline = await device.createComputePipelineAsync({
+    label,
+    layout: 'auto',
+    compute: { module: device.createShaderModule({ label, code: fmaShader(dtype) }) },
+  });
+  const params = device.createBuffer({
+    label: `${label} params`,
+    size: FMA_PARAMS_BYTES,
+    usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
+  });
+  const sink = createStorageBuffer(device, `${label} sink`, invocations * 4);
+  const bindGroup = device.createBindGroup({
+    layout: pipeline.getBindGroupLayout(0),
+    entries: [params, sink].map((buffer, binding) => ({ binding, resource: { buffer } })),
+  });
+
+  return {
+    invocations,
+    async run(iterations) {
+      const workDone = await withValidation(device, label, () => {
+        device.queue.writeBuffer(params, 0, paramsBytes(iterations));
+        const encoder = device.createCommandEncoder({ label });
+        const pass = encoder.beginComputePass();
+        pass.setPipeline(pipeline);
+        pass.setBindGroup(0, bindGroup);
+        pass.dispatchWorkgroups(workgroups);
+        pass.end();
+        device.queue.submit([encoder.finish()]);
+        return device.queue.onSubmittedWorkDone();
+      });
+      await workDone;
+    },
+    destroy() {
+      params.destroy();
+      sink.destroy();
+    },
+  };
+}
+
+function paramsBytes(iterations: number): ArrayBuffer {
+  const bytes = new ArrayBuffer(FMA_PARAMS_BYTES);
+  const view = new DataView(bytes);
+  view.setUint32(0, iterations, true);
+  view.setFloat32(4, MULTIPLIER, true);
+  view.setFloat32(8, ADDEND, true);
+  return bytes;
+}

@@ -1,0 +1,108 @@
+import type { DeviceInfo } from '../jobs/job.ts';
+import type { MatmulInputType } from '../ops/matmul-shader.ts';
+import type { Gpu } from '../runtime/device.ts';
+import { measureBlasPeer, type BlasPeer } from './blas-peer.ts';
+import { measureFmaCeiling, type FmaCeiling, type FmaCeilingOptions } from './fma-ceiling.ts';
+import { timeMatmul, type MatmulTiming } from './matmul-benchmark.ts';
+import { timeRegisteredOps, type OpTiming, type UntimedOp } from './op-benchmark.ts';
+import { LLAMA_LIKE_DIMS, type OpDims } from './op-cases.ts';
+
+export interface KernelBenchmarkOptions {
+  /** Square matmul sizes n (n x n times n x n). */
+  sizes: number[];
+  /** Matmuls per timed trial. */
+  repeats: number;
+  /** Timed trials of each matmul and FMA ceiling; the best (and the median) are reported. */
+  trials?: number;
+  fma?: Omit<FmaCeilingOptions, 'trials'>;
+  /** Model sizes the other ops are timed at (default a small Llama's). */
+  opDims?: OpDims;
+  /** n of numpy's sgemm. */
+  blasSize?: number;
+  /** Told what is being measured, for progress output. */
+  onProgress?: (stage: string) => void;
+}
+
+/** Something the benchmark could not measure here, and why. */
+export interface Skipped {
+  dtype: string;
+  skipped: string;
+}
+
+/** A matmul timing with its best trial as a fraction of the f32 FMA ceiling. */
+export type MatmulResult = (MatmulTiming & { ceilingFraction: number }) | (Skipped & { n: number });
+
+export interface KernelBenchmarkResult {
+  adapter: DeviceInfo;
+  /** f32 FMA throughput, best trial: the ceiling each matmul is compared to. */
+  fmaCeilingGflops: number;
+  fmaCeilings: (FmaCeiling | Skipped)[];
+  /**
+   * Timed matmuls. `ceilingFraction` is of the f32 ceiling for every dtype (an f16 matmul
+   * accumulates in f32).
+   */
+  matmul: MatmulResult[];
+  blasGflops: number | null;
+  blas: BlasPeer;
+  /** Forward timings of every registered op (matmul aside), `repeats` calls per trial. */
+  ops: (OpTiming | UntimedOp)[];
+}
+
+const MATMUL_DTYPES: readonly MatmulInputType[] = ['f32', 'f16'];
+const DEFAULT_TRIALS = 5;
+const DEFAULT_BLAS_SIZE = 1024;
+const NO_SHADER_F16 = 'the device lacks shader-f16';
+
+/** The adapter's FMA ceiling, the engine's kernels beside it, and the CPU's BLAS for reference. */
+export async function runKernelBenchmark(
+  gpu: Gpu,
+  options: KernelBenchmarkOptions,
+): Promise<KernelBenchmarkResult> {
+  const {
+    sizes,
+    repeats,
+    trials = DEFAULT_TRIALS,
+    blasSize = DEFAULT_BLAS_SIZE,
+    opDims = LLAMA_LIKE_DIMS,
+  } = options;
+  const progress = options.onProgress ?? (() => {});
+  const fmaOptions = { ...options.fma, trials };
+
+  progress('FMA ceiling (f32)');
+  const f32Ceiling = await measureFmaCeiling(gpu.device, 'f32', fmaOptions);
+  const hasF16 = gpu.device.features.has('shader-f16');
+  let f16Ceiling: FmaCeiling | Skipped = { dtype: 'f16', skipped: NO_SHADER_F16 };
+  if (hasF16) {
+    progress('FMA ceiling (f16)');
+    f16Ceiling = await measureFmaCeiling(gpu.device, 'f16', fmaOptions);
+  }
+
+  const matmul: MatmulResult[] = [];
+  for (const n of sizes) {
+    for (const dtype of MATMUL_DTYPES) {
+      if (dtype === 'f16' && !hasF16) {
+        matmul.push({ n, dtype, skipped: NO_SHADER_F16 });
+        continue;
+      }
+      progress(`matmul n=${n} (${dtype})`);
+      const timing = await timeMatmul(gpu, n, dtype, { repeats, trials });
+      matmul.push({ ...timing, ceilingFraction: timing.gflops / f32Ceiling.gflops });
+    }
+  }
+
+  progress('other ops');
+  const ops = await timeRegisteredOps(gpu, { dims: opDims, repeats, trials });
+
+  progress(`numpy sgemm n=${blasSize}`);
+  const blas = await measureBlasPeer(blasSize, trials);
+
+  return {
+    adapter: gpu.info,
+    fmaCeilingGflops: f32Ceiling.gflops,
+    fmaCeilings: [f32Ceiling, f16Ceiling],
+    matmul,
+    blasGflops: blas.available ? blas.gflops : null,
+    blas,
+    ops,
+  };
+}

@@ -1,0 +1,72 @@
+import type { BlasPeer } from './blas-peer.ts';
+import type { FmaCeiling } from './fma-ceiling.ts';
+import type { KernelBenchmarkResult, MatmulResult, Skipped } from './kernel-benchmark.ts';
+import type { OpTiming, UntimedOp } from './op-benchmark.ts';
+import { textTable } from './text-table.ts';
+
+/** The kernel benchmark for people: adapter, FMA ceilings, matmuls against them, BLAS, ops. */
+export function formatKernelReport(result: KernelBenchmarkResult): string {
+  const { adapter } = result;
+  const kind = adapter.isCpu ? 'CPU implementation' : 'GPU';
+  return [
+    `Adapter: ${adapter.description || adapter.device} (${adapter.backend}, ${kind})`,
+    `Features: ${adapter.features.join(', ') || 'none'}`,
+    '',
+    fmaTable(result.fmaCeilings),
+    '',
+    matmulTable(result.matmul),
+    '',
+    blasLine(result.blas),
+    '',
+    opsTable(result.ops),
+  ].join('\n');
+}
+
+function fmaTable(ceilings: (FmaCeiling | Skipped)[]): string {
+  const rows = ceilings.map((ceiling) =>
+    'skipped' in ceiling
+      ? [ceiling.dtype, `skipped: ${ceiling.skipped}`]
+      : [
+          ceiling.dtype,
+          fixed(ceiling.gflops),
+          String(ceiling.invocations),
+          String(ceiling.fmasPerInvocation),
+        ],
+  );
+  return textTable(['FMA ceiling', 'GFLOP/s', 'invocations', 'FMAs each'], rows, 1);
+}
+
+function matmulTable(matmuls: MatmulResult[]): string {
+  const rows = matmuls.map((row) =>
+    'skipped' in row
+      ? [String(row.n), row.dtype, `skipped: ${row.skipped}`]
+      : [
+          String(row.n),
+          row.dtype,
+          fixed(row.gflops),
+          fixed(row.medianGflops),
+          `${(row.ceilingFraction * 100).toFixed(0)}%`,
+        ],
+  );
+  const header = ['matmul n', 'dtype', 'best GFLOP/s', 'median GFLOP/s', 'best / f32 FMA ceiling'];
+  return textTable(header, rows, 2);
+}
+
+function blasLine(blas: BlasPeer): string {
+  if (!blas.available) return `numpy sgemm: not measured (${blas.reason})`;
+  const kernels = blas.coreName ? `, ${blas.coreName} kernels` : '';
+  return `numpy sgemm n=${blas.n} (${blas.blas}${kernels}, numpy ${blas.numpy}): ${fixed(blas.gflops)} GFLOP/s`;
+}
+
+function opsTable(ops: (OpTiming | UntimedOp)[]): string {
+  const rows = ops.map((timing) => {
+    if ('skipped' in timing) return [timing.op, `skipped: ${timing.skipped}`];
+    if ('failed' in timing) return [timing.op, `failed: ${timing.failed}`];
+    return [timing.op, timing.inputs, fixed(timing.ms, 3), fixed(timing.medianMs, 3)];
+  });
+  return textTable(['other op (forward)', 'inputs', 'best ms', 'median ms'], rows, 2);
+}
+
+function fixed(value: number, digits = 1): string {
+  return value.toFixed(digits);
+}

@@ -1,0 +1,45 @@
+import { createMatmulRunner } from '../ops/matmul.ts';
+import type { MatmulInputType } from '../ops/matmul-shader.ts';
+import type { Gpu } from '../runtime/device.ts';
+import { randomFloat32Array, seededRandom } from '../util/random.ts';
+import { best, gflops, median, timeTrials } from './statistics.ts';
+
+export interface MatmulBenchmarkOptions {
+  /** Matmuls per timed trial, all in one command buffer. */
+  repeats: number;
+  trials: number;
+}
+
+export interface MatmulTiming {
+  n: number;
+  /** Type of A and B; products accumulate in f32 either way. */
+  dtype: MatmulInputType;
+  repeats: number;
+  trials: number;
+  /** Best trial. */
+  gflops: number;
+  medianGflops: number;
+}
+
+/**
+ * GFLOP/s of C = A x B at n x n x n with A and B of `dtype`: inputs uploaded once, one untimed warm-up dispatch (the
+ * pipeline compiles and the device wakes), then `trials` trials of `repeats` dispatches each.
+ */
+export async function timeMatmul(
+  gpu: Gpu,
+  n: number,
+  dtype: MatmulInputType,
+  { repeats, trials }: MatmulBenchmarkOptions,
+): Promise<MatmulTiming> {
+  const runner = await createMatmulRunner(gpu, n, n, n, { dtype });
+  try {
+    const random = seededRandom(n);
+    runner.upload(randomFloat32Array(n * n, random), randomFloat32Array(n * n, random));
+    await runner.dispatch();
+    const seconds = await timeTrials(trials, () => runner.dispatch(repeats));
+    const rates = seconds.map((trial) => gflops(2 * n ** 3 * repeats, trial));
+    return { n, dtype, repeats, trials, gflops: best(rates), medianGflops: median(rates) };
+  } finally {
+    runner.destroy();
+  }
+}

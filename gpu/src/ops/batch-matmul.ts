@@ -1,0 +1,160 @@
+import { applyOp } from '../autograd/apply.ts';
+import { allocateTensor } from '../tensor/create.ts';
+import { formatShape, sameShape, sizeOf, type Shape } from '../tensor/shape.ts';
+import type { Tensor } from '../tensor/tensor.ts';
+import { checkDtype, checkRank, describeCall } from './checks.ts';
+import { matmulWorkgroups, planMatmul, type MatmulGeometry } from './matmul-plan.ts';
+import type { MatmulInputType } from './matmul-shader.ts';
+import { defineOp } from './registry.ts';
+import { reduceSum } from './sum.ts';
+
+export interface BatchMatmulOptions {
+  /** Use A's last two dimensions transposed: A is stored [..., k, m]. */
+  transposeA?: boolean;
+  /** Use B's last two dimensions transposed: B is stored [..., n, k]. */
+  transposeB?: boolean;
+}
+
+type Attrs = Required<BatchMatmulOptions>;
+
+/**
+ * C = op(A) x op(B) over a batch in `shapeA`/`shapeB` (which may reinterpret a tensor's
+ * contiguous contents, e.g. [b, m, k] as [b*m, k]); returns C [...batch, m, n], f32.
+ */
+function encodeBatchMatmul(
+  a: Tensor,
+  shapeA: Shape,
+  b: Tensor,
+  shapeB: Shape,
+  { transposeA, transposeB }: Attrs,
+  call: string,
+): Tensor {
+  const [aRows, aColumns] = shapeA.slice(-2) as [number, number];
+  const [bRows, bColumns] = shapeB.slice(-2) as [number, number];
+  const [m, k] = transposeA ? [aColumns, aRows] : [aRows, aColumns];
+  const [kOfB, n] = transposeB ? [bColumns, bRows] : [bRows, bColumns];
+  if (k !== kOfB) {
+    throw new Error(`${call}: inner dimensions differ (K=${k} for A, K=${kOfB} for B)`);
+  }
+  const batchA = shapeA.slice(0, -2);
+  const batchB = shapeB.slice(0, -2);
+  if (batchA.length > 0 && batchB.length > 0 && !sameShape(batchA, batchB)) {
+    throw new Error(
+      `${call}: batch dimensions ${formatShape(batchA)} and ${formatShape(batchB)} differ`,
+    );
+  }
+  const batchShape = batchA.length > 0 ? batchA : batchB;
+  const batch = sizeOf(batchShape);
+  // One shared B under an untransposed batch of A is one tall matmul: larger tiles, one batch.
+  const flatten = batchB.length === 0 && !transposeA;
+  const geometry: MatmulGeometry = {
+    batch: flatten ? 1 : batch,
+    m: flatten ? batch * m : m,
+    k,
+    n,
+    transposeA,
+    transposeB,
+    aBatchStride: batchA.length > 0 ? m * k : 0,
+    bBatchStride: batchB.length > 0 ? k * n : 0,
+    aType: a.dtype as MatmulInputType,
+    bType: b.dtype as MatmulInputType,
+  };
+  const limit = a.engine.device.limits.maxComputeWorkgroupsPerDimension;
+  if (matmulWorkgroups(geometry).some((count) => count > limit)) {
+    throw new Error(
+      `${call}: needs more than this device's maxComputeWorkgroupsPerDimension of ${limit} ` +
+        'workgroups',
+    );
+  }
+  const c = allocateTensor(a.engine, call, [...batchShape, m, n], 'f32');
+  const plan = planMatmul(a.engine.gpu, geometry);
+  a.engine.dispatch({
+    operation: call,
+    ...plan,
+    buffers: [a.bufferFor(call), b.bufferFor(call), c.bufferFor(call)],
+  });
+  return c;
+}
+
+/** `grad` [...batch, r, c] summed over the batch when its input was shared across it. */
+function sumOverBatch(grad: Tensor, input: Tensor, operation: string): Tensor {
+  if (grad.size === input.size) return grad;
+  const matrix = input.shape.slice(-2);
+  const reduced = reduceSum(
+    grad,
+    { outer: 1, reduce: grad.size / sizeOf(matrix), inner: sizeOf(matrix) },
+    input.shape,
+    1,
+    operation,
+  );
+  grad.dispose();
+  return reduced;
+}
+
+const batchMatmulOp = defineOp<Attrs>({
+  name: 'batchMatmul',
+  forward([a, b], attrs) {
+    const call = describeCall(
+      'batchMatmul',
+      [a!, b!],
+      `transposeA ${attrs.transposeA}, transposeB ${attrs.transposeB}`,
+    );
+    checkDtype(call, 'A', a!, ['f32', 'f16']);
+    checkDtype(call, 'B', b!, ['f32', 'f16']);
+    checkRank(call, 'A', a!, 2);
+    checkRank(call, 'B', b!, 2);
+    return { output: encodeBatchMatmul(a!, a!.shape, b!, b!.shape, attrs, call) };
+  },
+  backward({ inputs: [a, b], gradOutput: dC, attrs, needsGrad }) {
+    const call = describeCall('batchMatmul backward', [a!, b!, dC]);
+    return [
+      needsGrad[0] ? gradOfA(a!, b!, dC, attrs, call) : undefined,
+      needsGrad[1] ? gradOfB(a!, b!, dC, attrs, call) : undefined,
+    ];
+  },
+});
+
+/** encodeBatchMatmul on the tensors' own shapes. */
+function product(x: Tensor, y: Tensor, attrs: Attrs, call: string): Tensor {
+  return encodeBatchMatmul(x, x.shape, y, y.shape, attrs, call);
+}
+
+/** dA = dC op(B)^T, or its transpose op(B) dC^T where A is stored transposed. */
+function gradOfA(a: Tensor, b: Tensor, dC: Tensor, attrs: Attrs, call: string): Tensor {
+  const dA = attrs.transposeA
+    ? product(b, dC, { transposeA: attrs.transposeB, transposeB: true }, call)
+    : product(dC, b, { transposeA: false, transposeB: !attrs.transposeB }, call);
+  return sumOverBatch(dA, a, call);
+}
+
+/** dB = op(A)^T dC, or its transpose dC^T op(A) where B is stored transposed. */
+function gradOfB(a: Tensor, b: Tensor, dC: Tensor, attrs: Attrs, call: string): Tensor {
+  const { transposeA, transposeB } = attrs;
+  // A shared B under an untransposed A: one matmul over the flattened batch, no reduction.
+  if (b.shape.length === 2 && !transposeA) {
+    const rows = a.size / a.shape.at(-1)!;
+    const flatA = [rows, a.shape.at(-1)!];
+    const flatDC = [rows, dC.shape.at(-1)!];
+    const transposedFirst = { transposeA: true, transposeB: false };
+    return transposeB
+      ? encodeBatchMatmul(dC, flatDC, a, flatA, transposedFirst, call)
+      : encodeBatchMatmul(a, flatA, dC, flatDC, transposedFirst, call);
+  }
+  const dB = transposeB
+    ? product(dC, a, { transposeA: true, transposeB: transposeA }, call)
+    : product(a, dC, { transposeA: !transposeA, transposeB: false }, call);
+  return sumOverBatch(dB, b, call);
+}
+
+/**
+ * op(A) x op(B) over leading batch dimensions: A [..., m, k], B [..., k, n] (either may be 2-D,
+ * shared across the other's batch), transposes applied to the last two dimensions. A and B may be
+ * f16 (storage); C is f32.
+ */
+export function batchMatmul(a: Tensor, b: Tensor, options: BatchMatmulOptions = {}): Tensor {
+  const attrs = {
+    transposeA: options.transposeA ?? false,
+    transposeB: options.transposeB ?? false,
+  };
+  return applyOp(batchMatmulOp, [a, b], attrs);
+}

@@ -1,0 +1,102 @@
+import { applyOp } from '../autograd/apply.ts';
+import { allocateTensor } from '../tensor/create.ts';
+import type { Tensor } from '../tensor/tensor.ts';
+import { checkDtype, checkRank, describeCall } from './checks.ts';
+import { runKernel, type KernelDefinition } from './kernel.ts';
+import { defineOp } from './registry.ts';
+import { grid, perElement } from './wgsl.ts';
+
+export interface RopeOptions {
+  /** Base of the rotation frequencies (default 10000; Llama 3 uses 500000). */
+  theta?: number;
+  /** Position of the first row, for decoding after a cache of that many tokens (default 0). */
+  positionOffset?: number;
+}
+
+interface RopeAttrs {
+  theta: number;
+  positionOffset: number;
+}
+
+/**
+ * Hugging Face's rotate-half convention: dimension j < d/2 pairs with j + d/2, rotated by
+ * position * theta^(-2j/d). `direction` -1 rotates back, which is the backward pass (a rotation's
+ * transpose is its inverse).
+ */
+const ropeKernel: KernelDefinition = {
+  name: 'rope',
+  params: {
+    count: 'u32',
+    positions: 'u32',
+    dim: 'u32',
+    positionOffset: 'u32',
+    theta: 'f32',
+    direction: 'f32',
+  },
+  inputs: ['x'],
+  outputs: ['y'],
+  main: perElement(`
+  let half = params.dim / 2u;
+  let j = index % params.dim;
+  let pair = j % half;
+  let position = (index / params.dim) % params.positions + params.positionOffset;
+  let frequency = pow(params.theta, -2.0 * f32(pair) / f32(params.dim));
+  let angle = f32(position) * frequency;
+  let c = cos(angle);
+  let s = sin(angle) * params.direction;
+  let rowStart = index - j;
+  if (j < half) {
+    y[index] = x[index] * c - x[rowStart + j + half] * s;
+  } else {
+    y[index] = x[index] * c + x[rowStart + pair] * s;
+  }`),
+};
+
+function encodeRope(x: Tensor, attrs: RopeAttrs, direction: number, operation: string): Tensor {
+  const y = allocateTensor(x.engine, operation, x.shape, 'f32');
+  runKernel(x.engine, ropeKernel, {
+    operation,
+    inputs: [x],
+    outputs: [y],
+    params: {
+      count: x.size,
+      positions: x.shape.at(-2)!,
+      dim: x.shape.at(-1)!,
+      ...attrs,
+      direction,
+    },
+    workgroups: grid(x.size),
+  });
+  return y;
+}
+
+const ropeOp = defineOp<RopeAttrs>({
+  name: 'rope',
+  forward([x], attrs) {
+    const call = describeCall(
+      'rope',
+      [x!],
+      `theta ${attrs.theta}, positionOffset ${attrs.positionOffset}`,
+    );
+    checkDtype(call, 'x', x!, ['f32']);
+    checkRank(call, 'x', x!, 2);
+    if (x!.shape.at(-1)! % 2 !== 0) {
+      throw new Error(`${call}: the last dimension (head size) must be even`);
+    }
+    if (!(attrs.theta > 0) || !Number.isInteger(attrs.positionOffset) || attrs.positionOffset < 0) {
+      throw new Error(`${call}: theta must be positive and positionOffset a natural number`);
+    }
+    return { output: encodeRope(x!, attrs, 1, call) };
+  },
+  backward({ gradOutput, attrs }) {
+    return [encodeRope(gradOutput, attrs, -1, describeCall('rope backward', [gradOutput]))];
+  },
+});
+
+/**
+ * Rotary position embedding of x [..., positions, headSize]: the second-to-last dimension is the
+ * token position (so [batch, heads, positions, headSize] as attention holds it).
+ */
+export function rope(x: Tensor, { theta = 10_000, positionOffset = 0 }: RopeOptions = {}): Tensor {
+  return applyOp(ropeOp, [x], { theta, positionOffset });
+}

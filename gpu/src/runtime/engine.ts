@@ -1,0 +1,123 @@
+import { BufferPool } from './buffer-pool.ts';
+import { CommandBatch } from './command-batch.ts';
+import type { Gpu } from './device.ts';
+import { PipelineCache } from './pipeline-cache.ts';
+
+export type Workgroups = readonly [number, number?, number?];
+
+/** One kernel launch: the pipeline's key and WGSL, its uniform, and its storage buffers. */
+export interface Dispatch {
+  /** Names the op and its shapes, for errors. */
+  operation: string;
+  pipelineKey: string;
+  shader: () => string;
+  /** Binding 0: the uniform block, as raw bytes. */
+  uniforms: ArrayBuffer;
+  /** Bindings 1 and on, in order. */
+  buffers: GPUBuffer[];
+  workgroups: Workgroups;
+}
+
+/**
+ * A device's buffer pool, pipeline cache and command batch: what tensors and ops share. Work is
+ * encoded into the batch and submitted only when something is read (or the batch is full).
+ */
+export class Engine {
+  readonly pool: BufferPool;
+  readonly pipelines: PipelineCache;
+  readonly batch: CommandBatch;
+
+  // Dawn's GPUBufferUsage global exists only once acquireGpu has loaded Dawn.
+  private readonly usage = {
+    storage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
+    uniform: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
+    readback: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
+  };
+
+  /** Why the device was lost, once it was: work on it would silently return nothing. */
+  private lostReason: string | undefined;
+
+  constructor(readonly gpu: Gpu) {
+    this.pool = new BufferPool(gpu.device);
+    this.pipelines = new PipelineCache(gpu.device);
+    this.batch = new CommandBatch(gpu.device, this.pool);
+    void gpu.device.lost.then((info) => {
+      this.lostReason = info.message || info.reason;
+    });
+  }
+
+  get device(): GPUDevice {
+    return this.gpu.device;
+  }
+
+  dispatch({ operation, pipelineKey, shader, uniforms, buffers, workgroups }: Dispatch): void {
+    this.checkDevice(operation);
+    this.batch.open(operation);
+    const pipeline = this.pipelines.get(pipelineKey, shader);
+    const uniformBuffer = this.pool.acquire(uniforms.byteLength, this.usage.uniform, pipelineKey);
+    this.device.queue.writeBuffer(uniformBuffer, 0, uniforms);
+    const bindGroup = this.device.createBindGroup({
+      label: operation,
+      layout: pipeline.getBindGroupLayout(0),
+      entries: [uniformBuffer, ...buffers].map((buffer, binding) => ({
+        binding,
+        resource: { buffer },
+      })),
+    });
+    this.batch.dispatch(operation, pipeline, bindGroup, workgroups);
+    this.pool.release(uniformBuffer);
+  }
+
+  /** A storage buffer from the pool; `writeBuffer` it or have a kernel fill it. */
+  allocate(byteLength: number, label: string): GPUBuffer {
+    return this.pool.acquire(byteLength, this.usage.storage, label);
+  }
+
+  /** Submits the pending work and returns the first `byteLength` bytes of `source`. */
+  async read(operation: string, source: GPUBuffer, byteLength: number): Promise<ArrayBuffer> {
+    this.checkDevice(operation);
+    // Copies must cover whole 4-byte words.
+    const copyLength = Math.ceil(byteLength / 4) * 4;
+    const staging = this.pool.acquire(copyLength, this.usage.readback, `${operation} readback`);
+    try {
+      this.batch.copy(operation, source, staging, copyLength);
+      // After an invalid submit, mapAsync would still resolve, with stale data.
+      await this.batch.flush();
+      await staging.mapAsync(GPUMapMode.READ, 0, copyLength);
+      this.checkDevice(operation);
+      // The mapped range detaches on unmap, so copy it out first.
+      const bytes = staging.getMappedRange(0, copyLength).slice(0, byteLength);
+      staging.unmap();
+      return bytes;
+    } finally {
+      this.pool.release(staging);
+    }
+  }
+
+  /** Submits the pending work and throws any validation error it met. */
+  flush(): Promise<void> {
+    return this.batch.flush();
+  }
+
+  /** Throws, naming `operation`, once the device is lost. */
+  checkDevice(operation: string): void {
+    if (this.lostReason !== undefined) {
+      throw new Error(
+        `${operation}: the GPU device was lost (${this.lostReason}); acquireGpu() opens a new ` +
+          'one, to which tensors must be uploaded again',
+      );
+    }
+  }
+}
+
+const engines = new WeakMap<GPUDevice, Engine>();
+
+/** The engine of `gpu`'s device, created on first use. */
+export function engineFor(gpu: Gpu): Engine {
+  let engine = engines.get(gpu.device);
+  if (!engine) {
+    engine = new Engine(gpu);
+    engines.set(gpu.device, engine);
+  }
+  return engine;
+}

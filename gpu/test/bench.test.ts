@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+import { measureBlasPeer } from '../src/bench/blas-peer.ts';
+import { textTable } from '../src/bench/text-table.ts';
+import { acquireGpu, formatKernelReport, registeredOps, runKernelBenchmark } from '../src/index.ts';
+
+/** Positive and finite: a measured rate, whatever the machine's speed. */
+const aRate = expect.toSatisfy((value: number) => Number.isFinite(value) && value > 0);
+
+// Not a timed test: tiny sizes and short loops check the result's shape, never the speed.
+describe('kernel benchmark', () => {
+  it('measures the FMA ceiling, matmuls against it and the BLAS peer', async () => {
+    const gpu = await acquireGpu();
+    const stages: string[] = [];
+
+    const result = await runKernelBenchmark(gpu, {
+      sizes: [32],
+      repeats: 1,
+      trials: 1,
+      fma: { trialSeconds: 0.002, workgroups: 16 },
+      blasSize: 32,
+      opDims: { tokens: 4, width: 8, vocabulary: 16, heads: 2, headWidth: 4 },
+      onProgress: (stage) => stages.push(stage),
+    });
+
+    expect(result.adapter).toEqual(gpu.info);
+    expect(result.fmaCeilingGflops).toEqual(aRate);
+    const [f32Ceiling, f16Ceiling] = result.fmaCeilings;
+    expect(f32Ceiling).toEqual({
+      dtype: 'f32',
+      gflops: result.fmaCeilingGflops,
+      invocations: 16 * 64,
+      fmasPerInvocation: expect.any(Number),
+    });
+    const hasF16 = gpu.device.features.has('shader-f16');
+    const skippedF16 = { dtype: 'f16', skipped: 'the device lacks shader-f16' };
+    expect(f16Ceiling).toEqual(
+      hasF16 ? expect.objectContaining({ dtype: 'f16', gflops: aRate }) : skippedF16,
+    );
+    const timed = (dtype: string) => ({
+      n: 32,
+      dtype,
+      repeats: 1,
+      trials: 1,
+      gflops: aRate,
+      medianGflops: aRate,
+      ceilingFraction: aRate,
+    });
+    expect(result.matmul).toEqual([timed('f32'), hasF16 ? timed('f16') : { n: 32, ...skippedF16 }]);
+    expect(result.blasGflops).toEqual(result.blas.available ? aRate : null);
+    expect(result.ops.map((timing) => timing.op)).toEqual(registeredOps());
+    // Ops without a representative call, or failing ones, are reported as such, with a reason.
+    for (const { op: _op, ...rest } of result.ops) {
+      const reason = expect.any(String);
+      expect([
+        { inputs: reason, ms: aRate, medianMs: aRate },
+        { skipped: reason },
+        { failed: reason },
+      ]).toContainEqual(rest);
+    }
+    expect(stages).toContain('matmul n=32 (f32)');
+    expect(JSON.parse(JSON.stringify(result))).toEqual(result);
+
+    const report = formatKernelReport(result);
+    expect(report).toContain(gpu.info.description || gpu.info.device);
+    expect(report).toMatch(/^32 +f32 +[\d.]+ +[\d.]+ +\d+%$/m);
+  });
+
+  it('reports the BLAS peer as unavailable, with the reason, when python is missing', async () => {
+    expect(await measureBlasPeer(32, 1, 'factorlab-no-such-python')).toEqual({
+      available: false,
+      reason: 'factorlab-no-such-python is not installed',
+    });
+  });
+});
+
+describe('textTable', () => {
+  it('aligns labels left and numbers right, and lets a short row end in a note', () => {
+    const table = textTable(
+      ['name', 'value', 'count'],
+      [
+        ['a', '1.5', '7'],
+        ['longer', '22.0', '12'],
+        ['c', 'skipped: a long reason'],
+      ],
+      1,
+    );
+    expect(table.split('\n')).toEqual([
+      'name    value  count',
+      'a         1.5      7',
+      'longer   22.0     12',
+      'c       skipped: a long reason',
+    ]);
+  });
+});

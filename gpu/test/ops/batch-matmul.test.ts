@@ -1,0 +1,102 @@
+import { describe } from 'vitest';
+import { batchMatmul, type Shape } from '../../src/index.ts';
+import { checkOp, type InputSpec } from './conformance.ts';
+import type { Reference } from './helpers.ts';
+
+interface Layout {
+  batchA: number[];
+  batchB: number[];
+  m: number;
+  k: number;
+  n: number;
+  transposeA: boolean;
+  transposeB: boolean;
+}
+
+/** op(A) x op(B) per batch element in float64, a missing batch meaning a shared matrix. */
+function referenceBatchMatmul(transposeA: boolean, transposeB: boolean): Reference {
+  return ([a, b], [shapeA, shapeB]) => {
+    const [m, k] = matrixOf(shapeA!, transposeA);
+    const [, n] = matrixOf(shapeB!, transposeB);
+    const batchA = shapeA!.slice(0, -2);
+    const batchB = shapeB!.slice(0, -2);
+    const batch = (batchA.length > 0 ? batchA : batchB).reduce((product, dim) => product * dim, 1);
+    const c = new Float64Array(batch * m * n);
+    for (let index = 0; index < batch; index++) {
+      const aBase = batchA.length > 0 ? index * m * k : 0;
+      const bBase = batchB.length > 0 ? index * k * n : 0;
+      for (let row = 0; row < m; row++) {
+        for (let column = 0; column < n; column++) {
+          let total = 0;
+          for (let inner = 0; inner < k; inner++) {
+            const aValue = a![aBase + (transposeA ? inner * m + row : row * k + inner)]!;
+            const bValue = b![bBase + (transposeB ? column * k + inner : inner * n + column)]!;
+            total += aValue * bValue;
+          }
+          c[index * m * n + row * n + column] = total;
+        }
+      }
+    }
+    return c;
+  };
+}
+
+/** [rows, columns] of op(X) from X's stored shape. */
+function matrixOf(shape: Shape, transposed: boolean): [number, number] {
+  const [rows, columns] = shape.slice(-2) as [number, number];
+  return transposed ? [columns, rows] : [rows, columns];
+}
+
+function specs({ batchA, batchB, m, k, n, transposeA, transposeB }: Layout): InputSpec[] {
+  return [
+    { shape: [...batchA, ...(transposeA ? [k, m] : [m, k])] },
+    { shape: [...batchB, ...(transposeB ? [n, k] : [k, n])] },
+  ];
+}
+
+/** Non-tile sizes (1, 7, 33, 250), vec4-eligible ones (8, 12, 64), shared and batched operands. */
+const FORWARD_LAYOUTS: Omit<Layout, 'transposeA' | 'transposeB'>[] = [
+  { batchA: [], batchB: [], m: 1, k: 1, n: 1 },
+  { batchA: [], batchB: [], m: 33, k: 250, n: 17 },
+  { batchA: [], batchB: [], m: 9, k: 8, n: 12 },
+  { batchA: [3], batchB: [3], m: 7, k: 33, n: 5 },
+  { batchA: [2, 2], batchB: [], m: 7, k: 64, n: 8 },
+  { batchA: [], batchB: [3], m: 250, k: 7, n: 33 },
+];
+
+const GRADIENT_LAYOUTS: Omit<Layout, 'transposeA' | 'transposeB'>[] = [
+  { batchA: [], batchB: [], m: 7, k: 5, n: 3 },
+  { batchA: [], batchB: [], m: 4, k: 8, n: 12 },
+  { batchA: [3], batchB: [3], m: 2, k: 7, n: 5 },
+  { batchA: [2], batchB: [], m: 3, k: 4, n: 8 },
+  { batchA: [], batchB: [2], m: 3, k: 5, n: 2 },
+];
+
+const TRANSPOSES = [
+  [false, false],
+  [true, false],
+  [false, true],
+  [true, true],
+] as const;
+
+describe('batchMatmul', () => {
+  for (const [transposeA, transposeB] of TRANSPOSES) {
+    const withTransposes = (layout: Omit<Layout, 'transposeA' | 'transposeB'>) => ({
+      ...layout,
+      transposeA,
+      transposeB,
+    });
+    const forward = FORWARD_LAYOUTS.map(withTransposes);
+    const gradient = GRADIENT_LAYOUTS.map(withTransposes);
+    checkOp({
+      name: `transposeA ${transposeA}, transposeB ${transposeB}`,
+      op: ([a, b]) => batchMatmul(a!, b!, { transposeA, transposeB }),
+      reference: referenceBatchMatmul(transposeA, transposeB),
+      configs: forward.map(specs),
+      gradientConfigs: gradient.map(specs),
+      // K up to 250 f32 products of values in [-2, 2).
+      forwardTolerance: 1e-5,
+      backwardTolerance: 1e-5,
+    });
+  }
+});

@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import {
+  acquireGpu,
+  backward,
+  batchMatmul,
+  embedding,
+  mul,
+  sum,
+  tensor,
+  type Gpu,
+} from '../../src/index.ts';
+import { expectClose, randomValues } from './helpers.ts';
+
+/** The values rounded to f16 and back, as the GPU holds them. */
+async function roundedToF16(gpu: Gpu, values: Float64Array): Promise<Float64Array> {
+  const stored = tensor(gpu, Float32Array.from(values), [values.length], { dtype: 'f16' });
+  const read = await stored.read();
+  stored.dispose();
+  return Float64Array.from(read);
+}
+
+function matmul64(a: Float64Array, b: Float64Array, m: number, k: number, n: number) {
+  const c = new Float64Array(m * n);
+  for (let row = 0; row < m; row++) {
+    for (let inner = 0; inner < k; inner++) {
+      for (let column = 0; column < n; column++) {
+        c[row * n + column]! += a[row * k + inner]! * b[inner * n + column]!;
+      }
+    }
+  }
+  return c;
+}
+
+describe.runIf((await acquireGpu()).device.features.has('shader-f16'))('f16 storage', () => {
+  it('rounds to nearest, ties to even, on upload and reads back exactly', async () => {
+    const gpu = await acquireGpu();
+    const values = [0, -0.5, 1 + 2 ** -11, 1 + 3 * 2 ** -11, 65504, 70000, 2 ** -24, 1e-9, -3.25];
+    const expected = [0, -0.5, 1, 1 + 2 ** -9, 65504, Infinity, 2 ** -24, 0, -3.25];
+    const stored = tensor(gpu, values, [values.length], { dtype: 'f16' });
+    expect(stored.byteLength).toBe(values.length * 2);
+    expect([...(await stored.read())]).toEqual(expected);
+  });
+
+  // Rounding each input to f16 costs up to 2^-11 relative; products accumulate in f32.
+  const F16_MATMUL_TOLERANCE = 2e-3;
+
+  it.each([
+    [1, 1, 1],
+    [7, 33, 5],
+    [33, 250, 17],
+    [9, 8, 12],
+  ])('batchMatmul with f16 weights matches float64 at M=%i, K=%i, N=%i', async (m, k, n) => {
+    const gpu = await acquireGpu();
+    const a = randomValues(m * k, 1);
+    const b = randomValues(k * n, 2);
+    const expected = matmul64(a, b, m, k, n);
+    for (const aType of ['f32', 'f16'] as const) {
+      const aTensor = tensor(gpu, Float32Array.from(a), [m, k], { dtype: aType });
+      const bTensor = tensor(gpu, Float32Array.from(b), [k, n], { dtype: 'f16' });
+      const c = batchMatmul(aTensor, bTensor);
+      expect(c.dtype).toBe('f32');
+      expectClose(await c.read(), expected, F16_MATMUL_TOLERANCE);
+    }
+  });
+
+  it('differentiates activations through frozen f16 weights exactly as through their f32 values', async () => {
+    const gpu = await acquireGpu();
+    const [m, k, n] = [7, 33, 5];
+    const weightValues = await roundedToF16(gpu, randomValues(k * n, 3));
+    const x = tensor(gpu, Float32Array.from(randomValues(m * k, 4)), [m, k], {
+      requiresGrad: true,
+    });
+    const weight = tensor(gpu, Float32Array.from(weightValues), [k, n], { dtype: 'f16' });
+    const upstream = randomValues(m * n, 5);
+    backward(sum(mul(batchMatmul(x, weight), tensor(gpu, Float32Array.from(upstream), [m, n]))));
+    // dX = upstream x W^T, with W as stored.
+    const transposed = Float64Array.from(
+      { length: n * k },
+      (_, index) => weightValues[(index % k) * n + Math.floor(index / k)]!,
+    );
+    expectClose(await x.grad!.read(), matmul64(upstream, transposed, m, n, k), 1e-5);
+  });
+
+  it('gathers embedding rows from an f16 table', async () => {
+    const gpu = await acquireGpu();
+    const values = randomValues(33 * 7, 6);
+    const table = tensor(gpu, Float32Array.from(values), [33, 7], { dtype: 'f16' });
+    const rows = await embedding(table, tensor(gpu, Int32Array.of(32, 0, 5), [3])).read();
+    const expected = [32, 0, 5].flatMap((id) => [...values.subarray(id * 7, id * 7 + 7)]);
+    // Values in [-1, 1) rounded to f16: absolute error up to 2^-12.
+    expectClose(rows, expected, 2 ** -12);
+  });
+});

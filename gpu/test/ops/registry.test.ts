@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { registeredOps } from '../../src/index.ts';
+
+describe('op registry', () => {
+  it('holds every differentiable op, each with a conformance suite in this folder', () => {
+    expect(registeredOps()).toEqual([
+      'add',
+      'batchMatmul',
+      'combineExperts',
+      'crossEntropy',
+      'embedding',
+      'expertMatmul',
+      'klDivergence',
+      'logSoftmax',
+      'mul',
+      'repeatHeads',
+      'rmsNorm',
+      'rope',
+      'scale',
+      'silu',
+      'softmax',
+      'sum',
+      'swiglu',
+    ]);
+  });
+});

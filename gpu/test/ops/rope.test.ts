@@ -1,0 +1,45 @@
+import { describe } from 'vitest';
+import { rope, type Shape } from '../../src/index.ts';
+import { checkOp } from './conformance.ts';
+
+/** Hugging Face's apply_rotary_pos_emb with rotate_half, positions along dimension -2. */
+function referenceRope(theta: number, positionOffset: number) {
+  return ([x]: readonly Float64Array[], [shape]: readonly Shape[]) => {
+    const dim = shape!.at(-1)!;
+    const positions = shape!.at(-2)!;
+    const half = dim / 2;
+    const y = new Float64Array(x!.length);
+    for (let start = 0; start < x!.length; start += dim) {
+      const position = ((start / dim) % positions) + positionOffset;
+      for (let j = 0; j < dim; j++) {
+        const angle = position * theta ** ((-2 * (j % half)) / dim);
+        const rotated = j < half ? -x![start + j + half]! : x![start + j - half]!;
+        y[start + j] = x![start + j]! * Math.cos(angle) + rotated * Math.sin(angle);
+      }
+    }
+    return y;
+  };
+}
+
+describe('rope', () => {
+  for (const [theta, positionOffset] of [
+    [10_000, 0],
+    [500_000, 7],
+  ] as const) {
+    checkOp({
+      name: `theta ${theta}, position offset ${positionOffset}`,
+      op: ([x]) => rope(x!, { theta, positionOffset }),
+      reference: referenceRope(theta, positionOffset),
+      configs: [
+        [{ shape: [1, 2] }],
+        [{ shape: [2, 3, 33, 8] }],
+        [{ shape: [250, 64] }],
+        [{ shape: [7, 2] }],
+      ],
+      gradientConfigs: [[{ shape: [1, 2] }], [{ shape: [2, 7, 6] }], [{ shape: [33, 4] }]],
+      // Angles up to 257 rad in f32 carry about 2e-5 of rounding.
+      forwardTolerance: 1e-4,
+      backwardTolerance: 1e-4,
+    });
+  }
+});
