@@ -2,14 +2,9 @@ import { Field, Float, InputType, registerEnumType } from 'type-graphql';
 import { RunStatus } from '../../db/generated/enums.ts';
 import { JSONScalar } from '../scalars.ts';
 
-@InputType({ description: "A condition on one value of the runs' resolved config." })
-export class ConfigPredicate {
-  @Field(() => String, { description: 'Dotted path into the config, e.g. `size` or `optim.lr`.' })
-  path!: string;
-
-  @Field(() => JSONScalar, { nullable: true, description: 'Equal to this JSON value.' })
-  eq?: unknown;
-
+/** Numeric bounds shared by the predicates; every bound given must hold. */
+@InputType()
+abstract class NumericBounds {
   @Field(() => Float, { nullable: true })
   gt?: number | null;
 
@@ -23,22 +18,19 @@ export class ConfigPredicate {
   lte?: number | null;
 }
 
+@InputType({ description: "A condition on one value of the runs' resolved config." })
+export class ConfigPredicate extends NumericBounds {
+  @Field(() => String, { description: 'Dotted path into the config, e.g. `size` or `optim.lr`.' })
+  path!: string;
+
+  @Field(() => JSONScalar, { nullable: true, description: 'Equal to this JSON value.' })
+  eq?: unknown;
+}
+
 @InputType({ description: "A condition on a metric's latest value." })
-export class MetricPredicate {
+export class MetricPredicate extends NumericBounds {
   @Field(() => String)
   key!: string;
-
-  @Field(() => Float, { nullable: true })
-  gt?: number | null;
-
-  @Field(() => Float, { nullable: true })
-  gte?: number | null;
-
-  @Field(() => Float, { nullable: true })
-  lt?: number | null;
-
-  @Field(() => Float, { nullable: true })
-  lte?: number | null;
 }
 
 @InputType({ description: 'Runs matching every given condition; `and` / `or` nest filters.' })
