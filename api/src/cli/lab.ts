@@ -67,9 +67,23 @@ function buildProgram(): Command {
       await gpuCommand();
     });
 
-  program
-    .command('bench')
-    .description('measure speed on this machine')
+  const bench = program.command('bench').description('measure speed on this machine');
+  bench
+    .command('platform')
+    .description(
+      'runs page latency over many runs and metric ingestion rate (DATABASE_URL or embedded)',
+    )
+    .option('--runs <n>', 'runs to seed', integer, 10_000)
+    .option('--metrics <n>', 'summary metrics per run', integer, 20)
+    .option('--requests <n>', 'runs pages to time', integer, 200)
+    .option('--json', 'print one JSON object')
+    .action(
+      async (options: { runs: number; metrics: number; requests: number; json?: boolean }) => {
+        const { benchPlatformCommand } = await import('./bench-platform.command.ts');
+        await benchPlatformCommand(options);
+      },
+    );
+  bench
     .command('kernels')
     .description("time the engine's kernels against the adapter's FMA ceiling and numpy's sgemm")
     .option('--json', 'print one JSON object')

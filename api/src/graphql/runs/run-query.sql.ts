@@ -50,7 +50,8 @@ export function filterSql(filter: RunFilter | null | undefined): Prisma.Sql {
     const parts: Prisma.Sql[] = [];
     if (node.status?.length) {
       count();
-      parts.push(Prisma.sql`r.status::text = ANY(${node.status}::text[])`);
+      // Compared as the enum, not as text, so the planner's statistics on status apply.
+      parts.push(Prisma.sql`r.status = ANY(${node.status}::"RunStatus"[])`);
     }
     if (node.kind?.length) {
       count();

@@ -44,7 +44,10 @@ export interface RunListArgs {
   orderBy?: RunOrder | null;
 }
 
-/** A page of runs, filtered and sorted in SQL, with keyset cursors stable under any sort. */
+/**
+ * A page of runs, filtered and sorted in SQL, with keyset cursors stable under any sort. Every run
+ * has its experiment; the join is LEFT so Postgres drops it when no filter reads the experiment.
+ */
 export async function listRuns(db: Db, args: RunListArgs): Promise<RunConnection> {
   if (!Number.isInteger(args.first) || args.first < 1 || args.first > MAX_PAGE_SIZE) {
     throw badUserInput('first', `must be an integer from 1 to ${MAX_PAGE_SIZE}`);
@@ -59,12 +62,12 @@ export async function listRuns(db: Db, args: RunListArgs): Promise<RunConnection
   const [page, counted] = await Promise.all([
     db.$queryRaw<{ id: string; sort: Date | number | null }[]>`
       SELECT r.id, ${key.expression} AS sort
-      FROM run r JOIN experiment e ON e.id = r.experiment_id ${metricJoin}
+      FROM run r LEFT JOIN experiment e ON e.id = r.experiment_id ${metricJoin}
       WHERE ${where} AND ${keyset}
       ORDER BY ${orderSql(key)}
       LIMIT ${args.first + 1}`,
     db.$queryRaw<{ count: number }[]>`
-      SELECT count(*)::int AS count FROM run r JOIN experiment e ON e.id = r.experiment_id
+      SELECT count(*)::int AS count FROM run r LEFT JOIN experiment e ON e.id = r.experiment_id
       WHERE ${where}`,
   ]);
   const shown = page.slice(0, args.first);
