@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -63,7 +64,7 @@ describe('npm start: the whole lab on an embedded database', () => {
     await lab.waitFor(/worker \w+ on .+: waiting for runs/);
   }, 300_000);
 
-  it('runs a self-test queued through GraphQL to SUCCEEDED with its GFLOP/s', async () => {
+  it('runs a self-test queued through GraphQL to SUCCEEDED with its GFLOP/s, followed live by lab watch', async () => {
     const queued = await postGraphQL<{ queueExperiment: { run: { id: string } } }>(
       apiUrl,
       QUEUE_MUTATION,
@@ -71,6 +72,10 @@ describe('npm start: the whole lab on an embedded database', () => {
     );
     expect(queued.errors).toBeUndefined();
     runId = queued.data!.queueExperiment.run.id;
+    const watch = spawnLab(['watch', runId], { FACTORLAB_API_URL: apiUrl });
+    const [watchExit] = (await once(watch.child, 'exit')) as [number | null];
+    expect(watch.output()).toMatch(/SUCCEEDED .*100%.*gflops=/);
+    expect(watchExit).toBe(0);
     const run = await waitForRun(apiUrl, runId);
     expect(run.error).toBeNull();
     expect(run.status).toBe('SUCCEEDED');

@@ -122,6 +122,15 @@ function buildProgram(): Command {
     });
 
   program
+    .command('watch')
+    .description('follow a run live until it ends (exit code 0 if it succeeded)')
+    .argument('<run>', 'the run id')
+    .action(async (runId: string) => {
+      const { watchCommand } = await import('./watch.command.ts');
+      await watchCommand(readConfig(), runId);
+    });
+
+  program
     .command('runs')
     .description('list recent runs')
     .option('--first <n>', 'how many', integer, 20)
@@ -148,6 +157,18 @@ function buildProgram(): Command {
     .action(async (prefix: string) => {
       const { revokeKeyCommand } = await import('./keys.command.ts');
       await revokeKeyCommand(readConfig(), prefix);
+    });
+
+  program
+    .command('init-model')
+    .description('write a randomly initialised checkpoint of a config.json, in Hugging Face layout')
+    .requiredOption('--config <file>', 'a Llama, Mistral or Qwen2 config.json')
+    .requiredOption('--out <dir>', 'a new or empty folder to write the checkpoint into')
+    .option('--seed <n>', 'random seed', integer, 1)
+    .option('--dtype <dtype>', 'f32, f16 or bf16', 'f32')
+    .action(async (options: { config: string; out: string; seed: number; dtype: string }) => {
+      const { initModelCommand } = await import('./model.command.ts');
+      await initModelCommand(options);
     });
 
   program
