@@ -29,3 +29,5 @@ export { Engine, engineFor } from './runtime/engine.ts';
 export { AdamW } from './optim/adamw.ts';
 export type { AdamWOptions } from './optim/adamw.ts';
 export { clipGradNorm } from './optim/clip-grad-norm.ts';
+export * from './model/index.ts';
+export { seededRandom } from './util/random.ts';

@@ -1,0 +1,14 @@
+export * from './safetensors/index.ts';
+export {
+  Checkpoint,
+  CONFIG_FILE,
+  WEIGHTS_FILE,
+  WEIGHTS_INDEX_FILE,
+  writeCheckpoint,
+} from './checkpoint.ts';
+export { modelConfigSchema, parseModelConfig, readModelConfig } from './config.ts';
+export type { ModelConfig, RopeScaling } from './config.ts';
+export { llamaTensorSpecs } from './llama-tensors.ts';
+export type { LlamaTensorKind, LlamaTensorSpec } from './llama-tensors.ts';
+export { ModelFileError } from './model-file-error.ts';
+export { INITIALIZER_STD, randomCheckpointEntries } from './random-init.ts';
