@@ -17,6 +17,16 @@ const OPERATIONS: { name: string; needs: Role; query: (runId: string) => string 
   { name: 'run', needs: 'VIEWER', query: (id) => `{ run(id: "${id}") { id } }` },
   { name: 'runs', needs: 'VIEWER', query: () => `{ runs(first: 1) { totalCount } }` },
   {
+    name: 'experiments',
+    needs: 'VIEWER',
+    query: () => `{ experiments(first: 1) { totalCount } }`,
+  },
+  {
+    name: 'leaderboard',
+    needs: 'VIEWER',
+    query: () => `{ leaderboard(first: 1) { totalCount } }`,
+  },
+  {
     name: 'queueExperiment',
     needs: 'EDITOR',
     query: () => `mutation { queueExperiment(input: {kind: "selftest"}) { run { id } } }`,

@@ -32,3 +32,10 @@ export function notFound(what: string, id: string): GraphQLError {
     extensions: { code: ErrorCode.NOT_FOUND },
   });
 }
+
+/** Several ids named nothing: all of them are listed, in the message and in `extensions.ids`. */
+export function notFoundIds(what: string, ids: readonly string[]): GraphQLError {
+  return new GraphQLError(`no ${what} has the id ${ids.join(', ')}`, {
+    extensions: { code: ErrorCode.NOT_FOUND, ids },
+  });
+}

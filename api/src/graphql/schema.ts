@@ -3,17 +3,28 @@ import type { GraphQLSchema } from 'graphql';
 import { createPubSub } from '@graphql-yoga/subscription';
 import { buildSchema } from 'type-graphql';
 import { authChecker } from './auth-checker.ts';
+import { CompareResolver } from './compare/compare.resolver.ts';
 import { ExperimentsResolver } from './experiments/experiments.resolver.ts';
+import { LeaderboardResolver } from './leaderboard/leaderboard.resolver.ts';
 import { RunActionsResolver } from './runs/run-actions.resolver.ts';
 import { RunsResolver } from './runs/runs.resolver.ts';
 import { SubscriptionsResolver } from './subscriptions/subscriptions.resolver.ts';
+import { SweepsResolver } from './sweeps/sweeps.resolver.ts';
 
 let schema: Promise<GraphQLSchema> | undefined;
 
 /** The API's GraphQL schema, built once per process from the resolvers' decorators. */
 export function getSchema(): Promise<GraphQLSchema> {
   schema ??= buildSchema({
-    resolvers: [RunsResolver, RunActionsResolver, ExperimentsResolver, SubscriptionsResolver],
+    resolvers: [
+      RunsResolver,
+      RunActionsResolver,
+      ExperimentsResolver,
+      SubscriptionsResolver,
+      CompareResolver,
+      LeaderboardResolver,
+      SweepsResolver,
+    ],
     validate: false,
     // type-graphql insists on a PubSub once any subscription exists; ours bring their own
     // `subscribe` (Postgres LISTEN, see events/change-feed.ts), so this one stays idle.

@@ -8,6 +8,7 @@ import { WebSocketServer } from 'ws';
 import { identifyViewer, type AuthMode } from '../auth/viewer.ts';
 import type { Db } from '../db/client.ts';
 import { ChangeFeed } from '../events/change-feed.ts';
+import { registerRunsExport } from '../export/runs-export.ts';
 import { createContext, type ApiContext } from './context.ts';
 import { formatError } from './format-error.ts';
 import { depthLimitRule, queryCostPlugin } from './limits.ts';
@@ -28,7 +29,8 @@ export interface ApiServerOptions {
 
 /**
  * Serves GraphQL at /graphql: queries and mutations over HTTP, subscriptions over graphql-ws on
- * the same path; and a health check at /healthz. Runs until stopped.
+ * the same path; run exports at /export/runs.csv and .json; and a health check at /healthz.
+ * Runs until stopped.
  */
 export async function startApiServer(db: Db, options: ApiServerOptions): Promise<ApiServer> {
   const app = express();
@@ -77,6 +79,7 @@ export async function startApiServer(db: Db, options: ApiServerOptions): Promise
   app.get('/healthz', (_req, res) => {
     res.json({ ok: true });
   });
+  registerRunsExport(app, db, options.auth);
   app.use(
     '/graphql',
     express.json({ limit: '1mb' }),

@@ -24,25 +24,36 @@ export function configHash(kind: string, config: unknown): string {
     .digest('hex');
 }
 
+/**
+ * Inside the caller's transaction: the experiment, its run and the run's queue job. Returns the
+ * run's id.
+ */
+export async function insertQueuedExperiment(
+  tx: Prisma.TransactionClient,
+  experiment: ValidExperiment,
+  sweepId: string | null = null,
+): Promise<string> {
+  const created = await tx.experiment.create({
+    data: {
+      name: experiment.name,
+      kind: experiment.kind,
+      config: experiment.config as Prisma.InputJsonValue,
+      configHash: configHash(experiment.kind, experiment.config),
+      tags: experiment.tags,
+      sweepId,
+      runs: { create: { priority: experiment.priority } },
+    },
+    include: { runs: { select: { id: true } } },
+  });
+  const run = created.runs[0];
+  if (!run) throw new Error('the run row was not created with its experiment');
+  await enqueueRun(tx, run.id, experiment.priority);
+  return run.id;
+}
+
 /** Writes the experiment, its run and the run's queue job in one transaction. */
 export async function queueExperiment(db: Db, experiment: ValidExperiment): Promise<Run> {
-  const runId = await db.$transaction(async (tx) => {
-    const created = await tx.experiment.create({
-      data: {
-        name: experiment.name,
-        kind: experiment.kind,
-        config: experiment.config as Prisma.InputJsonValue,
-        configHash: configHash(experiment.kind, experiment.config),
-        tags: experiment.tags,
-        runs: { create: { priority: experiment.priority } },
-      },
-      include: { runs: { select: { id: true } } },
-    });
-    const run = created.runs[0];
-    if (!run) throw new Error('the run row was not created with its experiment');
-    await enqueueRun(tx, run.id, experiment.priority);
-    return run.id;
-  });
+  const runId = await db.$transaction((tx) => insertQueuedExperiment(tx, experiment));
   const run = await findRun(db, runId);
   if (!run) throw new Error(`run ${runId} vanished right after it was queued`);
   return run;

@@ -11,7 +11,7 @@ export const MAX_PAGE_SIZE = 100;
 
 type RunWithExperiment = Prisma.RunGetPayload<{ include: { experiment: true } }>;
 
-function toRun(row: RunWithExperiment): Run {
+export function toRun(row: RunWithExperiment): Run {
   return {
     id: row.id,
     experimentId: row.experimentId,

@@ -1,0 +1,61 @@
+import { Arg, Authorized, Ctx, FieldResolver, Int, Query, Resolver, Root } from 'type-graphql';
+import type { ApiContext } from '../context.ts';
+import type { MetricValue } from '../runs/run.type.ts';
+import { LeaderboardFilter, LeaderboardOrder } from './leaderboard.input.ts';
+import { listLeaderboard } from './leaderboard.service.ts';
+import {
+  LeaderboardConnection,
+  LeaderboardEntry,
+  QualityMetrics,
+  SpeedMetrics,
+} from './leaderboard.type.ts';
+
+function latestValue(metrics: readonly MetricValue[], key: string): number | null {
+  return metrics.find((metric) => metric.key === key)?.value ?? null;
+}
+
+@Resolver(() => LeaderboardEntry)
+export class LeaderboardResolver {
+  @Authorized('VIEWER')
+  @Query(() => LeaderboardConnection, {
+    description:
+      'One row per configuration with a succeeded run, sorted by `orderBy` (latest finished ' +
+      'first), 1 to 100 a page.',
+    complexity: ({ args, childComplexity }) => 1 + childComplexity * Number(args.first ?? 20),
+  })
+  leaderboard(
+    @Arg('first', () => Int, { defaultValue: 20 }) first: number,
+    @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Arg('filter', () => LeaderboardFilter, { nullable: true }) filter: LeaderboardFilter | null,
+    @Arg('orderBy', () => LeaderboardOrder, { nullable: true }) orderBy: LeaderboardOrder | null,
+    @Ctx() { db }: ApiContext,
+  ): Promise<LeaderboardConnection> {
+    return listLeaderboard(db, { first, after, filter, orderBy });
+  }
+
+  @FieldResolver(() => QualityMetrics)
+  async quality(
+    @Root() entry: LeaderboardEntry,
+    @Ctx() { latestMetrics }: ApiContext,
+  ): Promise<QualityMetrics> {
+    const metrics = await latestMetrics.load(entry.run.id);
+    return {
+      retention: latestValue(metrics, 'retention'),
+      perplexity: latestValue(metrics, 'perplexity'),
+      accuracy: latestValue(metrics, 'accuracy'),
+    };
+  }
+
+  @FieldResolver(() => SpeedMetrics)
+  async speed(
+    @Root() entry: LeaderboardEntry,
+    @Ctx() { latestMetrics }: ApiContext,
+  ): Promise<SpeedMetrics> {
+    const metrics = await latestMetrics.load(entry.run.id);
+    return {
+      decodeTokS: latestValue(metrics, 'decode_tok_s'),
+      speedup: latestValue(metrics, 'speedup'),
+      efficiency: latestValue(metrics, 'efficiency'),
+    };
+  }
+}

@@ -1,0 +1,127 @@
+import type { Db } from '../../db/client.ts';
+import { Prisma } from '../../db/generated/client.ts';
+import { badUserInput } from '../errors.ts';
+import { decodeRunCursor, encodeRunCursor } from '../runs/cursor.ts';
+import { afterSql, orderSql, type SortKey } from '../runs/run-query.sql.ts';
+import { MAX_PAGE_SIZE, toRun } from '../runs/runs.service.ts';
+import type { LeaderboardFilter, LeaderboardOrder } from './leaderboard.input.ts';
+import type { LeaderboardConnection } from './leaderboard.type.ts';
+
+export interface LeaderboardArgs {
+  first: number;
+  after?: string | null;
+  filter?: LeaderboardFilter | null;
+  orderBy?: LeaderboardOrder | null;
+}
+
+/** Sort keys over the ranked groups, aliased `r`: one row per configuration. */
+function leaderboardSortKey(order: LeaderboardOrder | null | undefined): SortKey {
+  const descending = (order?.direction ?? 'DESC') === 'DESC';
+  if (order?.field && order.metricKey) {
+    throw badUserInput('orderBy', 'give either field or metricKey, not both');
+  }
+  if (order?.metricKey) {
+    return {
+      expression: Prisma.sql`r.metric`,
+      type: 'float8',
+      descending,
+      metricKey: order.metricKey,
+    };
+  }
+  if (order?.field === 'RUN_COUNT') {
+    return {
+      expression: Prisma.sql`r.run_count::float8`,
+      type: 'float8',
+      descending,
+      metricKey: null,
+    };
+  }
+  return {
+    expression: Prisma.sql`r.finished_at`,
+    type: 'timestamptz',
+    descending,
+    metricKey: null,
+  };
+}
+
+function filterSql(filter: LeaderboardFilter | null | undefined): Prisma.Sql {
+  const parts = [Prisma.sql`r.status = 'SUCCEEDED'::"RunStatus"`];
+  if (filter?.kind?.length) parts.push(Prisma.sql`e.kind = ANY(${filter.kind}::text[])`);
+  if (filter?.tags?.length) parts.push(Prisma.sql`e.tags @> ${filter.tags}::text[]`);
+  return Prisma.join(parts, ' AND ');
+}
+
+/**
+ * Succeeded runs grouped by (kind, config hash), each group ranked so its first run is the
+ * representative: best on the ordering metric when there is one, then the latest finished.
+ */
+function rankedSql(key: SortKey, filter: LeaderboardFilter | null | undefined): Prisma.Sql {
+  const metricJoin = key.metricKey
+    ? Prisma.sql`LEFT JOIN run_metric_summary s ON s.run_id = r.id AND s.key = ${key.metricKey}`
+    : Prisma.empty;
+  const metric = key.metricKey ? Prisma.sql`s.last_value` : Prisma.sql`NULL::float8`;
+  const best = key.descending ? Prisma.sql`DESC` : Prisma.sql`ASC`;
+  return Prisma.sql`
+    SELECT r.id, r.finished_at, e.kind, e.config_hash, ${metric} AS metric,
+      row_number() OVER (PARTITION BY e.kind, e.config_hash
+        ORDER BY ${metric} ${best} NULLS LAST, r.finished_at DESC NULLS LAST, r.id DESC) AS rank,
+      count(*) OVER (PARTITION BY e.kind, e.config_hash)::int AS run_count
+    FROM run r JOIN experiment e ON e.id = r.experiment_id ${metricJoin}
+    WHERE ${filterSql(filter)}`;
+}
+
+/**
+ * A page of configurations that finished, sorted in SQL with keyset cursors on (sort value,
+ * representative run id), which is unique per configuration.
+ */
+export async function listLeaderboard(
+  db: Db,
+  args: LeaderboardArgs,
+): Promise<LeaderboardConnection> {
+  if (!Number.isInteger(args.first) || args.first < 1 || args.first > MAX_PAGE_SIZE) {
+    throw badUserInput('first', `must be an integer from 1 to ${MAX_PAGE_SIZE}`);
+  }
+  const key = leaderboardSortKey(args.orderBy);
+  const after = args.after ? decodeRunCursor(args.after, 'after') : null;
+  const keyset = after ? afterSql(key, after.value, after.id) : Prisma.sql`TRUE`;
+  const ranked = rankedSql(key, args.filter);
+  const [page, counted] = await Promise.all([
+    db.$queryRaw<{ id: string; run_count: number; sort: Date | number | null }[]>`
+      SELECT r.id, r.run_count, ${key.expression} AS sort
+      FROM (${ranked}) r
+      WHERE r.rank = 1 AND ${keyset}
+      ORDER BY ${orderSql(key)}
+      LIMIT ${args.first + 1}`,
+    db.$queryRaw<{ count: number }[]>`
+      SELECT count(*)::int AS count FROM (${ranked}) r WHERE r.rank = 1`,
+  ]);
+  const shown = page.slice(0, args.first);
+  const runs = await db.run.findMany({
+    where: { id: { in: shown.map((row) => row.id) } },
+    include: { experiment: true },
+  });
+  const byId = new Map(runs.map((run) => [run.id, run]));
+  const edges = shown.flatMap(({ id, run_count, sort }) => {
+    const run = byId.get(id);
+    if (!run) return []; // deleted between the two reads
+    const value = sort instanceof Date ? sort.toISOString() : sort;
+    const node = {
+      kind: run.experiment.kind,
+      configHash: run.experiment.configHash,
+      config: run.experiment.config,
+      runCount: run_count,
+      run: toRun(run),
+    };
+    return [{ cursor: encodeRunCursor({ value, id }), node }];
+  });
+  return {
+    edges,
+    totalCount: counted[0]?.count ?? 0,
+    pageInfo: {
+      hasNextPage: page.length > args.first,
+      hasPreviousPage: after !== null,
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges.at(-1)?.cursor ?? null,
+    },
+  };
+}
