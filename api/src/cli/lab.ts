@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { readConfig } from '../config.ts';
+import type { ExportOptions } from './export.command.ts';
 import { errorMessage, fail } from './fail.ts';
 
 function integer(value: string): number {
@@ -119,6 +120,21 @@ function buildProgram(): Command {
     .action(async (kind: string, options) => {
       const { runCommand } = await import('./run.command.ts');
       await runCommand(kind, options);
+    });
+
+  program
+    .command('export')
+    .description('export runs with their config and metrics as CSV or JSON')
+    .option('--format <format>', 'csv or json', 'csv')
+    .option('--status <list>', 'only these statuses, comma-separated')
+    .option('--kind <list>', 'only these job kinds')
+    .option('--tags <list>', 'only runs with all these tags')
+    .option('--metrics <list>', 'metric keys to add as columns')
+    .option('--limit <n>', 'at most this many runs (up to 50,000)')
+    .option('--out <file>', 'write to a file instead of stdout')
+    .action(async (options: ExportOptions) => {
+      const { exportCommand } = await import('./export.command.ts');
+      await exportCommand(readConfig(), options);
     });
 
   program
