@@ -1,8 +1,9 @@
 import type { Db } from '../../db/client.ts';
 import { Prisma } from '../../db/generated/client.ts';
 import { badUserInput } from '../errors.ts';
-import { decodeRunCursor, encodeRunCursor } from '../runs/cursor.ts';
-import { MAX_PAGE_SIZE, toRun } from '../runs/runs.service.ts';
+import { decodeCursor, encodeCursor } from '../cursor.ts';
+import { toRun } from '../runs/runs.service.ts';
+import { assertPageSize, connectionOf } from '../pagination.ts';
 import type { ExperimentFilter } from './experiment-filter.input.ts';
 import type { ExperimentConnection } from './experiment.type.ts';
 
@@ -47,11 +48,9 @@ export async function listExperiments(
   db: Db,
   args: ExperimentListArgs,
 ): Promise<ExperimentConnection> {
-  if (!Number.isInteger(args.first) || args.first < 1 || args.first > MAX_PAGE_SIZE) {
-    throw badUserInput('first', `must be an integer from 1 to ${MAX_PAGE_SIZE}`);
-  }
+  assertPageSize(args.first);
   const where = filterSql(args.filter);
-  const after = args.after ? decodeRunCursor(args.after, 'after') : null;
+  const after = args.after ? decodeCursor(args.after, 'after') : null;
   if (after && (typeof after.value !== 'string' || Number.isNaN(Date.parse(after.value)))) {
     throw badUserInput('after', 'is not a cursor of this list; pass an endCursor from pageInfo');
   }
@@ -88,19 +87,14 @@ export async function listExperiments(
     const run = row.latest_run_id ? runsById.get(row.latest_run_id) : undefined;
     return [
       {
-        cursor: encodeRunCursor({ value: row.created_at.toISOString(), id: row.id }),
+        cursor: encodeCursor({ value: row.created_at.toISOString(), id: row.id }),
         node: { ...experiment, runCount: row.run_count, latestRun: run ? toRun(run) : null },
       },
     ];
   });
-  return {
-    edges,
+  return connectionOf(edges, {
     totalCount: counted[0]?.count ?? 0,
-    pageInfo: {
-      hasNextPage: page.length > args.first,
-      hasPreviousPage: after !== null,
-      startCursor: edges[0]?.cursor ?? null,
-      endCursor: edges.at(-1)?.cursor ?? null,
-    },
-  };
+    hasNextPage: page.length > args.first,
+    hasPreviousPage: after !== null,
+  });
 }

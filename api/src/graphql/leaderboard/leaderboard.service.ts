@@ -1,9 +1,10 @@
 import type { Db } from '../../db/client.ts';
 import { Prisma } from '../../db/generated/client.ts';
 import { badUserInput } from '../errors.ts';
-import { decodeRunCursor, encodeRunCursor } from '../runs/cursor.ts';
+import { decodeCursor, encodeCursor } from '../cursor.ts';
 import { afterSql, orderSql, type SortKey } from '../runs/run-query.sql.ts';
-import { MAX_PAGE_SIZE, toRun } from '../runs/runs.service.ts';
+import { toRun } from '../runs/runs.service.ts';
+import { assertPageSize, connectionOf } from '../pagination.ts';
 import type { LeaderboardFilter, LeaderboardOrder } from './leaderboard.input.ts';
 import type { LeaderboardConnection } from './leaderboard.type.ts';
 
@@ -78,11 +79,9 @@ export async function listLeaderboard(
   db: Db,
   args: LeaderboardArgs,
 ): Promise<LeaderboardConnection> {
-  if (!Number.isInteger(args.first) || args.first < 1 || args.first > MAX_PAGE_SIZE) {
-    throw badUserInput('first', `must be an integer from 1 to ${MAX_PAGE_SIZE}`);
-  }
+  assertPageSize(args.first);
   const key = leaderboardSortKey(args.orderBy);
-  const after = args.after ? decodeRunCursor(args.after, 'after') : null;
+  const after = args.after ? decodeCursor(args.after, 'after') : null;
   const keyset = after ? afterSql(key, after.value, after.id) : Prisma.sql`TRUE`;
   const ranked = rankedSql(key, args.filter);
   const [page, counted] = await Promise.all([
@@ -112,16 +111,11 @@ export async function listLeaderboard(
       runCount: run_count,
       run: toRun(run),
     };
-    return [{ cursor: encodeRunCursor({ value, id }), node }];
+    return [{ cursor: encodeCursor({ value, id }), node }];
   });
-  return {
-    edges,
+  return connectionOf(edges, {
     totalCount: counted[0]?.count ?? 0,
-    pageInfo: {
-      hasNextPage: page.length > args.first,
-      hasPreviousPage: after !== null,
-      startCursor: edges[0]?.cursor ?? null,
-      endCursor: edges.at(-1)?.cursor ?? null,
-    },
-  };
+    hasNextPage: page.length > args.first,
+    hasPreviousPage: after !== null,
+  });
 }

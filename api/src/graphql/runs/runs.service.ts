@@ -2,12 +2,11 @@ import type { Db } from '../../db/client.ts';
 import { Prisma } from '../../db/generated/client.ts';
 import { badUserInput } from '../errors.ts';
 import { isUuid } from '../ids.ts';
-import { decodeRunCursor, encodeRunCursor } from './cursor.ts';
+import { decodeCursor, encodeCursor } from '../cursor.ts';
+import { assertPageSize, connectionOf } from '../pagination.ts';
 import type { RunFilter, RunOrder } from './run-filter.input.ts';
 import { afterSql, filterSql, orderSql, sortKey } from './run-query.sql.ts';
 import type { MetricValue, Run, RunConnection } from './run.type.ts';
-
-export const MAX_PAGE_SIZE = 100;
 
 type RunWithExperiment = Prisma.RunGetPayload<{ include: { experiment: true } }>;
 
@@ -49,12 +48,10 @@ export interface RunListArgs {
  * has its experiment; the join is LEFT so Postgres drops it when no filter reads the experiment.
  */
 export async function listRuns(db: Db, args: RunListArgs): Promise<RunConnection> {
-  if (!Number.isInteger(args.first) || args.first < 1 || args.first > MAX_PAGE_SIZE) {
-    throw badUserInput('first', `must be an integer from 1 to ${MAX_PAGE_SIZE}`);
-  }
+  assertPageSize(args.first);
   const key = sortKey(args.orderBy);
   const where = filterSql(args.filter);
-  const after = args.after ? decodeRunCursor(args.after, 'after') : null;
+  const after = args.after ? decodeCursor(args.after, 'after') : null;
   const keyset = after ? afterSql(key, after.value, after.id) : Prisma.sql`TRUE`;
   const metricJoin = key.metricKey
     ? Prisma.sql`LEFT JOIN run_metric_summary s ON s.run_id = r.id AND s.key = ${key.metricKey}`
@@ -80,18 +77,13 @@ export async function listRuns(db: Db, args: RunListArgs): Promise<RunConnection
     const row = byId.get(id);
     if (!row) return []; // deleted between the two reads
     const value = sort instanceof Date ? sort.toISOString() : sort;
-    return [{ cursor: encodeRunCursor({ value, id }), node: toRun(row) }];
+    return [{ cursor: encodeCursor({ value, id }), node: toRun(row) }];
   });
-  return {
-    edges,
+  return connectionOf(edges, {
     totalCount: counted[0]?.count ?? 0,
-    pageInfo: {
-      hasNextPage: page.length > args.first,
-      hasPreviousPage: after !== null,
-      startCursor: edges[0]?.cursor ?? null,
-      endCursor: edges.at(-1)?.cursor ?? null,
-    },
-  };
+    hasNextPage: page.length > args.first,
+    hasPreviousPage: after !== null,
+  });
 }
 
 /** Latest, lowest and highest value of every metric of each run, for many runs in one query. */

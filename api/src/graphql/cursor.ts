@@ -1,17 +1,17 @@
-import { badUserInput } from '../errors.ts';
-import { isUuid } from '../ids.ts';
+import { badUserInput } from './errors.ts';
+import { isUuid } from './ids.ts';
 
-/** A keyset position in a sorted runs list: the sort value of the last row seen, and its id. */
-export interface RunCursor {
+/** A keyset position in a sorted list: the sort value of the last row seen, and its id. */
+export interface Cursor {
   value: string | number | null;
   id: string;
 }
 
-export function encodeRunCursor(cursor: RunCursor): string {
+export function encodeCursor(cursor: Cursor): string {
   return Buffer.from(JSON.stringify([cursor.value, cursor.id])).toString('base64url');
 }
 
-export function decodeRunCursor(encoded: string, field: string): RunCursor {
+export function decodeCursor(encoded: string, field: string): Cursor {
   try {
     const decoded: unknown = JSON.parse(Buffer.from(encoded, 'base64url').toString('utf8'));
     if (Array.isArray(decoded) && decoded.length === 2) {
