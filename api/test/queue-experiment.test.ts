@@ -1,10 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { QUEUE_MUTATION, startTestApi, type TestApi } from '../../test/support/api.ts';
-import {
-  createTestDatabase,
-  databaseTargets,
-  type TestDatabase,
-} from '../../test/support/test-database.ts';
+import { describe, expect, it } from 'vitest';
+import { QUEUE_MUTATION, type TestApi } from '../../test/support/api.ts';
+import { useApiOnFreshDatabase } from '../../test/support/api-fixture.ts';
+import { databaseTargets, type TestDatabase } from '../../test/support/test-database.ts';
 
 interface QueuedRun {
   id: string;
@@ -27,15 +24,7 @@ async function countRows(sql: TestDatabase['sql']): Promise<Record<string, numbe
 describe.each(databaseTargets())('queueExperiment on the $name PostgreSQL', (target) => {
   let database: TestDatabase;
   let api: TestApi;
-
-  beforeAll(async () => {
-    database = await createTestDatabase(target);
-    api = await startTestApi(database);
-  });
-  afterAll(async () => {
-    await api?.stop();
-    await database?.drop();
-  });
+  useApiOnFreshDatabase(target, (fresh) => ({ database, api } = fresh));
 
   it('writes the experiment, a QUEUED run and its queue job together', async () => {
     const before = await countRows(database.sql);

@@ -1,14 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createApiKey } from '../../api/src/auth/api-keys.ts';
 import { writeMetricPoints } from '../../api/src/worker/metric-writer.ts';
 import { startTestApi, type TestApi } from '../../test/support/api.ts';
+import { useApiOnFreshDatabase } from '../../test/support/api-fixture.ts';
 import { queueSelftest } from '../../test/support/runs.ts';
 import { subscribe, wsClient } from '../../test/support/subscriptions.ts';
-import {
-  createTestDatabase,
-  databaseTargets,
-  type TestDatabase,
-} from '../../test/support/test-database.ts';
+import { databaseTargets, type TestDatabase } from '../../test/support/test-database.ts';
 
 const RUN_UPDATED = `subscription($id: ID!) { runUpdated(id: $id) { id status progress } }`;
 const METRICS_APPENDED = `subscription($runId: ID!, $afterStep: Int) {
@@ -31,15 +28,7 @@ const UPDATES = 10;
 describe.each(databaseTargets())('subscriptions on the $name PostgreSQL', (target) => {
   let database: TestDatabase;
   let api: TestApi;
-
-  beforeAll(async () => {
-    database = await createTestDatabase(target);
-    api = await startTestApi(database);
-  });
-  afterAll(async () => {
-    await api?.stop();
-    await database?.drop();
-  });
+  useApiOnFreshDatabase(target, (fresh) => ({ database, api } = fresh));
 
   it(`delivers every update of a run to ${SUBSCRIBERS} concurrent subscribers`, async () => {
     const run = await queueSelftest(database.db, { size: 8 });

@@ -1,10 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApi, type TestApi } from '../../test/support/api.ts';
-import {
-  createTestDatabase,
-  databaseTargets,
-  type TestDatabase,
-} from '../../test/support/test-database.ts';
+import { describe, expect, it } from 'vitest';
+import type { TestApi } from '../../test/support/api.ts';
+import { useApiOnFreshDatabase } from '../../test/support/api-fixture.ts';
+import { databaseTargets, type TestDatabase } from '../../test/support/test-database.ts';
 
 const QUEUE_SWEEP = `mutation($input: QueueSweepInput!) {
   queueSweep(input: $input) {
@@ -33,15 +30,7 @@ async function counts(database: TestDatabase) {
 describe.each(databaseTargets())('queueSweep on the $name PostgreSQL', (target) => {
   let database: TestDatabase;
   let api: TestApi;
-
-  beforeAll(async () => {
-    database = await createTestDatabase(target);
-    api = await startTestApi(database);
-  });
-  afterAll(async () => {
-    await api?.stop();
-    await database?.drop();
-  });
+  useApiOnFreshDatabase(target, (fresh) => ({ database, api } = fresh));
 
   it('queues every point of a grid over the base config, in one go', async () => {
     const before = await counts(database);
