@@ -134,7 +134,7 @@ export async function runPlatformBenchmark(
           step: step + Math.floor(i / keys),
           value: Math.random(),
         }));
-        await writeMetricPoints(db, runId, batch);
+        await writeMetricPoints(sql, runId, batch);
         points += batch.length;
       }
       const seconds = (performance.now() - started) / 1000;

@@ -1,5 +1,6 @@
 import { getJob } from '@factorlab/gpu';
 import type { Db } from '../db/client.ts';
+import type { MetricSink } from './metric-writer.ts';
 import { RunReporter } from './run-reporter.ts';
 
 function describeError(error: unknown): string {
@@ -12,7 +13,12 @@ function describeError(error: unknown): string {
  * (FAILED with the reason), not the queue's: only a crash of the worker itself leaves the job to
  * be retried.
  */
-export async function executeRun(db: Db, workerId: string, runId: string): Promise<void> {
+export async function executeRun(
+  db: Db,
+  metricSink: MetricSink,
+  workerId: string,
+  runId: string,
+): Promise<void> {
   const claimed = await db.run.updateManyAndReturn({
     where: { id: runId, status: { in: ['QUEUED', 'RUNNING'] } },
     data: {
@@ -30,7 +36,7 @@ export async function executeRun(db: Db, workerId: string, runId: string): Promi
     where: { id: runId },
     include: { experiment: true },
   });
-  const reporter = new RunReporter(db, runId);
+  const reporter = new RunReporter(db, metricSink, runId);
   try {
     const job = getJob(run.experiment.kind);
     if (!job) throw new Error(`this worker has no job of kind "${run.experiment.kind}"`);

@@ -1,3 +1,4 @@
+import type pg from 'pg';
 import type { Db } from '../db/client.ts';
 import { METRICS_APPENDED_CHANNEL } from '../events/change-feed.ts';
 
@@ -8,11 +9,45 @@ export interface MetricPointRow {
 }
 
 /**
+ * Where metric points are written: a `pg` pool (the worker's path: about twice as fast for large
+ * batches, see BENCHMARKS.md) or the Prisma client.
+ */
+export type MetricSink = pg.Pool | pg.PoolClient | pg.Client | Db;
+
+const WRITE_POINTS_SQL = `
+  WITH batch AS (
+    SELECT key, step, value
+    FROM unnest($2::text[], $3::int[], $4::float8[]) AS p(key, step, value)
+  ), points AS (
+    INSERT INTO metric_point (run_id, key, step, value)
+    SELECT $1::uuid, key, step, value FROM batch
+    ON CONFLICT (run_id, key, step) DO UPDATE SET value = EXCLUDED.value, logged_at = now()
+  )
+  INSERT INTO run_metric_summary AS s (run_id, key, last_step, last_value, min_value, max_value)
+  SELECT $1::uuid, key,
+         (array_agg(step ORDER BY step DESC))[1], (array_agg(value ORDER BY step DESC))[1],
+         min(value), max(value)
+  FROM batch GROUP BY key
+  ON CONFLICT (run_id, key) DO UPDATE SET
+    last_step = GREATEST(s.last_step, EXCLUDED.last_step),
+    last_value = CASE WHEN EXCLUDED.last_step >= s.last_step
+                      THEN EXCLUDED.last_value ELSE s.last_value END,
+    min_value = LEAST(s.min_value, EXCLUDED.min_value),
+    max_value = GREATEST(s.max_value, EXCLUDED.max_value),
+    updated_at = now()`;
+
+async function execute(sink: MetricSink, text: string, values: unknown[]): Promise<void> {
+  if ('query' in sink) await sink.query(text, values);
+  else await sink.$executeRawUnsafe(text, ...values);
+}
+
+/**
  * Writes a batch of metric points of one run, and folds it into the run's per-key summary, in one
- * statement. Keyed by (run, key, step): a replay after a crash overwrites instead of duplicating.
+ * statement; then announces it to subscribers. Keyed by (run, key, step): a replay after a crash
+ * overwrites instead of duplicating.
  */
 export async function writeMetricPoints(
-  db: Db,
+  sink: MetricSink,
   runId: string,
   points: readonly MetricPointRow[],
 ): Promise<void> {
@@ -21,27 +56,11 @@ export async function writeMetricPoints(
   const latest = new Map<string, MetricPointRow>();
   for (const point of points) latest.set(`${point.key}\u0000${point.step}`, point);
   const rows = [...latest.values()];
-  await db.$executeRaw`
-    WITH batch AS (
-      SELECT key, step, value
-      FROM unnest(${rows.map((r) => r.key)}::text[], ${rows.map((r) => r.step)}::int[],
-                  ${rows.map((r) => r.value)}::float8[]) AS p(key, step, value)
-    ), points AS (
-      INSERT INTO metric_point (run_id, key, step, value)
-      SELECT ${runId}::uuid, key, step, value FROM batch
-      ON CONFLICT (run_id, key, step) DO UPDATE SET value = EXCLUDED.value, logged_at = now()
-    )
-    INSERT INTO run_metric_summary AS s (run_id, key, last_step, last_value, min_value, max_value)
-    SELECT ${runId}::uuid, key,
-           (array_agg(step ORDER BY step DESC))[1], (array_agg(value ORDER BY step DESC))[1],
-           min(value), max(value)
-    FROM batch GROUP BY key
-    ON CONFLICT (run_id, key) DO UPDATE SET
-      last_step = GREATEST(s.last_step, EXCLUDED.last_step),
-      last_value = CASE WHEN EXCLUDED.last_step >= s.last_step
-                        THEN EXCLUDED.last_value ELSE s.last_value END,
-      min_value = LEAST(s.min_value, EXCLUDED.min_value),
-      max_value = GREATEST(s.max_value, EXCLUDED.max_value),
-      updated_at = now()`;
-  await db.$executeRaw`SELECT pg_notify(${METRICS_APPENDED_CHANNEL}, ${runId})`;
+  await execute(sink, WRITE_POINTS_SQL, [
+    runId,
+    rows.map((r) => r.key),
+    rows.map((r) => r.step),
+    rows.map((r) => r.value),
+  ]);
+  await execute(sink, 'SELECT pg_notify($1, $2)', [METRICS_APPENDED_CHANNEL, runId]);
 }

@@ -1,7 +1,7 @@
 import type { DeviceInfo, Reporter } from '@factorlab/gpu';
 import type { Db } from '../db/client.ts';
 import type { Prisma } from '../db/generated/client.ts';
-import { writeMetricPoints, type MetricPointRow } from './metric-writer.ts';
+import { writeMetricPoints, type MetricPointRow, type MetricSink } from './metric-writer.ts';
 
 const FLUSH_INTERVAL_MS = 500;
 const MAX_BUFFERED_POINTS = 5000;
@@ -23,6 +23,7 @@ export class RunReporter implements Reporter {
 
   constructor(
     private readonly db: Db,
+    private readonly metricSink: MetricSink,
     private readonly runId: string,
   ) {
     this.timer = setInterval(() => this.schedule(), FLUSH_INTERVAL_MS);
@@ -78,7 +79,7 @@ export class RunReporter implements Reporter {
   private async flush(): Promise<void> {
     const points = this.buffered;
     this.buffered = [];
-    await writeMetricPoints(this.db, this.runId, points);
+    await writeMetricPoints(this.metricSink, this.runId, points);
     const data: Prisma.RunUpdateInput = {};
     if (this.pendingProgress !== null) data.progress = this.pendingProgress;
     if (this.pendingDevice !== null) data.device = { ...this.pendingDevice };

@@ -45,8 +45,9 @@ export async function startWorker(
   heartbeat.unref();
   let queueWorkerId: string | null = null;
 
-  // The worker owns the queue's pool: graphile-worker ends a pool it made without awaiting it and
-  // drops its error handlers at once, so a connection closing late would crash the process.
+  // The worker owns the queue's pool, which also carries its metric writes: graphile-worker ends a
+  // pool it made without awaiting it and drops its error handlers at once, so a connection closing
+  // late would crash the process.
   const queuePool = new pg.Pool({ connectionString: databaseUrl, max: 4 });
   queuePool.on('error', (error) =>
     console.error('[worker] queue connection error:', error.message),
@@ -69,7 +70,7 @@ export async function startWorker(
             queueWorkerId = helpers.job.locked_by;
             await db.worker.update({ where: { id: worker.id }, data: { queueWorkerId } });
           }
-          await executeRun(db, worker.id, payload.runId);
+          await executeRun(db, queuePool, worker.id, payload.runId);
         },
       },
     });
