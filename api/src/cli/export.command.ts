@@ -3,6 +3,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { LabConfig } from '../config.ts';
+import { authHeaders, unreachableApi } from './api-client.ts';
 
 export interface ExportOptions {
   format: string;
@@ -30,13 +31,10 @@ export async function exportCommand(lab: LabConfig, options: ExportOptions): Pro
   let response: Response;
   try {
     response = await fetch(url, {
-      headers: lab.apiKey ? { authorization: `Bearer ${lab.apiKey}` } : {},
+      headers: authHeaders(lab),
     });
   } catch {
-    throw new Error(
-      `cannot reach the lab's API at ${url.origin}: start the lab with \`npm start\`, ` +
-        'or set FACTORLAB_API_URL to where it runs',
-    );
+    throw unreachableApi(url.origin);
   }
   if (!response.ok || !response.body) {
     const body = (await response.json().catch(() => null)) as {

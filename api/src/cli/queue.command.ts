@@ -20,10 +20,10 @@ const RUN_FIELDS = 'id status error metrics { key value }';
 
 const FINISHED = new Set(['SUCCEEDED', 'FAILED', 'CANCELLED']);
 
-async function waitForRun(apiUrl: string, id: string): Promise<QueuedRun> {
+async function waitForRun(lab: LabConfig, id: string): Promise<QueuedRun> {
   for (;;) {
     const { run } = await callApi<{ run: QueuedRun }>(
-      apiUrl,
+      lab,
       `query($id: ID!) { run(id: $id) { ${RUN_FIELDS} } }`,
       { id },
     );
@@ -45,14 +45,14 @@ export async function queueCommand(
     tags: options.tag,
   };
   const { queueExperiment } = await callApi<{ queueExperiment: { run: QueuedRun } }>(
-    lab.apiUrl,
+    lab,
     `mutation($input: QueueExperimentInput!) { queueExperiment(input: $input) { run { ${RUN_FIELDS} } } }`,
     { input },
   );
   const queued = queueExperiment.run;
   console.log(`queued run ${queued.id}`);
   if (!options.wait) return;
-  const finished = await waitForRun(lab.apiUrl, queued.id);
+  const finished = await waitForRun(lab, queued.id);
   console.log(
     `run ${finished.id} ${finished.status}${finished.error ? `: ${finished.error}` : ''}`,
   );

@@ -14,7 +14,7 @@ export async function runsCommand(
   options: { first: number; json?: boolean },
 ): Promise<void> {
   const { runs } = await callApi<{ runs: { totalCount: number; edges: { node: RunRow }[] } }>(
-    lab.apiUrl,
+    lab,
     `query($first: Int!) { runs(first: $first) { totalCount
        edges { node { id kind status queuedAt metrics { key value } } } } }`,
     { first: options.first },

@@ -1,6 +1,7 @@
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import type { LabConfig } from '../config.ts';
+import { authHeaders, unreachableApi } from './api-client.ts';
 
 interface WatchedRun {
   id: string;
@@ -32,7 +33,7 @@ export async function watchCommand(lab: LabConfig, runId: string): Promise<void>
     url: `${lab.apiUrl.replace(/^http/, 'ws').replace(/\/$/, '')}/graphql`,
     webSocketImpl: WebSocket,
     retryAttempts: 0,
-    connectionParams: lab.apiKey ? { authorization: `Bearer ${lab.apiKey}` } : {},
+    connectionParams: authHeaders(lab),
   });
   const interactive = process.stdout.isTTY === true;
   try {
@@ -53,15 +54,7 @@ export async function watchCommand(lab: LabConfig, runId: string): Promise<void>
             process.stdout.write(interactive ? `\r\u001b[2K${line}` : `${line}\n`);
             if (FINISHED.has(last.status)) resolve(last);
           },
-          error: (error) =>
-            reject(
-              error instanceof Error
-                ? error
-                : new Error(
-                    `cannot follow run ${runId} at ${lab.apiUrl}: is the lab running? ` +
-                      'start it with `npm start`, or set FACTORLAB_API_URL',
-                  ),
-            ),
+          error: (error) => reject(error instanceof Error ? error : unreachableApi(lab.apiUrl)),
           complete: () => (last ? resolve(last) : reject(new Error('the API ended the watch'))),
         },
       );

@@ -3,6 +3,7 @@ import type { Db } from '../../db/client.ts';
 import type { Prisma } from '../../db/generated/client.ts';
 import { enqueueRun } from '../../queue/enqueue.ts';
 import { ErrorCode } from '../errors.ts';
+import { isPlainObject } from '../json.ts';
 import { validateExperimentInput } from '../experiments/experiment-input.validation.ts';
 import { queueExperiment } from '../experiments/experiments.service.ts';
 import type { UserError } from '../user-error.type.ts';
@@ -61,10 +62,6 @@ export async function retryRun(db: Db, runId: string): Promise<RunActionPayload>
     return retry.id;
   });
   return done(db, retryId);
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Objects merge key by key; anything else in the patch replaces; null removes the key. */

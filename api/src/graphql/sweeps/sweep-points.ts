@@ -1,5 +1,6 @@
 import { seededRandom } from '@factorlab/gpu';
 import { badUserInput } from '../errors.ts';
+import { isPlainObject } from '../json.ts';
 import type { SweepParameter } from './sweep.input.ts';
 
 /** The most runs one sweep may queue, whatever `maxRuns` asks. */
@@ -102,10 +103,7 @@ export function applyPoint(
     let node: Record<string, unknown> = config;
     for (const key of keys.slice(0, -1)) {
       const child = node[key];
-      node = (node[key] =
-        typeof child === 'object' && child !== null && !Array.isArray(child)
-          ? child
-          : {}) as Record<string, unknown>;
+      node = (node[key] = isPlainObject(child) ? child : {}) as Record<string, unknown>;
     }
     node[keys.at(-1)!] = value;
   }

@@ -2,6 +2,7 @@ import { GraphQLError } from 'graphql';
 import type { Db } from '../../db/client.ts';
 import type { Prisma } from '../../db/generated/client.ts';
 import { ErrorCode } from '../errors.ts';
+import { isPlainObject } from '../json.ts';
 import {
   validateExperimentInput,
   type ValidExperiment,
@@ -12,10 +13,6 @@ import type { Run } from '../runs/run.type.ts';
 import { applyPoint, sweepPoints } from './sweep-points.ts';
 import type { QueueSweepInput } from './sweep.input.ts';
 import type { QueueSweepPayload } from './sweep.type.ts';
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** Every point's experiment, each checked by the job's schema; the first bad one is refused. */
 function pointExperiments(input: QueueSweepInput, name: string): ValidExperiment[] {
