@@ -1,7 +1,9 @@
 import { readdir } from 'node:fs/promises';
 import {
+  BYTE_TOKENIZER_BASE_SIZE,
   readModelConfig,
   randomCheckpointEntries,
+  writeByteTokenizer,
   writeCheckpoint,
   type ModelConfig,
   type SafetensorsDType,
@@ -33,7 +35,10 @@ async function isEmptyOrAbsent(directory: string): Promise<boolean> {
   }
 }
 
-/** `lab init-model`: a randomly initialised checkpoint of a config, in Hugging Face layout. */
+/**
+ * `lab init-model`: a randomly initialised checkpoint of a config, in Hugging Face layout, with a
+ * byte-level tokenizer beside it when the vocabulary has room for one.
+ */
 export async function initModelCommand(options: InitModelOptions): Promise<void> {
   if (!Object.hasOwn(DTYPES, options.dtype))
     fail(`--dtype ${options.dtype}: must be one of ${Object.keys(DTYPES).join(', ')}`);
@@ -50,4 +55,11 @@ export async function initModelCommand(options: InitModelOptions): Promise<void>
   console.log(
     `wrote ${options.out}: ${entries.length} tensors, ${parameters} parameters (${options.dtype})`,
   );
+  if (config.vocab_size >= BYTE_TOKENIZER_BASE_SIZE) {
+    await writeByteTokenizer(options.out);
+    console.log(`wrote ${options.out}: byte-level tokenizer, ${BYTE_TOKENIZER_BASE_SIZE} tokens`);
+  } else
+    console.log(
+      `no tokenizer: vocab_size ${config.vocab_size} is under the byte tokenizer's ${BYTE_TOKENIZER_BASE_SIZE} tokens`,
+    );
 }

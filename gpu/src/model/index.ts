@@ -12,3 +12,17 @@ export { llamaTensorSpecs } from './llama-tensors.ts';
 export type { LlamaTensorKind, LlamaTensorSpec } from './llama-tensors.ts';
 export { ModelFileError } from './model-file-error.ts';
 export { INITIALIZER_STD, randomCheckpointEntries } from './random-init.ts';
+export {
+  BYTE_TOKENIZER_BASE_SIZE,
+  BYTE_TOKENIZER_SPECIALS,
+  buildByteTokenizer,
+  writeByteTokenizer,
+} from './byte-tokenizer.ts';
+export type { ByteTokenizerFiles, ByteTokenizerOptions } from './byte-tokenizer.ts';
+export {
+  GENERATION_CONFIG_FILE,
+  ModelTokenizer,
+  TOKENIZER_CONFIG_FILE,
+  TOKENIZER_FILE,
+} from './tokenizer.ts';
+export type { DecodeOptions } from './tokenizer.ts';
