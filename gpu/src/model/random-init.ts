@@ -1,4 +1,4 @@
-import { seededRandom } from '../util/random.ts';
+import { normalValues, seededRandom } from '../util/random.ts';
 import type { ModelConfig } from './config.ts';
 import { elementCount } from './safetensors/header.ts';
 import { encodeValues, type SafetensorsDType } from './safetensors/dtype.ts';
@@ -7,18 +7,6 @@ import { llamaTensorSpecs, type LlamaTensorSpec } from './llama-tensors.ts';
 
 /** Hugging Face's default initializer_range for Llama. */
 export const INITIALIZER_STD = 0.02;
-
-/** `length` samples of normal(0, std) by Box-Muller. */
-function normalValues(length: number, std: number, random: () => number): Float32Array {
-  const values = new Float32Array(length);
-  for (let index = 0; index < length; index += 2) {
-    const radius = std * Math.sqrt(-2 * Math.log(1 - random()));
-    const angle = 2 * Math.PI * random();
-    values[index] = radius * Math.cos(angle);
-    if (index + 1 < length) values[index + 1] = radius * Math.sin(angle);
-  }
-  return values;
-}
 
 function initialValues(spec: LlamaTensorSpec, random: () => number): Float32Array {
   const length = elementCount(spec.shape);

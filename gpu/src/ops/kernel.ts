@@ -15,6 +15,8 @@ export interface KernelDefinition {
   outputs: readonly string[];
   /** WGSL after the prelude: `fn main` and any helpers. */
   main: string;
+  /** Directives that must open the module (`enable subgroups;`, diagnostic filters). */
+  directives?: readonly string[];
 }
 
 export interface KernelLaunch {
@@ -54,6 +56,7 @@ function kernelShader(kernel: KernelDefinition, dtypes: readonly string[]): stri
   );
   return [
     dtypes.includes('f16') ? 'enable f16;' : '',
+    ...(kernel.directives ?? []),
     `struct Params { ${fields.join(', ')} }`,
     '@group(0) @binding(0) var<uniform> params: Params;',
     ...bindings,

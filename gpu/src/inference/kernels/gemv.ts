@@ -1,0 +1,88 @@
+import type { Engine } from '../../runtime/engine.ts';
+import type { Tensor } from '../../tensor/tensor.ts';
+import { runKernel, type KernelDefinition } from '../../ops/kernel.ts';
+import { grid } from '../../ops/wgsl.ts';
+import {
+  hasSubgroups,
+  rowReductionDirectives,
+  rowReductionMain,
+  rowsPerWorkgroup,
+} from './row-reduction.ts';
+
+/** Token counts up to this take the matrix-vector kernel; more take the tiled matmul. */
+export const GEMV_MAX_TOKENS = 8;
+
+export interface GemvParams {
+  inputs: number;
+  outputs: number;
+  hasBias: boolean;
+  /** y += x W^T instead of y = x W^T (a residual connection). */
+  accumulate: boolean;
+}
+
+/**
+ * y[t, o] = sum_i x[t, i] W[o, i] (+ bias[o]) for a few tokens, W in Hugging Face's [out, in]
+ * layout and read once for all of them (decoding is bound by reading the weights).
+ */
+function gemvDefinition(tokens: number, subgroups: boolean): KernelDefinition {
+  const each = (line: (t: number) => string, separator = '\n    ') =>
+    Array.from({ length: tokens }, (_, t) => line(t)).join(separator);
+  return {
+    name: `inference gemv x${tokens}${subgroups ? ' subgroups' : ''}`,
+    params: { inputs: 'u32', outputs: 'u32', hasBias: 'u32', accumulate: 'u32' },
+    inputs: ['x', 'weight', 'bias'],
+    outputs: ['y'],
+    directives: rowReductionDirectives(subgroups),
+    main: rowReductionMain(
+      subgroups,
+      `
+    if (row >= params.outputs) { break; }
+    let base = row * params.inputs;
+    ${each((t) => `var sum${t} = 0.0;`, ' ')}
+    for (var i = lane; i < params.inputs; i += width) {
+      let w = weight[base + i];
+      ${each((t) => `sum${t} += w * x[${t}u * params.inputs + i];`, '\n      ')}
+    }
+    ${each((t) => `let total${t} = rowSum(sum${t});`)}
+    if (lane == 0u) {
+      ${each((t) => `store(${t}u, row, total${t});`, '\n      ')}
+    }`,
+      /* wgsl */ `
+fn store(t: u32, o: u32, total: f32) {
+  var value = total;
+  if (params.hasBias == 1u) { value += bias[o]; }
+  let at = t * params.outputs + o;
+  if (params.accumulate == 1u) { y[at] += value; } else { y[at] = value; }
+}`,
+    ),
+  };
+}
+
+const definitions = new Map<string, KernelDefinition>();
+
+export function gemv(
+  engine: Engine,
+  x: Tensor,
+  weight: Tensor,
+  bias: Tensor,
+  y: Tensor,
+  tokens: number,
+  params: GemvParams,
+): void {
+  const subgroups = hasSubgroups(engine);
+  const key = `${tokens} ${subgroups}`;
+  let definition = definitions.get(key);
+  if (!definition) definitions.set(key, (definition = gemvDefinition(tokens, subgroups)));
+  runKernel(engine, definition, {
+    operation: `linear ${tokens} x ${params.inputs} -> ${params.outputs}`,
+    inputs: [x, weight, bias],
+    outputs: [y],
+    params: {
+      inputs: params.inputs,
+      outputs: params.outputs,
+      hasBias: params.hasBias ? 1 : 0,
+      accumulate: params.accumulate ? 1 : 0,
+    },
+    workgroups: grid(params.outputs, rowsPerWorkgroup(subgroups)),
+  });
+}

@@ -1,0 +1,140 @@
+import type { Engine } from '../../runtime/engine.ts';
+import type { Tensor } from '../../tensor/tensor.ts';
+import { runKernel, type KernelDefinition } from '../../ops/kernel.ts';
+import { grid, perElement, perRow } from '../../ops/wgsl.ts';
+import { TOKEN_FIELDS } from '../token-batch.ts';
+
+/** x[t, :] = embeddings[id of token t, :]; ids come from the packed token table. */
+const embedKernel: KernelDefinition = {
+  name: 'inference embed',
+  params: { count: 'u32', columns: 'u32', fields: 'u32' },
+  inputs: ['embeddings', 'tokens'],
+  outputs: ['x'],
+  main: perElement(`
+  let token = index / params.columns;
+  let id = u32(tokens[token * params.fields]);
+  x[index] = embeddings[id * params.columns + index % params.columns];`),
+};
+
+export function embedTokens(engine: Engine, embeddings: Tensor, tokens: Tensor, x: Tensor): void {
+  const [count, columns] = x.shape as [number, number];
+  runKernel(engine, embedKernel, {
+    operation: `embed ${count} tokens`,
+    inputs: [embeddings, tokens],
+    outputs: [x],
+    params: { count: count * columns, columns, fields: TOKEN_FIELDS },
+    workgroups: grid(count * columns),
+  });
+}
+
+/** y[r, :] = RMSNorm(x[r, :]) * weight, the sum of squares accumulated in f32 as Hugging Face does. */
+const rmsNormRowsKernel: KernelDefinition = {
+  name: 'inference rmsNorm',
+  params: { rows: 'u32', columns: 'u32', eps: 'f32' },
+  inputs: ['x', 'weight'],
+  outputs: ['y'],
+  main: perRow(`
+  let base = row * params.columns;
+  var local = 0.0;
+  for (var c = lane; c < params.columns; c += LANES) { local += x[base + c] * x[base + c]; }
+  let r = inverseSqrt(workgroupSum(local, lane) / f32(params.columns) + params.eps);
+  for (var c = lane; c < params.columns; c += LANES) { y[base + c] = weight[c] * (x[base + c] * r); }`),
+};
+
+export function rmsNormRows(
+  engine: Engine,
+  x: Tensor,
+  weight: Tensor,
+  y: Tensor,
+  rows: number,
+  eps: number,
+): void {
+  const columns = weight.size;
+  runKernel(engine, rmsNormRowsKernel, {
+    operation: `rmsNorm of ${rows} x ${columns}`,
+    inputs: [x, weight],
+    outputs: [y],
+    params: { rows, columns, eps },
+    workgroups: grid(rows, 1),
+  });
+}
+
+/** y[r, :] = x[rows[r], :]: the rows whose logits are wanted. */
+const gatherRowsKernel: KernelDefinition = {
+  name: 'inference gather rows',
+  params: { count: 'u32', columns: 'u32' },
+  inputs: ['x', 'rows'],
+  outputs: ['y'],
+  main: perElement(`
+  let row = u32(rows[index / params.columns]);
+  y[index] = x[row * params.columns + index % params.columns];`),
+};
+
+export function gatherRows(engine: Engine, x: Tensor, rows: Tensor, y: Tensor): void {
+  const columns = x.shape[1]!;
+  runKernel(engine, gatherRowsKernel, {
+    operation: `gather ${rows.size} rows of ${columns}`,
+    inputs: [x, rows],
+    outputs: [y],
+    params: { count: rows.size * columns, columns },
+    workgroups: grid(rows.size * columns),
+  });
+}
+
+/** y = silu(gate) * up, where each row of `gateUp` holds the gate half then the up half. */
+const swigluHalvesKernel: KernelDefinition = {
+  name: 'inference swiglu halves',
+  params: { count: 'u32', width: 'u32' },
+  inputs: ['gateUp'],
+  outputs: ['y'],
+  main: perElement(`
+  let row = index / params.width;
+  let column = index % params.width;
+  let gate = gateUp[row * 2u * params.width + column];
+  let up = gateUp[row * 2u * params.width + params.width + column];
+  y[index] = gate / (1.0 + exp(-gate)) * up;`),
+};
+
+export function swigluHalves(engine: Engine, gateUp: Tensor, y: Tensor, rows: number): void {
+  const width = y.shape[1]!;
+  runKernel(engine, swigluHalvesKernel, {
+    operation: `swiglu of ${rows} x ${width}`,
+    inputs: [gateUp],
+    outputs: [y],
+    params: { count: rows * width, width },
+    workgroups: grid(rows * width),
+  });
+}
+
+/** x += y (+ bias per column), in place: residual connections; or x += bias alone. */
+const addInPlaceKernel: KernelDefinition = {
+  name: 'inference residual add',
+  params: { count: 'u32', columns: 'u32', hasBias: 'u32', biasOnly: 'u32' },
+  inputs: ['y', 'bias'],
+  outputs: ['x'],
+  main: perElement(`
+  var value = 0.0;
+  if (params.biasOnly == 0u) { value = y[index]; }
+  if (params.hasBias == 1u) { value += bias[index % params.columns]; }
+  x[index] += value;`),
+};
+
+/** x += y + bias, or with `biasOnly` x += bias (y is then not read and may be x itself). */
+export function addInPlace(
+  engine: Engine,
+  x: Tensor,
+  y: Tensor,
+  bias: Tensor | undefined,
+  placeholder: Tensor,
+  rows: number,
+  biasOnly = false,
+): void {
+  const columns = x.shape[1]!;
+  runKernel(engine, addInPlaceKernel, {
+    operation: `residual add ${rows} x ${columns}`,
+    inputs: [biasOnly ? placeholder : y, bias ?? placeholder],
+    outputs: [x],
+    params: { count: rows * columns, columns, hasBias: bias ? 1 : 0, biasOnly: biasOnly ? 1 : 0 },
+    workgroups: grid(rows * columns),
+  });
+}

@@ -1,0 +1,62 @@
+import { noGrad } from '../autograd/grad-mode.ts';
+import { batchMatmul } from '../ops/batch-matmul.ts';
+import type { Engine } from '../runtime/engine.ts';
+import { allocateTensor } from '../tensor/create.ts';
+import type { Tensor } from '../tensor/tensor.ts';
+import { GEMV_MAX_TOKENS, gemv } from './kernels/gemv.ts';
+import { addInPlace } from './kernels/rows.ts';
+
+/** A Hugging Face Linear: weight [out, in], optional bias [out]. */
+export interface Linear {
+  weight: Tensor;
+  bias: Tensor | undefined;
+}
+
+/**
+ * Linear layers of the forward pass: a few tokens (decoding) take the matrix-vector kernel, which
+ * reads each weight once; more (prefill) take the tiled matmul.
+ */
+export class Projector {
+  constructor(
+    private readonly engine: Engine,
+    /** Bound where a kernel has no bias, never read. */
+    private readonly placeholder: Tensor,
+  ) {}
+
+  /** x W^T + b as a new [tokens, out] tensor. */
+  project(x: Tensor, { weight, bias }: Linear): Tensor {
+    const [outputs, inputs] = weight.shape as [number, number];
+    const tokens = x.shape[0]!;
+    if (tokens > GEMV_MAX_TOKENS) {
+      const product = noGrad(() => batchMatmul(x, weight, { transposeB: true }));
+      if (bias) addInPlace(this.engine, product, product, bias, this.placeholder, tokens, true);
+      return product;
+    }
+    const y = allocateTensor(this.engine, 'linear', [tokens, outputs], 'f32');
+    gemv(this.engine, x, weight, bias ?? this.placeholder, y, tokens, {
+      inputs,
+      outputs,
+      hasBias: bias !== undefined,
+      accumulate: false,
+    });
+    return y;
+  }
+
+  /** residual += x W^T + b. */
+  projectInto(x: Tensor, { weight, bias }: Linear, residual: Tensor): void {
+    const [outputs, inputs] = weight.shape as [number, number];
+    const tokens = x.shape[0]!;
+    if (tokens > GEMV_MAX_TOKENS) {
+      const product = noGrad(() => batchMatmul(x, weight, { transposeB: true }));
+      addInPlace(this.engine, residual, product, bias, this.placeholder, tokens);
+      product.dispose();
+      return;
+    }
+    gemv(this.engine, x, weight, bias ?? this.placeholder, residual, tokens, {
+      inputs,
+      outputs,
+      hasBias: bias !== undefined,
+      accumulate: true,
+    });
+  }
+}

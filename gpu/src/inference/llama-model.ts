@@ -1,0 +1,219 @@
+import { Checkpoint } from '../model/checkpoint.ts';
+import type { ModelConfig } from '../model/config.ts';
+import type { Gpu } from '../runtime/device.ts';
+import { engineFor, type Engine } from '../runtime/engine.ts';
+import { allocateTensor, tensor } from '../tensor/create.ts';
+import type { Tensor } from '../tensor/tensor.ts';
+import {
+  factorisationSchema,
+  factoriseLayer,
+  type FactorisationOptions,
+  type LayerFactorisation,
+} from './factorise.ts';
+import { cachedAttention, MAX_HEAD_SIZE } from './kernels/cached-attention.ts';
+import { expertFfn } from './kernels/experts.ts';
+import { routeTopK } from './kernels/experts.ts';
+import { ropeQueries, storeKeysValues, type HeadLayout } from './kernels/positional.ts';
+import { embedTokens, gatherRows, rmsNormRows, swigluHalves } from './kernels/rows.ts';
+import { KvCache } from './kv-cache.ts';
+import { Projector } from './linear.ts';
+import {
+  loadLlamaWeights,
+  weightTensors,
+  type LayerWeights,
+  type LlamaWeights,
+} from './llama-weights.ts';
+import { ropeInverseFrequencies } from './rope-frequencies.ts';
+import type { TokenBatch } from './token-batch.ts';
+
+export interface LoadOptions {
+  /** Cut every FFN into experts with an untrained router (FactorLLM's starting point). */
+  factorisation?: FactorisationOptions;
+  /** Observes each layer's split, e.g. for a reference to run the same one. */
+  onFactorised?: (layer: number, factorisation: LayerFactorisation) => void;
+}
+
+/** Which rows' logits a forward pass returns: every token's, or each sequence's last. */
+export type LogitRows = 'all' | 'last';
+
+/**
+ * A Llama-family model on the GPU for inference: one forward pass serves prefill and decode of a
+ * ragged batch against a KV cache. Everything it computes runs in WGSL kernels.
+ */
+export class LlamaModel {
+  private readonly projector: Projector;
+  private readonly layout: HeadLayout;
+
+  private constructor(
+    readonly engine: Engine,
+    readonly config: ModelConfig,
+    private readonly weights: LlamaWeights,
+    private readonly inverseFrequencies: Tensor,
+    readonly factorisation: { experts: number; topK: number } | undefined,
+  ) {
+    this.projector = new Projector(engine, weights.placeholder);
+    this.layout = {
+      heads: config.num_attention_heads,
+      kvHeads: config.num_key_value_heads,
+      headSize: config.head_dim,
+    };
+  }
+
+  /** Opens and uploads the checkpoint folder `directory`. */
+  static async open(gpu: Gpu, directory: string, options: LoadOptions = {}): Promise<LlamaModel> {
+    const checkpoint = await Checkpoint.open(directory);
+    try {
+      return await LlamaModel.load(gpu, checkpoint, options);
+    } finally {
+      await checkpoint.close();
+    }
+  }
+
+  static async load(
+    gpu: Gpu,
+    checkpoint: Checkpoint,
+    options: LoadOptions = {},
+  ): Promise<LlamaModel> {
+    const { config } = checkpoint;
+    if (config.head_dim > MAX_HEAD_SIZE || config.head_dim % 2 !== 0) {
+      throw new Error(
+        `${checkpoint.directory}: head_dim ${config.head_dim} is not supported (even, at most ${MAX_HEAD_SIZE})`,
+      );
+    }
+    const engine = engineFor(gpu);
+    const factorisation = options.factorisation
+      ? factorisationSchema.parse(options.factorisation)
+      : undefined;
+    const weights = await loadLlamaWeights(
+      engine,
+      checkpoint,
+      factorisation && {
+        topK: factorisation.topK,
+        factorise: (layer, gate) => {
+          const result = factoriseLayer(
+            layer,
+            gate,
+            config.intermediate_size,
+            config.hidden_size,
+            factorisation,
+          );
+          options.onFactorised?.(layer, result);
+          return result;
+        },
+      },
+    );
+    const inverseFrequencies = tensor(gpu, ropeInverseFrequencies(config), [config.head_dim / 2]);
+    return new LlamaModel(engine, config, weights, inverseFrequencies, factorisation);
+  }
+
+  createCache(slots: number, capacity: number): KvCache {
+    return new KvCache(this.engine, this.config, slots, capacity);
+  }
+
+  /**
+   * Encodes the forward pass of `batch` (writing its keys and values into `cache`) and returns
+   * logits [rows, vocab] for every token or for each sequence's last token.
+   */
+  forward(batch: TokenBatch, cache: KvCache, rows: LogitRows): Tensor {
+    if (batch.span > cache.capacity) {
+      throw new Error(
+        `forward: positions up to ${batch.span} exceed the KV cache capacity of ${cache.capacity}`,
+      );
+    }
+    const { engine, config } = this;
+    const tokens = allocateTensor(engine, 'token table', [batch.table.length], 'i32');
+    engine.device.queue.writeBuffer(tokens.bufferFor('token table'), 0, batch.table);
+    const count = batch.count;
+    const x = allocateTensor(engine, 'residual stream', [count, config.hidden_size], 'f32');
+    embedTokens(engine, this.weights.embeddings, tokens, x);
+    const h = allocateTensor(engine, 'normalised', [count, config.hidden_size], 'f32');
+    this.weights.layers.forEach((layer, index) => {
+      this.attentionBlock(layer, tokens, x, h, cache.layers[index]!);
+      this.feedForwardBlock(layer, x, h);
+    });
+    tokens.dispose();
+    let final = h;
+    if (rows === 'last') {
+      const picked = tensor(engine.gpu, Int32Array.from(batch.lastRows), [batch.lastRows.length]);
+      const shape = [batch.lastRows.length, config.hidden_size];
+      const selected = allocateTensor(engine, 'last rows', shape, 'f32');
+      gatherRows(engine, x, picked, selected);
+      final = allocateTensor(engine, 'final norm', shape, 'f32');
+      rmsNormRows(engine, selected, this.weights.finalNorm, final, shape[0]!, config.rms_norm_eps);
+      picked.dispose();
+      selected.dispose();
+      h.dispose();
+    } else {
+      rmsNormRows(engine, x, this.weights.finalNorm, h, count, config.rms_norm_eps);
+    }
+    x.dispose();
+    const logits = this.projector.project(final, { weight: this.weights.lmHead, bias: undefined });
+    final.dispose();
+    return logits;
+  }
+
+  private attentionBlock(
+    layer: LayerWeights,
+    tokens: Tensor,
+    x: Tensor,
+    h: Tensor,
+    cache: KvCache['layers'][number],
+  ): void {
+    const { engine, config, layout } = this;
+    const count = x.shape[0]!;
+    rmsNormRows(engine, x, layer.inputNorm, h, count, config.rms_norm_eps);
+    const qkv = this.projector.project(h, layer.qkv);
+    ropeQueries(engine, qkv, tokens, this.inverseFrequencies, layout);
+    storeKeysValues(engine, tokens, this.inverseFrequencies, qkv, cache, layout);
+    const attended = allocateTensor(
+      engine,
+      'attention',
+      [count, layout.heads * layout.headSize],
+      'f32',
+    );
+    cachedAttention(engine, tokens, qkv, cache, attended, layout);
+    qkv.dispose();
+    this.projector.projectInto(attended, layer.output, x);
+    attended.dispose();
+  }
+
+  private feedForwardBlock(layer: LayerWeights, x: Tensor, h: Tensor): void {
+    const { engine, config } = this;
+    const count = x.shape[0]!;
+    rmsNormRows(engine, x, layer.postNorm, h, count, config.rms_norm_eps);
+    const feedForward = layer.feedForward;
+    if (feedForward.kind === 'dense') {
+      const gateUp = this.projector.project(h, feedForward.gateUp);
+      const activations = allocateTensor(
+        engine,
+        'ffn activations',
+        [count, config.intermediate_size],
+        'f32',
+      );
+      swigluHalves(engine, gateUp, activations, count);
+      gateUp.dispose();
+      this.projector.projectInto(activations, feedForward.down, x);
+      activations.dispose();
+      return;
+    }
+    const { experts } = feedForward;
+    const routerLogits = this.projector.project(h, feedForward.router);
+    const choices = allocateTensor(engine, 'expert choices', [count, experts.topK], 'i32');
+    routeTopK(engine, routerLogits, choices, experts.topK);
+    routerLogits.dispose();
+    const activations = allocateTensor(
+      engine,
+      'expert activations',
+      [count, experts.topK, experts.block],
+      'f32',
+    );
+    expertFfn(engine, h, choices, activations, x, count, experts);
+    choices.dispose();
+    activations.dispose();
+  }
+
+  dispose(): void {
+    for (const weight of weightTensors(this.weights)) weight.dispose();
+    this.inverseFrequencies.dispose();
+  }
+}

@@ -1,0 +1,308 @@
+import type { Checkpoint } from '../model/checkpoint.ts';
+import type { ModelConfig } from '../model/config.ts';
+import type { Engine } from '../runtime/engine.ts';
+import { allocateTensor } from '../tensor/create.ts';
+import type { Tensor } from '../tensor/tensor.ts';
+import type { ExpertWeights } from './kernels/experts.ts';
+import { MAX_EXPERTS } from './kernels/experts.ts';
+import type { LayerFactorisation } from './factorise.ts';
+import type { Linear } from './linear.ts';
+
+export type FeedForward =
+  | { kind: 'dense'; gateUp: Linear; down: Linear }
+  | { kind: 'experts'; router: Linear; experts: ExpertWeights };
+
+export interface LayerWeights {
+  inputNorm: Tensor;
+  /** q, k and v projections stacked: [(heads + 2 kvHeads) headSize, d]. */
+  qkv: Linear;
+  output: Linear;
+  postNorm: Tensor;
+  feedForward: FeedForward;
+}
+
+export interface LlamaWeights {
+  embeddings: Tensor;
+  layers: LayerWeights[];
+  finalNorm: Tensor;
+  /** The embeddings themselves when tie_word_embeddings. */
+  lmHead: Tensor;
+  /** Bound where a kernel has no bias, never read. */
+  placeholder: Tensor;
+}
+
+/** Uploads tensors one at a time, so a checkpoint is never held in host memory whole. */
+class Uploader {
+  constructor(
+    private readonly engine: Engine,
+    private readonly checkpoint: Checkpoint,
+  ) {}
+
+  has(name: string): boolean {
+    return this.checkpoint.tensorNames.includes(name);
+  }
+
+  read(name: string): Promise<Float32Array> {
+    return this.checkpoint.readFloat32(name);
+  }
+
+  allocate(label: string, shape: number[], dtype: 'f32' | 'i32' = 'f32'): Tensor {
+    return allocateTensor(this.engine, `load ${label}`, shape, dtype);
+  }
+
+  write(target: Tensor, values: Float32Array | Int32Array, elementOffset = 0): void {
+    this.engine.device.queue.writeBuffer(
+      target.bufferFor(`load ${target.origin}`),
+      elementOffset * 4,
+      values,
+    );
+  }
+
+  async tensor(name: string): Promise<Tensor> {
+    const shape = [...this.checkpoint.info(name).shape];
+    const target = this.allocate(name, shape);
+    this.write(target, await this.read(name));
+    return target;
+  }
+
+  async optional(name: string): Promise<Tensor | undefined> {
+    return this.has(name) ? this.tensor(name) : undefined;
+  }
+
+  /** Tensors of `names` stacked along their first dimension; missing ones (biases) are zeros. */
+  async stacked(label: string, names: string[], rows: number[], columns: number): Promise<Tensor> {
+    const total = rows.reduce((sum, count) => sum + count, 0);
+    const target = this.allocate(label, columns === 1 ? [total] : [total, columns]);
+    let offset = 0;
+    for (const [index, name] of names.entries()) {
+      const values = this.has(name)
+        ? await this.read(name)
+        : new Float32Array(rows[index]! * columns);
+      this.write(target, values, offset);
+      offset += values.length;
+    }
+    return target;
+  }
+}
+
+async function loadAttention(
+  load: Uploader,
+  config: ModelConfig,
+  prefix: string,
+): Promise<Pick<LayerWeights, 'qkv' | 'output'>> {
+  const d = config.hidden_size;
+  const rows = [
+    config.num_attention_heads * config.head_dim,
+    config.num_key_value_heads * config.head_dim,
+    config.num_key_value_heads * config.head_dim,
+  ];
+  const names = ['q', 'k', 'v'].map((part) => `${prefix}.self_attn.${part}_proj`);
+  const hasBias = names.some((name) => load.has(`${name}.bias`));
+  return {
+    qkv: {
+      weight: await load.stacked(
+        `${prefix} qkv`,
+        names.map((name) => `${name}.weight`),
+        rows,
+        d,
+      ),
+      bias: hasBias
+        ? await load.stacked(
+            `${prefix} qkv bias`,
+            names.map((name) => `${name}.bias`),
+            rows,
+            1,
+          )
+        : undefined,
+    },
+    output: {
+      weight: await load.tensor(`${prefix}.self_attn.o_proj.weight`),
+      bias: await load.optional(`${prefix}.self_attn.o_proj.bias`),
+    },
+  };
+}
+
+async function loadDenseFeedForward(
+  load: Uploader,
+  config: ModelConfig,
+  prefix: string,
+): Promise<FeedForward> {
+  const f = config.intermediate_size;
+  const parts = [`${prefix}.mlp.gate_proj`, `${prefix}.mlp.up_proj`];
+  return {
+    kind: 'dense',
+    gateUp: {
+      weight: await load.stacked(
+        `${prefix} gate-up`,
+        parts.map((name) => `${name}.weight`),
+        [f, f],
+        config.hidden_size,
+      ),
+      bias: config.mlp_bias
+        ? await load.stacked(
+            `${prefix} gate-up bias`,
+            parts.map((name) => `${name}.bias`),
+            [f, f],
+            1,
+          )
+        : undefined,
+    },
+    down: {
+      weight: await load.tensor(`${prefix}.mlp.down_proj.weight`),
+      bias: await load.optional(`${prefix}.mlp.down_proj.bias`),
+    },
+  };
+}
+
+/** Rows (or, with `columns` > 1 and `byColumn`, columns) of a row-major matrix in `order`. */
+function permute(
+  values: Float32Array,
+  order: readonly number[],
+  columns: number,
+  byColumn: boolean,
+): Float32Array {
+  const result = new Float32Array(values.length);
+  if (!byColumn) {
+    order.forEach((source, target) =>
+      result.set(values.subarray(source * columns, (source + 1) * columns), target * columns),
+    );
+    return result;
+  }
+  const rows = values.length / columns;
+  for (let row = 0; row < rows; row++) {
+    const base = row * columns;
+    order.forEach((source, target) => (result[base + target] = values[base + source]!));
+  }
+  return result;
+}
+
+async function loadExpertFeedForward(
+  load: Uploader,
+  config: ModelConfig,
+  prefix: string,
+  factorise: (gate: Float32Array) => LayerFactorisation,
+  topK: number,
+): Promise<FeedForward> {
+  const d = config.hidden_size;
+  const f = config.intermediate_size;
+  const gateValues = await load.read(`${prefix}.mlp.gate_proj.weight`);
+  const { experts, routerWeight, routerBias } = factorise(gateValues);
+  if (experts.length > MAX_EXPERTS) throw new Error(`at most ${MAX_EXPERTS} experts per layer`);
+  const order = experts.flat();
+  const offsets = Int32Array.from([0, ...experts.map((group) => group.length)]);
+  for (let index = 1; index < offsets.length; index++) offsets[index]! += offsets[index - 1]!;
+  const upload = (label: string, values: Float32Array, shape: number[]) => {
+    const target = load.allocate(`${prefix} ${label}`, shape);
+    load.write(target, values);
+    return target;
+  };
+  const permuted = async (name: string, shape: number[], byColumn: boolean) =>
+    upload(
+      name,
+      permute(await load.read(name), order, byColumn ? f : (shape[1] ?? 1), byColumn),
+      shape,
+    );
+  const gate = upload('gate', permute(gateValues, order, d, false), [f, d]);
+  const hasBias = config.mlp_bias;
+  const zeros = (length: number) => upload('zero bias', new Float32Array(length), [length]);
+  const weights: ExpertWeights = {
+    gate,
+    up: await permuted(`${prefix}.mlp.up_proj.weight`, [f, d], false),
+    down: await permuted(`${prefix}.mlp.down_proj.weight`, [d, f], true),
+    gateBias: hasBias ? await permuted(`${prefix}.mlp.gate_proj.bias`, [f], false) : zeros(1),
+    upBias: hasBias ? await permuted(`${prefix}.mlp.up_proj.bias`, [f], false) : zeros(1),
+    downBias: hasBias ? await load.tensor(`${prefix}.mlp.down_proj.bias`) : zeros(1),
+    hasBias,
+    offsets: (() => {
+      const target = load.allocate(`${prefix} expert offsets`, [offsets.length], 'i32');
+      load.write(target, offsets);
+      return target;
+    })(),
+    block: Math.max(...experts.map((group) => group.length)),
+    experts: experts.length,
+    topK,
+  };
+  return {
+    kind: 'experts',
+    router: {
+      weight: upload('router', routerWeight, [experts.length, d]),
+      bias: upload('router bias', routerBias, [experts.length]),
+    },
+    experts: weights,
+  };
+}
+
+export interface ExpertPlan {
+  topK: number;
+  factorise: (layer: number, gate: Float32Array) => LayerFactorisation;
+}
+
+/** Every weight of `checkpoint` on the GPU in the layout the forward pass reads. */
+export async function loadLlamaWeights(
+  engine: Engine,
+  checkpoint: Checkpoint,
+  expertPlan: ExpertPlan | undefined,
+): Promise<LlamaWeights> {
+  const { config } = checkpoint;
+  const load = new Uploader(engine, checkpoint);
+  const embeddings = await load.tensor('model.embed_tokens.weight');
+  const layers: LayerWeights[] = [];
+  for (let layer = 0; layer < config.num_hidden_layers; layer++) {
+    const prefix = `model.layers.${layer}`;
+    layers.push({
+      inputNorm: await load.tensor(`${prefix}.input_layernorm.weight`),
+      ...(await loadAttention(load, config, prefix)),
+      postNorm: await load.tensor(`${prefix}.post_attention_layernorm.weight`),
+      feedForward: expertPlan
+        ? await loadExpertFeedForward(
+            load,
+            config,
+            prefix,
+            (gate) => expertPlan.factorise(layer, gate),
+            expertPlan.topK,
+          )
+        : await loadDenseFeedForward(load, config, prefix),
+    });
+  }
+  const placeholder = load.allocate('placeholder', [1]);
+  load.write(placeholder, new Float32Array(1));
+  return {
+    embeddings,
+    layers,
+    finalNorm: await load.tensor('model.norm.weight'),
+    lmHead: config.tie_word_embeddings ? embeddings : await load.tensor('lm_head.weight'),
+    placeholder,
+  };
+}
+
+/** Every tensor of `weights`, once (the tied head is the embeddings). */
+export function weightTensors(weights: LlamaWeights): Tensor[] {
+  const linear = ({ weight, bias }: Linear) => (bias ? [weight, bias] : [weight]);
+  const layerTensors = weights.layers.flatMap((layer) => [
+    layer.inputNorm,
+    layer.postNorm,
+    ...linear(layer.qkv),
+    ...linear(layer.output),
+    ...(layer.feedForward.kind === 'dense'
+      ? [...linear(layer.feedForward.gateUp), ...linear(layer.feedForward.down)]
+      : [
+          ...linear(layer.feedForward.router),
+          layer.feedForward.experts.gate,
+          layer.feedForward.experts.up,
+          layer.feedForward.experts.down,
+          layer.feedForward.experts.gateBias,
+          layer.feedForward.experts.upBias,
+          layer.feedForward.experts.downBias,
+          layer.feedForward.experts.offsets,
+        ]),
+  ]);
+  return [
+    ...new Set([
+      weights.embeddings,
+      ...layerTensors,
+      weights.finalNorm,
+      weights.lmHead,
+      weights.placeholder,
+    ]),
+  ];
+}
