@@ -13,7 +13,13 @@ type Caller = Role | 'no key' | 'bad key' | 'revoked key';
 const CALLERS: Caller[] = ['no key', 'bad key', 'revoked key', ...ROLES];
 
 /** Every operation of the API and the least role allowed to call it. */
-const OPERATIONS: { name: string; needs: Role; query: (runId: string) => string }[] = [
+const OPERATIONS: {
+  name: string;
+  needs: Role;
+  query: (runId: string) => string;
+  /** The error an allowed caller gets, when the operation cannot succeed twice or at all. */
+  allowedCode?: string;
+}[] = [
   { name: 'run', needs: 'VIEWER', query: (id) => `{ run(id: "${id}") { id } }` },
   { name: 'runs', needs: 'VIEWER', query: () => `{ runs(first: 1) { totalCount } }` },
   {
@@ -25,6 +31,38 @@ const OPERATIONS: { name: string; needs: Role; query: (runId: string) => string 
     name: 'leaderboard',
     needs: 'VIEWER',
     query: () => `{ leaderboard(first: 1) { totalCount } }`,
+  },
+  { name: 'models', needs: 'VIEWER', query: () => `{ models(first: 1) { totalCount } }` },
+  {
+    name: 'model',
+    needs: 'VIEWER',
+    query: () => `{ model(id: "00000000-0000-0000-0000-000000000009") { id } }`,
+  },
+  { name: 'datasets', needs: 'VIEWER', query: () => `{ datasets(first: 1) { totalCount } }` },
+  {
+    name: 'benchmarks',
+    needs: 'VIEWER',
+    query: () => `{ benchmarks(first: 1) { totalCount } }`,
+  },
+  {
+    name: 'run.benchmarks and run.artifacts',
+    needs: 'VIEWER',
+    query: (id) => `{ run(id: "${id}") { benchmarks { id } artifacts { id } } }`,
+  },
+  {
+    // The folder is refused, so the mutation succeeds for no one, yet only an editor gets that far.
+    name: 'registerModel',
+    needs: 'EDITOR',
+    query: () =>
+      `mutation { registerModel(input: {name: "m", path: "/nonexistent"}) { model { id } } }`,
+    allowedCode: 'BAD_USER_INPUT',
+  },
+  {
+    name: 'registerDataset',
+    needs: 'EDITOR',
+    query: () =>
+      `mutation { registerDataset(input: {name: "d", source: "somewhere"}) { dataset { id } } }`,
+    allowedCode: 'CONFLICT',
   },
   {
     name: 'queueExperiment',
@@ -50,11 +88,11 @@ const OPERATIONS: { name: string; needs: Role; query: (runId: string) => string 
 
 const RANK: Record<Role, number> = { VIEWER: 0, EDITOR: 1, ADMIN: 2 };
 
-function expectedCode(caller: Caller, needs: Role): string | null {
+function expectedCode(caller: Caller, needs: Role, allowedCode?: string): string | null {
   if (caller === 'no key' || caller === 'bad key' || caller === 'revoked key') {
     return 'UNAUTHENTICATED';
   }
-  return RANK[caller] >= RANK[needs] ? null : 'FORBIDDEN';
+  return RANK[caller] >= RANK[needs] ? (allowedCode ?? null) : 'FORBIDDEN';
 }
 
 describe.each(databaseTargets())('API keys and roles on the $name PostgreSQL', (target) => {
@@ -75,6 +113,8 @@ describe.each(databaseTargets())('API keys and roles on the $name PostgreSQL', (
     tokens.set('bad key', 'flk_notarealkey_abc');
     tokens.set('no key', undefined);
     runId = (await queueSelftest(database.db, { size: 8 })).id;
+    // Taken, so registerDataset by an allowed caller reaches the database and is refused there.
+    await database.db.dataset.create({ data: { name: 'd', source: 'elsewhere' } });
   });
   afterAll(async () => {
     await api?.stop();
@@ -86,7 +126,7 @@ describe.each(databaseTargets())('API keys and roles on the $name PostgreSQL', (
       operation: operation.name,
       caller,
       query: operation.query,
-      code: expectedCode(caller, operation.needs),
+      code: expectedCode(caller, operation.needs, operation.allowedCode),
     })),
   );
 

@@ -3,7 +3,16 @@ export type { AcquireGpuOptions, Gpu } from './runtime/device.ts';
 export { withValidation } from './runtime/error-scope.ts';
 export { createMatmulRunner, matmul } from './ops/matmul.ts';
 export type { MatmulOptions, MatmulRunner, MatmulShape } from './ops/matmul.ts';
-export type { DeviceInfo, JobDefinition, JobResult, Reporter } from './jobs/job.ts';
+export type {
+  ArtifactKind,
+  ArtifactReport,
+  BenchmarkReport,
+  DeviceInfo,
+  JobDefinition,
+  JobResult,
+  Reporter,
+  ResumePoint,
+} from './jobs/job.ts';
 export { getJob, jobCatalogue } from './jobs/catalogue.ts';
 export type { JobKind } from './jobs/catalogue.ts';
 export { SELFTEST_TOLERANCE, selftestConfigSchema, selftestJob } from './jobs/selftest.ts';
@@ -31,3 +40,4 @@ export type { AdamWOptions } from './optim/adamw.ts';
 export { clipGradNorm } from './optim/clip-grad-norm.ts';
 export * from './model/index.ts';
 export { seededRandom } from './util/random.ts';
+export * from './inference/index.ts';

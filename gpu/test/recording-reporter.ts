@@ -1,4 +1,10 @@
-import type { DeviceInfo, Reporter } from '../src/index.ts';
+import type {
+  ArtifactReport,
+  BenchmarkReport,
+  DeviceInfo,
+  Reporter,
+  ResumePoint,
+} from '../src/index.ts';
 
 /** A Reporter that keeps every call, for assertions; `stopAfter` progress calls, it asks to stop. */
 export class RecordingReporter implements Reporter {
@@ -6,8 +12,13 @@ export class RecordingReporter implements Reporter {
   readonly metricCalls: { step: number; values: Record<string, number> }[] = [];
   readonly devices: DeviceInfo[] = [];
   readonly logs: string[] = [];
+  readonly benchmarks: BenchmarkReport[] = [];
+  readonly artifacts: ArtifactReport[] = [];
 
-  constructor(private readonly stopAfter = Number.POSITIVE_INFINITY) {}
+  constructor(
+    private readonly stopAfter = Number.POSITIVE_INFINITY,
+    private readonly resumePoint: ResumePoint | null = null,
+  ) {}
 
   progress(fraction: number, stage?: string): void {
     this.progressCalls.push({ fraction, stage });
@@ -27,5 +38,17 @@ export class RecordingReporter implements Reporter {
 
   shouldStop(): boolean {
     return this.progressCalls.length >= this.stopAfter;
+  }
+
+  benchmark(row: BenchmarkReport): void {
+    this.benchmarks.push(row);
+  }
+
+  artifact(artifact: ArtifactReport): void {
+    this.artifacts.push(artifact);
+  }
+
+  resumeFrom(): ResumePoint | null {
+    return this.resumePoint;
   }
 }

@@ -2,8 +2,11 @@ import {
   getJob,
   jobCatalogue,
   NoAdapterError,
+  type ArtifactReport,
+  type BenchmarkReport,
   type DeviceInfo,
   type Reporter,
+  type ResumePoint,
 } from '@factorlab/gpu';
 import { fail } from './fail.ts';
 import { readJobConfig, type ConfigSources } from './job-config.ts';
@@ -37,6 +40,26 @@ class ConsoleReporter implements Reporter {
 
   shouldStop(): boolean {
     return false;
+  }
+
+  benchmark(row: BenchmarkReport): void {
+    const speedup = row.denseDecodeTokS
+      ? ` (${(row.decodeTokS / row.denseDecodeTokS).toFixed(2)}x dense)`
+      : '';
+    process.stderr.write(
+      `benchmark: batch ${row.batch}, prompt ${row.promptLen}, gen ${row.genLen}: ` +
+        `prefill ${row.prefillTokS.toFixed(1)} tok/s, decode ${row.decodeTokS.toFixed(1)} tok/s${speedup}\n`,
+    );
+  }
+
+  artifact(artifact: ArtifactReport): void {
+    const step = artifact.step === undefined ? '' : ` at step ${artifact.step}`;
+    process.stderr.write(`artifact: ${artifact.kind.toLowerCase()} ${artifact.path}${step}\n`);
+  }
+
+  /** A run here starts from scratch: nothing records checkpoints between invocations. */
+  resumeFrom(): ResumePoint | null {
+    return null;
   }
 }
 

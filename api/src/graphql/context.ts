@@ -2,6 +2,12 @@ import DataLoader from 'dataloader';
 import type { Viewer } from '../auth/viewer.ts';
 import type { Db } from '../db/client.ts';
 import type { ChangeFeed } from '../events/change-feed.ts';
+import type { Artifact } from './artifacts/artifact.type.ts';
+import { artifactsByRun } from './artifacts/artifacts.service.ts';
+import type { Benchmark } from './benchmarks/benchmark.type.ts';
+import { benchmarksByRun } from './benchmarks/benchmarks.service.ts';
+import type { Model } from './models/model.type.ts';
+import { toModel } from './models/models.service.ts';
 import { latestMetricsByRun } from './runs/runs.service.ts';
 import type { MetricValue } from './runs/run.type.ts';
 
@@ -12,6 +18,10 @@ export interface ApiContext {
   /** Postgres notifications of run and metric changes, for subscriptions. */
   changes: ChangeFeed;
   latestMetrics: DataLoader<string, MetricValue[]>;
+  /** A run's benchmark rows, newest first. */
+  benchmarks: DataLoader<string, Benchmark[]>;
+  artifacts: DataLoader<string, Artifact[]>;
+  models: DataLoader<string, Model | null>;
 }
 
 export function createContext(db: Db, changes: ChangeFeed, viewer: Viewer): ApiContext {
@@ -20,5 +30,12 @@ export function createContext(db: Db, changes: ChangeFeed, viewer: Viewer): ApiC
     viewer,
     changes,
     latestMetrics: new DataLoader((runIds) => latestMetricsByRun(db, runIds)),
+    benchmarks: new DataLoader((runIds) => benchmarksByRun(db, runIds)),
+    artifacts: new DataLoader((runIds) => artifactsByRun(db, runIds)),
+    models: new DataLoader(async (ids) => {
+      const rows = await db.registeredModel.findMany({ where: { id: { in: [...ids] } } });
+      const byId = new Map(rows.map((row) => [row.id, toModel(row)]));
+      return ids.map((id) => byId.get(id) ?? null);
+    }),
   };
 }

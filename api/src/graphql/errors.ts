@@ -39,3 +39,10 @@ export function notFoundIds(what: string, ids: readonly string[]): GraphQLError 
     extensions: { code: ErrorCode.NOT_FOUND, ids },
   });
 }
+
+/** The request clashes with what exists, e.g. a name already taken. */
+export function conflict(field: string, message: string): GraphQLError {
+  return new GraphQLError(`${field}: ${message}`, {
+    extensions: { code: ErrorCode.CONFLICT, field },
+  });
+}

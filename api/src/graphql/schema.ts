@@ -3,10 +3,14 @@ import type { GraphQLSchema } from 'graphql';
 import { createPubSub } from '@graphql-yoga/subscription';
 import { buildSchema } from 'type-graphql';
 import { authChecker } from './auth-checker.ts';
+import { BenchmarksResolver } from './benchmarks/benchmarks.resolver.ts';
 import { CompareResolver } from './compare/compare.resolver.ts';
+import { DatasetsResolver } from './datasets/datasets.resolver.ts';
 import { ExperimentsResolver } from './experiments/experiments.resolver.ts';
 import { LeaderboardResolver } from './leaderboard/leaderboard.resolver.ts';
+import { ModelsResolver } from './models/models.resolver.ts';
 import { RunActionsResolver } from './runs/run-actions.resolver.ts';
+import { RunRecordsResolver } from './runs/run-records.resolver.ts';
 import { RunsResolver } from './runs/runs.resolver.ts';
 import { SubscriptionsResolver } from './subscriptions/subscriptions.resolver.ts';
 import { SweepsResolver } from './sweeps/sweeps.resolver.ts';
@@ -24,6 +28,10 @@ export function getSchema(): Promise<GraphQLSchema> {
       CompareResolver,
       LeaderboardResolver,
       SweepsResolver,
+      ModelsResolver,
+      DatasetsResolver,
+      BenchmarksResolver,
+      RunRecordsResolver,
     ],
     validate: false,
     // type-graphql insists on a PubSub once any subscription exists; ours bring their own

@@ -1,23 +1,28 @@
-import { getJob } from '@factorlab/gpu';
+import { getJob, type JobDefinition } from '@factorlab/gpu';
 import type { Db } from '../db/client.ts';
-import type { MetricSink } from './metric-writer.ts';
+import { latestCheckpoint } from './artifact-record.ts';
+import { discardPointsAfter, type MetricSink } from './metric-writer.ts';
 import { RunReporter } from './run-reporter.ts';
 
 function describeError(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** Finds the job of a kind: the catalogue's, or one a worker was given besides. */
+export type JobLookup = (kind: string) => JobDefinition | undefined;
+
 /**
  * Runs one queued run on this worker: claims it, calls the job of its kind with its config and a
  * reporter that writes to Postgres, and records how it ended. A job's failure is the run's outcome
  * (FAILED with the reason), not the queue's: only a crash of the worker itself leaves the job to
- * be retried.
+ * be retried. A run started before resumes from its latest checkpoint, if it reported one.
  */
 export async function executeRun(
   db: Db,
   metricSink: MetricSink,
   workerId: string,
   runId: string,
+  findJob: JobLookup = getJob,
 ): Promise<void> {
   const claimed = await db.run.updateManyAndReturn({
     where: { id: runId, status: { in: ['QUEUED', 'RUNNING'] } },
@@ -28,7 +33,7 @@ export async function executeRun(
       startedAt: new Date(),
       error: null,
     },
-    select: { id: true },
+    select: { id: true, attempt: true },
   });
   if (claimed.length === 0) return; // cancelled or already finished: nothing to do
 
@@ -36,9 +41,11 @@ export async function executeRun(
     where: { id: runId },
     include: { experiment: true },
   });
-  const reporter = new RunReporter(db, metricSink, runId);
+  const resumePoint = claimed[0]!.attempt > 1 ? await latestCheckpoint(db, runId) : null;
+  if (claimed[0]!.attempt > 1) await discardPointsAfter(db, runId, resumePoint?.step ?? -1);
+  const reporter = new RunReporter(db, metricSink, runId, resumePoint);
   try {
-    const job = getJob(run.experiment.kind);
+    const job = findJob(run.experiment.kind);
     if (!job) throw new Error(`this worker has no job of kind "${run.experiment.kind}"`);
     const config = job.schema.parse(run.experiment.config);
     const result = await job.run(config, reporter);

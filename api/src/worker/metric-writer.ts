@@ -64,3 +64,21 @@ export async function writeMetricPoints(
   ]);
   await execute(sink, 'SELECT pg_notify($1, $2)', [METRICS_APPENDED_CHANNEL, runId]);
 }
+
+/**
+ * Before a run resumes: deletes its metric points past `step` (what the dead attempt wrote after
+ * its last checkpoint; -1 when it had none) and rebuilds its summaries from the points kept, so
+ * neither holds values the resumed attempt will not write again.
+ */
+export async function discardPointsAfter(db: Db, runId: string, step: number): Promise<void> {
+  await db.$transaction([
+    db.$executeRaw`DELETE FROM metric_point WHERE run_id = ${runId}::uuid AND step > ${step}`,
+    db.$executeRaw`DELETE FROM run_metric_summary WHERE run_id = ${runId}::uuid`,
+    db.$executeRaw`
+      INSERT INTO run_metric_summary (run_id, key, last_step, last_value, min_value, max_value)
+      SELECT run_id, key,
+             (array_agg(step ORDER BY step DESC))[1], (array_agg(value ORDER BY step DESC))[1],
+             min(value), max(value)
+      FROM metric_point WHERE run_id = ${runId}::uuid GROUP BY run_id, key`,
+  ]);
+}

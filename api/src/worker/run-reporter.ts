@@ -1,6 +1,14 @@
-import type { DeviceInfo, Reporter } from '@factorlab/gpu';
+import type {
+  ArtifactReport,
+  BenchmarkReport,
+  DeviceInfo,
+  Reporter,
+  ResumePoint,
+} from '@factorlab/gpu';
 import type { Db } from '../db/client.ts';
 import type { Prisma } from '../db/generated/client.ts';
+import { recordArtifact } from './artifact-record.ts';
+import { recordBenchmark } from './benchmark-record.ts';
 import { writeMetricPoints, type MetricPointRow, type MetricSink } from './metric-writer.ts';
 
 const FLUSH_INTERVAL_MS = 500;
@@ -8,12 +16,16 @@ const MAX_BUFFERED_POINTS = 5000;
 
 /**
  * The worker's Reporter: buffers what a job reports and writes it to Postgres in batches, off the
- * job's path; polls the run's status so a cancellation reaches the job between steps.
+ * job's path; polls the run's status so a cancellation reaches the job between steps. Benchmark
+ * rows and artifacts are written in order with the metric batches, after the points reported
+ * before them.
  */
 export class RunReporter implements Reporter {
   private buffered: MetricPointRow[] = [];
   private pendingProgress: number | null = null;
   private pendingDevice: DeviceInfo | null = null;
+  private deviceInfo: DeviceInfo | null = null;
+  private records: (() => Promise<void>)[] = [];
   private stage: string | undefined;
   private cancelled = false;
   private lastStep = 0;
@@ -25,6 +37,7 @@ export class RunReporter implements Reporter {
     private readonly db: Db,
     private readonly metricSink: MetricSink,
     private readonly runId: string,
+    private readonly resumePoint: ResumePoint | null = null,
   ) {
     this.timer = setInterval(() => this.schedule(), FLUSH_INTERVAL_MS);
   }
@@ -45,6 +58,22 @@ export class RunReporter implements Reporter {
 
   device(info: DeviceInfo): void {
     this.pendingDevice = info;
+    this.deviceInfo = info;
+  }
+
+  benchmark(row: BenchmarkReport): void {
+    const device = this.deviceInfo;
+    this.records.push(() => recordBenchmark(this.db, this.runId, row, device));
+    this.schedule();
+  }
+
+  artifact(artifact: ArtifactReport): void {
+    this.records.push(() => recordArtifact(this.db, this.runId, { ...artifact }));
+    this.schedule();
+  }
+
+  resumeFrom(): ResumePoint | null {
+    return this.resumePoint;
   }
 
   log(message: string): void {
@@ -78,8 +107,11 @@ export class RunReporter implements Reporter {
 
   private async flush(): Promise<void> {
     const points = this.buffered;
+    const records = this.records;
     this.buffered = [];
+    this.records = [];
     await writeMetricPoints(this.metricSink, this.runId, points);
+    for (const record of records) await record();
     const data: Prisma.RunUpdateInput = {};
     if (this.pendingProgress !== null) data.progress = this.pendingProgress;
     if (this.pendingDevice !== null) data.device = { ...this.pendingDevice };

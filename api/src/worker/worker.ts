@@ -1,5 +1,5 @@
 import os from 'node:os';
-import { acquireGpu } from '@factorlab/gpu';
+import { acquireGpu, getJob, type JobDefinition } from '@factorlab/gpu';
 import { run as runQueue, type Runner } from 'graphile-worker';
 import pg from 'pg';
 import type { Db } from '../db/client.ts';
@@ -24,9 +24,16 @@ export interface LabWorker {
 export async function startWorker(
   db: Db,
   databaseUrl: string,
-  options: { leaseMs?: number } = {},
+  options: {
+    leaseMs?: number;
+    /** Jobs this worker runs besides the catalogue's, by kind (tests register theirs here). */
+    extraJobs?: Readonly<Record<string, JobDefinition>>;
+  } = {},
 ): Promise<LabWorker> {
   const leaseMs = options.leaseMs ?? leaseMsFromEnv();
+  const extraJobs = options.extraJobs ?? {};
+  const findJob = (kind: string) =>
+    Object.hasOwn(extraJobs, kind) ? extraJobs[kind] : getJob(kind);
   const gpu = await acquireGpu();
   const worker = await db.worker.create({
     data: { host: os.hostname(), pid: process.pid, adapter: { ...gpu.info } },
@@ -70,7 +77,7 @@ export async function startWorker(
             queueWorkerId = helpers.job.locked_by;
             await db.worker.update({ where: { id: worker.id }, data: { queueWorkerId } });
           }
-          await executeRun(db, queuePool, worker.id, payload.runId);
+          await executeRun(db, queuePool, worker.id, payload.runId, findJob);
         },
       },
     });

@@ -49,13 +49,27 @@ export class LeaderboardResolver {
   @FieldResolver(() => SpeedMetrics)
   async speed(
     @Root() entry: LeaderboardEntry,
-    @Ctx() { latestMetrics }: ApiContext,
+    @Ctx() { latestMetrics, benchmarks }: ApiContext,
   ): Promise<SpeedMetrics> {
+    const [benchmark] = await benchmarks.load(entry.run.id);
+    if (benchmark) {
+      return {
+        decodeTokS: benchmark.decodeTokS,
+        speedup: benchmark.speedup,
+        bound: benchmark.bound,
+        efficiency: benchmark.efficiency,
+        device: benchmark.device ?? entry.run.device,
+        benchmarkId: benchmark.id,
+      };
+    }
     const metrics = await latestMetrics.load(entry.run.id);
     return {
       decodeTokS: latestValue(metrics, 'decode_tok_s'),
       speedup: latestValue(metrics, 'speedup'),
+      bound: latestValue(metrics, 'bound'),
       efficiency: latestValue(metrics, 'efficiency'),
+      device: entry.run.device,
+      benchmarkId: null,
     };
   }
 }

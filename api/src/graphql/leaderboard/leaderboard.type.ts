@@ -1,4 +1,4 @@
-import { Field, Float, Int, ObjectType } from 'type-graphql';
+import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
 import { PageInfo, Run } from '../runs/run.type.ts';
 import { JSONScalar } from '../scalars.ts';
 
@@ -19,17 +19,27 @@ export class QualityMetrics {
 
 @ObjectType({
   description:
-    'Speed metrics, read by key from the run’s summaries; null until a job reports them.',
+    "Speed: from the run's latest benchmark row when it has one, else read by key from its " +
+    'metric summaries (decode_tok_s, speedup, efficiency); null until a job reports them.',
 })
 export class SpeedMetrics {
-  @Field(() => Float, { nullable: true, description: 'Metric key `decode_tok_s`.' })
+  @Field(() => Float, { nullable: true, description: 'Decode tokens/s.' })
   decodeTokS!: number | null;
 
-  @Field(() => Float, { nullable: true, description: 'Metric key `speedup`.' })
+  @Field(() => Float, { nullable: true, description: 'Over dense decoding.' })
   speedup!: number | null;
 
-  @Field(() => Float, { nullable: true, description: 'Metric key `efficiency`.' })
+  @Field(() => Float, { nullable: true, description: 'The largest speedup attainable.' })
+  bound!: number | null;
+
+  @Field(() => Float, { nullable: true, description: '(speedup - 1) / (bound - 1).' })
   efficiency!: number | null;
+
+  @Field(() => JSONScalar, { nullable: true, description: 'The adapter it was measured on.' })
+  device!: unknown;
+
+  @Field(() => ID, { nullable: true, description: 'The benchmark row these come from, if any.' })
+  benchmarkId!: string | null;
 }
 
 @ObjectType({

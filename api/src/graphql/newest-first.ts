@@ -1,0 +1,44 @@
+import { badUserInput } from './errors.ts';
+import { decodeCursor, encodeCursor } from './cursor.ts';
+import { connectionOf } from './pagination.ts';
+
+interface Dated {
+  id: string;
+  createdAt: Date;
+}
+
+/** The Prisma condition "after this cursor" of a list ordered by (createdAt, id) descending. */
+export function newestFirstWhere(after: string | null | undefined) {
+  if (!after) return {};
+  const cursor = decodeCursor(after, 'after');
+  if (typeof cursor.value !== 'string' || Number.isNaN(Date.parse(cursor.value))) {
+    throw badUserInput('after', 'is not a cursor of this list; pass an endCursor from pageInfo');
+  }
+  const createdAt = new Date(cursor.value);
+  return {
+    OR: [{ createdAt: { lt: createdAt } }, { createdAt, id: { lt: cursor.id } }],
+  };
+}
+
+export const NEWEST_FIRST = [{ createdAt: 'desc' as const }, { id: 'desc' as const }];
+
+/**
+ * A connection over rows read newest first, one beyond the page (`rows`), mapped to nodes.
+ * Lists small enough to count in full: models, datasets.
+ */
+export function newestFirstConnection<Row extends Dated, Node>(
+  rows: Row[],
+  args: { first: number; after?: string | null },
+  totalCount: number,
+  toNode: (row: Row) => Node,
+) {
+  const edges = rows.slice(0, args.first).map((row) => ({
+    cursor: encodeCursor({ value: row.createdAt.toISOString(), id: row.id }),
+    node: toNode(row),
+  }));
+  return connectionOf(edges, {
+    totalCount,
+    hasNextPage: rows.length > args.first,
+    hasPreviousPage: Boolean(args.after),
+  });
+}
