@@ -1,6 +1,11 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { readConfig } from '../config.ts';
 import type { ExportOptions } from './export.command.ts';
+import type {
+  BenchModelOptions,
+  GenerateCommandOptions,
+  LogitsOptions,
+} from './inference.command.ts';
 import { errorMessage, fail } from './fail.ts';
 
 function integer(value: string): number {
@@ -68,7 +73,28 @@ function buildProgram(): Command {
       await gpuCommand();
     });
 
-  const bench = program.command('bench').description('measure speed on this machine');
+  const bench = program
+    .command('bench')
+    .description(
+      'measure speed on this machine: with --model, inference of a checkpoint (see also the ' +
+        'kernels and platform subcommands)',
+    )
+    .option('--model <dir>', 'checkpoint folder (Hugging Face layout) to benchmark')
+    .option('--experts <n>', 'also run it factorised into n experts per FFN', integer)
+    .option('--top-k <k>', 'experts each token runs', integer)
+    .option('--split <strategy>', 'sequential, random or kmeans', 'sequential')
+    .option('--prompt-len <n>', 'prompt tokens per sequence', integer, 128)
+    .option('--gen-len <n>', 'generated tokens per sequence', integer, 64)
+    .option('--batch <n>', 'sequences decoded together', integer, 1)
+    .option('--repeats <n>', 'timed generations (figures are medians)', integer, 3)
+    .option('--json', 'print one JSON object')
+    .action(async (options: BenchModelOptions & { model?: string }) => {
+      if (!options.model) {
+        bench.help({ error: true });
+      }
+      const { benchModelCommand } = await import('./inference.command.ts');
+      await benchModelCommand(options as BenchModelOptions);
+    });
   bench
     .command('platform')
     .description(
@@ -186,6 +212,43 @@ function buildProgram(): Command {
       const { initModelCommand } = await import('./model.command.ts');
       await initModelCommand(options);
     });
+
+  const factorisationOptions = (command: Command) =>
+    command
+      .option('--experts <n>', 'factorise every FFN into n experts (untrained router)', integer)
+      .option('--top-k <k>', 'experts each token runs (with --experts)', integer)
+      .option('--split <strategy>', 'sequential, random or kmeans', 'sequential')
+      .option('--seed <n>', 'seed of the split and the router', integer, 0);
+
+  factorisationOptions(
+    program
+      .command('logits')
+      .description(
+        'print float32 logits of every position as JSON {"shape": [T, V], "logits": [...]}',
+      )
+      .requiredOption('--model <dir>', 'checkpoint folder (Hugging Face layout)')
+      .requiredOption('--ids <list>', 'token ids, comma-separated'),
+  ).action(async (options: LogitsOptions) => {
+    const { logitsCommand } = await import('./inference.command.ts');
+    await logitsCommand(options);
+  });
+
+  factorisationOptions(
+    program
+      .command('generate')
+      .description("continue a prompt with the checkpoint's tokenizer, printing text as it comes")
+      .requiredOption(
+        '--model <dir>',
+        'checkpoint folder (Hugging Face layout, with tokenizer.json)',
+      )
+      .requiredOption('--prompt <text>', 'text to continue')
+      .option('--max-new-tokens <n>', 'tokens to generate at most', integer, 64)
+      .option('--temperature <t>', '0 is greedy; otherwise logits are divided by t', Number, 0)
+      .option('--top-p <p>', 'nucleus sampling mass, in (0, 1]', Number, 1),
+  ).action(async (options: GenerateCommandOptions) => {
+    const { generateCommand } = await import('./inference.command.ts');
+    await generateCommand(options);
+  });
 
   program
     .command('schema')

@@ -24,7 +24,7 @@ import {
   type LlamaWeights,
 } from './llama-weights.ts';
 import { ropeInverseFrequencies } from './rope-frequencies.ts';
-import type { TokenBatch } from './token-batch.ts';
+import { TOKEN_FIELDS, type TokenBatch } from './token-batch.ts';
 
 export interface LoadOptions {
   /** Cut every FFN into experts with an untrained router (FactorLLM's starting point). */
@@ -121,6 +121,15 @@ export class LlamaModel {
       );
     }
     const { engine, config } = this;
+    for (let row = 0; row < batch.count; row++) {
+      const id = batch.table[row * TOKEN_FIELDS]!;
+      if (id >= config.vocab_size)
+        throw new Error(
+          `token id ${id} is outside the vocabulary (vocab_size ${config.vocab_size}, ids 0 to ${config.vocab_size - 1})`,
+        );
+    }
+    if (Math.max(...batch.table.filter((_, index) => index % TOKEN_FIELDS === 1)) >= cache.slots)
+      throw new Error(`forward: a sequence's slot is outside the KV cache's ${cache.slots} slots`);
     const tokens = allocateTensor(engine, 'token table', [batch.table.length], 'i32');
     engine.device.queue.writeBuffer(tokens.bufferFor('token table'), 0, batch.table);
     const count = batch.count;

@@ -17,6 +17,8 @@ export interface KernelDefinition {
   main: string;
   /** Directives that must open the module (`enable subgroups;`, diagnostic filters). */
   directives?: readonly string[];
+  /** Element types of bindings read as vectors, e.g. `{ weight: 'vec4<f32>' }`. */
+  elementTypes?: Readonly<Record<string, string>>;
 }
 
 export interface KernelLaunch {
@@ -52,7 +54,8 @@ function kernelShader(kernel: KernelDefinition, dtypes: readonly string[]): stri
     ...kernel.outputs.map((name) => [name, 'read_write'] as const),
   ].map(
     ([name, access], index) =>
-      `@group(0) @binding(${index + 1}) var<storage, ${access}> ${name}: array<${dtypes[index]}>;`,
+      `@group(0) @binding(${index + 1}) var<storage, ${access}> ${name}: ` +
+      `array<${kernel.elementTypes?.[name] ?? dtypes[index]}>;`,
   );
   return [
     dtypes.includes('f16') ? 'enable f16;' : '',

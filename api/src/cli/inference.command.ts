@@ -1,0 +1,229 @@
+import {
+  acquireGpu,
+  factorisationSchema,
+  feedForwardShare,
+  generate,
+  LlamaModel,
+  measureInference,
+  ModelTokenizer,
+  NoAdapterError,
+  packTokens,
+  speedupBound,
+  type FactorisationOptions,
+  type Gpu,
+  type InferenceFigures,
+} from '@factorlab/gpu';
+import { fail } from './fail.ts';
+import { EXIT_NO_ADAPTER } from './serve.ts';
+
+export interface FactorisationFlags {
+  experts?: number;
+  topK?: number;
+  split?: string;
+  seed?: number;
+}
+
+/** --experts/--top-k/--split as a factorisation, or none; invalid combinations end the command. */
+export function factorisationFrom(flags: FactorisationFlags): FactorisationOptions | undefined {
+  if (flags.experts === undefined && flags.topK === undefined) return undefined;
+  if (flags.experts === undefined || flags.topK === undefined)
+    fail('--experts and --top-k go together: give both, or neither for the dense model');
+  const parsed = factorisationSchema.safeParse({
+    experts: flags.experts,
+    topK: flags.topK,
+    split: flags.split,
+    seed: flags.seed,
+  });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const flag = { experts: '--experts', topK: '--top-k', split: '--split' }[
+      String(issue.path[0]) as 'experts'
+    ];
+    fail(`${flag ?? '--experts'}: ${issue.message}`);
+  }
+  return parsed.data;
+}
+
+/** Runs `body` on the GPU; a missing adapter ends the command with the adapter exit code. */
+async function withGpu<T>(body: (gpu: Gpu) => Promise<T>): Promise<T> {
+  let gpu: Gpu;
+  try {
+    gpu = await acquireGpu();
+  } catch (error) {
+    if (error instanceof NoAdapterError) fail(error.message, EXIT_NO_ADAPTER);
+    throw error;
+  }
+  try {
+    return await body(gpu);
+  } finally {
+    gpu.device.destroy();
+  }
+}
+
+function parseIds(list: string): number[] {
+  const ids = list.split(',').map((part) => Number(part.trim()));
+  if (list.trim() === '' || !ids.every((id) => Number.isInteger(id) && id >= 0))
+    fail(`--ids must be non-negative integers separated by commas, got "${list}"`);
+  return ids;
+}
+
+export interface LogitsOptions extends FactorisationFlags {
+  model: string;
+  ids: string;
+}
+
+/** `lab logits`: float32 logits of every position, as one JSON object. */
+export async function logitsCommand(options: LogitsOptions): Promise<void> {
+  const ids = parseIds(options.ids);
+  const factorisation = factorisationFrom(options);
+  await withGpu(async (gpu) => {
+    const model = await LlamaModel.open(gpu, options.model, { factorisation });
+    const vocabulary = model.config.vocab_size;
+    const cache = model.createCache(1, ids.length);
+    const logits = await model
+      .forward(packTokens([{ slot: 0, start: 0, ids }]), cache, 'all')
+      .read();
+    const rows = ids.map((_, row) =>
+      Array.from(logits.subarray(row * vocabulary, (row + 1) * vocabulary)),
+    );
+    process.stdout.write(`${JSON.stringify({ shape: [ids.length, vocabulary], logits: rows })}\n`);
+  });
+}
+
+export interface GenerateCommandOptions extends FactorisationFlags {
+  model: string;
+  prompt: string;
+  maxNewTokens: number;
+  temperature: number;
+  topP: number;
+}
+
+/** `lab generate`: the prompt's continuation, streamed to stdout as it is decoded. */
+export async function generateCommand(options: GenerateCommandOptions): Promise<void> {
+  if (options.maxNewTokens < 1) fail('--max-new-tokens must be at least 1');
+  const factorisation = factorisationFrom(options);
+  await withGpu(async (gpu) => {
+    const model = await LlamaModel.open(gpu, options.model, { factorisation });
+    const tokenizer = await ModelTokenizer.open(options.model, model.config);
+    const prompt = tokenizer.encode(options.prompt);
+    if (prompt.length === 0) fail('--prompt encodes to no tokens; give some text');
+    const produced: number[] = [];
+    let printed = '';
+    const { tokens } = await generate(model, [prompt], {
+      maxNewTokens: options.maxNewTokens,
+      temperature: options.temperature,
+      topP: options.topP,
+      seed: options.seed,
+      stopTokenIds: tokenizer.eosTokenIds,
+      onStep: (_, next) => {
+        if (next[0] === undefined) return;
+        produced.push(next[0]);
+        // Decoding the whole continuation keeps multi-byte characters split across tokens intact.
+        const text = tokenizer.decode(produced, { skipSpecialTokens: true });
+        if (text.startsWith(printed)) process.stdout.write(text.slice(printed.length));
+        printed = text;
+      },
+    });
+    process.stdout.write('\n');
+    process.stderr.write(`${tokens[0]!.length} tokens generated\n`);
+  });
+}
+
+export interface BenchModelOptions extends FactorisationFlags {
+  model: string;
+  promptLen: number;
+  genLen: number;
+  batch: number;
+  repeats: number;
+  json?: boolean;
+}
+
+async function measureModel(
+  gpu: Gpu,
+  directory: string,
+  factorisation: FactorisationOptions | undefined,
+  options: BenchModelOptions,
+): Promise<{ figures: InferenceFigures; model: LlamaModel }> {
+  const model = await LlamaModel.open(gpu, directory, { factorisation });
+  try {
+    const figures = await measureInference(model, {
+      promptLength: options.promptLen,
+      generateLength: options.genLen,
+      batch: options.batch,
+      repeats: options.repeats,
+    });
+    return { figures, model };
+  } finally {
+    model.dispose();
+  }
+}
+
+/** `lab bench --model`: prefill and decode speed; for a factorised model, against dense. */
+export async function benchModelCommand(options: BenchModelOptions): Promise<void> {
+  for (const [flag, value] of [
+    ['--prompt-len', options.promptLen],
+    ['--gen-len', options.genLen],
+    ['--batch', options.batch],
+    ['--repeats', options.repeats],
+  ] as const) {
+    if (value < 1) fail(`${flag} must be at least 1`);
+  }
+  if (options.genLen < 2) fail('--gen-len must be at least 2 to time decode steps');
+  const factorisation = factorisationFrom(options);
+  await withGpu(async (gpu) => {
+    const progress = (line: string) => process.stderr.write(`${line}\n`);
+    progress(
+      `dense model: prompt ${options.promptLen}, generate ${options.genLen}, batch ${options.batch}`,
+    );
+    const dense = await measureModel(gpu, options.model, undefined, options);
+    const config = dense.model.config;
+    const result: Record<string, unknown> = {
+      model: options.model,
+      adapter: gpu.info,
+      promptLen: options.promptLen,
+      genLen: options.genLen,
+      batch: options.batch,
+      ...dense.figures,
+      denseDecodeTokS: dense.figures.decodeTokS,
+      densePrefillTokS: dense.figures.prefillTokS,
+      speedup: 1,
+      bound: 1,
+      ffnShare: feedForwardShare(config),
+    };
+    if (factorisation) {
+      const parsed = factorisationSchema.parse(factorisation);
+      progress(
+        `factorised model: ${parsed.experts} experts, top-${parsed.topK}, ${parsed.split} split`,
+      );
+      const factorised = await measureModel(gpu, options.model, factorisation, options);
+      Object.assign(result, {
+        ...factorised.figures,
+        experts: parsed.experts,
+        topK: parsed.topK,
+        split: parsed.split,
+        speedup: factorised.figures.decodeTokS / dense.figures.decodeTokS,
+        prefillSpeedup: factorised.figures.prefillTokS / dense.figures.prefillTokS,
+        bound: speedupBound(config, parsed.experts, parsed.topK),
+      });
+    }
+    process.stdout.write(options.json ? `${JSON.stringify(result)}\n` : formatBench(result));
+  });
+}
+
+function formatBench(result: Record<string, unknown>): string {
+  const number = (key: string, digits = 1) => (result[key] as number).toFixed(digits);
+  const adapter = result.adapter as { description: string; backend: string };
+  const lines = [
+    `adapter: ${adapter.description} (${adapter.backend})`,
+    `prefill: ${number('prefillTokS')} tokens/s`,
+    `decode:  ${number('decodeTokS')} tokens/s, step p50 ${number('decodeStepMsP50', 2)} ms, p95 ${number('decodeStepMsP95', 2)} ms`,
+  ];
+  if (result.experts !== undefined) {
+    lines.push(
+      `dense decode: ${number('denseDecodeTokS')} tokens/s, prefill ${number('densePrefillTokS')} tokens/s`,
+      `speedup: ${number('speedup', 2)}x decode, ${number('prefillSpeedup', 2)}x prefill; ` +
+        `bound 1 / (1 - phi + phi k/N) = ${number('bound', 2)}x (phi ${number('ffnShare', 3)})`,
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}

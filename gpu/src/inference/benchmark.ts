@@ -1,0 +1,73 @@
+import { seededRandom } from '../util/random.ts';
+import { generate } from './generate.ts';
+import type { LlamaModel } from './llama-model.ts';
+
+export interface InferenceBenchmarkOptions {
+  promptLength: number;
+  generateLength: number;
+  batch: number;
+  /** Timed generations; figures are their medians (default 3). */
+  repeats?: number;
+  seed?: number;
+}
+
+export interface InferenceFigures {
+  prefillTokS: number;
+  decodeTokS: number;
+  decodeStepMsP50: number;
+  decodeStepMsP95: number;
+}
+
+function quantile(sorted: readonly number[], q: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const position = (sorted.length - 1) * q;
+  const below = Math.floor(position);
+  const above = Math.min(below + 1, sorted.length - 1);
+  return sorted[below]! + (sorted[above]! - sorted[below]!) * (position - below);
+}
+
+const median = (values: readonly number[]) =>
+  quantile(
+    [...values].sort((a, b) => a - b),
+    0.5,
+  );
+
+/**
+ * Prefill and decode speed of `model`: `batch` random prompts of `promptLength` tokens, then
+ * `generateLength` greedy tokens each (no early stop). One untimed generation first compiles
+ * every kernel.
+ */
+export async function measureInference(
+  model: LlamaModel,
+  { promptLength, generateLength, batch, repeats = 3, seed = 1 }: InferenceBenchmarkOptions,
+): Promise<InferenceFigures> {
+  if (generateLength < 2) throw new Error('--gen-len must be at least 2 to time decode steps');
+  const random = seededRandom(seed);
+  const vocabulary = model.config.vocab_size;
+  const prompts = Array.from({ length: batch }, () =>
+    Array.from({ length: promptLength }, () => Math.floor(random() * vocabulary)),
+  );
+  await generate(model, prompts, { maxNewTokens: 3 });
+  const runs: InferenceFigures[] = [];
+  const steps: number[] = [];
+  for (let run = 0; run < repeats; run++) {
+    const { prefillSeconds, stepSeconds } = await generate(model, prompts, {
+      maxNewTokens: generateLength,
+    });
+    const decodeSeconds = stepSeconds.reduce((sum, seconds) => sum + seconds, 0);
+    steps.push(...stepSeconds);
+    runs.push({
+      prefillTokS: (batch * promptLength) / prefillSeconds,
+      decodeTokS: (batch * stepSeconds.length) / decodeSeconds,
+      decodeStepMsP50: 0,
+      decodeStepMsP95: 0,
+    });
+  }
+  const sortedSteps = steps.sort((a, b) => a - b);
+  return {
+    prefillTokS: median(runs.map((figures) => figures.prefillTokS)),
+    decodeTokS: median(runs.map((figures) => figures.decodeTokS)),
+    decodeStepMsP50: quantile(sortedSteps, 0.5) * 1000,
+    decodeStepMsP95: quantile(sortedSteps, 0.95) * 1000,
+  };
+}

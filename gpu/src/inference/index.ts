@@ -1,0 +1,13 @@
+export { measureInference } from './benchmark.ts';
+export type { InferenceBenchmarkOptions, InferenceFigures } from './benchmark.ts';
+export { factorisationSchema, SPLIT_STRATEGIES } from './factorise.ts';
+export type { FactorisationOptions, LayerFactorisation, SplitStrategy } from './factorise.ts';
+export { generate } from './generate.ts';
+export type { GenerateOptions, Generation } from './generate.ts';
+export { LlamaModel } from './llama-model.ts';
+export type { LoadOptions, LogitRows } from './llama-model.ts';
+export { KvCache } from './kv-cache.ts';
+export type { SamplingOptions } from './sampler.ts';
+export { feedForwardShare, speedupBound } from './speed-bound.ts';
+export { packTokens } from './token-batch.ts';
+export type { SequenceChunk, TokenBatch } from './token-batch.ts';
