@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import type { ReactNode } from 'react';
+import { SiteNav } from './_components/site-nav';
 import './globals.css';
 
 export const metadata: Metadata = {
@@ -16,9 +17,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
           <Link href="/" className="brand">
             FactorLab
           </Link>
-          <nav aria-label="Main">
-            <Link href="/">Runs</Link>
-          </nav>
+          <SiteNav />
         </header>
         <main className="content">{children}</main>
       </body>

@@ -15,14 +15,14 @@ interface RunsPageProps {
 export default async function RunsPage({ searchParams }: RunsPageProps) {
   const { after } = await searchParams;
   const cursor = typeof after === 'string' ? after : null;
-  const { data: page, error } = await loadOrError(fetchRunsPage(cursor));
+  const { data: page, error, retryable } = await loadOrError(fetchRunsPage(cursor));
 
   if (error !== undefined) {
     return (
       <>
         <h1>Runs</h1>
-        <ApiErrorPanel message={error} />
-        <LiveRefresh active />
+        <ApiErrorPanel message={error} retrying={retryable} />
+        <LiveRefresh active={retryable} />
       </>
     );
   }

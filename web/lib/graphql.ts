@@ -2,7 +2,26 @@ const DEFAULT_API_URL = 'http://127.0.0.1:4000';
 
 interface GraphQLResponse<TData> {
   data?: TData | null;
-  errors?: { message: string }[];
+  errors?: { message: string; extensions?: { code?: unknown } }[];
+}
+
+/** Error codes that mean the request itself is wrong: asking again cannot help. */
+const REQUEST_ERROR_CODES = new Set([
+  'BAD_USER_INPUT',
+  'NOT_FOUND',
+  'FORBIDDEN',
+  'UNAUTHENTICATED',
+]);
+
+/** An error the API answered, with its first `extensions.code`. */
+export class ApiError extends Error {
+  readonly code: string | null;
+
+  constructor(message: string, code: string | null) {
+    super(message);
+    this.name = 'ApiError';
+    this.code = code;
+  }
 }
 
 /** The API's base URL, read on every call so a running dashboard follows the environment. */
@@ -40,7 +59,10 @@ export async function gql<TData>(
 
   const body = await readGraphQLBody<TData>(response);
   if (body?.errors?.length) {
-    throw new Error(body.errors.map((error) => error.message).join('\n'));
+    const code = body.errors
+      .map((error) => error.extensions?.code)
+      .find((c) => typeof c === 'string');
+    throw new ApiError(body.errors.map((error) => error.message).join('\n'), code ?? null);
   }
   if (!response.ok || body?.data == null) {
     throw new Error(
@@ -58,13 +80,19 @@ async function readGraphQLBody<TData>(response: Response): Promise<GraphQLRespon
   }
 }
 
-export type Loaded<T> = { data: T; error?: never } | { data?: never; error: string };
+export type Loaded<T> =
+  | { data: T; error?: never; retryable?: never }
+  | { data?: never; error: string; retryable: boolean };
 
-/** Settles a load into data or an error message, so a page can show an error panel, not crash. */
+/**
+ * Settles a load into data or an error message, so a page can show an error panel, not crash.
+ * `retryable` is false when the API refused the request itself (a bad id or cursor in the URL).
+ */
 export async function loadOrError<T>(pending: Promise<T>): Promise<Loaded<T>> {
   try {
     return { data: await pending };
   } catch (error) {
-    return { error: error instanceof Error ? error.message : String(error) };
+    const retryable = !(error instanceof ApiError && REQUEST_ERROR_CODES.has(error.code ?? ''));
+    return { error: error instanceof Error ? error.message : String(error), retryable };
   }
 }

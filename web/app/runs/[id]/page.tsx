@@ -2,12 +2,19 @@ import { notFound } from 'next/navigation';
 import { ApiErrorPanel } from '../../_components/api-error-panel';
 import { DeviceLabel } from '../../_components/device-label';
 import { LiveRefresh } from '../../_components/live-refresh';
+import { RunMetricCharts } from '../../_components/metric-charts';
 import { MetricsTable } from '../../_components/metrics-table';
 import { ProgressMeter } from '../../_components/progress-meter';
 import { StatusBadge } from '../../_components/status-badge';
 import { formatRunDuration, formatTimestamp, shortId } from '../../../lib/format';
 import { loadOrError } from '../../../lib/graphql';
 import { fetchRun, isActive, isRunId, type RunDetail } from '../../../lib/runs';
+import {
+  fetchRunSeries,
+  isCurve,
+  RUN_CHART_SAMPLES,
+  seriesKeysWithinBudget,
+} from '../../../lib/series';
 
 export const dynamic = 'force-dynamic';
 
@@ -18,14 +25,14 @@ interface RunPageProps {
 export default async function RunPage({ params }: RunPageProps) {
   const { id } = await params;
   if (!isRunId(id)) notFound();
-  const { data: run, error } = await loadOrError(fetchRun(id));
+  const { data: run, error, retryable } = await loadOrError(fetchRun(id));
 
   if (error !== undefined) {
     return (
       <>
         <h1>Run {shortId(id)}</h1>
-        <ApiErrorPanel message={error} />
-        <LiveRefresh active />
+        <ApiErrorPanel message={error} retrying={retryable} />
+        <LiveRefresh active={retryable} />
       </>
     );
   }
@@ -47,6 +54,7 @@ export default async function RunPage({ params }: RunPageProps) {
       <RunFacts run={run} />
       <h2>Metrics</h2>
       <MetricsTable metrics={run.metrics} />
+      {run.metrics.length > 0 && <RunCharts run={run} />}
       <h2>Config</h2>
       <JsonBlock value={run.config} testId="run-config" />
       {run.device != null && (
@@ -58,6 +66,23 @@ export default async function RunPage({ params }: RunPageProps) {
       <LiveRefresh active={isActive(run.status)} />
     </article>
   );
+}
+
+async function RunCharts({ run }: { run: RunDetail }) {
+  const keys = run.metrics
+    .map((metric) => metric.key)
+    .sort()
+    .slice(0, seriesKeysWithinBudget(1, RUN_CHART_SAMPLES));
+  const { data: series, error, retryable } = await loadOrError(fetchRunSeries(run.id, keys));
+  if (error !== undefined) {
+    return (
+      <>
+        <ApiErrorPanel message={error} retrying={retryable} />
+        <LiveRefresh active={retryable} />
+      </>
+    );
+  }
+  return <RunMetricCharts series={series.filter(isCurve)} />;
 }
 
 function RunFacts({ run }: { run: RunDetail }) {

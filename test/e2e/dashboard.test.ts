@@ -1,0 +1,307 @@
+import type { ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureWebBuilt, spawnWeb } from '../../api/src/cli/web-process.ts';
+import type { Db } from '../../api/src/db/client.ts';
+import { writeMetricPoints } from '../../api/src/worker/metric-writer.ts';
+import { startTestApi, type TestApi } from '../support/api.ts';
+import { closeBrowser, launchBrowser } from '../support/browser.ts';
+import { freePort } from '../support/ports.ts';
+import {
+  createTestDatabase,
+  databaseTargets,
+  type TestDatabase,
+} from '../support/test-database.ts';
+
+interface SeededRun {
+  id: string;
+  config: Record<string, unknown>;
+  metrics: Record<string, number>;
+}
+
+interface Seed {
+  kind: string;
+  config: Record<string, unknown>;
+  tags?: string[];
+  status?: 'SUCCEEDED' | 'RUNNING';
+  minute: number;
+  metrics?: Record<string, number>;
+  lossSteps?: number;
+}
+
+const loss = (step: number) => 4 / (1 + step / 50) + (step % 7) * 0.01;
+
+/** An experiment of its own configuration with one run, its summary metrics and a loss curve. */
+async function seedRun(db: Db, seed: Seed): Promise<SeededRun> {
+  const hash = JSON.stringify([seed.kind, seed.config]);
+  const experiment = await db.experiment.create({
+    data: {
+      name: `${seed.kind} ${seed.minute}`,
+      kind: seed.kind,
+      config: seed.config as object,
+      configHash: hash,
+      tags: seed.tags ?? [],
+      runs: {
+        create: {
+          status: seed.status ?? 'SUCCEEDED',
+          startedAt: new Date(Date.UTC(2026, 0, 1, 0, seed.minute)),
+          finishedAt:
+            seed.status === 'RUNNING' ? null : new Date(Date.UTC(2026, 0, 1, 1, seed.minute)),
+        },
+      },
+    },
+    include: { runs: true },
+  });
+  const id = experiment.runs[0]!.id;
+  const metrics = seed.metrics ?? {};
+  await writeMetricPoints(db, id, [
+    ...Object.entries(metrics).map(([key, value]) => ({ key, step: 0, value })),
+    ...Array.from({ length: seed.lossSteps ?? 0 }, (_, step) => ({
+      key: 'loss',
+      step,
+      value: loss(step),
+    })),
+  ]);
+  return { id, config: seed.config, metrics };
+}
+
+async function waitForHttp(url: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`${url} did not answer within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+const rowIds = (page: Page, testId: string) =>
+  page
+    .locator(`[data-testid="${testId}"]`)
+    .evaluateAll((rows) => rows.map((row) => row.getAttribute('data-run-id')));
+
+const SERIES = `query($id: ID!) {
+  run(id: $id) { series(keys: ["loss"], samples: 500) { totalPoints points { step } } }
+}`;
+
+/** The dashboard (next start over the production build) against the API on a seeded database. */
+describe('dashboard pages in Chromium over the API and a seeded database', () => {
+  let database: TestDatabase;
+  let api: TestApi;
+  let web: ChildProcess | undefined;
+  let webUrl: string;
+  let page: Page;
+  const runs: Record<string, SeededRun> = {};
+
+  beforeAll(async () => {
+    const target = databaseTargets().find((candidate) => candidate.name === 'embedded')!;
+    database = await createTestDatabase(target);
+    api = await startTestApi(database);
+    const db = database.db;
+    const base = { model: 'llama-mini', experts: 8, topK: 2, optim: { lr: 0.001 } };
+    const nightly = ['nightly'];
+    // Three nightly factorize configurations, ranked differently by each metric.
+    runs.a = await seedRun(db, {
+      kind: 'factorize',
+      config: base,
+      tags: nightly,
+      minute: 1,
+      metrics: { retention: 0.91, perplexity: 9.5, decode_tok_s: 120, speedup: 1.6 },
+      lossSteps: 1200,
+    });
+    runs.b = await seedRun(db, {
+      kind: 'factorize',
+      config: { ...base, experts: 16, optim: { lr: 0.0005 } },
+      tags: nightly,
+      minute: 2,
+      metrics: { retention: 0.85, perplexity: 11.2, decode_tok_s: 180, speedup: 2.4 },
+      lossSteps: 40,
+    });
+    runs.c = await seedRun(db, {
+      kind: 'factorize',
+      config: { ...base, topK: 1 },
+      tags: nightly,
+      minute: 3,
+      metrics: { retention: 0.95, perplexity: 8.1, decode_tok_s: 90, speedup: 1.2 },
+    });
+    // Filtered out: not nightly, another kind, and a run still going.
+    runs.untagged = await seedRun(db, {
+      kind: 'factorize',
+      config: { ...base, experts: 4 },
+      minute: 4,
+      metrics: { retention: 0.99, speedup: 1.1 },
+    });
+    runs.selftest = await seedRun(db, {
+      kind: 'selftest',
+      config: { size: 64 },
+      tags: nightly,
+      minute: 5,
+      metrics: { gflops: 3 },
+    });
+    runs.running = await seedRun(db, {
+      kind: 'factorize',
+      config: { ...base, experts: 32 },
+      status: 'RUNNING',
+      minute: 6,
+      lossSteps: 10,
+    });
+    // More sweep points than one leaderboard page holds (25).
+    for (let point = 0; point < 27; point++) {
+      runs[`sweep${point}`] = await seedRun(db, {
+        kind: 'sweep',
+        config: { point },
+        minute: 10 + point,
+        metrics: { retention: 0.5 + point / 100, speedup: 1 + point / 10 },
+      });
+    }
+
+    ensureWebBuilt();
+    const webPort = await freePort();
+    webUrl = `http://127.0.0.1:${webPort}`;
+    web = spawnWeb(webPort, api.url, '127.0.0.1');
+    await waitForHttp(`${webUrl}/leaderboard`);
+    page = await (await launchBrowser()).newPage();
+  }, 300_000);
+
+  afterAll(async () => {
+    await page?.close();
+    await closeBrowser();
+    if (web && web.exitCode === null) {
+      const exited = once(web, 'exit');
+      web.kill('SIGTERM');
+      await exited;
+    }
+    await api?.stop();
+    await database?.drop();
+  });
+
+  it('shows the leaderboard sorted and filtered as its URL says, and re-sorts from a header', async () => {
+    await page.goto(`${webUrl}/leaderboard?kind=factorize&tag=nightly&sort=retention&dir=desc`);
+    expect(await rowIds(page, 'leaderboard-row')).toEqual([runs.c!.id, runs.a!.id, runs.b!.id]);
+    const retention = page.locator('th', { hasText: 'Retention' });
+    expect(await retention.getAttribute('aria-sort')).toBe('descending');
+    expect(await page.locator('input[name="kind"]').inputValue()).toBe('factorize');
+    expect(await page.locator('input[name="tag"]').inputValue()).toBe('nightly');
+    const cell = page.locator(`[data-run-id="${runs.b!.id}"] td[data-column="decodeTokS"]`);
+    expect(await cell.textContent()).toBe('180');
+    // Speed against quality: one point per row, the Pareto front being all three here.
+    expect((await rowIds(page, 'scatter-point')).sort()).toEqual(
+      [runs.a!.id, runs.b!.id, runs.c!.id].sort(),
+    );
+
+    // Lower perplexity is better, so its header sorts ascending first; the filters stay.
+    await page.locator('th a', { hasText: 'Perplexity' }).click();
+    await page.waitForURL(/sort=perplexity&dir=asc/);
+    await page.locator('th[aria-sort="ascending"]', { hasText: 'Perplexity' }).waitFor();
+    expect(new URL(page.url()).searchParams.get('kind')).toBe('factorize');
+    expect(await rowIds(page, 'leaderboard-row')).toEqual([runs.c!.id, runs.a!.id, runs.b!.id]);
+    await page.locator('th a', { hasText: 'Speedup' }).click();
+    await page.locator('th[aria-sort="descending"]', { hasText: 'Speedup' }).waitFor();
+    expect(await rowIds(page, 'leaderboard-row')).toEqual([runs.b!.id, runs.a!.id, runs.c!.id]);
+  });
+
+  it('pages through the leaderboard with keyset cursors, each configuration once', async () => {
+    await page.goto(`${webUrl}/leaderboard?kind=sweep&sort=speedup&dir=asc`);
+    const first = await rowIds(page, 'leaderboard-row');
+    await page.locator('[data-testid="next-page"]').click();
+    await page.waitForURL(/after=/);
+    const second = await rowIds(page, 'leaderboard-row');
+    const expected = Array.from({ length: 27 }, (_, point) => runs[`sweep${point}`]!.id);
+    expect([first.length, second.length]).toEqual([25, 2]);
+    expect([...first, ...second]).toEqual(expected);
+    expect(await page.locator('[data-testid="next-page"]').count()).toBe(0);
+  });
+
+  it('opens compare from two ticked rows with only their differing config keys, then all', async () => {
+    await page.goto(`${webUrl}/leaderboard?kind=factorize&tag=nightly&sort=retention&dir=desc`);
+    await page.locator(`[data-run-id="${runs.a!.id}"] [data-testid="compare-checkbox"]`).check();
+    await page.locator(`[data-run-id="${runs.b!.id}"] [data-testid="compare-checkbox"]`).check();
+    await page.locator('[data-testid="compare-count"]', { hasText: '2 selected' }).waitFor();
+    await page.locator('[data-testid="compare-selected"]').click();
+    await page.waitForURL(/\/compare\?runs=/);
+    expect(new URL(page.url()).searchParams.get('runs')).toBe(`${runs.a!.id},${runs.b!.id}`);
+
+    const keys = () =>
+      page
+        .locator('[data-testid="config-row"]')
+        .evaluateAll((rows) => rows.map((row) => row.getAttribute('data-key')));
+    expect(await keys()).toEqual(['experts', 'optim.lr']);
+    const experts = page.locator('[data-testid="config-row"][data-key="experts"] td');
+    expect(await experts.allTextContents()).toEqual(['8', '16']);
+    const retention = page.locator('[data-testid="metric-row"][data-key="retention"] td');
+    expect(await retention.allTextContents()).toEqual(['0.91', '0.85']);
+    // Both loss curves overlaid on one chart, each with its run's points.
+    const lines = page.locator(
+      '[data-testid="metric-chart"][data-metric="loss"] [data-testid="chart-line"]',
+    );
+    expect(
+      await lines.evaluateAll((all) => all.map((line) => line.getAttribute('data-run-id'))),
+    ).toEqual([runs.a!.id, runs.b!.id]);
+
+    await page.locator('[data-testid="differing-toggle"]').click();
+    await page.waitForURL(/all=1/);
+    await page.locator('[data-testid="config-row"][data-key="model"]').waitFor();
+    expect(await keys()).toEqual(['experts', 'model', 'optim.lr', 'topK']);
+  });
+
+  it('charts exactly the points the API holds for a run, and follows a running run live', async () => {
+    const polylineSteps = async () => {
+      const steps = await page
+        .locator('[data-testid="metric-chart"][data-metric="loss"] [data-testid="chart-polyline"]')
+        .getAttribute('data-steps');
+      return steps === null ? [] : steps.split(',').map(Number);
+    };
+    const apiSteps = async (id: string) => {
+      const { data } = await api.gql<{
+        run: { series: { totalPoints: number; points: { step: number }[] }[] };
+      }>(SERIES, { id });
+      const [series] = data!.run.series;
+      return { total: series!.totalPoints, steps: series!.points.map((point) => point.step) };
+    };
+
+    await page.goto(`${webUrl}/runs/${runs.a!.id}`);
+    const held = await apiSteps(runs.a!.id);
+    expect(held.total).toBe(1200);
+    expect(held.steps.length).toBeLessThanOrEqual(500);
+    expect(await polylineSteps()).toEqual(held.steps);
+    const caption = page.locator('[data-testid="metric-chart"][data-metric="loss"] figcaption');
+    expect(await caption.textContent()).toContain(`${held.steps.length} of 1200 points`);
+    // Single values (step 0 only) stay in the metrics table.
+    expect(
+      await page.locator('[data-testid="metric-chart"][data-metric="retention"]').count(),
+    ).toBe(0);
+
+    await page.goto(`${webUrl}/runs/${runs.running!.id}`);
+    expect(await polylineSteps()).toEqual(Array.from({ length: 10 }, (_, step) => step));
+    const more = Array.from({ length: 5 }, (_, i) => ({
+      key: 'loss',
+      step: 10 + i,
+      value: loss(10 + i),
+    }));
+    await writeMetricPoints(database.db, runs.running!.id, more);
+    await page
+      .locator('[data-testid="metric-chart"][data-metric="loss"] figcaption', {
+        hasText: '15 points',
+      })
+      .waitFor({ timeout: 10_000 });
+    expect(await polylineSteps()).toEqual((await apiSteps(runs.running!.id)).steps);
+  });
+
+  it('shows empty states and the API refusing a bad cursor', async () => {
+    await page.goto(`${webUrl}/leaderboard?kind=nothing-like-this`);
+    await page.locator('[data-testid="leaderboard-empty"]').waitFor();
+    expect(await page.locator('[data-testid="leaderboard-row"]').count()).toBe(0);
+
+    await page.goto(`${webUrl}/leaderboard?after=not-a-cursor`);
+    const error = page.locator('[data-testid="api-error"]');
+    await error.waitFor();
+    expect(await error.textContent()).toMatch(/refused/);
+
+    await page.goto(`${webUrl}/compare`);
+    await page.locator('[data-testid="compare-empty"]').waitFor();
+  });
+});

@@ -1,0 +1,133 @@
+import Link from 'next/link';
+import { summarizeConfig } from '../../lib/config-summary';
+import { formatMetric, formatTimestamp, shortId } from '../../lib/format';
+import { columnValue, type LeaderboardRow } from '../../lib/leaderboard';
+import type { ColumnGroup, LeaderboardColumn } from '../../lib/leaderboard-columns';
+import {
+  leaderboardHref,
+  type Direction,
+  type LeaderboardQuery,
+} from '../../lib/leaderboard-query';
+import { DeviceLabel } from './device-label';
+import { SortHeader } from './sort-header';
+
+interface LeaderboardTableProps {
+  rows: LeaderboardRow[];
+  columns: LeaderboardColumn[];
+  query: LeaderboardQuery;
+}
+
+const GROUP_LABELS: Record<ColumnGroup, string> = { quality: 'Quality', speed: 'Speed' };
+
+/** Followed once, a header sorts best first; followed again, it reverses. */
+function sortLink(query: LeaderboardQuery, sort: string, bestFirst: Direction) {
+  const active = query.sort === sort ? query.direction : null;
+  const direction: Direction = active === null ? bestFirst : active === 'ASC' ? 'DESC' : 'ASC';
+  return { href: leaderboardHref(query, { sort, direction }), active };
+}
+
+/** One row per finished configuration; its checkbox picks the representative run to compare. */
+export function LeaderboardTable({ rows, columns, query }: LeaderboardTableProps) {
+  const groups = (['quality', 'speed'] as const)
+    .map((group) => ({ group, columns: columns.filter((column) => column.group === group) }))
+    .filter(({ columns: inGroup }) => inGroup.length > 0);
+  return (
+    <div className="table-scroll">
+      <table className="data-table leaderboard-table" data-testid="leaderboard-table">
+        <thead>
+          <tr className="group-row">
+            <th colSpan={3} />
+            {groups.map(({ group, columns: inGroup }) => (
+              <th key={group} colSpan={inGroup.length} scope="colgroup" className="group-label">
+                {GROUP_LABELS[group]}
+              </th>
+            ))}
+            <th colSpan={3} />
+          </tr>
+          <tr>
+            <th scope="col">
+              <span className="visually-hidden">Compare</span>
+            </th>
+            <th scope="col">Run</th>
+            <th scope="col">Kind / config</th>
+            {groups.flatMap(({ columns: inGroup }) =>
+              inGroup.map((column) => {
+                const sort =
+                  column.metricKey === null
+                    ? { href: null, active: null }
+                    : sortLink(query, column.metricKey, column.lowerIsBetter ? 'ASC' : 'DESC');
+                return (
+                  <SortHeader
+                    key={`${column.group}.${column.field}`}
+                    label={column.label}
+                    numeric
+                    {...sort}
+                  />
+                );
+              }),
+            )}
+            <SortHeader label="Runs" numeric {...sortLink(query, 'runs', 'DESC')} />
+            <th scope="col">Device</th>
+            <SortHeader label="Finished" {...sortLink(query, 'finished', 'DESC')} />
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((row) => (
+            <tr key={row.run.id} data-testid="leaderboard-row" data-run-id={row.run.id}>
+              <td>
+                <input
+                  type="checkbox"
+                  name="runs"
+                  value={row.run.id}
+                  aria-label={`Compare run ${shortId(row.run.id)}`}
+                  data-testid="compare-checkbox"
+                />
+              </td>
+              <td>
+                <Link
+                  href={`/runs/${row.run.id}`}
+                  prefetch={false}
+                  className="run-id"
+                  title={row.run.id}
+                >
+                  {shortId(row.run.id)}
+                </Link>
+                <span className="run-name">{row.run.name}</span>
+              </td>
+              <td>
+                <span className="run-kind">{row.kind}</span>
+                <span className="config-summary" title={JSON.stringify(row.config)}>
+                  {summarizeConfig(row.config)}
+                </span>
+              </td>
+              {groups.flatMap(({ columns: inGroup }) =>
+                inGroup.map((column) => {
+                  const value = columnValue(row, column);
+                  return (
+                    <td
+                      key={`${column.group}.${column.field}`}
+                      className="numeric"
+                      data-column={column.field}
+                      title={value === null ? undefined : String(value)}
+                    >
+                      {value === null ? <span className="muted">—</span> : formatMetric(value)}
+                    </td>
+                  );
+                }),
+              )}
+              <td className="numeric">{row.runCount}</td>
+              <td>
+                <DeviceLabel device={row.run.device} />
+              </td>
+              <td className="numeric">
+                <time dateTime={row.run.finishedAt ?? undefined}>
+                  {formatTimestamp(row.run.finishedAt)}
+                </time>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

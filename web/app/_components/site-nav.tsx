@@ -1,0 +1,32 @@
+'use client';
+
+import Link from 'next/link';
+import { usePathname } from 'next/navigation';
+
+const SECTIONS = [
+  { href: '/', label: 'Runs', matches: (path: string) => path === '/' || path.startsWith('/runs') },
+  {
+    href: '/leaderboard',
+    label: 'Leaderboard',
+    matches: (path: string) => path === '/leaderboard',
+  },
+  { href: '/compare', label: 'Compare', matches: (path: string) => path === '/compare' },
+] as const;
+
+/** The dashboard's sections, the current one marked for the eye and for screen readers. */
+export function SiteNav() {
+  const pathname = usePathname();
+  return (
+    <nav aria-label="Main" className="site-nav">
+      {SECTIONS.map((section) => (
+        <Link
+          key={section.href}
+          href={section.href}
+          aria-current={section.matches(pathname) ? 'page' : undefined}
+        >
+          {section.label}
+        </Link>
+      ))}
+    </nav>
+  );
+}

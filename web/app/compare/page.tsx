@@ -1,0 +1,154 @@
+import Link from 'next/link';
+import { ApiErrorPanel } from '../_components/api-error-panel';
+import {
+  ComparedRunsTable,
+  ConfigComparisonTable,
+  MetricComparisonTable,
+} from '../_components/compare-tables';
+import { LiveRefresh } from '../_components/live-refresh';
+import { ComparedMetricCharts } from '../_components/metric-charts';
+import { COMPARE_LIMITS, fetchComparison, type RunComparison } from '../../lib/compare';
+import { compareHref } from '../../lib/compare-href';
+import { loadOrError } from '../../lib/graphql';
+import { isActive, isRunId } from '../../lib/runs';
+import { firstParam, listParam, type SearchParams } from '../../lib/search-params';
+import {
+  COMPARE_CHART_SAMPLES,
+  fetchSeriesOfRuns,
+  isCurve,
+  seriesKeysWithinBudget,
+} from '../../lib/series';
+
+export const dynamic = 'force-dynamic';
+
+export const metadata = { title: 'Compare · FactorLab' };
+
+interface ComparePageProps {
+  searchParams: Promise<SearchParams>;
+}
+
+export default async function ComparePage({ searchParams }: ComparePageProps) {
+  const params = await searchParams;
+  const runIds = listParam(params.runs);
+  const differingOnly = firstParam(params.all) !== '1';
+
+  if (runIds.length < COMPARE_LIMITS.min) return <PickRuns runIds={runIds} />;
+  const malformed = runIds.filter((id) => !isRunId(id));
+  if (malformed.length > 0 || runIds.length > COMPARE_LIMITS.max) {
+    const message =
+      malformed.length > 0
+        ? `Not run ids: ${malformed.join(', ')}`
+        : `${runIds.length} runs given; the lab compares ${COMPARE_LIMITS.min} to ${COMPARE_LIMITS.max}.`;
+    return (
+      <>
+        <h1>Compare runs</h1>
+        <ApiErrorPanel message={message} retrying={false} />
+      </>
+    );
+  }
+
+  const {
+    data: comparison,
+    error,
+    retryable,
+  } = await loadOrError(fetchComparison(runIds, differingOnly));
+  if (error !== undefined) {
+    return (
+      <>
+        <h1>Compare runs</h1>
+        <ApiErrorPanel message={error} retrying={retryable} />
+        <LiveRefresh active={retryable} />
+      </>
+    );
+  }
+
+  return (
+    <article data-testid="compare">
+      <h1>
+        Compare runs <span className="muted count">{comparison.runs.length}</span>
+      </h1>
+      <ComparedRunsTable runs={comparison.runs} />
+      <h2 className="section-heading">
+        Config
+        <Link
+          href={compareHref(runIds, !differingOnly)}
+          className="toggle"
+          aria-pressed={differingOnly}
+          data-testid="differing-toggle"
+          scroll={false}
+        >
+          {differingOnly ? '☑' : '☐'} Differing keys only
+        </Link>
+      </h2>
+      {comparison.config.length === 0 ? (
+        <p className="muted" data-testid="config-same">
+          {differingOnly ? 'These runs have the same config.' : 'These runs have empty configs.'}
+        </p>
+      ) : (
+        <ConfigComparisonTable comparison={comparison} />
+      )}
+      <h2>Metrics</h2>
+      {comparison.metrics.length === 0 ? (
+        <p className="muted">None of these runs has recorded a metric yet.</p>
+      ) : (
+        <>
+          <MetricComparisonTable comparison={comparison} />
+          <ComparedCharts comparison={comparison} />
+        </>
+      )}
+      <LiveRefresh active={comparison.runs.some((run) => isActive(run.status))} />
+    </article>
+  );
+}
+
+async function ComparedCharts({ comparison }: { comparison: RunComparison }) {
+  const runIds = comparison.runs.map((run) => run.id);
+  const keys = comparison.metrics
+    .map((metric) => metric.key)
+    .slice(0, seriesKeysWithinBudget(runIds.length, COMPARE_CHART_SAMPLES));
+  const {
+    data: seriesByRun,
+    error,
+    retryable,
+  } = await loadOrError(fetchSeriesOfRuns(runIds, keys));
+  if (error !== undefined) {
+    return (
+      <>
+        <ApiErrorPanel message={error} retrying={retryable} />
+        <LiveRefresh active={retryable} />
+      </>
+    );
+  }
+  return (
+    <ComparedMetricCharts
+      runs={comparison.runs}
+      keys={keys.filter((key) =>
+        runIds.some((id) => isCurve(seriesByRun.get(id)?.find((one) => one.key === key))),
+      )}
+      seriesByRun={seriesByRun}
+    />
+  );
+}
+
+/** The compare page without enough runs: how to pick them, or paste their ids. */
+function PickRuns({ runIds }: { runIds: string[] }) {
+  return (
+    <>
+      <h1>Compare runs</h1>
+      <section className="panel" data-testid="compare-empty">
+        <h2>Pick {COMPARE_LIMITS.min} or more runs to compare</h2>
+        <p>
+          Tick rows on the <Link href="/leaderboard">leaderboard</Link> and press “Compare
+          selected”, or paste run ids here:
+        </p>
+        <form action="/compare" method="get" className="filters">
+          <label>
+            Run ids, comma-separated
+            <input name="runs" defaultValue={runIds.join(',')} size={60} />
+          </label>
+          <button type="submit">Compare</button>
+        </form>
+      </section>
+    </>
+  );
+}

@@ -1,0 +1,37 @@
+import { gql } from './graphql';
+import type { RunStatus } from './runs';
+
+export interface ComparedRun {
+  id: string;
+  name: string;
+  kind: string;
+  status: RunStatus;
+  device: unknown;
+}
+
+/** Runs side by side as the API aligns them: every row's values follow the order of `runs`. */
+export interface RunComparison {
+  runs: ComparedRun[];
+  config: { key: string; values: unknown[]; differs: boolean }[];
+  metrics: { key: string; values: (number | null)[] }[];
+}
+
+/** The API compares 2 to 50 runs. */
+export const COMPARE_LIMITS = { min: 2, max: 50 } as const;
+
+export async function fetchComparison(
+  runIds: string[],
+  differingOnly: boolean,
+): Promise<RunComparison> {
+  const { compare } = await gql<{ compare: RunComparison }>(
+    `query Compare($runIds: [ID!]!, $differingOnly: Boolean!) {
+      compare(runIds: $runIds, differingOnly: $differingOnly) {
+        runs { id name kind status device }
+        config { key values differs }
+        metrics { key values }
+      }
+    }`,
+    { runIds, differingOnly },
+  );
+  return compare;
+}

@@ -1,0 +1,80 @@
+import { gql } from './graphql';
+
+/** One bucket of a series downsampled on the server: its last step and value, and its range. */
+export interface SeriesPoint {
+  step: number;
+  value: number;
+  min: number;
+  max: number;
+}
+
+export interface MetricSeries {
+  key: string;
+  /** Points in the range before downsampling. */
+  totalPoints: number;
+  points: SeriesPoint[];
+}
+
+/** About one point per horizontal pixel of a chart; the API caps samples at 2,000. */
+export const RUN_CHART_SAMPLES = 500;
+export const COMPARE_CHART_SAMPLES = 300;
+/** Charts drawn per page at most; the metrics table lists every key. */
+export const MAX_CHARTS = 12;
+/** Keys one `series` call may ask for (the API's limit). */
+export const MAX_SERIES_KEYS = 50;
+/**
+ * The share of the API's query cost limit (5,000) a page spends on series; the API prices a series
+ * call at 1 + keys x samples / 50.
+ */
+const SERIES_COST_BUDGET = 4000;
+
+/** How many keys each of `runCount` runs can fetch at `samples` points within the cost budget. */
+export function seriesKeysWithinBudget(runCount: number, samples: number): number {
+  const perRun = SERIES_COST_BUDGET / Math.max(1, runCount) - 1;
+  return Math.max(1, Math.min(MAX_SERIES_KEYS, Math.floor((perRun * 50) / samples)));
+}
+
+/** A series worth a chart: two or more points. A single value reads better in the table. */
+export function isCurve(series: MetricSeries | undefined): boolean {
+  return (series?.points.length ?? 0) >= 2;
+}
+
+const SERIES_FIELDS = 'key totalPoints points { step value min max }';
+
+/** `keys`' series of one run, in the order of `keys`; empty when the run has gone. */
+export async function fetchRunSeries(
+  runId: string,
+  keys: string[],
+  samples = RUN_CHART_SAMPLES,
+): Promise<MetricSeries[]> {
+  if (keys.length === 0) return [];
+  const { run } = await gql<{ run: { series: MetricSeries[] } | null }>(
+    `query RunSeries($id: ID!, $keys: [String!]!, $samples: Int!) {
+      run(id: $id) { series(keys: $keys, samples: $samples) { ${SERIES_FIELDS} } }
+    }`,
+    { id: runId, keys, samples },
+  );
+  return run?.series ?? [];
+}
+
+/** The same keys' series for several runs in one request: a map from run id to its series. */
+export async function fetchSeriesOfRuns(
+  runIds: string[],
+  keys: string[],
+  samples = COMPARE_CHART_SAMPLES,
+): Promise<Map<string, MetricSeries[]>> {
+  if (runIds.length === 0 || keys.length === 0) return new Map();
+  const variables = Object.fromEntries(runIds.map((id, i) => [`id${i}`, id]));
+  const parameters = runIds.map((_, i) => `$id${i}: ID!`).join(', ');
+  const fields = runIds
+    .map(
+      (_, i) =>
+        `r${i}: run(id: $id${i}) { series(keys: $keys, samples: $samples) { ${SERIES_FIELDS} } }`,
+    )
+    .join('\n');
+  const data = await gql<Record<string, { series: MetricSeries[] } | null>>(
+    `query SeriesOfRuns(${parameters}, $keys: [String!]!, $samples: Int!) { ${fields} }`,
+    { ...variables, keys, samples },
+  );
+  return new Map(runIds.map((id, i) => [id, data[`r${i}`]?.series ?? []]));
+}
