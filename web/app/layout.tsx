@@ -1,7 +1,7 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import type { ReactNode } from 'react';
-import { SiteNav } from './_components/site-nav';
+import { SiteNav } from './_components/site-nav.tsx';
 import './globals.css';
 
 export const metadata: Metadata = {

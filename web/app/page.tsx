@@ -1,10 +1,10 @@
 import Link from 'next/link';
-import { apiUrl, loadOrError } from '../lib/graphql';
-import { fetchRunsPage, isActive } from '../lib/runs';
-import { ApiErrorPanel } from './_components/api-error-panel';
-import { EmptyRuns } from './_components/empty-runs';
-import { LiveRefresh } from './_components/live-refresh';
-import { RunsTable } from './_components/runs-table';
+import { apiUrl, loadOrError } from '../lib/graphql.ts';
+import { fetchRunsPage, isActive } from '../lib/runs.ts';
+import { ApiErrorPanel } from './_components/api-error-panel.tsx';
+import { EmptyRuns } from './_components/empty-runs.tsx';
+import { LiveRefresh } from './_components/live-refresh.tsx';
+import { RunsTable } from './_components/runs-table.tsx';
 
 export const dynamic = 'force-dynamic';
 

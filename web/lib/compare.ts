@@ -1,5 +1,5 @@
-import { gql } from './graphql';
-import type { RunStatus } from './runs';
+import { gql } from './graphql.ts';
+import type { RunStatus } from './runs.ts';
 
 export interface ComparedRun {
   id: string;

@@ -1,4 +1,4 @@
-import { firstParam, listParam, type SearchParams } from './search-params';
+import { firstParam, listParam, type SearchParams } from './search-params.ts';
 
 export type Direction = 'ASC' | 'DESC';
 

@@ -1,7 +1,7 @@
-import { gql } from './graphql';
-import type { ColumnGroup, LeaderboardColumn } from './leaderboard-columns';
-import { leaderboardFilter, leaderboardOrder, type LeaderboardQuery } from './leaderboard-query';
-import type { RunStatus } from './runs';
+import { gql } from './graphql.ts';
+import type { ColumnGroup, LeaderboardColumn } from './leaderboard-columns.ts';
+import { leaderboardFilter, leaderboardOrder, type LeaderboardQuery } from './leaderboard-query.ts';
+import type { RunStatus } from './runs.ts';
 
 /** One finished configuration: its representative run and the values of every column. */
 export interface LeaderboardRow {

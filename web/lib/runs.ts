@@ -1,4 +1,4 @@
-import { gql } from './graphql';
+import { gql } from './graphql.ts';
 
 export type RunStatus = 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
 

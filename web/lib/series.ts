@@ -1,4 +1,4 @@
-import { gql } from './graphql';
+import { gql } from './graphql.ts';
 
 /** One bucket of a series downsampled on the server: its last step and value, and its range. */
 export interface SeriesPoint {

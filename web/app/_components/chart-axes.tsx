@@ -1,4 +1,4 @@
-import { formatTick } from '../../lib/chart-scale';
+import { formatTick } from '../../lib/chart-scale.ts';
 
 /** The plot area inside a chart's SVG, in its own pixel units. */
 export interface PlotArea {

@@ -2,7 +2,7 @@
 
 import { useRouter } from 'next/navigation';
 import { useState, type FormEvent, type ReactNode } from 'react';
-import { compareHref } from '../../lib/compare-href';
+import { compareHref } from '../../lib/compare-href.ts';
 
 /** The API compares 2 to 50 runs. */
 const MIN_RUNS = 2;

@@ -1,9 +1,9 @@
 import Link from 'next/link';
-import { formatJsonValue } from '../../lib/config-summary';
-import type { RunComparison } from '../../lib/compare';
-import { formatMetric, shortId } from '../../lib/format';
-import { DeviceLabel } from './device-label';
-import { StatusBadge } from './status-badge';
+import { formatJsonValue } from '../../lib/config-summary.ts';
+import type { RunComparison } from '../../lib/compare.ts';
+import { formatMetric, shortId } from '../../lib/format.ts';
+import { DeviceLabel } from './device-label.tsx';
+import { StatusBadge } from './status-badge.tsx';
 
 /** The header row every comparison table shares: one column per run, in the order asked. */
 function RunColumns({ runs }: { runs: RunComparison['runs'] }) {

@@ -1,4 +1,4 @@
-import { summarizeDevice } from '../../lib/runs';
+import { summarizeDevice } from '../../lib/runs.ts';
 
 /** The adapter a run computed on, tagged CPU for software implementations such as lavapipe. */
 export function DeviceLabel({ device }: { device: unknown }) {

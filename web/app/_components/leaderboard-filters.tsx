@@ -1,5 +1,9 @@
 import Link from 'next/link';
-import { DEFAULT_SORT, leaderboardHref, type LeaderboardQuery } from '../../lib/leaderboard-query';
+import {
+  DEFAULT_SORT,
+  leaderboardHref,
+  type LeaderboardQuery,
+} from '../../lib/leaderboard-query.ts';
 
 /**
  * Kind and tag filters as a GET form, so the filtered view is a URL to share; the sort and chart

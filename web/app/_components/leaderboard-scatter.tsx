@@ -1,9 +1,9 @@
 import Link from 'next/link';
-import { shortId } from '../../lib/format';
-import { columnValue, type LeaderboardRow } from '../../lib/leaderboard';
-import type { ColumnGroup, LeaderboardColumn } from '../../lib/leaderboard-columns';
-import { leaderboardHref, type LeaderboardQuery } from '../../lib/leaderboard-query';
-import { ScatterChart } from './scatter-chart';
+import { shortId } from '../../lib/format.ts';
+import { columnValue, type LeaderboardRow } from '../../lib/leaderboard.ts';
+import type { ColumnGroup, LeaderboardColumn } from '../../lib/leaderboard-columns.ts';
+import { leaderboardHref, type LeaderboardQuery } from '../../lib/leaderboard-query.ts';
+import { ScatterChart } from './scatter-chart.tsx';
 
 /** Axes tried first when the URL picks none: the trade-off the lab is about. */
 const PREFERRED_AXES: Record<ColumnGroup, string[]> = {

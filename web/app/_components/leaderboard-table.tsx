@@ -1,15 +1,15 @@
 import Link from 'next/link';
-import { summarizeConfig } from '../../lib/config-summary';
-import { formatMetric, formatTimestamp, shortId } from '../../lib/format';
-import { columnValue, type LeaderboardRow } from '../../lib/leaderboard';
-import type { ColumnGroup, LeaderboardColumn } from '../../lib/leaderboard-columns';
+import { summarizeConfig } from '../../lib/config-summary.ts';
+import { formatMetric, formatTimestamp, shortId } from '../../lib/format.ts';
+import { columnValue, type LeaderboardRow } from '../../lib/leaderboard.ts';
+import type { ColumnGroup, LeaderboardColumn } from '../../lib/leaderboard-columns.ts';
 import {
   leaderboardHref,
   type Direction,
   type LeaderboardQuery,
-} from '../../lib/leaderboard-query';
-import { DeviceLabel } from './device-label';
-import { SortHeader } from './sort-header';
+} from '../../lib/leaderboard-query.ts';
+import { DeviceLabel } from './device-label.tsx';
+import { SortHeader } from './sort-header.tsx';
 
 interface LeaderboardTableProps {
   rows: LeaderboardRow[];

@@ -1,7 +1,7 @@
-import { extentOf, linearScale, niceTicks, padFlat } from '../../lib/chart-scale';
-import { formatMetric } from '../../lib/format';
-import type { SeriesPoint } from '../../lib/series';
-import { ChartAxes, DEFAULT_PLOT } from './chart-axes';
+import { extentOf, linearScale, niceTicks, padFlat } from '../../lib/chart-scale.ts';
+import { formatMetric } from '../../lib/format.ts';
+import type { SeriesPoint } from '../../lib/series.ts';
+import { ChartAxes, DEFAULT_PLOT } from './chart-axes.tsx';
 
 export interface ChartLine {
   /** What the legend calls the line: a run, or the metric itself. */

@@ -1,7 +1,7 @@
-import { seriesColor } from '../../lib/chart-palette';
-import { shortId } from '../../lib/format';
-import { MAX_CHARTS, type MetricSeries } from '../../lib/series';
-import { LineChart } from './line-chart';
+import { seriesColor } from '../../lib/chart-palette.ts';
+import { shortId } from '../../lib/format.ts';
+import { MAX_CHARTS, type MetricSeries } from '../../lib/series.ts';
+import { LineChart } from './line-chart.tsx';
 
 /** Says which metrics have no chart, rather than drop them silently. */
 function ChartNote({ charted, curves }: { charted: number; curves: number }) {

@@ -1,5 +1,5 @@
-import { formatMetric } from '../../lib/format';
-import type { MetricValue } from '../../lib/runs';
+import { formatMetric } from '../../lib/format.ts';
+import type { MetricValue } from '../../lib/runs.ts';
 
 export function MetricsTable({ metrics }: { metrics: MetricValue[] }) {
   if (metrics.length === 0) return <p className="muted">No metrics recorded yet.</p>;

@@ -1,4 +1,4 @@
-import { formatPercent } from '../../lib/format';
+import { formatPercent } from '../../lib/format.ts';
 
 export function ProgressMeter({ fraction }: { fraction: number }) {
   return (

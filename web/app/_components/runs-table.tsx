@@ -1,9 +1,9 @@
 import Link from 'next/link';
-import { formatGflops, formatRunDuration, formatTimestamp, shortId } from '../../lib/format';
-import { metricValue, type RunSummary } from '../../lib/runs';
-import { DeviceLabel } from './device-label';
-import { ProgressMeter } from './progress-meter';
-import { StatusBadge } from './status-badge';
+import { formatGflops, formatRunDuration, formatTimestamp, shortId } from '../../lib/format.ts';
+import { metricValue, type RunSummary } from '../../lib/runs.ts';
+import { DeviceLabel } from './device-label.tsx';
+import { ProgressMeter } from './progress-meter.tsx';
+import { StatusBadge } from './status-badge.tsx';
 
 export function RunsTable({ runs, now }: { runs: RunSummary[]; now: number }) {
   return (

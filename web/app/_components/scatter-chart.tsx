@@ -1,7 +1,7 @@
-import { extentOf, linearScale, niceTicks, padExtent } from '../../lib/chart-scale';
-import { formatMetric } from '../../lib/format';
-import { paretoFront } from '../../lib/pareto';
-import { ChartAxes, DEFAULT_PLOT } from './chart-axes';
+import { extentOf, linearScale, niceTicks, padExtent } from '../../lib/chart-scale.ts';
+import { formatMetric } from '../../lib/format.ts';
+import { paretoFront } from '../../lib/pareto.ts';
+import { ChartAxes, DEFAULT_PLOT } from './chart-axes.tsx';
 
 export interface ScatterPoint {
   id: string;

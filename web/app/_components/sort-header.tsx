@@ -1,5 +1,5 @@
 import Link from 'next/link';
-import type { Direction } from '../../lib/leaderboard-query';
+import type { Direction } from '../../lib/leaderboard-query.ts';
 
 interface SortHeaderProps {
   label: string;

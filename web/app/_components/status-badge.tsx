@@ -1,4 +1,4 @@
-import type { RunStatus } from '../../lib/runs';
+import type { RunStatus } from '../../lib/runs.ts';
 
 export function StatusBadge({ status }: { status: RunStatus }) {
   return (

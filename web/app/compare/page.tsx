@@ -1,23 +1,23 @@
 import Link from 'next/link';
-import { ApiErrorPanel } from '../_components/api-error-panel';
+import { ApiErrorPanel } from '../_components/api-error-panel.tsx';
 import {
   ComparedRunsTable,
   ConfigComparisonTable,
   MetricComparisonTable,
-} from '../_components/compare-tables';
-import { LiveRefresh } from '../_components/live-refresh';
-import { ComparedMetricCharts } from '../_components/metric-charts';
-import { COMPARE_LIMITS, fetchComparison, type RunComparison } from '../../lib/compare';
-import { compareHref } from '../../lib/compare-href';
-import { loadOrError } from '../../lib/graphql';
-import { isActive, isRunId } from '../../lib/runs';
-import { firstParam, listParam, type SearchParams } from '../../lib/search-params';
+} from '../_components/compare-tables.tsx';
+import { LiveRefresh } from '../_components/live-refresh.tsx';
+import { ComparedMetricCharts } from '../_components/metric-charts.tsx';
+import { COMPARE_LIMITS, fetchComparison, type RunComparison } from '../../lib/compare.ts';
+import { compareHref } from '../../lib/compare-href.ts';
+import { loadOrError } from '../../lib/graphql.ts';
+import { isActive, isRunId } from '../../lib/runs.ts';
+import { firstParam, listParam, type SearchParams } from '../../lib/search-params.ts';
 import {
   COMPARE_CHART_SAMPLES,
   fetchSeriesOfRuns,
   isCurve,
   seriesKeysWithinBudget,
-} from '../../lib/series';
+} from '../../lib/series.ts';
 
 export const dynamic = 'force-dynamic';
 

@@ -1,19 +1,19 @@
 import Link from 'next/link';
-import { ApiErrorPanel } from '../_components/api-error-panel';
-import { CompareForm } from '../_components/compare-form';
-import { LeaderboardFilters } from '../_components/leaderboard-filters';
-import { LeaderboardScatter } from '../_components/leaderboard-scatter';
-import { LeaderboardTable } from '../_components/leaderboard-table';
-import { LiveRefresh } from '../_components/live-refresh';
-import { loadOrError } from '../../lib/graphql';
-import { fetchLeaderboardPage } from '../../lib/leaderboard';
-import { fetchLeaderboardColumns } from '../../lib/leaderboard-columns';
+import { ApiErrorPanel } from '../_components/api-error-panel.tsx';
+import { CompareForm } from '../_components/compare-form.tsx';
+import { LeaderboardFilters } from '../_components/leaderboard-filters.tsx';
+import { LeaderboardScatter } from '../_components/leaderboard-scatter.tsx';
+import { LeaderboardTable } from '../_components/leaderboard-table.tsx';
+import { LiveRefresh } from '../_components/live-refresh.tsx';
+import { loadOrError } from '../../lib/graphql.ts';
+import { fetchLeaderboardPage } from '../../lib/leaderboard.ts';
+import { fetchLeaderboardColumns } from '../../lib/leaderboard-columns.ts';
 import {
   leaderboardHref,
   parseLeaderboardQuery,
   type LeaderboardQuery,
-} from '../../lib/leaderboard-query';
-import type { SearchParams } from '../../lib/search-params';
+} from '../../lib/leaderboard-query.ts';
+import type { SearchParams } from '../../lib/search-params.ts';
 
 export const dynamic = 'force-dynamic';
 

@@ -1,20 +1,20 @@
 import { notFound } from 'next/navigation';
-import { ApiErrorPanel } from '../../_components/api-error-panel';
-import { DeviceLabel } from '../../_components/device-label';
-import { LiveRefresh } from '../../_components/live-refresh';
-import { RunMetricCharts } from '../../_components/metric-charts';
-import { MetricsTable } from '../../_components/metrics-table';
-import { ProgressMeter } from '../../_components/progress-meter';
-import { StatusBadge } from '../../_components/status-badge';
-import { formatRunDuration, formatTimestamp, shortId } from '../../../lib/format';
-import { loadOrError } from '../../../lib/graphql';
-import { fetchRun, isActive, isRunId, type RunDetail } from '../../../lib/runs';
+import { ApiErrorPanel } from '../../_components/api-error-panel.tsx';
+import { DeviceLabel } from '../../_components/device-label.tsx';
+import { LiveRefresh } from '../../_components/live-refresh.tsx';
+import { RunMetricCharts } from '../../_components/metric-charts.tsx';
+import { MetricsTable } from '../../_components/metrics-table.tsx';
+import { ProgressMeter } from '../../_components/progress-meter.tsx';
+import { StatusBadge } from '../../_components/status-badge.tsx';
+import { formatRunDuration, formatTimestamp, shortId } from '../../../lib/format.ts';
+import { loadOrError } from '../../../lib/graphql.ts';
+import { fetchRun, isActive, isRunId, type RunDetail } from '../../../lib/runs.ts';
 import {
   fetchRunSeries,
   isCurve,
   RUN_CHART_SAMPLES,
   seriesKeysWithinBudget,
-} from '../../../lib/series';
+} from '../../../lib/series.ts';
 
 export const dynamic = 'force-dynamic';
 
