@@ -20,6 +20,7 @@ import { Projector } from './linear.ts';
 import {
   loadLlamaWeights,
   weightTensors,
+  type ExpertPlan,
   type LayerWeights,
   type LlamaWeights,
 } from './llama-weights.ts';
@@ -29,6 +30,8 @@ import { TOKEN_FIELDS, type TokenBatch } from './token-batch.ts';
 export interface LoadOptions {
   /** Cut every FFN into experts with an untrained router (FactorLLM's starting point). */
   factorisation?: FactorisationOptions;
+  /** A given factorisation instead (trained routers, or a test's): every layer's experts. */
+  expertLayers?: { topK: number; layers: readonly LayerFactorisation[] };
   /** Observes each layer's split, e.g. for a reference to run the same one. */
   onFactorised?: (layer: number, factorisation: LayerFactorisation) => void;
 }
@@ -81,29 +84,16 @@ export class LlamaModel {
       );
     }
     const engine = engineFor(gpu);
-    const factorisation = options.factorisation
-      ? factorisationSchema.parse(options.factorisation)
-      : undefined;
-    const weights = await loadLlamaWeights(
-      engine,
-      checkpoint,
-      factorisation && {
-        topK: factorisation.topK,
-        factorise: (layer, gate) => {
-          const result = factoriseLayer(
-            layer,
-            gate,
-            config.intermediate_size,
-            config.hidden_size,
-            factorisation,
-          );
-          options.onFactorised?.(layer, result);
-          return result;
-        },
-      },
-    );
+    const expertPlan = planExperts(config, options);
+    const weights = await loadLlamaWeights(engine, checkpoint, expertPlan);
     const inverseFrequencies = tensor(gpu, ropeInverseFrequencies(config), [config.head_dim / 2]);
-    return new LlamaModel(engine, config, weights, inverseFrequencies, factorisation);
+    return new LlamaModel(
+      engine,
+      config,
+      weights,
+      inverseFrequencies,
+      expertPlan && { experts: expertPlan.experts, topK: expertPlan.topK },
+    );
   }
 
   createCache(slots: number, capacity: number): KvCache {
@@ -225,4 +215,37 @@ export class LlamaModel {
     for (const weight of weightTensors(this.weights)) weight.dispose();
     this.inverseFrequencies.dispose();
   }
+}
+
+/** How the FFNs are cut, if they are: split on the fly, or as given. */
+function planExperts(config: ModelConfig, options: LoadOptions): ExpertPlan | undefined {
+  if (options.expertLayers) {
+    const { topK, layers } = options.expertLayers;
+    if (layers.length !== config.num_hidden_layers)
+      throw new Error(
+        `expert layers: got ${layers.length} for a model of ${config.num_hidden_layers} layers`,
+      );
+    return {
+      topK,
+      experts: layers[0]!.experts.length,
+      factorise: (layer) => layers[layer]!,
+    };
+  }
+  if (!options.factorisation) return undefined;
+  const factorisation = factorisationSchema.parse(options.factorisation);
+  return {
+    topK: factorisation.topK,
+    experts: factorisation.experts,
+    factorise: (layer, gate) => {
+      const result = factoriseLayer(
+        layer,
+        gate,
+        config.intermediate_size,
+        config.hidden_size,
+        factorisation,
+      );
+      options.onFactorised?.(layer, result);
+      return result;
+    },
+  };
 }

@@ -176,6 +176,32 @@ function permute(
   return result;
 }
 
+/** Experts must own every neuron exactly once, and k of them must exist. */
+function checkPartition(
+  prefix: string,
+  experts: readonly (readonly number[])[],
+  width: number,
+  topK: number,
+): void {
+  if (experts.length < 1 || experts.length > MAX_EXPERTS)
+    throw new Error(`${prefix}: ${experts.length} experts; 1 to ${MAX_EXPERTS} are supported`);
+  if (topK < 1 || topK > experts.length)
+    throw new Error(`${prefix}: top-k ${topK} must be between 1 and ${experts.length}`);
+  const owner = new Int32Array(width).fill(-1);
+  experts.forEach((neurons, expert) => {
+    if (neurons.length === 0) throw new Error(`${prefix}: expert ${expert} owns no neurons`);
+    for (const neuron of neurons) {
+      if (!Number.isInteger(neuron) || neuron < 0 || neuron >= width || owner[neuron] !== -1)
+        throw new Error(
+          `${prefix}: neuron ${neuron} of expert ${expert} is out of range or owned twice`,
+        );
+      owner[neuron] = expert;
+    }
+  });
+  const orphan = owner.indexOf(-1);
+  if (orphan >= 0) throw new Error(`${prefix}: neuron ${orphan} belongs to no expert`);
+}
+
 async function loadExpertFeedForward(
   load: Uploader,
   config: ModelConfig,
@@ -187,7 +213,11 @@ async function loadExpertFeedForward(
   const f = config.intermediate_size;
   const gateValues = await load.read(`${prefix}.mlp.gate_proj.weight`);
   const { experts, routerWeight, routerBias } = factorise(gateValues);
-  if (experts.length > MAX_EXPERTS) throw new Error(`at most ${MAX_EXPERTS} experts per layer`);
+  checkPartition(prefix, experts, f, topK);
+  if (routerWeight.length !== experts.length * d || routerBias.length !== experts.length)
+    throw new Error(
+      `${prefix}: the router must be [${experts.length}, ${d}] with ${experts.length} biases`,
+    );
   const order = experts.flat();
   const offsets = Int32Array.from([0, ...experts.map((group) => group.length)]);
   for (let index = 1; index < offsets.length; index++) offsets[index]! += offsets[index - 1]!;
@@ -234,6 +264,7 @@ async function loadExpertFeedForward(
 
 export interface ExpertPlan {
   topK: number;
+  experts: number;
   factorise: (layer: number, gate: Float32Array) => LayerFactorisation;
 }
 

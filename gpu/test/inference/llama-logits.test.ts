@@ -1,0 +1,242 @@
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  acquireGpu,
+  LlamaModel,
+  packTokens,
+  type Gpu,
+  type LayerFactorisation,
+  type SequenceChunk,
+} from '../../src/index.ts';
+import { useTemporaryFolders } from '../model/files.ts';
+import {
+  FIXTURE_VARIANTS,
+  fixtureTokens,
+  randomFactorisation,
+  writeFixtureCheckpoint,
+  type FixtureOptions,
+} from '../reference/fixtures.ts';
+import {
+  loadReferenceWeights,
+  referenceLogits,
+  type ReferenceFactorisation,
+} from '../reference/llama-f64.ts';
+
+const temporaryFolder = useTemporaryFolders();
+let gpu: Gpu;
+
+beforeAll(async () => {
+  gpu = await acquireGpu();
+});
+
+/** Logits of the engine for sequences run together, each as [T][vocab]. */
+async function engineLogits(model: LlamaModel, chunks: SequenceChunk[]): Promise<number[][][]> {
+  const cache = model.createCache(chunks.length, 64);
+  try {
+    const batch = packTokens(chunks);
+    const flat = await model.forward(batch, cache, 'all').read();
+    const vocabulary = model.config.vocab_size;
+    let row = 0;
+    return chunks.map(({ ids }) =>
+      ids.map(() => Array.from(flat.subarray(row * vocabulary, ++row * vocabulary))),
+    );
+  } finally {
+    cache.dispose();
+  }
+}
+
+/** Prefill of the first `prefill` tokens, then one decode step per remaining token. */
+async function decodedLogits(
+  model: LlamaModel,
+  ids: number[],
+  prefill: number,
+): Promise<number[][]> {
+  const cache = model.createCache(1, 64);
+  const vocabulary = model.config.vocab_size;
+  const rows: number[][] = [];
+  try {
+    const first = await model
+      .forward(packTokens([{ slot: 0, start: 0, ids: ids.slice(0, prefill) }]), cache, 'all')
+      .read();
+    for (let row = 0; row < prefill; row++)
+      rows.push(Array.from(first.subarray(row * vocabulary, (row + 1) * vocabulary)));
+    for (let position = prefill; position < ids.length; position++) {
+      const step = packTokens([{ slot: 0, start: position, ids: [ids[position]!] }]);
+      rows.push(Array.from(await model.forward(step, cache, 'last').read()));
+    }
+    return rows;
+  } finally {
+    cache.dispose();
+  }
+}
+
+function maxDifference(
+  actual: readonly (readonly number[])[],
+  expected: readonly ArrayLike<number>[],
+): number {
+  expect(actual.length).toBe(expected.length);
+  let largest = 0;
+  actual.forEach((row, index) => {
+    const reference = expected[index]!;
+    expect(row.length).toBe(reference.length);
+    row.forEach((value, column) => {
+      largest = Math.max(largest, Math.abs(value - reference[column]!));
+    });
+  });
+  return largest;
+}
+
+async function fixture(options: FixtureOptions) {
+  const directory = join(await temporaryFolder(), 'model');
+  const config = await writeFixtureCheckpoint(directory, options);
+  return { directory, config, weights: await loadReferenceWeights(directory) };
+}
+
+/** The engine's form of a reference factorisation: routers rounded to f32, as they are loaded. */
+function asEngineLayers(factorisation: ReferenceFactorisation): LayerFactorisation[] {
+  return factorisation.layers.map((layer) => ({
+    experts: layer.experts.map((neurons) => [...neurons]),
+    routerWeight: Float32Array.from(layer.routerWeight),
+    routerBias: Float32Array.from(layer.routerBias),
+  }));
+}
+
+function roundedRouters(factorisation: ReferenceFactorisation): ReferenceFactorisation {
+  return {
+    topK: factorisation.topK,
+    layers: factorisation.layers.map((layer) => ({
+      ...layer,
+      routerWeight: Float64Array.from(Float32Array.from(layer.routerWeight)),
+      routerBias: Float64Array.from(Float32Array.from(layer.routerBias)),
+    })),
+  };
+}
+
+// 11 tokens take the tiled matmul path; the decode steps take the matrix-vector kernels.
+const PROMPT_LENGTH = 11;
+const TOLERANCE = 1e-3;
+
+describe('Llama forward pass against the float64 reference', () => {
+  for (const { name, options } of FIXTURE_VARIANTS) {
+    it(`${name}: prefill and KV-cache decode logits match`, async () => {
+      const { directory, config, weights } = await fixture(options);
+      const ids = fixtureTokens(config.vocab_size, PROMPT_LENGTH, 3);
+      const expected = referenceLogits(config, weights, ids);
+      const model = await LlamaModel.open(gpu, directory);
+      try {
+        const [prefilled] = await engineLogits(model, [{ slot: 0, start: 0, ids }]);
+        expect(maxDifference(prefilled!, expected)).toBeLessThan(TOLERANCE);
+        expect(maxDifference(await decodedLogits(model, ids, 3), expected)).toBeLessThan(TOLERANCE);
+      } finally {
+        model.dispose();
+      }
+    });
+  }
+
+  it('a factorised model (4 experts, top-2, given routers) matches the reference', async () => {
+    const { directory, config, weights } = await fixture(FIXTURE_VARIANTS[1]!.options);
+    const factorisation = roundedRouters(randomFactorisation(config, 4, 2, 5));
+    const ids = fixtureTokens(config.vocab_size, PROMPT_LENGTH, 4);
+    const expected = referenceLogits(config, weights, ids, factorisation);
+    const dense = referenceLogits(config, weights, ids);
+    // The check is meaningful only if dropping experts changed the logits.
+    expect(
+      maxDifference(
+        dense.map((row) => Array.from(row)),
+        expected,
+      ),
+    ).toBeGreaterThan(1e-2);
+    const model = await LlamaModel.open(gpu, directory, {
+      expertLayers: { topK: 2, layers: asEngineLayers(factorisation) },
+    });
+    try {
+      const [prefilled] = await engineLogits(model, [{ slot: 0, start: 0, ids }]);
+      expect(maxDifference(prefilled!, expected)).toBeLessThan(TOLERANCE);
+      expect(maxDifference(await decodedLogits(model, ids, 2), expected)).toBeLessThan(TOLERANCE);
+    } finally {
+      model.dispose();
+    }
+  });
+
+  for (const split of ['sequential', 'random', 'kmeans'] as const) {
+    it(`with K = N (${split} split) the factorised logits equal the dense ones`, async () => {
+      const { directory, config } = await fixture(FIXTURE_VARIANTS[0]!.options);
+      const ids = fixtureTokens(config.vocab_size, PROMPT_LENGTH, 6);
+      const dense = await LlamaModel.open(gpu, directory);
+      const factorised = await LlamaModel.open(gpu, directory, {
+        factorisation: { experts: 4, topK: 4, split, seed: 3 },
+      });
+      try {
+        const [denseLogits] = await engineLogits(dense, [{ slot: 0, start: 0, ids }]);
+        const [factorisedLogits] = await engineLogits(factorised, [{ slot: 0, start: 0, ids }]);
+        expect(
+          maxDifference(
+            factorisedLogits!,
+            denseLogits!.map((row) => Float64Array.from(row)),
+          ),
+        ).toBeLessThan(1e-5);
+      } finally {
+        dense.dispose();
+        factorised.dispose();
+      }
+    });
+  }
+
+  it('a ragged batch gives each sequence the logits it has alone', async () => {
+    const { directory, config } = await fixture(FIXTURE_VARIANTS[2]!.options);
+    const sequences = [3, 12, 1].map((length, index) =>
+      fixtureTokens(config.vocab_size, length, 10 + index),
+    );
+    const model = await LlamaModel.open(gpu, directory);
+    try {
+      const together = await engineLogits(
+        model,
+        sequences.map((ids, slot) => ({ slot, start: 0, ids })),
+      );
+      for (const [index, ids] of sequences.entries()) {
+        const [alone] = await engineLogits(model, [{ slot: 0, start: 0, ids }]);
+        expect(
+          maxDifference(
+            together[index]!,
+            alone!.map((row) => Float64Array.from(row)),
+          ),
+        ).toBeLessThan(1e-5);
+      }
+    } finally {
+      model.dispose();
+    }
+  });
+});
+
+describe('forward pass input checks', () => {
+  it('refuses ids outside the vocabulary and positions past the cache', async () => {
+    const { directory, config } = await fixture(FIXTURE_VARIANTS[0]!.options);
+    const model = await LlamaModel.open(gpu, directory);
+    const cache = model.createCache(1, 4);
+    try {
+      expect(() =>
+        model.forward(packTokens([{ slot: 0, start: 0, ids: [config.vocab_size] }]), cache, 'all'),
+      ).toThrow(
+        `token id ${config.vocab_size} is outside the vocabulary (vocab_size ${config.vocab_size}`,
+      );
+      expect(() =>
+        model.forward(packTokens([{ slot: 0, start: 3, ids: [1, 2] }]), cache, 'all'),
+      ).toThrow('positions up to 5 exceed the KV cache capacity of 4');
+      expect(() =>
+        model.forward(packTokens([{ slot: 1, start: 0, ids: [1] }]), cache, 'all'),
+      ).toThrow("a sequence's slot is outside the KV cache's 1 slots");
+    } finally {
+      cache.dispose();
+      model.dispose();
+    }
+  });
+
+  it('refuses a factorisation that is not a partition of the FFN neurons', async () => {
+    const { directory, config } = await fixture(FIXTURE_VARIANTS[0]!.options);
+    const layers = asEngineLayers(randomFactorisation(config, 2, 1, 1));
+    layers[1]!.experts[0]!.push(layers[1]!.experts[1]![0]!);
+    await expect(
+      LlamaModel.open(gpu, directory, { expertLayers: { topK: 1, layers } }),
+    ).rejects.toThrow(/model\.layers\.1: neuron \d+ of expert 1 is out of range or owned twice/);
+  });
+});
