@@ -1,0 +1,154 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { speedupBound, writeByteTokenizer } from '../../src/index.ts';
+import { useTemporaryFolders } from '../model/files.ts';
+import { FIXTURE_VARIANTS, writeFixtureCheckpoint } from '../reference/fixtures.ts';
+import { loadReferenceWeights, referenceLogits } from '../reference/llama-f64.ts';
+
+const temporaryFolder = useTemporaryFolders();
+
+interface Outcome {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `lab` in a child process (asynchronously, so the test's own GPU work is not blocked). */
+function lab(...args: string[]): Promise<Outcome> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['api/bin/lab.js', ...args], { timeout: 120_000 });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+/** stderr without Dawn's adapter-limit notices, which every GPU process prints. */
+function errors(stderr: string): string[] {
+  return stderr.split('\n').filter((line) => line !== '' && !line.startsWith('Warning:'));
+}
+
+async function fixtureModel(withTokenizer = false) {
+  const directory = join(await temporaryFolder(), 'model');
+  const options = withTokenizer
+    ? { ...FIXTURE_VARIANTS[0]!.options, vocabSize: 300 }
+    : FIXTURE_VARIANTS[0]!.options;
+  const config = await writeFixtureCheckpoint(directory, options);
+  if (withTokenizer) await writeByteTokenizer(directory);
+  return { directory, config };
+}
+
+describe('lab logits', () => {
+  it('prints every position as {"shape", "logits"}, matching the reference; K = N equals dense', async () => {
+    const { directory, config } = await fixtureModel();
+    const ids = [3, 1, 4, 1, 5, 9, 2, 6, 5, 3];
+    const dense = await lab('logits', '--model', directory, '--ids', ids.join(','));
+    expect(errors(dense.stderr)).toEqual([]);
+    expect(dense.status).toBe(0);
+    const output = JSON.parse(dense.stdout) as { shape: number[]; logits: number[][] };
+    expect(output.shape).toEqual([ids.length, config.vocab_size]);
+    const expected = referenceLogits(config, await loadReferenceWeights(directory), ids);
+    output.logits.forEach((row, position) =>
+      row.forEach((value, column) =>
+        expect(Math.abs(value - expected[position]![column]!)).toBeLessThan(1e-3),
+      ),
+    );
+    const factorised = await lab(
+      'logits',
+      '--model',
+      directory,
+      '--ids',
+      ids.join(','),
+      '--experts',
+      '4',
+      '--top-k',
+      '4',
+      '--split',
+      'kmeans',
+    );
+    expect(factorised.status).toBe(0);
+    const factorisedLogits = (JSON.parse(factorised.stdout) as { logits: number[][] }).logits;
+    factorisedLogits.forEach((row, position) =>
+      row.forEach((value, column) =>
+        expect(Math.abs(value - output.logits[position]![column]!)).toBeLessThan(1e-5),
+      ),
+    );
+  });
+
+  it('refuses bad flags and folders with one error line', async () => {
+    const { directory, config } = await fixtureModel();
+    const cases: [string[], string][] = [
+      [['--ids', '1,2', '--experts', '4'], '--experts and --top-k go together'],
+      [
+        ['--ids', '1,2', '--experts', '4', '--top-k', '5'],
+        '--top-k: must be at most the number of experts',
+      ],
+      [['--ids', '1,x'], '--ids must be non-negative integers separated by commas, got "1,x"'],
+      [
+        ['--ids', `1,${config.vocab_size}`],
+        `token id ${config.vocab_size} is outside the vocabulary`,
+      ],
+    ];
+    for (const [flags, message] of cases) {
+      const outcome = await lab('logits', '--model', directory, ...flags);
+      expect(outcome.status, flags.join(' ')).toBe(1);
+      expect(outcome.stdout).toBe('');
+      const lines = errors(outcome.stderr);
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toContain(`error: ${message}`);
+    }
+    const missing = await lab('logits', '--model', join(directory, 'absent'), '--ids', '1');
+    expect(missing.status).toBe(1);
+    expect(errors(missing.stderr)).toEqual([
+      expect.stringMatching(/^error: .*absent.*config\.json/),
+    ]);
+  });
+});
+
+describe('lab generate', () => {
+  it('continues a prompt greedily with the checkpoint tokenizer, the same way twice', async () => {
+    const { directory } = await fixtureModel(true);
+    const run = () =>
+      lab('generate', '--model', directory, '--prompt', 'Hello, world', '--max-new-tokens', '6');
+    const first = await run();
+    expect(errors(first.stderr).filter((line) => !line.endsWith('tokens generated'))).toEqual([]);
+    expect(first.status).toBe(0);
+    expect(first.stderr).toMatch(/[1-6] tokens generated/);
+    expect((await run()).stdout).toBe(first.stdout);
+  });
+});
+
+describe('lab bench --model', () => {
+  it('prints prefill and decode speed, the dense figure, the speedup and its bound as JSON', async () => {
+    const { directory, config } = await fixtureModel();
+    const outcome = await lab(
+      'bench',
+      '--model',
+      directory,
+      '--experts',
+      '4',
+      '--top-k',
+      '1',
+      '--prompt-len',
+      '9',
+      '--gen-len',
+      '4',
+      '--batch',
+      '2',
+      '--repeats',
+      '1',
+      '--json',
+    );
+    expect(outcome.status).toBe(0);
+    const result = JSON.parse(outcome.stdout) as Record<string, number>;
+    for (const key of ['prefillTokS', 'decodeTokS', 'denseDecodeTokS', 'speedup', 'bound'])
+      expect(result[key], key).toBeGreaterThan(0);
+    expect(result.speedup).toBeCloseTo(result.decodeTokS! / result.denseDecodeTokS!, 10);
+    expect(result.bound).toBeCloseTo(speedupBound(config, 4, 1), 10);
+    expect(result.decodeStepMsP95).toBeGreaterThanOrEqual(result.decodeStepMsP50!);
+  });
+});
