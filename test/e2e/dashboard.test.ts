@@ -28,6 +28,7 @@ interface Seed {
   minute: number;
   metrics?: Record<string, number>;
   lossSteps?: number;
+  device?: Record<string, string | boolean>;
 }
 
 const loss = (step: number) => 4 / (1 + step / 50) + (step % 7) * 0.01;
@@ -45,6 +46,7 @@ async function seedRun(db: Db, seed: Seed): Promise<SeededRun> {
       runs: {
         create: {
           status: seed.status ?? 'SUCCEEDED',
+          ...(seed.device ? { device: seed.device } : {}),
           startedAt: new Date(Date.UTC(2026, 0, 1, 0, seed.minute)),
           finishedAt:
             seed.status === 'RUNNING' ? null : new Date(Date.UTC(2026, 0, 1, 1, seed.minute)),
@@ -112,6 +114,7 @@ describe('dashboard pages in Chromium over the API and a seeded database', () =>
       minute: 1,
       metrics: { retention: 0.91, perplexity: 9.5, decode_tok_s: 120, speedup: 1.6 },
       lossSteps: 1200,
+      device: { description: 'llvmpipe (LLVM 19.1.7, 256 bits)', isCpu: true },
     });
     runs.b = await seedRun(db, {
       kind: 'factorize',
@@ -120,6 +123,21 @@ describe('dashboard pages in Chromium over the API and a seeded database', () =>
       minute: 2,
       metrics: { retention: 0.85, perplexity: 11.2, decode_tok_s: 180, speedup: 2.4 },
       lossSteps: 40,
+    });
+    // b's speeds were measured as a benchmark row on another device than the run's.
+    await db.benchmark.create({
+      data: {
+        runId: runs.b.id,
+        batch: 1,
+        promptLen: 64,
+        genLen: 64,
+        prefillTokS: 900,
+        decodeTokS: 180,
+        speedup: 2.4,
+        bound: 4,
+        efficiency: 1.4 / 3,
+        device: { description: 'NVIDIA H200' },
+      },
     });
     runs.c = await seedRun(db, {
       kind: 'factorize',
@@ -186,8 +204,13 @@ describe('dashboard pages in Chromium over the API and a seeded database', () =>
     expect(await retention.getAttribute('aria-sort')).toBe('descending');
     expect(await page.locator('input[name="kind"]').inputValue()).toBe('factorize');
     expect(await page.locator('input[name="tag"]').inputValue()).toBe('nightly');
-    const cell = page.locator(`[data-run-id="${runs.b!.id}"] td[data-column="decodeTokS"]`);
-    expect(await cell.textContent()).toBe('180');
+    // Columns and the device come from what the schema offers: bound is newer than the dashboard.
+    const cell = (run: SeededRun, column: string) =>
+      page.locator(`[data-run-id="${run.id}"] td[data-column="${column}"]`).textContent();
+    expect(await cell(runs.b!, 'decodeTokS')).toBe('180');
+    expect(await cell(runs.b!, 'bound')).toBe('4');
+    expect(await cell(runs.b!, 'device')).toBe('NVIDIA H200');
+    expect(await cell(runs.a!, 'device')).toBe('llvmpipe (LLVM 19.1.7, 256 bits)CPU');
     // Speed against quality: one point per row, the Pareto front being all three here.
     expect((await rowIds(page, 'scatter-point')).sort()).toEqual(
       [runs.a!.id, runs.b!.id, runs.c!.id].sort(),

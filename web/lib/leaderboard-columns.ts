@@ -81,28 +81,38 @@ function isNumeric(field: IntrospectedField): boolean {
   return named?.kind === 'SCALAR' && NUMERIC_SCALARS.has(named.name ?? '');
 }
 
-function fallbackColumns(): LeaderboardColumn[] {
-  return (['quality', 'speed'] as const).flatMap((group) =>
+/** What the leaderboard can ask the API for, as its schema says now. */
+export interface LeaderboardFields {
+  columns: LeaderboardColumn[];
+  /** Whether `speed` names the device the speeds were measured on (benchmark rows do). */
+  speedDevice: boolean;
+}
+
+function fallbackFields(): LeaderboardFields {
+  const columns = (['quality', 'speed'] as const).flatMap((group) =>
     FALLBACK_FIELDS[group].map((field) => column(group, field, null)),
   );
+  return { columns, speedDevice: false };
 }
 
 /**
  * The quality and speed columns the API offers now, read from its schema, so metrics added to the
  * API later (benchmark speeds, latencies) show up without a dashboard change.
  */
-export async function fetchLeaderboardColumns(): Promise<LeaderboardColumn[]> {
+export async function fetchLeaderboardFields(): Promise<LeaderboardFields> {
   let types: Record<ColumnGroup, { fields: IntrospectedField[] } | null>;
   try {
     types = await gql<Record<ColumnGroup, { fields: IntrospectedField[] } | null>>(COLUMNS_QUERY);
   } catch {
     // Introspection can be turned off on a production API; the fields known today still work.
-    return fallbackColumns();
+    return fallbackFields();
   }
   const columns = (['quality', 'speed'] as const).flatMap((group) =>
     (types[group]?.fields ?? [])
       .filter(isNumeric)
       .map((field) => column(group, field.name, field.description)),
   );
-  return columns.length > 0 ? columns : fallbackColumns();
+  if (columns.length === 0) return fallbackFields();
+  const speedDevice = types.speed?.fields.some((field) => field.name === 'device') ?? false;
+  return { columns, speedDevice };
 }

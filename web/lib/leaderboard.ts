@@ -1,5 +1,5 @@
 import { gql } from './graphql.ts';
-import type { ColumnGroup, LeaderboardColumn } from './leaderboard-columns.ts';
+import type { ColumnGroup, LeaderboardColumn, LeaderboardFields } from './leaderboard-columns.ts';
 import { leaderboardFilter, leaderboardOrder, type LeaderboardQuery } from './leaderboard-query.ts';
 import type { RunStatus } from './runs.ts';
 
@@ -16,6 +16,8 @@ export interface LeaderboardRow {
     device: unknown;
     finishedAt: string | null;
   };
+  /** Where the speeds were measured, else where the run computed; the engine's JSON. */
+  device: unknown;
   /** Column values by group and GraphQL field name; null where the run reports none. */
   values: Record<ColumnGroup, Record<string, number | null>>;
 }
@@ -28,9 +30,9 @@ export interface LeaderboardPage {
 
 export const LEADERBOARD_PAGE_SIZE = 25;
 
-interface EntryData extends Omit<LeaderboardRow, 'values'> {
+interface EntryData extends Omit<LeaderboardRow, 'values' | 'device'> {
   quality: Record<string, number | null> | null;
-  speed: Record<string, number | null> | null;
+  speed: (Record<string, number | null> & { device?: unknown }) | null;
 }
 
 interface LeaderboardData {
@@ -41,15 +43,18 @@ interface LeaderboardData {
   };
 }
 
-function selection(columns: LeaderboardColumn[], group: ColumnGroup): string {
-  const fields = columns.filter((column) => column.group === group).map((column) => column.field);
-  return fields.length > 0 ? `${group} { ${fields.join(' ')} }` : '';
+function selection(fields: LeaderboardFields, group: ColumnGroup): string {
+  const names = fields.columns
+    .filter((column) => column.group === group)
+    .map((column) => column.field);
+  if (group === 'speed' && fields.speedDevice) names.push('device');
+  return names.length > 0 ? `${group} { ${names.join(' ')} }` : '';
 }
 
-/** A page of the leaderboard as `query` asks for, with the values of `columns`. */
+/** A page of the leaderboard as `query` asks for, with the values of the columns in `fields`. */
 export async function fetchLeaderboardPage(
   query: LeaderboardQuery,
-  columns: LeaderboardColumn[],
+  fields: LeaderboardFields,
 ): Promise<LeaderboardPage> {
   const { leaderboard } = await gql<LeaderboardData>(
     `query Leaderboard($first: Int!, $after: String, $filter: LeaderboardFilter,
@@ -60,8 +65,8 @@ export async function fetchLeaderboardPage(
         edges { node {
           kind configHash config runCount
           run { id name status device finishedAt }
-          ${selection(columns, 'quality')}
-          ${selection(columns, 'speed')}
+          ${selection(fields, 'quality')}
+          ${selection(fields, 'speed')}
         } }
       }
     }`,
@@ -73,10 +78,14 @@ export async function fetchLeaderboardPage(
     },
   );
   return {
-    rows: leaderboard.edges.map(({ node: { quality, speed, ...entry } }) => ({
-      ...entry,
-      values: { quality: quality ?? {}, speed: speed ?? {} },
-    })),
+    rows: leaderboard.edges.map(({ node: { quality, speed, ...entry } }) => {
+      const { device, ...speeds } = speed ?? {};
+      return {
+        ...entry,
+        device: device ?? entry.run.device,
+        values: { quality: quality ?? {}, speed: speeds },
+      };
+    }),
     totalCount: leaderboard.totalCount,
     nextCursor: leaderboard.pageInfo.hasNextPage ? leaderboard.pageInfo.endCursor : null,
   };

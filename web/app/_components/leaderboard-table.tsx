@@ -116,8 +116,8 @@ export function LeaderboardTable({ rows, columns, query }: LeaderboardTableProps
                 }),
               )}
               <td className="numeric">{row.runCount}</td>
-              <td>
-                <DeviceLabel device={row.run.device} />
+              <td data-column="device">
+                <DeviceLabel device={row.device} />
               </td>
               <td className="numeric">
                 <time dateTime={row.run.finishedAt ?? undefined}>

@@ -7,7 +7,7 @@ import { LeaderboardTable } from '../_components/leaderboard-table.tsx';
 import { LiveRefresh } from '../_components/live-refresh.tsx';
 import { loadOrError } from '../../lib/graphql.ts';
 import { fetchLeaderboardPage } from '../../lib/leaderboard.ts';
-import { fetchLeaderboardColumns } from '../../lib/leaderboard-columns.ts';
+import { fetchLeaderboardFields } from '../../lib/leaderboard-columns.ts';
 import {
   leaderboardHref,
   parseLeaderboardQuery,
@@ -25,8 +25,9 @@ interface LeaderboardPageProps {
 
 export default async function LeaderboardPage({ searchParams }: LeaderboardPageProps) {
   const query = parseLeaderboardQuery(await searchParams);
-  const columns = await fetchLeaderboardColumns();
-  const { data: page, error, retryable } = await loadOrError(fetchLeaderboardPage(query, columns));
+  const fields = await fetchLeaderboardFields();
+  const { columns } = fields;
+  const { data: page, error, retryable } = await loadOrError(fetchLeaderboardPage(query, fields));
 
   return (
     <>
