@@ -41,3 +41,5 @@ export { clipGradNorm } from './optim/clip-grad-norm.ts';
 export * from './model/index.ts';
 export { seededRandom } from './util/random.ts';
 export * from './inference/index.ts';
+export { runTorchPeer, torchPeerLogits } from './bench/torch-peer.ts';
+export type { TorchPeerResult, TorchPeerSkipped } from './bench/torch-peer.ts';

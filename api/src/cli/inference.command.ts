@@ -8,6 +8,7 @@ import {
   ModelTokenizer,
   NoAdapterError,
   packTokens,
+  runTorchPeer,
   speedupBound,
   type FactorisationOptions,
   type Gpu,
@@ -136,6 +137,8 @@ export interface BenchModelOptions extends FactorisationFlags {
   batch: number;
   repeats: number;
   json?: boolean;
+  /** Also time PyTorch eager on the same checkpoint and shape, when python3 has torch. */
+  peer?: boolean;
 }
 
 async function measureModel(
@@ -206,8 +209,32 @@ export async function benchModelCommand(options: BenchModelOptions): Promise<voi
         bound: speedupBound(config, parsed.experts, parsed.topK),
       });
     }
+    if (options.peer) {
+      progress('PyTorch eager peer: same checkpoint, same shape');
+      Object.assign(result, await measurePeer(options, factorisation));
+    }
     process.stdout.write(options.json ? `${JSON.stringify(result)}\n` : formatBench(result));
   });
+}
+
+/** The peer's figures and the lab's ratios to them (above 1: the lab is faster). */
+async function measurePeer(
+  options: BenchModelOptions,
+  factorisation: FactorisationOptions | undefined,
+): Promise<Record<string, unknown>> {
+  const parsed = factorisation && factorisationSchema.parse(factorisation);
+  if (parsed && parsed.split !== 'sequential')
+    return {
+      peer: { skipped: 'the PyTorch peer splits sequentially only; use --split sequential' },
+    };
+  const peer = await runTorchPeer({
+    model: options.model,
+    factorised: parsed && { experts: parsed.experts, topK: parsed.topK },
+    promptLen: options.promptLen,
+    genLen: options.genLen,
+    batch: options.batch,
+  });
+  return { peer };
 }
 
 function formatBench(result: Record<string, unknown>): string {
@@ -224,6 +251,23 @@ function formatBench(result: Record<string, unknown>): string {
       `speedup: ${number('speedup', 2)}x decode, ${number('prefillSpeedup', 2)}x prefill; ` +
         `bound 1 / (1 - phi + phi k/N) = ${number('bound', 2)}x (phi ${number('ffnShare', 3)})`,
     );
+  }
+  const peer = result.peer as
+    (Record<string, number> & { skipped?: string; torch?: string }) | undefined;
+  if (peer?.skipped !== undefined) lines.push(`PyTorch peer: skipped (${peer.skipped})`);
+  else if (peer) {
+    const ratio = (lab: string, theirs: string) =>
+      `${((result[lab] as number) / peer[theirs]!).toFixed(2)}x`;
+    lines.push(
+      `PyTorch ${peer.torch} eager (${peer.threads} threads): prefill ${peer.prefillTokS!.toFixed(1)} ` +
+        `tokens/s, decode ${peer.decodeTokS!.toFixed(1)} tokens/s`,
+      `lab / PyTorch: prefill ${ratio('prefillTokS', 'prefillTokS')}, decode ${ratio('decodeTokS', 'decodeTokS')}`,
+    );
+    if (peer.denseDecodeTokS !== undefined)
+      lines.push(
+        `PyTorch dense decode ${peer.denseDecodeTokS.toFixed(1)} tokens/s, speedup ${peer.speedup!.toFixed(2)}x; ` +
+          `lab / PyTorch dense decode ${ratio('denseDecodeTokS', 'denseDecodeTokS')}`,
+      );
   }
   return `${lines.join('\n')}\n`;
 }

@@ -87,6 +87,7 @@ function buildProgram(): Command {
     .option('--gen-len <n>', 'generated tokens per sequence', integer, 64)
     .option('--batch <n>', 'sequences decoded together', integer, 1)
     .option('--repeats <n>', 'timed generations (figures are medians)', integer, 3)
+    .option('--peer', 'also time PyTorch eager on the same checkpoint (python3 with torch)')
     .option('--json', 'print one JSON object')
     .action(async (options: BenchModelOptions & { model?: string }) => {
       if (!options.model) {
