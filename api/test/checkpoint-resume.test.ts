@@ -9,7 +9,7 @@ import { repoRoot } from '../../api/src/config.ts';
 import { insertQueuedExperiment } from '../../api/src/graphql/experiments/experiments.service.ts';
 import { discardPointsAfter, writeMetricPoints } from '../../api/src/worker/metric-writer.ts';
 import { startWorker, type LabWorker } from '../../api/src/worker/worker.ts';
-import { queueSelftest, waitForRunStatus } from '../../test/support/runs.ts';
+import { waitForRunStatus } from '../../test/support/runs.ts';
 import {
   createTestDatabase,
   databaseTargets,
@@ -174,7 +174,12 @@ describe.each(databaseTargets())(
     }, 150_000);
 
     it('discards points past the checkpoint and rebuilds the summaries from those kept', async () => {
-      const { id: runId } = await queueSelftest(database.db, { size: 8 });
+      // Not queued: the survivor worker above would run it and write points of its own.
+      const experiment = await database.db.experiment.create({
+        data: { name: 'x', kind: 'selftest', config: {}, configHash: 'x', runs: { create: {} } },
+        include: { runs: true },
+      });
+      const runId = experiment.runs[0]!.id;
       const values = [5, 1, 9, 3, 7, 8, 0, 6];
       await writeMetricPoints(
         database.sql,
