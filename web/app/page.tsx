@@ -2,6 +2,7 @@ import Link from 'next/link';
 import { apiUrl, loadOrError } from '../lib/graphql.ts';
 import { fetchRunsPage, isActive } from '../lib/runs.ts';
 import { ApiErrorPanel } from './_components/api-error-panel.tsx';
+import { CompareForm } from './_components/compare-form.tsx';
 import { EmptyRuns } from './_components/empty-runs.tsx';
 import { LiveRefresh } from './_components/live-refresh.tsx';
 import { RunsTable } from './_components/runs-table.tsx';
@@ -35,7 +36,13 @@ export default async function RunsPage({ searchParams }: RunsPageProps) {
       <h1>
         Runs <span className="muted count">{page.totalCount}</span>
       </h1>
-      {isEmpty ? <EmptyRuns apiUrl={apiUrl()} /> : <RunsTable runs={page.runs} now={Date.now()} />}
+      {isEmpty ? (
+        <EmptyRuns apiUrl={apiUrl()} />
+      ) : (
+        <CompareForm>
+          <RunsTable runs={page.runs} now={Date.now()} />
+        </CompareForm>
+      )}
       <nav className="pager" aria-label="Pages">
         {cursor !== null && <Link href="/">Newest runs</Link>}
         {page.nextCursor !== null && (

@@ -10,6 +10,9 @@ export function RunsTable({ runs, now }: { runs: RunSummary[]; now: number }) {
     <table className="data-table" data-testid="runs-table">
       <thead>
         <tr>
+          <th>
+            <span className="visually-hidden">Compare</span>
+          </th>
           <th>Run</th>
           <th>Kind / name</th>
           <th>Status</th>
@@ -32,6 +35,15 @@ export function RunsTable({ runs, now }: { runs: RunSummary[]; now: number }) {
 function RunRow({ run, now }: { run: RunSummary; now: number }) {
   return (
     <tr data-testid="run-row" data-run-id={run.id}>
+      <td>
+        <input
+          type="checkbox"
+          name="runs"
+          value={run.id}
+          aria-label={`Compare run ${shortId(run.id)}`}
+          data-testid="compare-checkbox"
+        />
+      </td>
       <td>
         {/* Prefetching every row would re-request each run page on every live refresh. */}
         <Link href={`/runs/${run.id}`} prefetch={false} className="run-id" title={run.id}>

@@ -138,8 +138,9 @@ function PickRuns({ runIds }: { runIds: string[] }) {
       <section className="panel" data-testid="compare-empty">
         <h2>Pick {COMPARE_LIMITS.min} or more runs to compare</h2>
         <p>
-          Tick rows on the <Link href="/leaderboard">leaderboard</Link> and press “Compare
-          selected”, or paste run ids here:
+          Tick rows on the <Link href="/">runs page</Link> or the{' '}
+          <Link href="/leaderboard">leaderboard</Link> and press “Compare selected”, or paste run
+          ids here:
         </p>
         <form action="/compare" method="get" className="filters">
           <label>
