@@ -4,6 +4,7 @@ import type { Engine } from '../runtime/engine.ts';
 import { allocateTensor } from '../tensor/create.ts';
 import type { Tensor } from '../tensor/tensor.ts';
 import { GEMV_MAX_TOKENS, gemv } from './kernels/gemv.ts';
+import type { KernelTarget } from './kernels/kernel-target.ts';
 import { addInPlace } from './kernels/rows.ts';
 
 /** A Hugging Face Linear: weight [out, in], optional bias [out]. */
@@ -19,6 +20,7 @@ export interface Linear {
 export class Projector {
   constructor(
     private readonly engine: Engine,
+    private readonly target: KernelTarget,
     /** Bound where a kernel has no bias, never read. */
     private readonly placeholder: Tensor,
   ) {}
@@ -33,7 +35,7 @@ export class Projector {
       return product;
     }
     const y = allocateTensor(this.engine, 'linear', [tokens, outputs], 'f32');
-    gemv(this.engine, x, weight, bias ?? this.placeholder, y, tokens, {
+    gemv(this.engine, this.target, x, weight, bias ?? this.placeholder, y, tokens, {
       inputs,
       outputs,
       hasBias: bias !== undefined,
@@ -52,7 +54,7 @@ export class Projector {
       product.dispose();
       return;
     }
-    gemv(this.engine, x, weight, bias ?? this.placeholder, residual, tokens, {
+    gemv(this.engine, this.target, x, weight, bias ?? this.placeholder, residual, tokens, {
       inputs,
       outputs,
       hasBias: bias !== undefined,

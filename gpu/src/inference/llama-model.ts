@@ -12,6 +12,7 @@ import {
 } from './factorise.ts';
 import { cachedAttention, MAX_HEAD_SIZE } from './kernels/cached-attention.ts';
 import { expertFfn } from './kernels/experts.ts';
+import { defaultKernelTarget, type KernelTarget } from './kernels/kernel-target.ts';
 import { routeTopK } from './kernels/experts.ts';
 import { ropeQueries, storeKeysValues, type HeadLayout } from './kernels/positional.ts';
 import { embedTokens, gatherRows, rmsNormRows, swigluHalves } from './kernels/rows.ts';
@@ -32,6 +33,8 @@ export interface LoadOptions {
   factorisation?: FactorisationOptions;
   /** A given factorisation instead (trained routers, or a test's): every layer's experts. */
   expertLayers?: { topK: number; layers: readonly LayerFactorisation[] };
+  /** Kernel family; by default the one that suits the adapter (tests force each). */
+  kernelTarget?: KernelTarget;
   /** Observes each layer's split, e.g. for a reference to run the same one. */
   onFactorised?: (layer: number, factorisation: LayerFactorisation) => void;
 }
@@ -53,8 +56,9 @@ export class LlamaModel {
     private readonly weights: LlamaWeights,
     private readonly inverseFrequencies: Tensor,
     readonly factorisation: { experts: number; topK: number } | undefined,
+    private readonly target: KernelTarget,
   ) {
-    this.projector = new Projector(engine, weights.placeholder);
+    this.projector = new Projector(engine, target, weights.placeholder);
     this.layout = {
       heads: config.num_attention_heads,
       kvHeads: config.num_key_value_heads,
@@ -93,6 +97,7 @@ export class LlamaModel {
       weights,
       inverseFrequencies,
       expertPlan && { experts: expertPlan.experts, topK: expertPlan.topK },
+      options.kernelTarget ?? defaultKernelTarget(engine),
     );
   }
 
@@ -170,7 +175,7 @@ export class LlamaModel {
       [count, layout.heads * layout.headSize],
       'f32',
     );
-    cachedAttention(engine, tokens, qkv, cache, attended, layout);
+    cachedAttention(engine, this.target, tokens, qkv, cache, attended, layout);
     qkv.dispose();
     this.projector.projectInto(attended, layer.output, x);
     attended.dispose();
