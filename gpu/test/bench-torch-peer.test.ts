@@ -99,11 +99,12 @@ describe('PyTorch peer', () => {
 
   it('times prefill and decode of a checkpoint, dense and factorised', async () => {
     const model = await tinyCheckpoint();
-    const dense = await runTorchPeer({ model, promptLen: 8, genLen: 4, batch: 2 });
+    const dense = await runTorchPeer({ model, promptLen: 8, genLen: 4, batch: 2, repeats: 2 });
     expect(dense).toMatchObject({
       peer: 'pytorch-eager',
       torch: expect.any(String),
       threads: expect.any(Number),
+      repeats: 2,
       prefillTokS: expect.any(Number),
       decodeTokS: expect.any(Number),
       decodeStepMsP50: expect.any(Number),

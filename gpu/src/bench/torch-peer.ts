@@ -19,6 +19,8 @@ const timingSchema = z.object({
   threads: z.int().positive(),
   /** The BLAS library torch runs its matmuls on; null where it cannot be seen. */
   blas: z.string().nullable(),
+  /** Timed runs of each model; the figures are the best of them. */
+  repeats: z.int().positive(),
   prefillTokS: positive,
   decodeTokS: positive,
   decodeStepMsP50: positive,
@@ -67,6 +69,8 @@ export interface TorchPeerOptions extends PeerCommonOptions {
   promptLen: number;
   genLen: number;
   batch: number;
+  /** Timed runs of each model, best of which is reported (the script's default is 3). */
+  repeats?: number;
 }
 
 export interface TorchPeerLogitsOptions extends PeerCommonOptions {
@@ -161,8 +165,8 @@ function parseOutput<Schema extends z.ZodType>(schema: Schema, stdout: string): 
 
 /**
  * Times PyTorch's eager CPU inference of a checkpoint: prefill of `batch` x `promptLen` random
- * ids, then `genLen` greedy decode steps, after a warm-up. Factorised, it also times the dense
- * model in the same process and reports the decode speedup. Skipped (not failed) when no Python
+ * ids, then `genLen` greedy decode steps, after a warm-up, best of `repeats` runs. Factorised, it
+ * also times the dense model in the same process, runs alternating, and reports the decode speedup. Skipped (not failed) when no Python
  * with torch is installed; an error when the script fails.
  */
 export async function runTorchPeer(
@@ -176,6 +180,7 @@ export async function runTorchPeer(
     String(options.genLen),
     '--batch',
     String(options.batch),
+    ...(options.repeats === undefined ? [] : ['--repeats', String(options.repeats)]),
   ]);
   return 'skipped' in run ? run : parseOutput(timingSchema, run.stdout);
 }
