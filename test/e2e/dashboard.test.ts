@@ -257,6 +257,9 @@ describe('dashboard pages in Chromium over the API and a seeded database', () =>
     expect(await experts.allTextContents()).toEqual(['8', '16']);
     const retention = page.locator('[data-testid="metric-row"][data-key="retention"] td');
     expect(await retention.allTextContents()).toEqual(['0.91', '0.85']);
+    // Benchmarks aligned the same way: only b has a benchmark row.
+    const decode = page.locator('[data-testid="benchmark-row"][data-label="Decode tok/s"] td');
+    expect(await decode.allTextContents()).toEqual(['—', '180']);
     // Both loss curves overlaid on one chart, each with its run's points.
     const lines = page.locator(
       '[data-testid="metric-chart"][data-metric="loss"] [data-testid="chart-line"]',

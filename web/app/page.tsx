@@ -23,7 +23,6 @@ export default async function RunsPage({ searchParams }: RunsPageProps) {
       <>
         <h1>Runs</h1>
         <ApiErrorPanel message={error} retrying={retryable} />
-        <LiveRefresh active={retryable} />
       </>
     );
   }

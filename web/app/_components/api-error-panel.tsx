@@ -1,6 +1,8 @@
+import { LiveRefresh } from './live-refresh.tsx';
+
 interface ApiErrorPanelProps {
   message: string;
-  /** False when the API refused the request itself, so the page does not poll. */
+  /** Reload the page every 2 s until the error clears; false when the request itself is wrong. */
   retrying?: boolean;
 }
 
@@ -12,8 +14,12 @@ export function ApiErrorPanel({ message, retrying = true }: ApiErrorPanelProps) 
       </h2>
       <p className="error-message">{message}</p>
       <p className="muted">
-        {retrying ? 'This page retries every 2 seconds.' : 'Check the address of this page.'}
+        {retrying
+          ? 'This page retries every 2 seconds.'
+          : 'Asking again will not help: check the address of this page, or, when access is ' +
+            "refused, the dashboard's API key (FACTORLAB_API_KEY)."}
       </p>
+      <LiveRefresh active={retrying} />
     </section>
   );
 }

@@ -6,7 +6,7 @@ import { DeviceLabel } from './device-label.tsx';
 import { StatusBadge } from './status-badge.tsx';
 
 /** The header row every comparison table shares: one column per run, in the order asked. */
-function RunColumns({ runs }: { runs: RunComparison['runs'] }) {
+export function RunColumns({ runs }: { runs: RunComparison['runs'] }) {
   return (
     <>
       {runs.map((run) => (

@@ -1,5 +1,6 @@
 import Link from 'next/link';
 import { ApiErrorPanel } from '../_components/api-error-panel.tsx';
+import { BenchmarkComparisonTable } from '../_components/benchmark-comparison-table.tsx';
 import {
   ComparedRunsTable,
   ConfigComparisonTable,
@@ -7,7 +8,13 @@ import {
 } from '../_components/compare-tables.tsx';
 import { LiveRefresh } from '../_components/live-refresh.tsx';
 import { ComparedMetricCharts } from '../_components/metric-charts.tsx';
-import { COMPARE_LIMITS, fetchComparison, type RunComparison } from '../../lib/compare.ts';
+import { fetchLatestBenchmarks } from '../../lib/benchmarks.ts';
+import {
+  COMPARE_LIMITS,
+  fetchComparison,
+  type ComparedRun,
+  type RunComparison,
+} from '../../lib/compare.ts';
 import { compareHref } from '../../lib/compare-href.ts';
 import { loadOrError } from '../../lib/graphql.ts';
 import { isActive, isRunId } from '../../lib/runs.ts';
@@ -57,7 +64,6 @@ export default async function ComparePage({ searchParams }: ComparePageProps) {
       <>
         <h1>Compare runs</h1>
         <ApiErrorPanel message={error} retrying={retryable} />
-        <LiveRefresh active={retryable} />
       </>
     );
   }
@@ -96,6 +102,7 @@ export default async function ComparePage({ searchParams }: ComparePageProps) {
           <ComparedCharts comparison={comparison} />
         </>
       )}
+      <ComparedBenchmarks runs={comparison.runs} />
       <LiveRefresh active={comparison.runs.some((run) => isActive(run.status))} />
     </article>
   );
@@ -115,7 +122,6 @@ async function ComparedCharts({ comparison }: { comparison: RunComparison }) {
     return (
       <>
         <ApiErrorPanel message={error} retrying={retryable} />
-        <LiveRefresh active={retryable} />
       </>
     );
   }
@@ -127,6 +133,30 @@ async function ComparedCharts({ comparison }: { comparison: RunComparison }) {
       )}
       seriesByRun={seriesByRun}
     />
+  );
+}
+
+/** The runs' latest benchmark rows side by side; nothing when none of them was benchmarked. */
+async function ComparedBenchmarks({ runs }: { runs: ComparedRun[] }) {
+  const {
+    data: latest,
+    error,
+    retryable,
+  } = await loadOrError(fetchLatestBenchmarks(runs.map((run) => run.id)));
+  if (error !== undefined) {
+    return (
+      <>
+        <h2>Benchmarks</h2>
+        <ApiErrorPanel message={error} retrying={retryable} />
+      </>
+    );
+  }
+  if (![...latest.values()].some((row) => row !== null)) return null;
+  return (
+    <>
+      <h2>Benchmarks</h2>
+      <BenchmarkComparisonTable runs={runs} latest={latest} />
+    </>
   );
 }
 

@@ -4,7 +4,6 @@ import { CompareForm } from '../_components/compare-form.tsx';
 import { LeaderboardFilters } from '../_components/leaderboard-filters.tsx';
 import { LeaderboardScatter } from '../_components/leaderboard-scatter.tsx';
 import { LeaderboardTable } from '../_components/leaderboard-table.tsx';
-import { LiveRefresh } from '../_components/live-refresh.tsx';
 import { loadOrError } from '../../lib/graphql.ts';
 import { fetchLeaderboardPage } from '../../lib/leaderboard.ts';
 import { fetchLeaderboardFields } from '../../lib/leaderboard-columns.ts';
@@ -42,7 +41,6 @@ export default async function LeaderboardPage({ searchParams }: LeaderboardPageP
       {error !== undefined ? (
         <>
           <ApiErrorPanel message={error} retrying={retryable} />
-          <LiveRefresh active={retryable} />
         </>
       ) : page.rows.length === 0 ? (
         <EmptyLeaderboard query={query} totalCount={page.totalCount} />

@@ -32,7 +32,6 @@ export default async function RunPage({ params }: RunPageProps) {
       <>
         <h1>Run {shortId(id)}</h1>
         <ApiErrorPanel message={error} retrying={retryable} />
-        <LiveRefresh active={retryable} />
       </>
     );
   }
@@ -78,7 +77,6 @@ async function RunCharts({ run }: { run: RunDetail }) {
     return (
       <>
         <ApiErrorPanel message={error} retrying={retryable} />
-        <LiveRefresh active={retryable} />
       </>
     );
   }
