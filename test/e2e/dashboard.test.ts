@@ -100,6 +100,7 @@ describe('dashboard pages in Chromium over the API and a seeded database', () =>
   const runs: Record<string, SeededRun> = {};
 
   beforeAll(async () => {
+    // The pages are under test here, not the SQL (api/test runs that on both servers).
     const target = databaseTargets().find((candidate) => candidate.name === 'embedded')!;
     database = await createTestDatabase(target);
     api = await startTestApi(database);
