@@ -36,16 +36,25 @@ describe('kernel benchmark', () => {
     expect(f16Ceiling).toEqual(
       hasF16 ? expect.objectContaining({ dtype: 'f16', gflops: aRate }) : skippedF16,
     );
-    const timed = (dtype: string) => ({
+    const timed = (dtype: string, compute: string) => ({
       n: 32,
       dtype,
+      compute,
       repeats: 1,
       trials: 1,
       gflops: aRate,
       medianGflops: aRate,
       ceilingFraction: aRate,
+      ceilingDtype: compute,
     });
-    expect(result.matmul).toEqual([timed('f32'), hasF16 ? timed('f16') : { n: 32, ...skippedF16 }]);
+    const f16Row = (compute: string) =>
+      hasF16 ? timed('f16', compute) : { n: 32, compute, ...skippedF16 };
+    expect(result.matmul).toEqual([timed('f32', 'f32'), f16Row('f32'), f16Row('f16')]);
+    // f16 compute is compared with the f16 ceiling of the same run.
+    const f16Compute = result.matmul[2]!;
+    if ('gflops' in f16Compute && f16Ceiling && 'gflops' in f16Ceiling) {
+      expect(f16Compute.ceilingFraction).toBeCloseTo(f16Compute.gflops / f16Ceiling.gflops, 12);
+    }
     expect(result.blasGflops).toEqual(result.blas.available ? aRate : null);
     expect(result.ops.map((timing) => timing.op)).toEqual(registeredOps());
     // Ops without a representative call, or failing ones, are reported as such, with a reason.
@@ -62,7 +71,7 @@ describe('kernel benchmark', () => {
 
     const report = formatKernelReport(result);
     expect(report).toContain(gpu.info.description || gpu.info.device);
-    expect(report).toMatch(/^32 +f32 +[\d.]+ +[\d.]+ +\d+%$/m);
+    expect(report).toMatch(/^32 +f32 +f32 +[\d.]+ +[\d.]+ +\d+% of f32$/m);
   });
 
   it('reports the BLAS peer as unavailable, with the reason, when python is missing', async () => {

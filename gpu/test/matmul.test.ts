@@ -118,6 +118,45 @@ describe('matmul', { timeout: 60_000 }, () => {
     });
   });
 
+  describe('with f16 compute', () => {
+    // Inputs rounded to f16 and every product and partial sum rounded to f16 (relative 2^-11
+    // each): over K <= 250 values in [-1, 1) the error stays below 1% of the largest |C|.
+    const F16_COMPUTE_TOLERANCE = 1e-2;
+
+    for (const subgroups of [true, false]) {
+      it.each(SHAPES)(
+        `matches a float64 reference at M=%i, K=%i, N=%i (subgroups ${subgroups})`,
+        async (m, k, n) => {
+          const gpu = await acquireGpu();
+          if (!gpu.device.features.has('shader-f16')) return;
+          const random = seededRandom(m * 65_536 + k * 256 + n + 2);
+          const a = randomFloat32Array(m * k, random);
+          const b = randomFloat32Array(k * n, random);
+          const c = await matmul(gpu, a, b, m, k, n, { dtype: 'f16', compute: 'f16', subgroups });
+          expect(maxRelativeError(c, cpuMatmul(a, b, m, k, n))).toBeLessThan(F16_COMPUTE_TOLERANCE);
+        },
+      );
+    }
+
+    it('sums in f16: 2048 + 1 + 1 + 1 stays 2048, where f32 sums give 2051', async () => {
+      const gpu = await acquireGpu();
+      if (!gpu.device.features.has('shader-f16')) return;
+      const a = Float32Array.of(2048, 1, 1, 1);
+      const b = Float32Array.of(1, 1, 1, 1);
+      expect([...(await matmul(gpu, a, b, 1, 4, 1, { dtype: 'f16', compute: 'f16' }))]).toEqual([
+        2048,
+      ]);
+      expect([...(await matmul(gpu, a, b, 1, 4, 1, { dtype: 'f16' }))]).toEqual([2051]);
+    });
+
+    it('needs f16 inputs', async () => {
+      const gpu = await acquireGpu();
+      await expect(createMatmulRunner(gpu, 2, 3, 4, { compute: 'f16' })).rejects.toThrow(
+        'matmul [M=2, K=3, N=4]: f16 compute needs dtype f16 inputs, not f32',
+      );
+    });
+  });
+
   describe('rejects bad input', () => {
     it('arrays whose lengths do not match the shape', async () => {
       const gpu = await acquireGpu();

@@ -29,18 +29,20 @@ export interface Skipped {
   skipped: string;
 }
 
-/** A matmul timing with its best trial as a fraction of the f32 FMA ceiling. */
-export type MatmulResult = (MatmulTiming & { ceilingFraction: number }) | (Skipped & { n: number });
+/**
+ * A matmul timing with its best trial as a fraction of the FMA ceiling of its compute type (f32,
+ * or f16 for f16 compute), named in `ceilingDtype`.
+ */
+export type MatmulResult =
+  | (MatmulTiming & { ceilingFraction: number; ceilingDtype: MatmulInputType })
+  | (Skipped & { n: number; compute: MatmulInputType });
 
 export interface KernelBenchmarkResult {
   adapter: DeviceInfo;
   /** f32 FMA throughput, best trial: the ceiling each matmul is compared to. */
   fmaCeilingGflops: number;
   fmaCeilings: (FmaCeiling | Skipped)[];
-  /**
-   * Timed matmuls. `ceilingFraction` is of the f32 ceiling for every dtype (an f16 matmul
-   * accumulates in f32).
-   */
+  /** Timed matmuls: f32; f16 inputs summed in f32; f16 inputs summed in f16. */
   matmul: MatmulResult[];
   blasGflops: number | null;
   blas: BlasPeer;
@@ -48,7 +50,12 @@ export interface KernelBenchmarkResult {
   ops: (OpTiming | UntimedOp)[];
 }
 
-const MATMUL_DTYPES: readonly MatmulInputType[] = ['f32', 'f16'];
+/** Input type and compute type of each timed matmul. */
+const MATMUL_VARIANTS: readonly { dtype: MatmulInputType; compute: MatmulInputType }[] = [
+  { dtype: 'f32', compute: 'f32' },
+  { dtype: 'f16', compute: 'f32' },
+  { dtype: 'f16', compute: 'f16' },
+];
 const DEFAULT_TRIALS = 5;
 const DEFAULT_BLAS_SIZE = 1024;
 const NO_SHADER_F16 = 'the device lacks shader-f16';
@@ -79,14 +86,19 @@ export async function runKernelBenchmark(
 
   const matmul: MatmulResult[] = [];
   for (const n of sizes) {
-    for (const dtype of MATMUL_DTYPES) {
+    for (const { dtype, compute } of MATMUL_VARIANTS) {
       if (dtype === 'f16' && !hasF16) {
-        matmul.push({ n, dtype, skipped: NO_SHADER_F16 });
+        matmul.push({ n, dtype, compute, skipped: NO_SHADER_F16 });
         continue;
       }
-      progress(`matmul n=${n} (${dtype})`);
-      const timing = await timeMatmul(gpu, n, dtype, { repeats, trials });
-      matmul.push({ ...timing, ceilingFraction: timing.gflops / f32Ceiling.gflops });
+      progress(`matmul n=${n} (${dtype}${compute === dtype ? '' : `, ${compute} compute`})`);
+      const timing = await timeMatmul(gpu, n, dtype, { repeats, trials }, compute);
+      const ceiling = compute === 'f16' && 'gflops' in f16Ceiling ? f16Ceiling : f32Ceiling;
+      matmul.push({
+        ...timing,
+        ceilingFraction: timing.gflops / ceiling.gflops,
+        ceilingDtype: ceiling.dtype,
+      });
     }
   }
 

@@ -39,17 +39,25 @@ function fmaTable(ceilings: (FmaCeiling | Skipped)[]): string {
 function matmulTable(matmuls: MatmulResult[]): string {
   const rows = matmuls.map((row) =>
     'skipped' in row
-      ? [String(row.n), row.dtype, `skipped: ${row.skipped}`]
+      ? [String(row.n), row.dtype, row.compute, `skipped: ${row.skipped}`]
       : [
           String(row.n),
           row.dtype,
+          row.compute,
           fixed(row.gflops),
           fixed(row.medianGflops),
-          `${(row.ceilingFraction * 100).toFixed(0)}%`,
+          `${(row.ceilingFraction * 100).toFixed(0)}% of ${row.ceilingDtype}`,
         ],
   );
-  const header = ['matmul n', 'dtype', 'best GFLOP/s', 'median GFLOP/s', 'best / f32 FMA ceiling'];
-  return textTable(header, rows, 2);
+  const header = [
+    'matmul n',
+    'inputs',
+    'compute',
+    'best GFLOP/s',
+    'median GFLOP/s',
+    'best / FMA ceiling',
+  ];
+  return textTable(header, rows, 3);
 }
 
 function blasLine(blas: BlasPeer): string {

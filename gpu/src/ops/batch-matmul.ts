@@ -3,8 +3,15 @@ import { allocateTensor } from '../tensor/create.ts';
 import { formatShape, sameShape, sizeOf, type Shape } from '../tensor/shape.ts';
 import type { Tensor } from '../tensor/tensor.ts';
 import { checkDtype, checkRank, describeCall } from './checks.ts';
-import { matmulWorkgroups, planMatmul, type MatmulGeometry } from './matmul-plan.ts';
+import type { Engine } from '../runtime/engine.ts';
+import { matmulStrides, matmulWorkgroups, planMatmul, type MatmulGeometry } from './matmul-plan.ts';
 import type { MatmulInputType } from './matmul-shader.ts';
+import {
+  planWindowedMatmul,
+  usesWindowedMatmul,
+  windowedLaunches,
+  type MatmulOperands,
+} from './matmul-window.ts';
 import { defineOp } from './registry.ts';
 import { reduceSum } from './sum.ts';
 
@@ -13,8 +20,17 @@ export interface BatchMatmulOptions {
   transposeA?: boolean;
   /** Use B's last two dimensions transposed: B is stored [..., n, k]. */
   transposeB?: boolean;
+  /**
+   * Arithmetic type of the forward product (default f32). f16 needs A and B f16: products and
+   * sums in f16, C returned as f32. Gradients are computed in f32.
+   */
+  compute?: MatmulInputType;
 }
 
+interface Transposes {
+  transposeA: boolean;
+  transposeB: boolean;
+}
 type Attrs = Required<BatchMatmulOptions>;
 
 /**
@@ -26,7 +42,7 @@ function encodeBatchMatmul(
   shapeA: Shape,
   b: Tensor,
   shapeB: Shape,
-  { transposeA, transposeB }: Attrs,
+  { transposeA, transposeB, compute = 'f32' }: Transposes & { compute?: MatmulInputType },
   call: string,
 ): Tensor {
   const [aRows, aColumns] = shapeA.slice(-2) as [number, number];
@@ -58,6 +74,7 @@ function encodeBatchMatmul(
     bBatchStride: batchB.length > 0 ? k * n : 0,
     aType: a.dtype as MatmulInputType,
     bType: b.dtype as MatmulInputType,
+    compute,
   };
   const limit = a.engine.device.limits.maxComputeWorkgroupsPerDimension;
   if (matmulWorkgroups(geometry).some((count) => count > limit)) {
@@ -67,13 +84,42 @@ function encodeBatchMatmul(
     );
   }
   const c = allocateTensor(a.engine, call, [...batchShape, m, n], 'f32');
+  const operands = { a: a.bufferFor(call), b: b.bufferFor(call), c: c.bufferFor(call) };
+  if (usesWindowedMatmul(a.engine.gpu, geometry)) {
+    encodeWindowed(a.engine, geometry, operands, call);
+    return c;
+  }
   const plan = planMatmul(a.engine.gpu, geometry);
-  a.engine.dispatch({
-    operation: call,
-    ...plan,
-    buffers: [a.bufferFor(call), b.bufferFor(call), c.bufferFor(call)],
-  });
+  a.engine.dispatch({ operation: call, ...plan, buffers: [operands.a, operands.b, operands.c] });
   return c;
+}
+
+/** The CPU adapters' kernel (see matmul-window-shader.ts), its packs in pooled buffers. */
+function encodeWindowed(
+  engine: Engine,
+  geometry: MatmulGeometry,
+  operands: MatmulOperands,
+  call: string,
+): void {
+  engine.checkDevice(call);
+  engine.batch.open(call);
+  const plan = planWindowedMatmul(geometry, matmulStrides(geometry));
+  const packedUsage = GPUBufferUsage.STORAGE | GPUBufferUsage.UNIFORM;
+  const workspace = {
+    packedA: engine.pool.acquire(plan.packedABytes, packedUsage, `${call} packed A`),
+    packedB: engine.pool.acquire(plan.packedBBytes, packedUsage, `${call} packed B`),
+    uniforms: engine.pool.acquire(
+      plan.uniforms.byteLength,
+      GPUBufferUsage.UNIFORM | GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST,
+      `${call} windows`,
+    ),
+  };
+  engine.device.queue.writeBuffer(workspace.uniforms, 0, plan.uniforms);
+  const launches = windowedLaunches(engine.device, engine.pipelines, plan, operands, workspace);
+  for (const { pipeline, bindGroup, workgroups } of launches) {
+    engine.batch.dispatch(call, pipeline, bindGroup, workgroups);
+  }
+  for (const buffer of Object.values(workspace)) engine.pool.release(buffer);
 }
 
 /** `grad` [...batch, r, c] summed over the batch when its input was shared across it. */
@@ -97,12 +143,17 @@ const batchMatmulOp = defineOp<Attrs>({
     const call = describeCall(
       'batchMatmul',
       [a!, b!],
-      `transposeA ${attrs.transposeA}, transposeB ${attrs.transposeB}`,
+      `transposeA ${attrs.transposeA}, transposeB ${attrs.transposeB}` +
+        (attrs.compute === 'f16' ? ', f16 compute' : ''),
     );
     checkDtype(call, 'A', a!, ['f32', 'f16']);
     checkDtype(call, 'B', b!, ['f32', 'f16']);
     checkRank(call, 'A', a!, 2);
     checkRank(call, 'B', b!, 2);
+    if (attrs.compute === 'f16') {
+      checkDtype(call, 'A (f16 compute)', a!, ['f16']);
+      checkDtype(call, 'B (f16 compute)', b!, ['f16']);
+    }
     return { output: encodeBatchMatmul(a!, a!.shape, b!, b!.shape, attrs, call) };
   },
   backward({ inputs: [a, b], gradOutput: dC, attrs, needsGrad }) {
@@ -115,7 +166,7 @@ const batchMatmulOp = defineOp<Attrs>({
 });
 
 /** encodeBatchMatmul on the tensors' own shapes. */
-function product(x: Tensor, y: Tensor, attrs: Attrs, call: string): Tensor {
+function product(x: Tensor, y: Tensor, attrs: Transposes, call: string): Tensor {
   return encodeBatchMatmul(x, x.shape, y, y.shape, attrs, call);
 }
 
@@ -155,6 +206,7 @@ export function batchMatmul(a: Tensor, b: Tensor, options: BatchMatmulOptions = 
   const attrs = {
     transposeA: options.transposeA ?? false,
     transposeB: options.transposeB ?? false,
+    compute: options.compute ?? 'f32',
   };
   return applyOp(batchMatmulOp, [a, b], attrs);
 }

@@ -25,6 +25,8 @@ export interface MatmulGeometry {
   bBatchStride: number;
   aType: MatmulInputType;
   bType: MatmulInputType;
+  /** f16: products and sums in f16 (A and B f16); f32 otherwise. */
+  compute: MatmulInputType;
 }
 
 /** Everything a dispatch of one geometry needs but the buffers. */
@@ -39,22 +41,32 @@ export interface MatmulPlan {
 /** `subgroups: false` forces the kernel that adapters without subgroups get. */
 export function planMatmul(gpu: Gpu, geometry: MatmulGeometry, subgroups = true): MatmulPlan {
   const variant = chooseVariant(gpu, geometry, subgroups);
-  const { m, k, n, transposeA, transposeB } = geometry;
-  const strides = {
+  const strides = { ...matmulStrides(geometry), cBatchStride: geometry.m * geometry.n };
+  const dims: Record<(typeof MATMUL_DIMS)[number], number> = { ...geometry, ...strides };
+  return {
+    pipelineKey:
+      `matmul (${variant.layout}, A ${variant.aType}, B ${variant.bType}, ` +
+      `${variant.compute} compute${variant.subgroups ? ', subgroups' : ''})`,
+    shader: () => matmulShader(variant),
+    uniforms: Uint32Array.from(MATMUL_DIMS, (name) => dims[name]).buffer,
+    workgroups: matmulWorkgroups(geometry),
+  };
+}
+
+/** Element strides of op(A)[row, kk] and op(B)[kk, column] in their stored matrices. */
+export interface MatmulStrides {
+  aRowStride: number;
+  aColumnStride: number;
+  bRowStride: number;
+  bColumnStride: number;
+}
+
+export function matmulStrides({ m, k, n, transposeA, transposeB }: MatmulGeometry): MatmulStrides {
+  return {
     aRowStride: transposeA ? 1 : k,
     aColumnStride: transposeA ? m : 1,
     bRowStride: transposeB ? 1 : n,
     bColumnStride: transposeB ? k : 1,
-    cBatchStride: m * n,
-  };
-  const dims: Record<(typeof MATMUL_DIMS)[number], number> = { ...geometry, ...strides };
-  return {
-    pipelineKey:
-      `matmul (${variant.layout}, A ${variant.aType}, B ${variant.bType}` +
-      `${variant.subgroups ? ', subgroups' : ''})`,
-    shader: () => matmulShader(variant),
-    uniforms: Uint32Array.from(MATMUL_DIMS, (name) => dims[name]).buffer,
-    workgroups: matmulWorkgroups(geometry),
   };
 }
 
@@ -69,7 +81,7 @@ export function matmulWorkgroups({ batch, m, n }: MatmulGeometry): [number, numb
 
 function chooseVariant(
   { device, adapter }: Gpu,
-  { k, n, transposeA, transposeB, aType, bType }: MatmulGeometry,
+  { k, n, transposeA, transposeB, aType, bType, compute }: MatmulGeometry,
   subgroups: boolean,
 ): MatmulVariant {
   return {
@@ -80,5 +92,6 @@ function chooseVariant(
       (adapter.info.subgroupMinSize ?? 0) >= ROWS_PER_WORKGROUP,
     aType,
     bType,
+    compute,
   };
 }

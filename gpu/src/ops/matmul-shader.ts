@@ -1,6 +1,7 @@
 /**
- * WGSL for C[b] = op(A[b]) x op(B[b]) over a batch, C row-major f32, A and B f32 or f16 (products
- * accumulate in f32). Shapes, strides and batch strides come from a uniform, so one compiled
+ * WGSL for C[b] = op(A[b]) x op(B[b]) over a batch, C row-major f32, A and B f32 or f16. Products
+ * accumulate in f32, or with `compute: 'f16'` (A and B f16) are multiplied and summed in f16 and
+ * only the result widened to f32. Shapes, strides and batch strides come from a uniform, so one compiled
  * pipeline serves every shape, transpose and broadcast: op(A)[row, kk] is
  * a[row * aRowStride + kk * aColumnStride], and a batch stride of 0 shares one matrix across the
  * batch (workgroup z).
@@ -26,6 +27,8 @@ export interface MatmulVariant {
   subgroups: boolean;
   aType: MatmulInputType;
   bType: MatmulInputType;
+  /** Type of the products and sums: f16 needs A and B f16. */
+  compute: MatmulInputType;
 }
 
 export const ROWS_PER_WORKGROUP = 8;
@@ -82,12 +85,20 @@ ${vec4 ? vec4Body(variant) : scalarBody(variant)}
 `;
 }
 
+/** The compute type, as a vec4 or a scalar. */
+function computeType({ compute, layout }: MatmulVariant, vector = layout === 'vec4'): string {
+  return vector ? `vec4<${compute}>` : compute;
+}
+
 /** A's value in row `row` of the block at step `kk`: from the lane that loaded it, or loaded. */
-function rowOfA(row: number, { subgroups, layout }: MatmulVariant): string {
-  const widen = layout === 'vec4' ? 'vec4f' : 'f32';
-  return subgroups
-    ? `subgroupBroadcast(aShared, ${row}u)`
-    : `${widen}(a[${indexOfA(`min(firstRow + ${row}u, lastRow)`, layout)}])`;
+function rowOfA(row: number, variant: MatmulVariant): string {
+  const type = computeType(variant);
+  if (!variant.subgroups) {
+    return `${type}(a[${indexOfA(`min(firstRow + ${row}u, lastRow)`, variant.layout)}])`;
+  }
+  const shared = `subgroupBroadcast(aShared, ${row}u)`;
+  if (variant.compute === 'f32') return shared;
+  return variant.layout === 'vec4' ? `bitcast<vec4<f16>>(${shared})` : `f16(${shared})`;
 }
 
 function indexOfA(row: string, layout: MatmulVariant['layout']): string {
@@ -96,56 +107,66 @@ function indexOfA(row: string, layout: MatmulVariant['layout']): string {
     : `aBase + ${row} * dims.aRowStride + kk * dims.aColumnStride`;
 }
 
-/** Widened to f32 before the broadcast: subgroup operations on f16 need a further feature. */
-function sharedLoadOfA({ subgroups, layout }: MatmulVariant): string {
+/**
+ * Broadcast as 32-bit values, since subgroup operations on f16 need a further feature: widened
+ * to f32, or with f16 compute a vec4<f16>'s bits as a vec2<u32>.
+ */
+function sharedLoadOfA(variant: MatmulVariant): string {
+  const { subgroups, layout } = variant;
   if (!subgroups) return '';
-  const widen = layout === 'vec4' ? 'vec4f' : 'f32';
-  const row = `min(firstRow + lane % ${ROWS_PER_WORKGROUP}u, lastRow)`;
-  return `    let aShared = ${widen}(a[${indexOfA(row, layout)}]);`;
+  const value = `a[${indexOfA(`min(firstRow + lane % ${ROWS_PER_WORKGROUP}u, lastRow)`, layout)}]`;
+  if (variant.compute === 'f16' && layout === 'vec4') {
+    return `    let aShared = bitcast<vec2u>(${value});`;
+  }
+  return `    let aShared = ${layout === 'vec4' ? 'vec4f' : 'f32'}(${value});`;
 }
 
-const declareAccumulators = () => ROWS.map((row) => `  var acc${row} = vec4f();`).join('\n');
+const declareAccumulators = (variant: MatmulVariant) =>
+  ROWS.map((row) => `  var acc${row} = ${computeType(variant, true)}();`).join('\n');
 
 /** Indices count vec4s: a row of A holds K/4 of them, a row of B or C holds N/4. */
 function vec4Body(variant: MatmulVariant): string {
+  const vector = computeType(variant, true);
   return `
   let aStride = dims.k / 4u;
   let n4 = dims.n / 4u;
   let column = id.x;
   let bColumn = min(column, n4 - 1u);
-${declareAccumulators()}
+${declareAccumulators(variant)}
   for (var kk = 0u; kk < aStride; kk++) {
 ${sharedLoadOfA(variant)}
-${LANES.map((_, i) => `    let b${i} = vec4f(b[bBase + (kk * 4u + ${i}u) * n4 + bColumn]);`).join('\n')}
+${LANES.map((_, i) => `    let b${i} = ${vector}(b[bBase + (kk * 4u + ${i}u) * n4 + bColumn]);`).join('\n')}
 ${ROWS.map((row) => {
   const sum = LANES.reduce(
-    (acc, lane, i) => `fma(vec4f(a${row}.${lane}), b${i}, ${acc})`,
+    (acc, lane, i) => `fma(${vector}(a${row}.${lane}), b${i}, ${acc})`,
     `acc${row}`,
   );
   return `    let a${row} = ${rowOfA(row, variant)};\n    acc${row} = ${sum};`;
 }).join('\n')}
   }
   if (column < n4) {
-${ROWS.map((row) => `    if (firstRow + ${row}u <= lastRow) { c[cBase + (firstRow + ${row}u) * n4 + column] = acc${row}; }`).join('\n')}
+${ROWS.map((row) => `    if (firstRow + ${row}u <= lastRow) { c[cBase + (firstRow + ${row}u) * n4 + column] = vec4f(acc${row}); }`).join('\n')}
   }`;
 }
 
 function scalarBody(variant: MatmulVariant): string {
+  const vector = computeType(variant, true);
+  const scalar = computeType(variant, false);
   return `
   let firstColumn = id.x * ${COLUMNS_PER_INVOCATION}u;
 ${COLUMNS.map((i) => `  let bColumn${i} = min(firstColumn + ${i}u, dims.n - 1u) * dims.bColumnStride;`).join('\n')}
-${declareAccumulators()}
+${declareAccumulators(variant)}
   for (var kk = 0u; kk < dims.k; kk++) {
 ${sharedLoadOfA(variant)}
     let bRow = bBase + kk * dims.bRowStride;
-    let bValues = vec4f(${COLUMNS.map((i) => `f32(b[bRow + bColumn${i}])`).join(', ')});
-${ROWS.map((row) => `    acc${row} = fma(vec4f(${rowOfA(row, variant)}), bValues, acc${row});`).join('\n')}
+    let bValues = ${vector}(${COLUMNS.map((i) => `${scalar}(b[bRow + bColumn${i}])`).join(', ')});
+${ROWS.map((row) => `    acc${row} = fma(${vector}(${rowOfA(row, variant)}), bValues, acc${row});`).join('\n')}
   }
 ${ROWS.map((row) =>
   COLUMNS.map(
     (i) =>
       `  if (firstRow + ${row}u <= lastRow && firstColumn + ${i}u < dims.n) { ` +
-      `c[cBase + (firstRow + ${row}u) * dims.n + firstColumn + ${i}u] = acc${row}.${LANES[i]}; }`,
+      `c[cBase + (firstRow + ${row}u) * dims.n + firstColumn + ${i}u] = f32(acc${row}.${LANES[i]}); }`,
   ).join('\n'),
 ).join('\n')}`;
 }

@@ -3,8 +3,15 @@ import type { Gpu } from '../runtime/device.ts';
 import { engineFor } from '../runtime/engine.ts';
 import { withValidation } from '../runtime/error-scope.ts';
 import { encodeFloat16 } from '../util/float16.ts';
-import { matmulWorkgroups, planMatmul, type MatmulGeometry } from './matmul-plan.ts';
+import { matmulStrides, matmulWorkgroups, planMatmul, type MatmulGeometry } from './matmul-plan.ts';
 import type { MatmulInputType } from './matmul-shader.ts';
+import {
+  planWindowedMatmul,
+  usesWindowedMatmul,
+  windowedLaunches,
+  type Launch,
+  type MatmulOperands,
+} from './matmul-window.ts';
 
 /** C[m,n] = A[m,k] x B[k,n]. */
 export interface MatmulShape {
@@ -24,12 +31,18 @@ export interface MatmulOptions {
    * are rounded to f16 on upload and products accumulate in f32; C is f32 either way.
    */
   dtype?: MatmulInputType;
+  /**
+   * Arithmetic type (default f32). f16 (needs dtype f16) multiplies and sums in f16, faster where
+   * the hardware has f16 arithmetic, with f16's rounding in every sum; C is still returned as f32.
+   */
+  compute?: MatmulInputType;
 }
 
 /** One shape's buffers and bind group on the GPU, for timing dispatches without transfers. */
 export interface MatmulRunner {
   readonly shape: MatmulShape;
   readonly dtype: MatmulInputType;
+  readonly compute: MatmulInputType;
   /** Writes A (m*k values) and B (k*n values), row-major. */
   upload(a: Float32Array, b: Float32Array): void;
   /**
@@ -69,7 +82,7 @@ export async function createMatmulRunner(
   m: number,
   k: number,
   n: number,
-  { subgroups = true, dtype = 'f32' }: MatmulOptions = {},
+  { subgroups = true, dtype = 'f32', compute = 'f32' }: MatmulOptions = {},
 ): Promise<MatmulRunner> {
   const shape = { m, k, n };
   const operation = `matmul [M=${m}, K=${k}, N=${n}]`;
@@ -78,6 +91,9 @@ export async function createMatmulRunner(
     throw new Error(
       `${operation}: dtype f16 needs the WebGPU feature shader-f16, which this device lacks`,
     );
+  }
+  if (compute === 'f16' && dtype !== 'f16') {
+    throw new Error(`${operation}: f16 compute needs dtype f16 inputs, not ${dtype}`);
   }
   const geometry: MatmulGeometry = {
     batch: 1,
@@ -88,46 +104,41 @@ export async function createMatmulRunner(
     bBatchStride: 0,
     aType: dtype,
     bType: dtype,
+    compute,
   };
   checkShape(geometry, operation, device.limits);
 
-  const plan = planMatmul(gpu, geometry, subgroups);
   const inputBytes = (elements: number) => Math.ceil((elements * BYTES_PER_ELEMENT[dtype]) / 4) * 4;
-  const { pipeline, buffers } = await withValidation(device, operation, () => ({
-    pipeline: engineFor(gpu).pipelines.get(plan.pipelineKey, plan.shader),
-    buffers: {
-      dims: createUniformBuffer(device, 'matmul dims', [...new Uint32Array(plan.uniforms)]),
+  const { launches, operands, buffers } = await withValidation(device, operation, () => {
+    const operands = {
       a: createStorageBuffer(device, 'matmul A', inputBytes(m * k)),
       b: createStorageBuffer(device, 'matmul B', inputBytes(k * n)),
       c: createStorageBuffer(device, 'matmul C', m * n * 4, GPUBufferUsage.COPY_SRC),
-    },
-  }));
-  const bindGroup = device.createBindGroup({
-    layout: pipeline.getBindGroupLayout(0),
-    entries: [buffers.dims, buffers.a, buffers.b, buffers.c].map((buffer, binding) => ({
-      binding,
-      resource: { buffer },
-    })),
+    };
+    return { operands, ...createLaunches(gpu, geometry, subgroups, operands) };
   });
   const encode = (values: Float32Array) => (dtype === 'f16' ? encodeFloat16(values) : values);
 
   return {
     shape,
     dtype,
+    compute,
     upload(a, b) {
       checkLength(operation, 'A', a, m * k, 'M*K');
       checkLength(operation, 'B', b, k * n, 'K*N');
-      device.queue.writeBuffer(buffers.a, 0, encode(a));
-      device.queue.writeBuffer(buffers.b, 0, encode(b));
+      device.queue.writeBuffer(operands.a, 0, encode(a));
+      device.queue.writeBuffer(operands.b, 0, encode(b));
     },
     async dispatch(times = 1) {
       const workDone = await withValidation(device, operation, () => {
         const encoder = device.createCommandEncoder({ label: operation });
         const pass = encoder.beginComputePass();
-        pass.setPipeline(pipeline);
-        pass.setBindGroup(0, bindGroup);
         for (let index = 0; index < times; index++) {
-          pass.dispatchWorkgroups(...plan.workgroups);
+          for (const { pipeline, bindGroup, workgroups } of launches) {
+            pass.setPipeline(pipeline);
+            pass.setBindGroup(0, bindGroup);
+            pass.dispatchWorkgroups(...workgroups);
+          }
         }
         pass.end();
         device.queue.submit([encoder.finish()]);
@@ -135,10 +146,59 @@ export async function createMatmulRunner(
       });
       await workDone;
     },
-    read: () => readFloat32(device, buffers.c),
+    read: () => readFloat32(device, operands.c),
     destroy() {
-      for (const buffer of Object.values(buffers)) buffer.destroy();
+      for (const buffer of [...Object.values(operands), ...buffers]) buffer.destroy();
     },
+  };
+}
+
+/**
+ * The launches of one matmul over `operands`, and the buffers they use besides: the windowed
+ * kernel's packs and tiles on CPU adapters where it applies, else one dispatch of the
+ * register-tiled kernel.
+ */
+function createLaunches(
+  gpu: Gpu,
+  geometry: MatmulGeometry,
+  subgroups: boolean,
+  operands: MatmulOperands,
+): { launches: Launch[]; buffers: GPUBuffer[] } {
+  const { device } = gpu;
+  const { pipelines } = engineFor(gpu);
+  if (subgroups && usesWindowedMatmul(gpu, geometry)) {
+    const plan = planWindowedMatmul(geometry, matmulStrides(geometry));
+    const packedUsage = GPUBufferUsage.STORAGE | GPUBufferUsage.UNIFORM;
+    const packed = (name: string, size: number) =>
+      device.createBuffer({ label: `matmul packed ${name}`, size, usage: packedUsage });
+    const workspace = {
+      packedA: packed('A', plan.packedABytes),
+      packedB: packed('B', plan.packedBBytes),
+      uniforms: device.createBuffer({
+        label: 'matmul windows',
+        size: plan.uniforms.byteLength,
+        usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST,
+      }),
+    };
+    device.queue.writeBuffer(workspace.uniforms, 0, plan.uniforms);
+    return {
+      launches: windowedLaunches(device, pipelines, plan, operands, workspace),
+      buffers: Object.values(workspace),
+    };
+  }
+  const plan = planMatmul(gpu, geometry, subgroups);
+  const pipeline = pipelines.get(plan.pipelineKey, plan.shader);
+  const dims = createUniformBuffer(device, 'matmul dims', [...new Uint32Array(plan.uniforms)]);
+  const bindGroup = device.createBindGroup({
+    layout: pipeline.getBindGroupLayout(0),
+    entries: [dims, operands.a, operands.b, operands.c].map((buffer, binding) => ({
+      binding,
+      resource: { buffer },
+    })),
+  });
+  return {
+    launches: [{ pipeline, bindGroup, workgroups: plan.workgroups as Launch['workgroups'] }],
+    buffers: [dims],
   };
 }
 

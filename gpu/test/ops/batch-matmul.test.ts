@@ -1,7 +1,8 @@
-import { describe } from 'vitest';
-import { batchMatmul, type Shape } from '../../src/index.ts';
+import { describe, expect, it } from 'vitest';
+import { acquireGpu, batchMatmul, type Shape } from '../../src/index.ts';
+import { usesWindowedMatmul } from '../../src/ops/matmul-window.ts';
 import { checkOp, type InputSpec } from './conformance.ts';
-import type { Reference } from './helpers.ts';
+import { sizeOf, type Reference } from './helpers.ts';
 
 interface Layout {
   batchA: number[];
@@ -54,6 +55,17 @@ function specs({ batchA, batchB, m, k, n, transposeA, transposeB }: Layout): Inp
   ];
 }
 
+/**
+ * Shapes the CPU adapters' windowed kernel takes (at least 16 rows, N a multiple of 4): two row
+ * tiles of A (250 rows), two column tiles of B (260 columns), K over one dispatch's six chunks
+ * (400, so C is accumulated across dispatches), K not a multiple of 4, batched and shared B.
+ */
+const WINDOWED_LAYOUTS: Omit<Layout, 'transposeA' | 'transposeB'>[] = [
+  { batchA: [], batchB: [], m: 250, k: 33, n: 64 },
+  { batchA: [2], batchB: [2], m: 17, k: 400, n: 12 },
+  { batchA: [2], batchB: [], m: 16, k: 7, n: 260 },
+];
+
 /** Non-tile sizes (1, 7, 33, 250), vec4-eligible ones (8, 12, 64), shared and batched operands. */
 const FORWARD_LAYOUTS: Omit<Layout, 'transposeA' | 'transposeB'>[] = [
   { batchA: [], batchB: [], m: 1, k: 1, n: 1 },
@@ -62,6 +74,7 @@ const FORWARD_LAYOUTS: Omit<Layout, 'transposeA' | 'transposeB'>[] = [
   { batchA: [3], batchB: [3], m: 7, k: 33, n: 5 },
   { batchA: [2, 2], batchB: [], m: 7, k: 64, n: 8 },
   { batchA: [], batchB: [3], m: 250, k: 7, n: 33 },
+  ...WINDOWED_LAYOUTS,
 ];
 
 const GRADIENT_LAYOUTS: Omit<Layout, 'transposeA' | 'transposeB'>[] = [
@@ -79,7 +92,36 @@ const TRANSPOSES = [
   [true, true],
 ] as const;
 
+const onCpuAdapter = (await acquireGpu()).info.isCpu;
+
 describe('batchMatmul', () => {
+  it.runIf(onCpuAdapter)(
+    'takes the windowed kernel for the windowed layouts on this CPU adapter',
+    async () => {
+      const gpu = await acquireGpu();
+      for (const { batchA, batchB, m, k, n } of WINDOWED_LAYOUTS) {
+        for (const [transposeA, transposeB] of TRANSPOSES) {
+          const batch = Math.max(sizeOf(batchA), sizeOf(batchB));
+          const flatten = batchB.length === 0 && !transposeA;
+          const geometry = {
+            batch: flatten ? 1 : batch,
+            m: flatten ? batch * m : m,
+            k,
+            n,
+            transposeA,
+            transposeB,
+            aBatchStride: batchA.length > 0 ? m * k : 0,
+            bBatchStride: batchB.length > 0 ? k * n : 0,
+            aType: 'f32' as const,
+            bType: 'f32' as const,
+            compute: 'f32' as const,
+          };
+          expect(usesWindowedMatmul(gpu, geometry)).toBe(true);
+        }
+      }
+    },
+  );
+
   for (const [transposeA, transposeB] of TRANSPOSES) {
     const withTransposes = (layout: Omit<Layout, 'transposeA' | 'transposeB'>) => ({
       ...layout,

@@ -1,0 +1,261 @@
+import type { Gpu } from '../runtime/device.ts';
+import type { PipelineCache } from '../runtime/pipeline-cache.ts';
+import type { MatmulGeometry, MatmulStrides } from './matmul-plan.ts';
+import {
+  CHUNK_K,
+  PACK_FIELDS,
+  packShader,
+  ROWS_PER_WORKGROUP,
+  TILE_BYTES,
+  TILE_COLUMNS,
+  TILE_ROWS,
+  WINDOW_FIELDS,
+  WINDOW_WORKGROUP_SIZE,
+  WINDOWS,
+  windowMatmulShader,
+} from './matmul-window-shader.ts';
+
+/** Below this many rows of C, packing B costs more than the windowed kernel saves. */
+const MIN_ROWS = 16;
+/**
+ * Each launch's parameters sit in a slot of one buffer, bound at offsets that must be multiples
+ * of 256 bytes; packs read theirs as a uniform, windows as storage (see the shader).
+ */
+const SLOT_BYTES = 256;
+const PACK_WORKGROUP_SIZE = 64;
+
+type Workgroups = [number, number, number];
+
+/** One kernel launch of a windowed matmul, but the buffers. */
+interface WindowedStep {
+  kind: 'pack A' | 'pack B' | 'window';
+  /** Index of this launch's uniform slot. */
+  slot: number;
+  /** Tile numbers of packed A and B bound as the windows (window launches). */
+  tilesA: number[];
+  tilesB: number[];
+  workgroups: Workgroups;
+}
+
+/** A matmul as packs of A and B and dispatches over B's tiles: everything but the buffers. */
+export interface WindowedMatmulPlan {
+  geometry: MatmulGeometry;
+  packedABytes: number;
+  packedBBytes: number;
+  /** The uniform slots' contents, SLOT_BYTES apart. */
+  uniforms: ArrayBuffer;
+  steps: WindowedStep[];
+}
+
+/** The buffers a windowed matmul packs into and reads its launches' uniforms from. */
+export interface WindowedWorkspace {
+  packedA: GPUBuffer;
+  packedB: GPUBuffer;
+  uniforms: GPUBuffer;
+}
+
+export interface MatmulOperands {
+  a: GPUBuffer;
+  b: GPUBuffer;
+  c: GPUBuffer;
+}
+
+/** One kernel launch, ready to encode. */
+export interface Launch {
+  pipeline: GPUComputePipeline;
+  bindGroup: GPUBindGroup;
+  workgroups: Workgroups;
+}
+
+/**
+ * Whether the windowed kernel serves this geometry here: CPU adapters with subgroups of 8 or
+ * more, f32 compute, C rows in whole vec4s, enough rows to repay packing B, packs within the device's binding
+ * and dispatch limits.
+ */
+export function usesWindowedMatmul(
+  { device, adapter, info }: Gpu,
+  geometry: MatmulGeometry,
+): boolean {
+  if (!info.isCpu || !device.features.has('subgroups')) return false;
+  if ((adapter.info.subgroupMinSize ?? 0) < 8) return false;
+  if (geometry.compute !== 'f32' || geometry.n % 4 !== 0 || geometry.m < MIN_ROWS) return false;
+  const sizes = packSizes(geometry);
+  const { limits } = device;
+  const largest = Math.max(sizes.packedABytes, sizes.packedBBytes);
+  return (
+    largest <= limits.maxStorageBufferBindingSize &&
+    largest <= limits.maxBufferSize &&
+    Math.max(sizes.rowTiles * TILE_ROWS, sizes.chunks * CHUNK_K, geometry.batch) <=
+      limits.maxComputeWorkgroupsPerDimension
+  );
+}
+
+function packSizes({ batch, m, k, n, aBatchStride, bBatchStride }: MatmulGeometry) {
+  const chunks = Math.ceil(k / CHUNK_K);
+  const rowTiles = Math.ceil(m / TILE_ROWS);
+  const columnTiles = Math.ceil(n / TILE_COLUMNS);
+  const aBatches = aBatchStride > 0 ? batch : 1;
+  const bBatches = bBatchStride > 0 ? batch : 1;
+  return {
+    chunks,
+    rowTiles,
+    columnTiles,
+    aBatches,
+    bBatches,
+    packedABytes: aBatches * rowTiles * chunks * TILE_BYTES,
+    packedBBytes: bBatches * chunks * columnTiles * TILE_BYTES,
+  };
+}
+
+export function planWindowedMatmul(
+  geometry: MatmulGeometry,
+  strides: MatmulStrides,
+): WindowedMatmulPlan {
+  const { batch, m, k, n, aBatchStride, bBatchStride } = geometry;
+  const sizes = packSizes(geometry);
+  const { chunks, rowTiles, columnTiles, aBatches, bBatches } = sizes;
+  const slots: { fields: readonly string[]; values: Record<string, number> }[] = [];
+  const steps: WindowedStep[] = [];
+  const addStep = (
+    kind: WindowedStep['kind'],
+    values: Record<string, number>,
+    workgroups: Workgroups,
+    tilesA: number[] = [],
+    tilesB: number[] = [],
+  ) => {
+    const fields = kind === 'window' ? WINDOW_FIELDS : PACK_FIELDS;
+    steps.push({ kind, slot: slots.push({ fields, values }) - 1, tilesA, tilesB, workgroups });
+  };
+
+  // Rows of A past M within whole workgroup blocks are zeros; rows past those are never read.
+  const packA = {
+    rows: m,
+    columns: k,
+    rowStride: strides.aRowStride,
+    columnStride: strides.aColumnStride,
+    batchStride: aBatchStride,
+    rowsPacked: Math.ceil(m / ROWS_PER_WORKGROUP) * ROWS_PER_WORKGROUP,
+    columnVectorsPacked: (chunks * CHUNK_K) / 4,
+    rowTiles,
+    columnTiles: chunks,
+  };
+  // Columns of B past N are never stored, so tiles are packed only up to N.
+  const packB = {
+    rows: k,
+    columns: n,
+    rowStride: strides.bRowStride,
+    columnStride: strides.bColumnStride,
+    batchStride: bBatchStride,
+    rowsPacked: chunks * CHUNK_K,
+    columnVectorsPacked: n / 4,
+    rowTiles: chunks,
+    columnTiles,
+  };
+  const packGrid = (pack: typeof packA, batches: number): Workgroups => [
+    Math.ceil(pack.columnVectorsPacked / PACK_WORKGROUP_SIZE),
+    pack.rowsPacked,
+    batches,
+  ];
+  addStep('pack A', packA, packGrid(packA, aBatches));
+  addStep('pack B', packB, packGrid(packB, bBatches));
+
+  for (let index = 0; index < batch; index++) {
+    const aBatch = aBatchStride > 0 ? index : 0;
+    const bBatch = bBatchStride > 0 ? index : 0;
+    for (let rowTile = 0; rowTile < rowTiles; rowTile++) {
+      const rows = Math.min(TILE_ROWS, m - rowTile * TILE_ROWS);
+      for (let columnTile = 0; columnTile < columnTiles; columnTile++) {
+        for (let first = 0; first < chunks; first += WINDOWS) {
+          const windows = Math.min(WINDOWS, chunks - first);
+          // Unused windows repeat the last chunk's tiles; the kernel skips them.
+          const chunkOf = (window: number) => first + Math.min(window, windows - 1);
+          const tilesA = Array.from(
+            { length: WINDOWS },
+            (_, window) => (aBatch * rowTiles + rowTile) * chunks + chunkOf(window),
+          );
+          const tilesB = Array.from(
+            { length: WINDOWS },
+            (_, window) => (bBatch * chunks + chunkOf(window)) * columnTiles + columnTile,
+          );
+          const params = {
+            m,
+            rowBase: rowTile * TILE_ROWS,
+            windows,
+            columnVectorBase: (columnTile * TILE_COLUMNS) / 4,
+            nVectors: n / 4,
+            cBase: (index * m * n) / 4,
+            accumulate: first > 0 ? 1 : 0,
+          };
+          const workgroups: Workgroups = [1, Math.ceil(rows / ROWS_PER_WORKGROUP), 1];
+          addStep('window', params, workgroups, tilesA, tilesB);
+        }
+      }
+    }
+  }
+
+  const uniforms = new ArrayBuffer(slots.length * SLOT_BYTES);
+  slots.forEach(({ fields, values }, index) => {
+    new Uint32Array(uniforms, index * SLOT_BYTES, fields.length).set(
+      fields.map((name) => values[name]!),
+    );
+  });
+  return {
+    geometry,
+    packedABytes: sizes.packedABytes,
+    packedBBytes: sizes.packedBBytes,
+    uniforms,
+    steps,
+  };
+}
+
+const WINDOW_KEY =
+  `matmul window (${ROWS_PER_WORKGROUP}x${TILE_COLUMNS}, ${WINDOWS} K chunks of ${CHUNK_K}, ` +
+  `workgroup ${WINDOW_WORKGROUP_SIZE})`;
+
+/**
+ * The launches of `plan` over these buffers, in order; `workspace.uniforms` must hold
+ * `plan.uniforms` by the time they run. Call inside a validation error scope.
+ */
+export function windowedLaunches(
+  device: GPUDevice,
+  pipelines: PipelineCache,
+  plan: WindowedMatmulPlan,
+  { a, b, c }: MatmulOperands,
+  workspace: WindowedWorkspace,
+): Launch[] {
+  const { aType, bType } = plan.geometry;
+  const pipelineOf = {
+    'pack A': pipelines.get(`matmul pack A (${aType})`, () =>
+      packShader(aType, TILE_ROWS, CHUNK_K),
+    ),
+    'pack B': pipelines.get(`matmul pack B (${bType})`, () =>
+      packShader(bType, CHUNK_K, TILE_COLUMNS),
+    ),
+    window: pipelines.get(WINDOW_KEY, windowMatmulShader),
+  };
+  return plan.steps.map((step) => {
+    const pipeline = pipelineOf[step.kind];
+    const slot = { buffer: workspace.uniforms, offset: step.slot * SLOT_BYTES, size: SLOT_BYTES };
+    const tile = (buffer: GPUBuffer) => (index: number) => ({
+      buffer,
+      offset: index * TILE_BYTES,
+      size: TILE_BYTES,
+    });
+    const resources: GPUBindingResource[] =
+      step.kind === 'window'
+        ? [
+            slot,
+            { buffer: c },
+            ...step.tilesA.map(tile(workspace.packedA)),
+            ...step.tilesB.map(tile(workspace.packedB)),
+          ]
+        : step.kind === 'pack A'
+          ? [slot, { buffer: a }, { buffer: workspace.packedA, size: plan.packedABytes }]
+          : [slot, { buffer: b }, { buffer: workspace.packedB, size: plan.packedBBytes }];
+    const bindGroup = device.createBindGroup({
+      layout: pipeline.getBindGroupLayout(0),
+      entries: resources.map((resource, binding) => ({ binding, resource })),
+    });
+    return { pipeline, bindGroup, workgroups: step.workgroups };
+  });
+}
