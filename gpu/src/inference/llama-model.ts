@@ -211,7 +211,7 @@ export class LlamaModel {
       [count, experts.topK, experts.block],
       'f32',
     );
-    expertFfn(engine, h, choices, activations, x, count, experts);
+    expertFfn(engine, this.target, h, choices, activations, x, count, experts);
     choices.dispose();
     activations.dispose();
   }

@@ -249,6 +249,7 @@ async function loadExpertFeedForward(
       return target;
     })(),
     block: Math.max(...experts.map((group) => group.length)),
+    vectors: d % 4 === 0 && f % 4 === 0 && offsets.every((offset) => offset % 4 === 0),
     experts: experts.length,
     topK,
   };

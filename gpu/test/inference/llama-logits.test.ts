@@ -145,10 +145,14 @@ describe('Llama forward pass against the float64 reference', () => {
     );
   }
 
-  it.each(TARGETS)(
-    'a factorised model (4 experts, top-2, given routers) matches the reference (%s kernels)',
-    async (kernelTarget) => {
-      const { directory, config, weights } = await fixture(FIXTURE_VARIANTS[1]!.options);
+  // 72 neurons make experts of 18 (scalar kernels); 96 make experts of 24 (vec4 kernels).
+  it.each(TARGETS.flatMap((target) => [72, 96].map((width) => [target, width] as const)))(
+    'a factorised model (4 experts, top-2, given routers) matches the reference (%s kernels, f = %i)',
+    async (kernelTarget, intermediateSize) => {
+      const { directory, config, weights } = await fixture({
+        ...FIXTURE_VARIANTS[1]!.options,
+        intermediateSize,
+      });
       const factorisation = roundedRouters(randomFactorisation(config, 4, 2, 5));
       const ids = fixtureTokens(config.vocab_size, PROMPT_LENGTH, 4);
       const expected = referenceLogits(config, weights, ids, factorisation);

@@ -2,6 +2,8 @@ import type { Engine } from '../../runtime/engine.ts';
 import type { Tensor } from '../../tensor/tensor.ts';
 import { runKernel, type KernelDefinition } from '../../ops/kernel.ts';
 import { grid, perElement } from '../../ops/wgsl.ts';
+import { expertFfnRowStreams } from './experts-cpu.ts';
+import type { KernelTarget } from './kernel-target.ts';
 import {
   hasSubgroups,
   rowReductionDirectives,
@@ -162,11 +164,14 @@ export interface ExpertWeights {
   block: number;
   experts: number;
   topK: number;
+  /** Every width and expert start a multiple of 4: the CPU kernels read vec4s. */
+  vectors: boolean;
 }
 
 /** The factorised FFN of `tokens` rows of h, added to `residual`, computing chosen experts only. */
 export function expertFfn(
   engine: Engine,
+  target: KernelTarget,
   h: Tensor,
   choices: Tensor,
   act: Tensor,
@@ -174,6 +179,10 @@ export function expertFfn(
   tokens: number,
   weights: ExpertWeights,
 ): void {
+  if (target === 'cpu' && weights.vectors) {
+    expertFfnRowStreams(engine, h, choices, act, residual, tokens, weights);
+    return;
+  }
   const subgroups = hasSubgroups(engine);
   const rows = rowsPerWorkgroup(subgroups);
   const [width, inputs] = weights.gate.shape as [number, number];

@@ -1,0 +1,153 @@
+import type { Engine } from '../../runtime/engine.ts';
+import type { KernelDefinition } from '../../ops/kernel.ts';
+import { runKernel } from '../../ops/kernel.ts';
+import { grid, WORKGROUP_SIZE } from '../../ops/wgsl.ts';
+import type { Tensor } from '../../tensor/tensor.ts';
+import type { ExpertWeights } from './experts.ts';
+
+/** Neurons (gate-up) or output rows (down) each invocation streams. */
+const ROWS = 4;
+const rowIndices = Array.from({ length: ROWS }, (_, r) => r);
+
+const INVOCATION_WGSL = /* wgsl */ `
+  let first = (invocation.x + invocation.y * workgroupCount.x * ${WORKGROUP_SIZE}u) * ${ROWS}u;
+  let item = workgroup.z;`;
+
+const BUILTINS_WGSL = /* wgsl */ `
+  @builtin(global_invocation_id) invocation: vec3u,
+  @builtin(num_workgroups) workgroupCount: vec3u,
+  @builtin(workgroup_id) workgroup: vec3u,`;
+
+/**
+ * CPU form of the expert gate-up (see experts.ts): each invocation streams ROWS neurons of one
+ * (token, chosen expert) pair, gate and up rows as vec4s, and writes silu(gate) * up.
+ */
+const gateUpDefinition: KernelDefinition = {
+  name: 'inference expert gate-up row streams',
+  params: { inputs: 'u32', block: 'u32', k: 'u32', hasBias: 'u32' },
+  inputs: ['x', 'gate', 'up', 'gateBias', 'upBias', 'choices', 'offsets'],
+  outputs: ['act'],
+  elementTypes: { x: 'vec4<f32>', gate: 'vec4<f32>', up: 'vec4<f32>' },
+  main: /* wgsl */ `
+@compute @workgroup_size(${WORKGROUP_SIZE})
+fn main(${BUILTINS_WGSL}) {
+  ${INVOCATION_WGSL}
+  if (first >= params.block) { return; }
+  let token = item / params.k;
+  let expert = u32(choices[item]);
+  let start = u32(offsets[expert]);
+  let size = u32(offsets[expert + 1u]) - start;
+  let stride = params.inputs / 4u;
+  let source = token * stride;
+  ${rowIndices.map((r) => `let neuron${r} = start + min(first + ${r}u, size - 1u);`).join('\n  ')}
+  ${rowIndices.map((r) => `var gate${r} = vec4f(0.0); var up${r} = vec4f(0.0);`).join('\n  ')}
+  for (var i = 0u; i < stride; i++) {
+    let input = x[source + i];
+    ${rowIndices
+      .map(
+        (r) =>
+          `gate${r} += gate[neuron${r} * stride + i] * input; up${r} += up[neuron${r} * stride + i] * input;`,
+      )
+      .join('\n    ')}
+  }
+  ${rowIndices
+    .map(
+      (r) => `if (first + ${r}u < params.block) {
+    var value = 0.0;
+    if (first + ${r}u < size) {
+      var g = dot(gate${r}, vec4f(1.0));
+      var u = dot(up${r}, vec4f(1.0));
+      if (params.hasBias == 1u) { g += gateBias[neuron${r}]; u += upBias[neuron${r}]; }
+      value = g / (1.0 + exp(-g)) * u;
+    }
+    act[item * params.block + first + ${r}u] = value;
+  }`,
+    )
+    .join('\n  ')}
+}`,
+};
+
+/**
+ * CPU form of the expert down projection: each invocation streams ROWS output rows of one token
+ * over the column spans of its chosen experts, as vec4s (every expert starts at a multiple of 4).
+ */
+const downDefinition: KernelDefinition = {
+  name: 'inference expert down row streams',
+  params: { outputs: 'u32', width: 'u32', block: 'u32', k: 'u32', hasBias: 'u32', scale: 'f32' },
+  inputs: ['act', 'down', 'downBias', 'choices', 'offsets'],
+  outputs: ['residual'],
+  elementTypes: { act: 'vec4<f32>', down: 'vec4<f32>' },
+  main: /* wgsl */ `
+@compute @workgroup_size(${WORKGROUP_SIZE})
+fn main(${BUILTINS_WGSL}) {
+  ${INVOCATION_WGSL}
+  if (first >= params.outputs) { return; }
+  let token = item;
+  let stride = params.width / 4u;
+  ${rowIndices.map((r) => `let row${r} = min(first + ${r}u, params.outputs - 1u) * stride;`).join('\n  ')}
+  ${rowIndices.map((r) => `var sum${r} = vec4f(0.0);`).join(' ')}
+  for (var j = 0u; j < params.k; j++) {
+    let expert = u32(choices[token * params.k + j]);
+    let start = u32(offsets[expert]) / 4u;
+    let size = (u32(offsets[expert + 1u]) - u32(offsets[expert])) / 4u;
+    let activations = (token * params.k + j) * params.block / 4u;
+    for (var c = 0u; c < size; c++) {
+      let a = act[activations + c];
+      ${rowIndices.map((r) => `sum${r} += down[row${r} + start + c] * a;`).join('\n      ')}
+    }
+  }
+  ${rowIndices
+    .map(
+      (r) => `if (first + ${r}u < params.outputs) {
+    var value = dot(sum${r}, vec4f(1.0)) * params.scale;
+    if (params.hasBias == 1u) { value += downBias[first + ${r}u]; }
+    residual[token * params.outputs + first + ${r}u] += value;
+  }`,
+    )
+    .join('\n  ')}
+}`,
+};
+
+export function expertFfnRowStreams(
+  engine: Engine,
+  h: Tensor,
+  choices: Tensor,
+  act: Tensor,
+  residual: Tensor,
+  tokens: number,
+  weights: ExpertWeights,
+): void {
+  const [width, inputs] = weights.gate.shape as [number, number];
+  const { block, topK: k } = weights;
+  const [gateX, gateY] = grid(Math.ceil(block / ROWS));
+  runKernel(engine, gateUpDefinition, {
+    operation: `expert gate-up of ${tokens} tokens, ${k} of ${weights.experts} experts`,
+    inputs: [
+      h,
+      weights.gate,
+      weights.up,
+      weights.gateBias,
+      weights.upBias,
+      choices,
+      weights.offsets,
+    ],
+    outputs: [act],
+    params: { inputs, block, k, hasBias: weights.hasBias ? 1 : 0 },
+    workgroups: [gateX, gateY, tokens * k],
+  });
+  const [downX, downY] = grid(Math.ceil(inputs / ROWS));
+  runKernel(engine, downDefinition, {
+    operation: `expert down of ${tokens} tokens, ${k} of ${weights.experts} experts`,
+    inputs: [act, weights.down, weights.downBias, choices, weights.offsets],
+    outputs: [residual],
+    params: {
+      outputs: inputs,
+      width,
+      block,
+      k,
+      hasBias: weights.hasBias ? 1 : 0,
+      scale: weights.experts / k,
+    },
+    workgroups: [downX, downY, tokens],
+  });
+}
