@@ -13,11 +13,14 @@ import {
   type FactorisationOptions,
   type Gpu,
   type InferenceFigures,
+  type KernelTarget,
 } from '@factorlab/gpu';
 import { fail } from './fail.ts';
 import { EXIT_NO_ADAPTER } from './serve.ts';
 
 export interface FactorisationFlags {
+  /** Kernel family to force: cpu or gpu. */
+  kernels?: string;
   experts?: number;
   topK?: number;
   split?: string;
@@ -43,6 +46,14 @@ export function factorisationFrom(flags: FactorisationFlags): FactorisationOptio
     fail(`${flag ?? '--experts'}: ${issue.message}`);
   }
   return parsed.data;
+}
+
+/** The model's load options from the flags; a bad --kernels ends the command. */
+function loadOptions(flags: FactorisationFlags, factorisation: FactorisationOptions | undefined) {
+  const { kernels } = flags;
+  if (kernels !== undefined && kernels !== 'cpu' && kernels !== 'gpu')
+    fail(`--kernels ${kernels}: must be cpu or gpu`);
+  return { factorisation, kernelTarget: kernels as KernelTarget | undefined };
 }
 
 /** Runs `body` on the GPU; a missing adapter ends the command with the adapter exit code. */
@@ -78,7 +89,7 @@ export async function logitsCommand(options: LogitsOptions): Promise<void> {
   const ids = parseIds(options.ids);
   const factorisation = factorisationFrom(options);
   await withGpu(async (gpu) => {
-    const model = await LlamaModel.open(gpu, options.model, { factorisation });
+    const model = await LlamaModel.open(gpu, options.model, loadOptions(options, factorisation));
     const vocabulary = model.config.vocab_size;
     const cache = model.createCache(1, ids.length);
     const logits = await model
@@ -104,7 +115,7 @@ export async function generateCommand(options: GenerateCommandOptions): Promise<
   if (options.maxNewTokens < 1) fail('--max-new-tokens must be at least 1');
   const factorisation = factorisationFrom(options);
   await withGpu(async (gpu) => {
-    const model = await LlamaModel.open(gpu, options.model, { factorisation });
+    const model = await LlamaModel.open(gpu, options.model, loadOptions(options, factorisation));
     const tokenizer = await ModelTokenizer.open(options.model, model.config);
     const prompt = tokenizer.encode(options.prompt);
     if (prompt.length === 0) fail('--prompt encodes to no tokens; give some text');
@@ -147,7 +158,7 @@ async function measureModel(
   factorisation: FactorisationOptions | undefined,
   options: BenchModelOptions,
 ): Promise<{ figures: InferenceFigures; model: LlamaModel }> {
-  const model = await LlamaModel.open(gpu, directory, { factorisation });
+  const model = await LlamaModel.open(gpu, directory, loadOptions(options, factorisation));
   try {
     const figures = await measureInference(model, {
       promptLength: options.promptLen,

@@ -14,6 +14,9 @@ function integer(value: string): number {
   return parsed;
 }
 
+const KERNELS_HELP =
+  'kernel family: cpu (lavapipe) or gpu; by default the one that suits the adapter';
+
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
@@ -87,6 +90,7 @@ function buildProgram(): Command {
     .option('--gen-len <n>', 'generated tokens per sequence', integer, 64)
     .option('--batch <n>', 'sequences decoded together', integer, 1)
     .option('--repeats <n>', 'timed generations (figures are medians)', integer, 3)
+    .option('--kernels <family>', KERNELS_HELP)
     .option('--peer', 'also time PyTorch eager on the same checkpoint (python3 with torch)')
     .option('--json', 'print one JSON object')
     .action(async (options: BenchModelOptions & { model?: string }) => {
@@ -219,7 +223,8 @@ function buildProgram(): Command {
       .option('--experts <n>', 'factorise every FFN into n experts (untrained router)', integer)
       .option('--top-k <k>', 'experts each token runs (with --experts)', integer)
       .option('--split <strategy>', 'sequential, random or kmeans', 'sequential')
-      .option('--seed <n>', 'seed of the split and the router', integer, 0);
+      .option('--seed <n>', 'seed of the split and the router', integer, 0)
+      .option('--kernels <family>', KERNELS_HELP);
 
   factorisationOptions(
     program

@@ -11,3 +11,4 @@ export type { SamplingOptions } from './sampler.ts';
 export { feedForwardShare, speedupBound } from './speed-bound.ts';
 export { packTokens } from './token-batch.ts';
 export type { SequenceChunk, TokenBatch } from './token-batch.ts';
+export type { KernelTarget } from './kernels/kernel-target.ts';

@@ -25,19 +25,16 @@ export class Projector {
     private readonly placeholder: Tensor,
   ) {}
 
-  /**
-   * Many tokens take the tiled matmul, except on CPU adapters, whose row-streaming kernel tiles
-   * tokens itself and beats it there.
-   */
-  private takesMatmul(tokens: number, inputs: number): boolean {
-    return tokens > GEMV_MAX_TOKENS && !(this.target === 'cpu' && inputs % 4 === 0);
+  /** Many tokens take the tiled matmul (on lavapipe too: faster there than any gemv tiling). */
+  private takesMatmul(tokens: number): boolean {
+    return tokens > GEMV_MAX_TOKENS;
   }
 
   /** x W^T + b as a new [tokens, out] tensor. */
   project(x: Tensor, { weight, bias }: Linear): Tensor {
     const [outputs, inputs] = weight.shape as [number, number];
     const tokens = x.shape[0]!;
-    if (this.takesMatmul(tokens, inputs)) {
+    if (this.takesMatmul(tokens)) {
       const product = noGrad(() => batchMatmul(x, weight, { transposeB: true }));
       if (bias) addInPlace(this.engine, product, product, bias, this.placeholder, tokens, true);
       return product;
@@ -56,7 +53,7 @@ export class Projector {
   projectInto(x: Tensor, { weight, bias }: Linear, residual: Tensor): void {
     const [outputs, inputs] = weight.shape as [number, number];
     const tokens = x.shape[0]!;
-    if (this.takesMatmul(tokens, inputs)) {
+    if (this.takesMatmul(tokens)) {
       const product = noGrad(() => batchMatmul(x, weight, { transposeB: true }));
       addInPlace(this.engine, residual, product, bias, this.placeholder, tokens);
       product.dispose();
