@@ -3,9 +3,9 @@ import { batchMatmul } from '../ops/batch-matmul.ts';
 import type { Engine } from '../runtime/engine.ts';
 import { allocateTensor } from '../tensor/create.ts';
 import type { Tensor } from '../tensor/tensor.ts';
-import { GEMV_MAX_TOKENS, gemv } from './kernels/gemv.ts';
+import { fusesSwiglu, GEMV_MAX_TOKENS, gemv, swigluGemv } from './kernels/gemv.ts';
 import type { KernelTarget } from './kernels/kernel-target.ts';
-import { addInPlace } from './kernels/rows.ts';
+import { addInPlace, swigluHalves } from './kernels/rows.ts';
 
 /** A Hugging Face Linear: weight [out, in], optional bias [out]. */
 export interface Linear {
@@ -47,6 +47,35 @@ export class Projector {
       accumulate: false,
     });
     return y;
+  }
+
+  /** silu(x Wg^T + bg) * (x Wu^T + bu) as a new [tokens, f] tensor, for a stacked [Wg; Wu]. */
+  projectSwiglu(x: Tensor, gateUp: Linear): Tensor {
+    const [stacked, inputs] = gateUp.weight.shape as [number, number];
+    const tokens = x.shape[0]!;
+    const activations = allocateTensor(
+      this.engine,
+      'ffn activations',
+      [tokens, stacked / 2],
+      'f32',
+    );
+    if (fusesSwiglu(this.target, tokens, inputs)) {
+      const { weight, bias } = gateUp;
+      swigluGemv(
+        this.engine,
+        x,
+        weight,
+        bias ?? this.placeholder,
+        bias !== undefined,
+        activations,
+        tokens,
+      );
+      return activations;
+    }
+    const product = this.project(x, gateUp);
+    swigluHalves(this.engine, product, activations, tokens);
+    product.dispose();
+    return activations;
   }
 
   /** residual += x W^T + b. */

@@ -14,8 +14,8 @@ import { cachedAttention, MAX_HEAD_SIZE } from './kernels/cached-attention.ts';
 import { expertFfn } from './kernels/experts.ts';
 import { defaultKernelTarget, type KernelTarget } from './kernels/kernel-target.ts';
 import { routeTopK } from './kernels/experts.ts';
-import { ropeQueries, storeKeysValues, type HeadLayout } from './kernels/positional.ts';
-import { embedTokens, gatherRows, rmsNormRows, swigluHalves } from './kernels/rows.ts';
+import { ropeAndStore, type HeadLayout } from './kernels/positional.ts';
+import { embedTokens, gatherRows, rmsNormRows } from './kernels/rows.ts';
 import { KvCache } from './kv-cache.ts';
 import { Projector } from './linear.ts';
 import {
@@ -167,8 +167,7 @@ export class LlamaModel {
     const count = x.shape[0]!;
     rmsNormRows(engine, x, layer.inputNorm, h, count, config.rms_norm_eps);
     const qkv = this.projector.project(h, layer.qkv);
-    ropeQueries(engine, qkv, tokens, this.inverseFrequencies, layout);
-    storeKeysValues(engine, tokens, this.inverseFrequencies, qkv, cache, layout);
+    ropeAndStore(engine, tokens, this.inverseFrequencies, qkv, cache, layout);
     const attended = allocateTensor(
       engine,
       'attention',
@@ -187,15 +186,7 @@ export class LlamaModel {
     rmsNormRows(engine, x, layer.postNorm, h, count, config.rms_norm_eps);
     const feedForward = layer.feedForward;
     if (feedForward.kind === 'dense') {
-      const gateUp = this.projector.project(h, feedForward.gateUp);
-      const activations = allocateTensor(
-        engine,
-        'ffn activations',
-        [count, config.intermediate_size],
-        'f32',
-      );
-      swigluHalves(engine, gateUp, activations, count);
-      gateUp.dispose();
+      const activations = this.projector.projectSwiglu(h, feedForward.gateUp);
       this.projector.projectInto(activations, feedForward.down, x);
       activations.dispose();
       return;

@@ -107,6 +107,93 @@ fn main(
   };
 }
 
+/**
+ * SwiGLU of a stacked gate-up weight [2f, d] for a few tokens on CPU adapters: y[t, n] =
+ * silu(gate_n . x_t + bg) * (up_n . x_t + bu), gate row n and up row f + n streamed together,
+ * so the [tokens, 2f] product is never stored.
+ */
+function swigluRowStreamDefinition(tokens: number): KernelDefinition {
+  const rows = Array.from({ length: ROWS_PER_INVOCATION }, (_, r) => r);
+  const tokenIndices = Array.from({ length: tokens }, (_, t) => t);
+  const pairs = rows.flatMap((r) => tokenIndices.map((t) => ({ r, t })));
+  return {
+    name: `inference gate-up swiglu x${tokens} row streams`,
+    params: { inputs: 'u32', outputs: 'u32', hasBias: 'u32' },
+    inputs: ['x', 'weight', 'bias'],
+    outputs: ['y'],
+    elementTypes: { x: 'vec4<f32>', weight: 'vec4<f32>' },
+    main: /* wgsl */ `
+fn swiglu(gateSum: vec4f, upSum: vec4f, neuron: u32) -> f32 {
+  var gate = dot(gateSum, vec4f(1.0));
+  var up = dot(upSum, vec4f(1.0));
+  if (params.hasBias == 1u) {
+    gate += bias[neuron];
+    up += bias[params.outputs + neuron];
+  }
+  return gate / (1.0 + exp(-gate)) * up;
+}
+
+@compute @workgroup_size(${WORKGROUP_SIZE})
+fn main(
+  @builtin(global_invocation_id) invocation: vec3u,
+  @builtin(num_workgroups) workgroupCount: vec3u,
+) {
+  let first = (invocation.x + invocation.y * workgroupCount.x * ${WORKGROUP_SIZE}u) * ${ROWS_PER_INVOCATION}u;
+  if (first >= params.outputs) { return; }
+  let stride = params.inputs / 4u;
+  ${rows.map((r) => `let gateRow${r} = min(first + ${r}u, params.outputs - 1u) * stride;`).join('\n  ')}
+  let upOffset = params.outputs * stride;
+  ${pairs.map(({ r, t }) => `var gate${r}_${t} = vec4f(0.0); var up${r}_${t} = vec4f(0.0);`).join('\n  ')}
+  for (var i = 0u; i < stride; i++) {
+    ${tokenIndices.map((t) => `let x${t} = x[${t}u * stride + i];`).join(' ')}
+    ${rows.map((r) => `let g${r} = weight[gateRow${r} + i]; let u${r} = weight[upOffset + gateRow${r} + i];`).join('\n    ')}
+    ${pairs.map(({ r, t }) => `gate${r}_${t} += g${r} * x${t}; up${r}_${t} += u${r} * x${t};`).join('\n    ')}
+  }
+  ${rows
+    .map(
+      (r) =>
+        `if (first + ${r}u < params.outputs) { ${tokenIndices
+          .map(
+            (t) =>
+              `y[${t}u * params.outputs + first + ${r}u] = swiglu(gate${r}_${t}, up${r}_${t}, first + ${r}u);`,
+          )
+          .join(' ')} }`,
+    )
+    .join('\n  ')}
+}`,
+  };
+}
+
+/** Whether swigluGemv serves these tokens and width on this kernel family. */
+export function fusesSwiglu(target: KernelTarget, tokens: number, inputs: number): boolean {
+  return target === 'cpu' && tokens <= GEMV_MAX_TOKENS && inputs % 4 === 0;
+}
+
+const swigluDefinitions = new Map<number, KernelDefinition>();
+
+/** y = silu(x Wg^T + bg) * (x Wu^T + bu) with W = [Wg; Wu] stacked; see fusesSwiglu. */
+export function swigluGemv(
+  engine: Engine,
+  x: Tensor,
+  gateUp: Tensor,
+  bias: Tensor,
+  hasBias: boolean,
+  y: Tensor,
+  tokens: number,
+): void {
+  const [stacked, inputs] = gateUp.shape as [number, number];
+  const outputs = stacked / 2;
+  let definition = swigluDefinitions.get(tokens);
+  if (!definition) swigluDefinitions.set(tokens, (definition = swigluRowStreamDefinition(tokens)));
+  runKernel(engine, definition, {
+    operation: `gate-up swiglu ${tokens} x ${inputs} -> ${outputs}`,
+    inputs: [x, gateUp, bias],
+    outputs: [y],
+    params: { inputs, outputs, hasBias: hasBias ? 1 : 0 },
+    workgroups: grid(Math.ceil(outputs / ROWS_PER_INVOCATION)),
+  });
+}
+
 const STORE_WGSL = /* wgsl */ `
 fn store(t: u32, o: u32, total: f32) {
   var value = total;
