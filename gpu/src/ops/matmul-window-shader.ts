@@ -3,7 +3,7 @@
  * differs across lanes compiles to a per-lane loop of bounds checks and branches (Mesa 25.0's
  * llvmpipe, `emit_load_mem`), costing several times the FMAs it feeds, while a uniform-buffer
  * load compiles to a branch-free gather. So A and B are first packed into 64 KiB tiles
- * (zero-padded, f16 and transposes widened away) and each dispatch binds WINDOWS consecutive K
+ * (zero-padded, f16 widened, transposes resolved) and each dispatch binds WINDOWS consecutive K
  * chunks of a row tile of A and of a column tile of B as uniform buffers (all twelve a stage may
  * have; the dispatch's offsets come from a storage buffer read at constant addresses, which
  * compile to plain loads). A dispatch adds its K range's product into C, so C is read and written
@@ -11,9 +11,9 @@
  *
  * An A tile holds TILE_ROWS rows of op(A) by CHUNK_K columns, a B tile CHUNK_K rows of op(B) by
  * TILE_COLUMNS columns, as vec4s along the rows. A workgroup computes ROWS_PER_WORKGROUP rows by
- * the tile's TILE_COLUMNS columns: each invocation keeps
- * ROWS_PER_WORKGROUP x COLUMN_VECTORS vec4 accumulators; lane i of a subgroup loads rows i, i+8,
- * ... of the block and subgroupBroadcast shares them, one gather where there would be eight.
+ * the tile's TILE_COLUMNS columns: each invocation keeps ROWS_PER_WORKGROUP x COLUMN_VECTORS vec4
+ * accumulators; lane i of a subgroup loads rows i, i+8, ... of the block and subgroupBroadcast
+ * shares them, one gather where there would be eight.
  */
 import type { MatmulInputType } from './matmul-shader.ts';
 
@@ -35,7 +35,7 @@ export const ROWS_PER_WORKGROUP = ROWS_PER_GATHER * GATHERS;
 export const TILE_ROWS =
   Math.floor(TILE_VEC4S / (CHUNK_K / 4) / ROWS_PER_WORKGROUP) * ROWS_PER_WORKGROUP;
 
-/** Per-dispatch uniform: where the product lands in C, which K range, and whether to add. */
+/** Per-dispatch parameters: where the product lands in C, windows bound, whether to add. */
 export const WINDOW_FIELDS = [
   'm',
   'rowBase',

@@ -15,7 +15,10 @@ import {
   windowMatmulShader,
 } from './matmul-window-shader.ts';
 
-/** Below this many rows of C, packing B costs more than the windowed kernel saves. */
+/**
+ * Below this many rows of C most of each workgroup's 24-row block would be padding and packing B
+ * would not be repaid: the register-tiled kernel serves them (decode-like shapes).
+ */
 const MIN_ROWS = 16;
 /**
  * Each launch's parameters sit in a slot of one buffer, bound at offsets that must be multiples
@@ -37,7 +40,7 @@ interface WindowedStep {
   workgroups: Workgroups;
 }
 
-/** A matmul as packs of A and B and dispatches over B's tiles: everything but the buffers. */
+/** A matmul as packs of A and B and dispatches over their tiles: everything but the buffers. */
 export interface WindowedMatmulPlan {
   geometry: MatmulGeometry;
   packedABytes: number;
@@ -69,8 +72,8 @@ export interface Launch {
 
 /**
  * Whether the windowed kernel serves this geometry here: CPU adapters with subgroups of 8 or
- * more, f32 compute, C rows in whole vec4s, enough rows to repay packing B, packs within the device's binding
- * and dispatch limits.
+ * more, f32 compute, C rows in whole vec4s, at least MIN_ROWS rows, packs within the device's
+ * binding and dispatch limits.
  */
 export function usesWindowedMatmul(
   { device, adapter, info }: Gpu,
