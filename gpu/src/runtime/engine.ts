@@ -1,3 +1,4 @@
+import { BindGroupCache } from './bind-group-cache.ts';
 import { BufferPool } from './buffer-pool.ts';
 import { CommandBatch } from './command-batch.ts';
 import type { Gpu } from './device.ts';
@@ -26,6 +27,7 @@ export class Engine {
   readonly pool: BufferPool;
   readonly pipelines: PipelineCache;
   readonly batch: CommandBatch;
+  private readonly bindGroups: BindGroupCache;
 
   // Dawn's GPUBufferUsage global exists only once acquireGpu has loaded Dawn.
   private readonly usage = {
@@ -41,6 +43,7 @@ export class Engine {
     this.pool = new BufferPool(gpu.device);
     this.pipelines = new PipelineCache(gpu.device);
     this.batch = new CommandBatch(gpu.device, this.pool);
+    this.bindGroups = new BindGroupCache(gpu.device);
     void gpu.device.lost.then((info) => {
       this.lostReason = info.message || info.reason;
     });
@@ -56,14 +59,12 @@ export class Engine {
     const pipeline = this.pipelines.get(pipelineKey, shader);
     const uniformBuffer = this.pool.acquire(uniforms.byteLength, this.usage.uniform, pipelineKey);
     this.device.queue.writeBuffer(uniformBuffer, 0, uniforms);
-    const bindGroup = this.device.createBindGroup({
-      label: operation,
-      layout: pipeline.getBindGroupLayout(0),
-      entries: [uniformBuffer, ...buffers].map((buffer, binding) => ({
-        binding,
-        resource: { buffer },
-      })),
-    });
+    const bindGroup = this.bindGroups.get(
+      pipelineKey,
+      () => pipeline.getBindGroupLayout(0),
+      [uniformBuffer, ...buffers],
+      operation,
+    );
     this.batch.dispatch(operation, pipeline, bindGroup, workgroups);
     this.pool.release(uniformBuffer);
   }
