@@ -16,10 +16,14 @@ import {
 } from './matmul-window-shader.ts';
 
 /**
- * Below this many rows of C most of each workgroup's 24-row block would be padding and packing B
- * would not be repaid: the register-tiled kernel serves them (decode-like shapes).
+ * Fewest rows of C for which the windowed kernel beats the register-tiled one, whose packing of B
+ * it must repay. Measured at K = N = 2048 on 2 cores: the register-tiled kernel's vec4 layout
+ * (untransposed, K and N multiples of 4) ran 16 GFLOP/s at 16-32 rows, the windowed 6-9, even at
+ * 64; with a transposed operand it runs its scalar layout at 4.5, the windowed 5 at 32 rows and 9
+ * at 64.
  */
-const MIN_ROWS = 16;
+const MIN_ROWS_AGAINST_VEC4 = 64;
+const MIN_ROWS_AGAINST_SCALAR = 32;
 /**
  * Each launch's parameters sit in a slot of one buffer, bound at offsets that must be multiples
  * of 256 bytes; packs read theirs as a uniform, windows as storage (see the shader).
@@ -72,8 +76,8 @@ export interface Launch {
 
 /**
  * Whether the windowed kernel serves this geometry here: CPU adapters with subgroups of 8 or
- * more, f32 compute, C rows in whole vec4s, at least MIN_ROWS rows, packs within the device's
- * binding and dispatch limits.
+ * more, f32 compute, C rows in whole vec4s, enough rows (see MIN_ROWS_AGAINST_VEC4), packs within
+ * the device's binding and dispatch limits.
  */
 export function usesWindowedMatmul(
   { device, adapter, info }: Gpu,
@@ -81,7 +85,10 @@ export function usesWindowedMatmul(
 ): boolean {
   if (!info.isCpu || !device.features.has('subgroups')) return false;
   if ((adapter.info.subgroupMinSize ?? 0) < 8) return false;
-  if (geometry.compute !== 'f32' || geometry.n % 4 !== 0 || geometry.m < MIN_ROWS) return false;
+  const { m, k, n, transposeA, transposeB } = geometry;
+  if (geometry.compute !== 'f32' || n % 4 !== 0) return false;
+  const directIsVec4 = !transposeA && !transposeB && k % 4 === 0;
+  if (m < (directIsVec4 ? MIN_ROWS_AGAINST_VEC4 : MIN_ROWS_AGAINST_SCALAR)) return false;
   const sizes = packSizes(geometry);
   const { limits } = device;
   const largest = Math.max(sizes.packedABytes, sizes.packedBBytes);

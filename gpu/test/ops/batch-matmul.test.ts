@@ -56,14 +56,15 @@ function specs({ batchA, batchB, m, k, n, transposeA, transposeB }: Layout): Inp
 }
 
 /**
- * Shapes the CPU adapters' windowed kernel takes (at least 16 rows, N a multiple of 4): two row
- * tiles of A (250 rows), two column tiles of B (260 columns), K over one dispatch's six chunks
- * (400, so C is accumulated across dispatches), K not a multiple of 4, batched and shared B.
+ * Shapes the CPU adapters' windowed kernel takes (64 rows or more, or 32 with a transpose or K not
+ * a multiple of 4; N a multiple of 4): two row tiles of A (250 rows), two column tiles of B (260
+ * columns), K over one dispatch's six chunks (400, so C is accumulated across dispatches), K not a
+ * multiple of 4, batched and shared B.
  */
 const WINDOWED_LAYOUTS: Omit<Layout, 'transposeA' | 'transposeB'>[] = [
   { batchA: [], batchB: [], m: 250, k: 33, n: 64 },
-  { batchA: [2], batchB: [2], m: 17, k: 400, n: 12 },
-  { batchA: [2], batchB: [], m: 16, k: 7, n: 260 },
+  { batchA: [2], batchB: [2], m: 64, k: 400, n: 12 },
+  { batchA: [2], batchB: [], m: 32, k: 7, n: 260 },
 ];
 
 /** Non-tile sizes (1, 7, 33, 250), vec4-eligible ones (8, 12, 64), shared and batched operands. */
