@@ -21,16 +21,19 @@ fn quietNan() -> f32 {
   return bitcast<f32>(bits);
 }`;
 
-/** `fn main` with one invocation per element: `index` below `params.count`. */
-export function perElement(body: string, helpers = ''): string {
+/**
+ * `fn main` with one invocation per element: `index` below `params.count`, in workgroups of
+ * `size` invocations (dispatch `grid(count, size)`).
+ */
+export function perElement(body: string, helpers = '', size = WORKGROUP_SIZE): string {
   return /* wgsl */ `
 ${helpers}
-@compute @workgroup_size(${WORKGROUP_SIZE})
+@compute @workgroup_size(${size})
 fn main(
   @builtin(global_invocation_id) invocation: vec3u,
   @builtin(num_workgroups) workgroupCount: vec3u,
 ) {
-  let index = invocation.x + invocation.y * workgroupCount.x * ${WORKGROUP_SIZE}u;
+  let index = invocation.x + invocation.y * workgroupCount.x * ${size}u;
   if (index >= params.count) { return; }
 ${body}
 }`;

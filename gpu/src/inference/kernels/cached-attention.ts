@@ -103,27 +103,29 @@ fn dot4(a: vec4f, b: vec4f) -> f32 { return dot(a, b); }`,
  * with vec4 loads and an online softmax: no workgroup barriers, which cost far more than the
  * arithmetic on a CPU (a decode step over 190 keys took half the time of the workgroup kernel).
  */
-const laneAttentionDefinition: KernelDefinition = {
-  name: 'inference cached attention per lane',
-  params: {
-    count: 'u32',
-    heads: 'u32',
-    kvHeads: 'u32',
-    headSize: 'u32',
-    capacity: 'u32',
-    fields: 'u32',
-    stride: 'u32',
-    scale: 'f32',
-  },
-  inputs: ['tokens', 'qkv', 'keyCache', 'valueCache'],
-  outputs: ['out'],
-  elementTypes: {
-    qkv: 'vec4<f32>',
-    keyCache: 'vec4<f32>',
-    valueCache: 'vec4<f32>',
-    out: 'vec4<f32>',
-  },
-  main: perElement(`
+function laneAttentionDefinition(workgroupSize: number): KernelDefinition {
+  return {
+    name: `inference cached attention per lane /${workgroupSize}`,
+    params: {
+      count: 'u32',
+      heads: 'u32',
+      kvHeads: 'u32',
+      headSize: 'u32',
+      capacity: 'u32',
+      fields: 'u32',
+      stride: 'u32',
+      scale: 'f32',
+    },
+    inputs: ['tokens', 'qkv', 'keyCache', 'valueCache'],
+    outputs: ['out'],
+    elementTypes: {
+      qkv: 'vec4<f32>',
+      keyCache: 'vec4<f32>',
+      valueCache: 'vec4<f32>',
+      out: 'vec4<f32>',
+    },
+    main: perElement(
+      `
   let token = index / params.heads;
   let head = index % params.heads;
   let kvHead = head / (params.heads / params.kvHeads);
@@ -154,7 +156,21 @@ const laneAttentionDefinition: KernelDefinition = {
     runningMax = newMax;
   }
   let outBase = index * vectors;
-  for (var d = 0u; d < vectors; d++) { out[outBase + d] = accumulators[d] / runningSum; }`),
+  for (var d = 0u; d < vectors; d++) { out[outBase + d] = accumulators[d] / runningSum; }`,
+      '',
+      workgroupSize,
+    ),
+  };
+}
+
+/**
+ * Few (token, head) pairs (decoding) go in workgroups of 8, one SIMD register's worth on lavapipe:
+ * a mostly empty workgroup of 64 cost it about 1.5x as much. Many (prefill) fill whole ones.
+ */
+const SMALL_WORKGROUP = 8;
+const laneAttention = {
+  small: laneAttentionDefinition(SMALL_WORKGROUP),
+  full: laneAttentionDefinition(WORKGROUP_SIZE),
 };
 
 const definitions = [attentionDefinition(false), attentionDefinition(true)] as const;
@@ -172,7 +188,8 @@ export function cachedAttention(
   const count = qkv.shape[0]!;
   const vectors = headSize % 4 === 0;
   if (vectors && target === 'cpu') {
-    runKernel(engine, laneAttentionDefinition, {
+    const small = count * heads < WORKGROUP_SIZE;
+    runKernel(engine, small ? laneAttention.small : laneAttention.full, {
       operation: `cached attention of ${count} tokens x ${heads} heads (${kvHeads} kv)`,
       inputs: [tokens, qkv, cache.keys, cache.values],
       outputs: [out],
@@ -186,7 +203,7 @@ export function cachedAttention(
         stride: qkvWidth(layout),
         scale: 1 / Math.sqrt(headSize),
       },
-      workgroups: grid(count * heads),
+      workgroups: grid(count * heads, small ? SMALL_WORKGROUP : WORKGROUP_SIZE),
     });
     return;
   }
