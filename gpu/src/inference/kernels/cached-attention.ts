@@ -186,41 +186,37 @@ export function cachedAttention(
 ): void {
   const { heads, kvHeads, headSize } = layout;
   const count = qkv.shape[0]!;
-  const vectors = headSize % 4 === 0;
-  if (vectors && target === 'cpu') {
-    const small = count * heads < WORKGROUP_SIZE;
-    runKernel(engine, small ? laneAttention.small : laneAttention.full, {
-      operation: `cached attention of ${count} tokens x ${heads} heads (${kvHeads} kv)`,
-      inputs: [tokens, qkv, cache.keys, cache.values],
-      outputs: [out],
-      params: {
-        count: count * heads,
-        heads,
-        kvHeads,
-        headSize,
-        capacity: cache.capacity,
-        fields: TOKEN_FIELDS,
-        stride: qkvWidth(layout),
-        scale: 1 / Math.sqrt(headSize),
-      },
-      workgroups: grid(count * heads, small ? SMALL_WORKGROUP : WORKGROUP_SIZE),
-    });
-    return;
-  }
-  runKernel(engine, definitions[vectors ? 1 : 0], {
+  const pairs = count * heads;
+  const launch = {
     operation: `cached attention of ${count} tokens x ${heads} heads (${kvHeads} kv)`,
     inputs: [tokens, qkv, cache.keys, cache.values],
     outputs: [out],
-    params: {
-      rows: count * heads,
-      heads,
-      kvHeads,
-      headSize,
-      capacity: cache.capacity,
-      fields: TOKEN_FIELDS,
-      stride: qkvWidth(layout),
-      scale: 1 / Math.sqrt(headSize),
-    },
-    workgroups: grid(count * heads, 1),
-  });
+  };
+  // Both kernels take the same parameters; `count` and `rows` both name the (token, head) pairs.
+  const params = {
+    count: pairs,
+    rows: pairs,
+    heads,
+    kvHeads,
+    headSize,
+    capacity: cache.capacity,
+    fields: TOKEN_FIELDS,
+    stride: qkvWidth(layout),
+    scale: 1 / Math.sqrt(headSize),
+  };
+  const vectors = headSize % 4 === 0;
+  if (vectors && target === 'cpu') {
+    const small = pairs < WORKGROUP_SIZE;
+    runKernel(engine, small ? laneAttention.small : laneAttention.full, {
+      ...launch,
+      params,
+      workgroups: grid(pairs, small ? SMALL_WORKGROUP : WORKGROUP_SIZE),
+    });
+  } else {
+    runKernel(engine, definitions[vectors ? 1 : 0], {
+      ...launch,
+      params,
+      workgroups: grid(pairs, 1),
+    });
+  }
 }

@@ -1,9 +1,5 @@
-import type { Engine } from '../../runtime/engine.ts';
 import type { KernelDefinition } from '../../ops/kernel.ts';
-import { runKernel } from '../../ops/kernel.ts';
-import { grid, WORKGROUP_SIZE } from '../../ops/wgsl.ts';
-import type { Tensor } from '../../tensor/tensor.ts';
-import type { ExpertWeights } from './experts.ts';
+import { WORKGROUP_SIZE } from '../../ops/wgsl.ts';
 
 /** Neurons (gate-up) or output rows (down) each invocation streams. */
 const ROWS = 4;
@@ -108,46 +104,9 @@ fn main(${BUILTINS_WGSL}) {
 }`,
 };
 
-export function expertFfnRowStreams(
-  engine: Engine,
-  h: Tensor,
-  choices: Tensor,
-  act: Tensor,
-  residual: Tensor,
-  tokens: number,
-  weights: ExpertWeights,
-): void {
-  const [width, inputs] = weights.gate.shape as [number, number];
-  const { block, topK: k } = weights;
-  const [gateX, gateY] = grid(Math.ceil(block / ROWS));
-  runKernel(engine, gateUpDefinition, {
-    operation: `expert gate-up of ${tokens} tokens, ${k} of ${weights.experts} experts`,
-    inputs: [
-      h,
-      weights.gate,
-      weights.up,
-      weights.gateBias,
-      weights.upBias,
-      choices,
-      weights.offsets,
-    ],
-    outputs: [act],
-    params: { inputs, block, k, hasBias: weights.hasBias ? 1 : 0 },
-    workgroups: [gateX, gateY, tokens * k],
-  });
-  const [downX, downY] = grid(Math.ceil(inputs / ROWS));
-  runKernel(engine, downDefinition, {
-    operation: `expert down of ${tokens} tokens, ${k} of ${weights.experts} experts`,
-    inputs: [act, weights.down, weights.downBias, choices, weights.offsets],
-    outputs: [residual],
-    params: {
-      outputs: inputs,
-      width,
-      block,
-      k,
-      hasBias: weights.hasBias ? 1 : 0,
-      scale: weights.experts / k,
-    },
-    workgroups: [downX, downY, tokens],
-  });
-}
+/** The CPU expert kernels and the output rows one workgroup of them covers. */
+export const rowStreamExpertKernels = {
+  gateUp: gateUpDefinition,
+  down: downDefinition,
+  rowsPerWorkgroup: ROWS * WORKGROUP_SIZE,
+};

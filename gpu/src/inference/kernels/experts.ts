@@ -2,7 +2,7 @@ import type { Engine } from '../../runtime/engine.ts';
 import type { Tensor } from '../../tensor/tensor.ts';
 import { runKernel, type KernelDefinition } from '../../ops/kernel.ts';
 import { grid, perElement } from '../../ops/wgsl.ts';
-import { expertFfnRowStreams } from './experts-cpu.ts';
+import { rowStreamExpertKernels } from './experts-cpu.ts';
 import type { KernelTarget } from './kernel-target.ts';
 import {
   hasSubgroups,
@@ -179,17 +179,22 @@ export function expertFfn(
   tokens: number,
   weights: ExpertWeights,
 ): void {
-  if (target === 'cpu' && weights.vectors) {
-    expertFfnRowStreams(engine, h, choices, act, residual, tokens, weights);
-    return;
-  }
   const subgroups = hasSubgroups(engine);
-  const rows = rowsPerWorkgroup(subgroups);
+  const kernels =
+    target === 'cpu' && weights.vectors
+      ? rowStreamExpertKernels
+      : {
+          gateUp: definition('gate-up', subgroups),
+          down: definition('down', subgroups),
+          rowsPerWorkgroup: rowsPerWorkgroup(subgroups),
+        };
   const [width, inputs] = weights.gate.shape as [number, number];
   const { block, topK: k } = weights;
-  const [gateX, gateY] = grid(block, rows);
-  runKernel(engine, definition('gate-up', subgroups), {
-    operation: `expert gate-up of ${tokens} tokens, ${k} of ${weights.experts} experts`,
+  const experts = `${k} of ${weights.experts} experts`;
+  const hasBias = weights.hasBias ? 1 : 0;
+  const [gateX, gateY] = grid(block, kernels.rowsPerWorkgroup);
+  runKernel(engine, kernels.gateUp, {
+    operation: `expert gate-up of ${tokens} tokens, ${experts}`,
     inputs: [
       h,
       weights.gate,
@@ -200,22 +205,15 @@ export function expertFfn(
       weights.offsets,
     ],
     outputs: [act],
-    params: { inputs, block, k, hasBias: weights.hasBias ? 1 : 0 },
+    params: { inputs, block, k, hasBias },
     workgroups: [gateX, gateY, tokens * k],
   });
-  const [downX, downY] = grid(inputs, rows);
-  runKernel(engine, definition('down', subgroups), {
-    operation: `expert down of ${tokens} tokens, ${k} of ${weights.experts} experts`,
+  const [downX, downY] = grid(inputs, kernels.rowsPerWorkgroup);
+  runKernel(engine, kernels.down, {
+    operation: `expert down of ${tokens} tokens, ${experts}`,
     inputs: [act, weights.down, weights.downBias, choices, weights.offsets],
     outputs: [residual],
-    params: {
-      outputs: inputs,
-      width,
-      block,
-      k,
-      hasBias: weights.hasBias ? 1 : 0,
-      scale: weights.experts / k,
-    },
+    params: { outputs: inputs, width, block, k, hasBias, scale: weights.experts / k },
     workgroups: [downX, downY, tokens],
   });
 }

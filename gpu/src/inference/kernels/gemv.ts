@@ -61,6 +61,16 @@ function gemvDefinition(tokens: number, subgroups: boolean, vectors: boolean): K
 /** Rows of W each invocation of the CPU kernel computes. */
 const ROWS_PER_INVOCATION = 4;
 
+/** Entry of the row-streaming kernels: this invocation's `first` row and the row `stride` in vec4s. */
+const ROW_STREAM_ENTRY = /* wgsl */ `@compute @workgroup_size(${WORKGROUP_SIZE})
+fn main(
+  @builtin(global_invocation_id) invocation: vec3u,
+  @builtin(num_workgroups) workgroupCount: vec3u,
+) {
+  let first = (invocation.x + invocation.y * workgroupCount.x * ${WORKGROUP_SIZE}u) * ${ROWS_PER_INVOCATION}u;
+  if (first >= params.outputs) { return; }
+  let stride = params.inputs / 4u;`;
+
 /**
  * The same product for CPU adapters (lavapipe): each invocation streams ROWS_PER_INVOCATION whole
  * rows as vec4s. On a CPU an invocation is a SIMD lane and long sequential reads per lane beat
@@ -79,14 +89,7 @@ function rowStreamDefinition(tokens: number): KernelDefinition {
     elementTypes: { x: 'vec4<f32>', weight: 'vec4<f32>' },
     main: /* wgsl */ `
 ${STORE_WGSL}
-@compute @workgroup_size(${WORKGROUP_SIZE})
-fn main(
-  @builtin(global_invocation_id) invocation: vec3u,
-  @builtin(num_workgroups) workgroupCount: vec3u,
-) {
-  let first = (invocation.x + invocation.y * workgroupCount.x * ${WORKGROUP_SIZE}u) * ${ROWS_PER_INVOCATION}u;
-  if (first >= params.outputs) { return; }
-  let stride = params.inputs / 4u;
+${ROW_STREAM_ENTRY}
   // Rows past the end re-read the last row; their sums are not stored.
   ${rows.map((r) => `let row${r} = min(first + ${r}u, params.outputs - 1u) * stride;`).join('\n  ')}
   ${pairs.map(({ r, t }) => `var sum${r}_${t} = vec4f(0.0);`).join(' ')}
@@ -133,14 +136,7 @@ fn swiglu(gateSum: vec4f, upSum: vec4f, neuron: u32) -> f32 {
   return gate / (1.0 + exp(-gate)) * up;
 }
 
-@compute @workgroup_size(${WORKGROUP_SIZE})
-fn main(
-  @builtin(global_invocation_id) invocation: vec3u,
-  @builtin(num_workgroups) workgroupCount: vec3u,
-) {
-  let first = (invocation.x + invocation.y * workgroupCount.x * ${WORKGROUP_SIZE}u) * ${ROWS_PER_INVOCATION}u;
-  if (first >= params.outputs) { return; }
-  let stride = params.inputs / 4u;
+${ROW_STREAM_ENTRY}
   ${rows.map((r) => `let gateRow${r} = min(first + ${r}u, params.outputs - 1u) * stride;`).join('\n  ')}
   let upOffset = params.outputs * stride;
   ${pairs.map(({ r, t }) => `var gate${r}_${t} = vec4f(0.0); var up${r}_${t} = vec4f(0.0);`).join('\n  ')}
