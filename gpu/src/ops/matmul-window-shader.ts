@@ -44,6 +44,7 @@ export const WINDOW_FIELDS = [
   'nVectors',
   'cBase',
   'accumulate',
+  'blockRows',
 ] as const;
 
 /** Pack uniforms: the source's shape and strides, and the tile grid it is packed into. */
@@ -87,9 +88,9 @@ ${rows
     const updates = columns.map((column) => {
       const sum = LANES.reduce(
         (acc, lane, i) => `fma(vec4f(a${row}.${lane}), b${column}_${i}, ${acc})`,
-        `acc${row}_${column}`,
+        `acc[${row * COLUMN_VECTORS + column}]`,
       );
-      return `      acc${row}_${column} = ${sum};`;
+      return `      acc[${row * COLUMN_VECTORS + column}] = ${sum};`;
     });
     return [shared, ...updates].join('\n');
   })
@@ -127,28 +128,22 @@ ${range(GATHERS)
       `  let aRow${gather} = (firstRow + ${gather * ROWS_PER_GATHER}u + lane % ${ROWS_PER_GATHER}u) * ${chunkVectors}u;`,
   )
   .join('\n')}
-${rows.flatMap((row) => columns.map((column) => `  var acc${row}_${column} = vec4f();`)).join('\n')}
+  var acc: array<vec4f, ${ROWS_PER_WORKGROUP * COLUMN_VECTORS}>;
 ${range(WINDOWS).map(windowLoop).join('\n')}
+  // One store loop rather than a copy per accumulator: each read of C compiles to a per-lane
+  // loop, and a copy per accumulator made the pipeline take seconds to compile.
   let rowBase = params.rowBase + firstRow;
-${columns
-  .map(
-    (column) =>
-      `  let column${column} = params.columnVectorBase + local + ${column * WINDOW_WORKGROUP_SIZE}u;`,
-  )
-  .join('\n')}
-${rows
-  .flatMap((row) =>
-    columns.map((column) => {
-      const value = `acc${row}_${column}`;
-      return (
-        `  if (rowBase + ${row}u < params.m && column${column} < params.nVectors) {\n` +
-        `    let index = params.cBase + (rowBase + ${row}u) * params.nVectors + column${column};\n` +
-        `    if (params.accumulate != 0u) { c[index] += ${value}; } else { c[index] = ${value}; }\n` +
-        '  }'
-      );
-    }),
-  )
-  .join('\n')}
+  let accumulate = params.accumulate != 0u;
+  for (var row = 0u; row < params.blockRows; row++) {
+    for (var column = 0u; column < ${COLUMN_VECTORS}u; column++) {
+      let columnVector = params.columnVectorBase + local + column * ${WINDOW_WORKGROUP_SIZE}u;
+      if (rowBase + row < params.m && columnVector < params.nVectors) {
+        let index = params.cBase + (rowBase + row) * params.nVectors + columnVector;
+        let value = acc[row * ${COLUMN_VECTORS}u + column];
+        if (accumulate) { c[index] += value; } else { c[index] = value; }
+      }
+    }
+  }
 }
 `;
 }

@@ -195,6 +195,7 @@ export function planWindowedMatmul(
             nVectors: n / 4,
             cBase: (index * m * n) / 4,
             accumulate: first > 0 ? 1 : 0,
+            blockRows: ROWS_PER_WORKGROUP,
           };
           const workgroups: Workgroups = [1, Math.ceil(rows / ROWS_PER_WORKGROUP), 1];
           addStep('window', params, workgroups, tilesA, tilesB);
