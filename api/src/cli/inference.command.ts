@@ -21,6 +21,8 @@ import { EXIT_NO_ADAPTER } from './serve.ts';
 export interface FactorisationFlags {
   /** Kernel family to force: cpu or gpu. */
   kernels?: string;
+  /** auto keeps F16/BF16 matrices half on the GPU; f32 widens them. */
+  weights?: string;
   experts?: number;
   topK?: number;
   split?: string;
@@ -50,10 +52,11 @@ export function factorisationFrom(flags: FactorisationFlags): FactorisationOptio
 
 /** The model's load options from the flags; a bad --kernels ends the command. */
 function loadOptions(flags: FactorisationFlags, factorisation: FactorisationOptions | undefined) {
-  const { kernels } = flags;
+  const { kernels, weights = 'auto' } = flags;
   if (kernels !== undefined && kernels !== 'cpu' && kernels !== 'gpu')
     fail(`--kernels ${kernels}: must be cpu or gpu`);
-  return { factorisation, kernelTarget: kernels as KernelTarget | undefined };
+  if (weights !== 'auto' && weights !== 'f32') fail(`--weights ${weights}: must be auto or f32`);
+  return { factorisation, kernelTarget: kernels as KernelTarget | undefined, weights };
 }
 
 /** Runs `body` on the GPU; a missing adapter ends the command with the adapter exit code. */

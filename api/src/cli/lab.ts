@@ -17,6 +17,9 @@ function integer(value: string): number {
 const KERNELS_HELP =
   'kernel family: cpu (lavapipe) or gpu; by default the one that suits the adapter';
 
+const WEIGHTS_HELP =
+  'auto (default) keeps F16/BF16 matrices in f16 on the GPU where it computes f16; f32 widens them';
+
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
@@ -91,6 +94,7 @@ function buildProgram(): Command {
     .option('--batch <n>', 'sequences decoded together', integer, 1)
     .option('--repeats <n>', 'timed generations (figures are medians)', integer, 3)
     .option('--kernels <family>', KERNELS_HELP)
+    .option('--weights <precision>', WEIGHTS_HELP)
     .option('--peer', 'also time PyTorch eager on the same checkpoint (python3 with torch)')
     .option('--json', 'print one JSON object')
     .action(async (options: BenchModelOptions & { model?: string }) => {
@@ -224,7 +228,8 @@ function buildProgram(): Command {
       .option('--top-k <k>', 'experts each token runs (with --experts)', integer)
       .option('--split <strategy>', 'sequential, random or kmeans', 'sequential')
       .option('--seed <n>', 'seed of the split and the router', integer, 0)
-      .option('--kernels <family>', KERNELS_HELP);
+      .option('--kernels <family>', KERNELS_HELP)
+      .option('--weights <precision>', WEIGHTS_HELP);
 
   factorisationOptions(
     program

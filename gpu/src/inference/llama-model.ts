@@ -33,6 +33,11 @@ export interface LoadOptions {
   factorisation?: FactorisationOptions;
   /** A given factorisation instead (trained routers, or a test's): every layer's experts. */
   expertLayers?: { topK: number; layers: readonly LayerFactorisation[] };
+  /**
+   * `auto` (default) keeps the matrices of F16 and BF16 checkpoints in f16 where the device has
+   * shader-f16 (half the memory and bytes read; products still sum in f32); `f32` widens all.
+   */
+  weights?: 'auto' | 'f32';
   /** Kernel family; by default the one that suits the adapter (tests force each). */
   kernelTarget?: KernelTarget;
   /** Observes each layer's split, e.g. for a reference to run the same one. */
@@ -89,7 +94,8 @@ export class LlamaModel {
     }
     const engine = engineFor(gpu);
     const expertPlan = planExperts(config, options);
-    const weights = await loadLlamaWeights(engine, checkpoint, expertPlan);
+    const keepHalf = options.weights !== 'f32' && engine.device.features.has('shader-f16');
+    const weights = await loadLlamaWeights(engine, checkpoint, expertPlan, keepHalf);
     const inverseFrequencies = tensor(gpu, ropeInverseFrequencies(config), [config.head_dim / 2]);
     return new LlamaModel(
       engine,
@@ -99,6 +105,11 @@ export class LlamaModel {
       expertPlan && { experts: expertPlan.experts, topK: expertPlan.topK },
       options.kernelTarget ?? defaultKernelTarget(engine),
     );
+  }
+
+  /** Bytes the weights take on the GPU. */
+  get weightBytes(): number {
+    return weightTensors(this.weights).reduce((total, weight) => total + weight.byteLength, 0);
   }
 
   createCache(slots: number, capacity: number): KvCache {

@@ -2,6 +2,8 @@ import type { Checkpoint } from '../model/checkpoint.ts';
 import type { ModelConfig } from '../model/config.ts';
 import type { Engine } from '../runtime/engine.ts';
 import { allocateTensor } from '../tensor/create.ts';
+import type { DType } from '../tensor/dtype.ts';
+import { encodeFloat16 } from '../util/float16.ts';
 import type { Tensor } from '../tensor/tensor.ts';
 import type { ExpertWeights } from './kernels/experts.ts';
 import { MAX_EXPERTS } from './kernels/experts.ts';
@@ -36,6 +38,8 @@ class Uploader {
   constructor(
     private readonly engine: Engine,
     private readonly checkpoint: Checkpoint,
+    /** Keep half-precision checkpoints' matrices in f16 (the device computes with f16). */
+    private readonly keepHalf: boolean,
   ) {}
 
   has(name: string): boolean {
@@ -46,18 +50,19 @@ class Uploader {
     return this.checkpoint.readFloat32(name);
   }
 
-  allocate(label: string, shape: number[], dtype: 'f32' | 'i32' = 'f32'): Tensor {
+  allocate(label: string, shape: number[], dtype: DType = 'f32'): Tensor {
     return allocateTensor(this.engine, `load ${label}`, shape, dtype);
   }
 
-  write(target: Tensor, values: Float32Array | Int32Array, elementOffset = 0): void {
+  write(target: Tensor, values: Float32Array | Int32Array | Uint16Array, byteOffset = 0): void {
     this.engine.device.queue.writeBuffer(
       target.bufferFor(`load ${target.origin}`),
-      elementOffset * 4,
+      byteOffset,
       values,
     );
   }
 
+  /** A vector (norm weights, biases): f32. */
   async tensor(name: string): Promise<Tensor> {
     const shape = [...this.checkpoint.info(name).shape];
     const target = this.allocate(name, shape);
@@ -69,21 +74,64 @@ class Uploader {
     return this.has(name) ? this.tensor(name) : undefined;
   }
 
-  /** Tensors of `names` stacked along their first dimension; missing ones (biases) are zeros. */
-  async stacked(label: string, names: string[], rows: number[], columns: number): Promise<Tensor> {
-    const total = rows.reduce((sum, count) => sum + count, 0);
-    const target = this.allocate(label, columns === 1 ? [total] : [total, columns]);
+  /**
+   * A weight matrix of `shape` from `parts` (stacked along rows), in f16 when the checkpoint
+   * stores every part in F16 or BF16 (exact: BF16 values inside f16's range and even part sizes,
+   * as 4-byte aligned writes need), else in f32.
+   */
+  matrix(
+    label: string,
+    shape: number[],
+    parts: { source?: string; values: Float32Array }[],
+  ): Tensor {
+    const half =
+      this.keepHalf &&
+      parts.every(
+        ({ source, values }) =>
+          source !== undefined &&
+          HALF_DTYPES.has(this.checkpoint.info(source).dtype) &&
+          values.length % 2 === 0 &&
+          values.every((value) => Math.abs(value) <= FLOAT16_MAX),
+      );
+    const target = this.allocate(label, shape, half ? 'f16' : 'f32');
+    let byteOffset = 0;
+    for (const { values } of parts) {
+      const encoded = half ? encodeFloat16(values) : values;
+      this.write(target, encoded, byteOffset);
+      byteOffset += values.length * (half ? 2 : 4);
+    }
+    return target;
+  }
+
+  /** The weight matrix `name`, as `matrix` stores it. */
+  async weight(name: string): Promise<Tensor> {
+    const shape = [...this.checkpoint.info(name).shape];
+    return this.matrix(name, shape, [{ source: name, values: await this.read(name) }]);
+  }
+
+  /** Weight matrices of `names` stacked along their first dimension. */
+  async stackedWeights(label: string, names: string[], columns: number): Promise<Tensor> {
+    const parts = [];
+    for (const name of names) parts.push({ source: name, values: await this.read(name) });
+    const rows = parts.reduce((total, { values }) => total + values.length / columns, 0);
+    return this.matrix(label, [rows, columns], parts);
+  }
+
+  /** Bias vectors of `names` stacked, in f32; missing ones (Qwen2 has no o bias) are zeros. */
+  async stackedBiases(label: string, names: string[], lengths: number[]): Promise<Tensor> {
+    const target = this.allocate(label, [lengths.reduce((sum, length) => sum + length, 0)]);
     let offset = 0;
     for (const [index, name] of names.entries()) {
-      const values = this.has(name)
-        ? await this.read(name)
-        : new Float32Array(rows[index]! * columns);
-      this.write(target, values, offset);
+      const values = this.has(name) ? await this.read(name) : new Float32Array(lengths[index]!);
+      this.write(target, values, offset * 4);
       offset += values.length;
     }
     return target;
   }
 }
+
+const HALF_DTYPES = new Set(['F16', 'BF16']);
+const FLOAT16_MAX = 65_504;
 
 async function loadAttention(
   load: Uploader,
@@ -100,23 +148,21 @@ async function loadAttention(
   const hasBias = names.some((name) => load.has(`${name}.bias`));
   return {
     qkv: {
-      weight: await load.stacked(
+      weight: await load.stackedWeights(
         `${prefix} qkv`,
         names.map((name) => `${name}.weight`),
-        rows,
         d,
       ),
       bias: hasBias
-        ? await load.stacked(
+        ? await load.stackedBiases(
             `${prefix} qkv bias`,
             names.map((name) => `${name}.bias`),
             rows,
-            1,
           )
         : undefined,
     },
     output: {
-      weight: await load.tensor(`${prefix}.self_attn.o_proj.weight`),
+      weight: await load.weight(`${prefix}.self_attn.o_proj.weight`),
       bias: await load.optional(`${prefix}.self_attn.o_proj.bias`),
     },
   };
@@ -132,23 +178,21 @@ async function loadDenseFeedForward(
   return {
     kind: 'dense',
     gateUp: {
-      weight: await load.stacked(
+      weight: await load.stackedWeights(
         `${prefix} gate-up`,
         parts.map((name) => `${name}.weight`),
-        [f, f],
         config.hidden_size,
       ),
       bias: config.mlp_bias
-        ? await load.stacked(
+        ? await load.stackedBiases(
             `${prefix} gate-up bias`,
             parts.map((name) => `${name}.bias`),
             [f, f],
-            1,
           )
         : undefined,
     },
     down: {
-      weight: await load.tensor(`${prefix}.mlp.down_proj.weight`),
+      weight: await load.weight(`${prefix}.mlp.down_proj.weight`),
       bias: await load.optional(`${prefix}.mlp.down_proj.bias`),
     },
   };
@@ -232,13 +276,26 @@ async function loadExpertFeedForward(
       permute(await load.read(name), order, byColumn ? f : (shape[1] ?? 1), byColumn),
       shape,
     );
-  const gate = upload('gate', permute(gateValues, order, d, false), [f, d]);
+  /** An expert matrix, f16 or f32 as the checkpoint allows (see Uploader.matrix). */
+  const permutedWeight = async (
+    name: string,
+    shape: number[],
+    byColumn: boolean,
+    values?: Float32Array,
+  ) =>
+    load.matrix(`${prefix} ${name}`, shape, [
+      {
+        source: name,
+        values: permute(values ?? (await load.read(name)), order, byColumn ? f : d, byColumn),
+      },
+    ]);
+  const gate = await permutedWeight(`${prefix}.mlp.gate_proj.weight`, [f, d], false, gateValues);
   const hasBias = config.mlp_bias;
   const zeros = (length: number) => upload('zero bias', new Float32Array(length), [length]);
   const weights: ExpertWeights = {
     gate,
-    up: await permuted(`${prefix}.mlp.up_proj.weight`, [f, d], false),
-    down: await permuted(`${prefix}.mlp.down_proj.weight`, [d, f], true),
+    up: await permutedWeight(`${prefix}.mlp.up_proj.weight`, [f, d], false),
+    down: await permutedWeight(`${prefix}.mlp.down_proj.weight`, [d, f], true),
     gateBias: hasBias ? await permuted(`${prefix}.mlp.gate_proj.bias`, [f], false) : zeros(1),
     upBias: hasBias ? await permuted(`${prefix}.mlp.up_proj.bias`, [f], false) : zeros(1),
     downBias: hasBias ? await load.tensor(`${prefix}.mlp.down_proj.bias`) : zeros(1),
@@ -274,10 +331,11 @@ export async function loadLlamaWeights(
   engine: Engine,
   checkpoint: Checkpoint,
   expertPlan: ExpertPlan | undefined,
+  keepHalf: boolean,
 ): Promise<LlamaWeights> {
   const { config } = checkpoint;
-  const load = new Uploader(engine, checkpoint);
-  const embeddings = await load.tensor('model.embed_tokens.weight');
+  const load = new Uploader(engine, checkpoint, keepHalf);
+  const embeddings = await load.weight('model.embed_tokens.weight');
   const layers: LayerWeights[] = [];
   for (let layer = 0; layer < config.num_hidden_layers; layer++) {
     const prefix = `model.layers.${layer}`;
@@ -302,7 +360,7 @@ export async function loadLlamaWeights(
     embeddings,
     layers,
     finalNorm: await load.tensor('model.norm.weight'),
-    lmHead: config.tie_word_embeddings ? embeddings : await load.tensor('lm_head.weight'),
+    lmHead: config.tie_word_embeddings ? embeddings : await load.weight('lm_head.weight'),
     placeholder,
   };
 }

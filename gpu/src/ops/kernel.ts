@@ -17,8 +17,8 @@ export interface KernelDefinition {
   main: string;
   /** Directives that must open the module (`enable subgroups;`, diagnostic filters). */
   directives?: readonly string[];
-  /** Element types of bindings read as vectors, e.g. `{ weight: 'vec4<f32>' }`. */
-  elementTypes?: Readonly<Record<string, string>>;
+  /** Bindings read as vec4s of their tensor's dtype, e.g. `{ weight: 'vec4' }`. */
+  elementTypes?: Readonly<Record<string, 'vec4'>>;
 }
 
 export interface KernelLaunch {
@@ -55,7 +55,7 @@ function kernelShader(kernel: KernelDefinition, dtypes: readonly string[]): stri
   ].map(
     ([name, access], index) =>
       `@group(0) @binding(${index + 1}) var<storage, ${access}> ${name}: ` +
-      `array<${kernel.elementTypes?.[name] ?? dtypes[index]}>;`,
+      `array<${kernel.elementTypes?.[name] ? `vec4<${dtypes[index]}>` : dtypes[index]}>;`,
   );
   return [
     dtypes.includes('f16') ? 'enable f16;' : '',

@@ -228,6 +228,34 @@ describe('Llama forward pass against the float64 reference', () => {
   });
 });
 
+describe('half-precision checkpoints', () => {
+  it.each(['F16', 'BF16'] as const)(
+    '%s matrices stay f16 on the GPU: half the bytes, the same logits as widened to f32',
+    async (dtype) => {
+      const { directory, config } = await fixture({ ...FIXTURE_VARIANTS[0]!.options, dtype });
+      const ids = fixtureTokens(config.vocab_size, PROMPT_LENGTH, 8);
+      const half = await LlamaModel.open(gpu, directory);
+      const widened = await LlamaModel.open(gpu, directory, { weights: 'f32' });
+      try {
+        // Norm weights stay f32, so slightly over half.
+        expect(half.weightBytes / widened.weightBytes).toBeGreaterThan(0.5);
+        expect(half.weightBytes / widened.weightBytes).toBeLessThan(0.52);
+        const [halfLogits] = await engineLogits(half, [{ slot: 0, start: 0, ids }]);
+        const [widenedLogits] = await engineLogits(widened, [{ slot: 0, start: 0, ids }]);
+        expect(
+          maxDifference(
+            halfLogits!,
+            widenedLogits!.map((row) => Float64Array.from(row)),
+          ),
+        ).toBeLessThan(1e-4);
+      } finally {
+        half.dispose();
+        widened.dispose();
+      }
+    },
+  );
+});
+
 describe('forward pass input checks', () => {
   it('refuses ids outside the vocabulary and positions past the cache', async () => {
     const { directory, config } = await fixture(FIXTURE_VARIANTS[0]!.options);

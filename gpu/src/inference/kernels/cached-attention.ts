@@ -29,7 +29,7 @@ function attentionDefinition(vectors: boolean): KernelDefinition {
     : `for (var d = lane; d < size; d += LANES) { query[d] = qkv[queryBase + d] * params.scale; }`;
   return {
     name: `inference cached attention${vectors ? ' vec4' : ''}`,
-    ...(vectors ? { elementTypes: { keyCache: 'vec4<f32>' } } : {}),
+    ...(vectors ? { elementTypes: { keyCache: 'vec4' } } : {}),
     params: {
       rows: 'u32',
       heads: 'u32',
@@ -119,10 +119,10 @@ function laneAttentionDefinition(workgroupSize: number): KernelDefinition {
     inputs: ['tokens', 'qkv', 'keyCache', 'valueCache'],
     outputs: ['out'],
     elementTypes: {
-      qkv: 'vec4<f32>',
-      keyCache: 'vec4<f32>',
-      valueCache: 'vec4<f32>',
-      out: 'vec4<f32>',
+      qkv: 'vec4',
+      keyCache: 'vec4',
+      valueCache: 'vec4',
+      out: 'vec4',
     },
     main: perElement(
       `

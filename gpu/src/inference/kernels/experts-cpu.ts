@@ -23,7 +23,7 @@ const gateUpDefinition: KernelDefinition = {
   params: { inputs: 'u32', block: 'u32', k: 'u32', hasBias: 'u32' },
   inputs: ['x', 'gate', 'up', 'gateBias', 'upBias', 'choices', 'offsets'],
   outputs: ['act'],
-  elementTypes: { x: 'vec4<f32>', gate: 'vec4<f32>', up: 'vec4<f32>' },
+  elementTypes: { x: 'vec4', gate: 'vec4', up: 'vec4' },
   main: /* wgsl */ `
 @compute @workgroup_size(${WORKGROUP_SIZE})
 fn main(${BUILTINS_WGSL}) {
@@ -42,7 +42,7 @@ fn main(${BUILTINS_WGSL}) {
     ${rowIndices
       .map(
         (r) =>
-          `gate${r} += gate[neuron${r} * stride + i] * input; up${r} += up[neuron${r} * stride + i] * input;`,
+          `gate${r} += vec4f(gate[neuron${r} * stride + i]) * input; up${r} += vec4f(up[neuron${r} * stride + i]) * input;`,
       )
       .join('\n    ')}
   }
@@ -72,7 +72,7 @@ const downDefinition: KernelDefinition = {
   params: { outputs: 'u32', width: 'u32', block: 'u32', k: 'u32', hasBias: 'u32', scale: 'f32' },
   inputs: ['act', 'down', 'downBias', 'choices', 'offsets'],
   outputs: ['residual'],
-  elementTypes: { act: 'vec4<f32>', down: 'vec4<f32>' },
+  elementTypes: { act: 'vec4', down: 'vec4' },
   main: /* wgsl */ `
 @compute @workgroup_size(${WORKGROUP_SIZE})
 fn main(${BUILTINS_WGSL}) {
@@ -89,7 +89,7 @@ fn main(${BUILTINS_WGSL}) {
     let activations = (token * params.k + j) * params.block / 4u;
     for (var c = 0u; c < size; c++) {
       let a = act[activations + c];
-      ${rowIndices.map((r) => `sum${r} += down[row${r} + start + c] * a;`).join('\n      ')}
+      ${rowIndices.map((r) => `sum${r} += vec4f(down[row${r} + start + c]) * a;`).join('\n      ')}
     }
   }
   ${rowIndices

@@ -84,8 +84,8 @@ function gateUpDefinition(subgroups: boolean): KernelDefinition {
     var upSum = 0.0;
     for (var i = lane; i < params.inputs; i += width) {
       let input = x[token * params.inputs + i];
-      gateSum += gate[base + i] * input;
-      upSum += up[base + i] * input;
+      gateSum += f32(gate[base + i]) * input;
+      upSum += f32(up[base + i]) * input;
     }
     var g = rowSum(gateSum);
     var u = rowSum(upSum);
@@ -123,7 +123,7 @@ function downDefinition(subgroups: boolean): KernelDefinition {
       let start = row * params.width + expertStart(expert);
       let activations = (token * params.k + j) * params.block;
       let size = expertSize(expert);
-      for (var r = lane; r < size; r += width) { sum += down[start + r] * act[activations + r]; }
+      for (var r = lane; r < size; r += width) { sum += f32(down[start + r]) * act[activations + r]; }
     }
     let total = rowSum(sum) * params.scale;
     if (lane == 0u) {

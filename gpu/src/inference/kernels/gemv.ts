@@ -37,7 +37,7 @@ function gemvDefinition(tokens: number, subgroups: boolean, vectors: boolean): K
     inputs: ['x', 'weight', 'bias'],
     outputs: ['y'],
     directives: rowReductionDirectives(subgroups),
-    ...(vectors ? { elementTypes: { x: 'vec4<f32>', weight: 'vec4<f32>' } } : {}),
+    ...(vectors ? { elementTypes: { x: 'vec4', weight: 'vec4' } } : {}),
     main: rowReductionMain(
       subgroups,
       `
@@ -46,7 +46,7 @@ function gemvDefinition(tokens: number, subgroups: boolean, vectors: boolean): K
     let base = row * stride;
     ${each((t) => `var sum${t} = 0.0;`, ' ')}
     for (var i = lane; i < stride; i += width) {
-      let w = weight[base + i];
+      let w = ${vectors ? 'vec4f' : 'f32'}(weight[base + i]);
       ${each((t) => `sum${t} += ${product.replace('T', `${t}u`)};`, '\n      ')}
     }
     ${each((t) => `let total${t} = rowSum(sum${t});`)}
@@ -86,7 +86,7 @@ function rowStreamDefinition(tokens: number): KernelDefinition {
     params: { inputs: 'u32', outputs: 'u32', hasBias: 'u32', accumulate: 'u32' },
     inputs: ['x', 'weight', 'bias'],
     outputs: ['y'],
-    elementTypes: { x: 'vec4<f32>', weight: 'vec4<f32>' },
+    elementTypes: { x: 'vec4', weight: 'vec4' },
     main: /* wgsl */ `
 ${STORE_WGSL}
 ${ROW_STREAM_ENTRY}
@@ -95,7 +95,7 @@ ${ROW_STREAM_ENTRY}
   ${pairs.map(({ r, t }) => `var sum${r}_${t} = vec4f(0.0);`).join(' ')}
   for (var i = 0u; i < stride; i++) {
     ${tokenIndices.map((t) => `let x${t} = x[${t}u * stride + i];`).join(' ')}
-    ${rows.map((r) => `let w${r} = weight[row${r} + i];`).join(' ')}
+    ${rows.map((r) => `let w${r} = vec4f(weight[row${r} + i]);`).join(' ')}
     ${pairs.map(({ r, t }) => `sum${r}_${t} += w${r} * x${t};`).join(' ')}
   }
   ${rows
@@ -124,7 +124,7 @@ function swigluRowStreamDefinition(tokens: number): KernelDefinition {
     params: { inputs: 'u32', outputs: 'u32', hasBias: 'u32' },
     inputs: ['x', 'weight', 'bias'],
     outputs: ['y'],
-    elementTypes: { x: 'vec4<f32>', weight: 'vec4<f32>' },
+    elementTypes: { x: 'vec4', weight: 'vec4' },
     main: /* wgsl */ `
 fn swiglu(gateSum: vec4f, upSum: vec4f, neuron: u32) -> f32 {
   var gate = dot(gateSum, vec4f(1.0));
@@ -142,7 +142,7 @@ ${ROW_STREAM_ENTRY}
   ${pairs.map(({ r, t }) => `var gate${r}_${t} = vec4f(0.0); var up${r}_${t} = vec4f(0.0);`).join('\n  ')}
   for (var i = 0u; i < stride; i++) {
     ${tokenIndices.map((t) => `let x${t} = x[${t}u * stride + i];`).join(' ')}
-    ${rows.map((r) => `let g${r} = weight[gateRow${r} + i]; let u${r} = weight[upOffset + gateRow${r} + i];`).join('\n    ')}
+    ${rows.map((r) => `let g${r} = vec4f(weight[gateRow${r} + i]); let u${r} = vec4f(weight[upOffset + gateRow${r} + i]);`).join('\n    ')}
     ${pairs.map(({ r, t }) => `gate${r}_${t} += g${r} * x${t}; up${r}_${t} += u${r} * x${t};`).join('\n    ')}
   }
   ${rows

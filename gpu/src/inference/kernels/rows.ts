@@ -13,7 +13,7 @@ const embedKernel: KernelDefinition = {
   main: perElement(`
   let token = index / params.columns;
   let id = u32(tokens[token * params.fields]);
-  x[index] = embeddings[id * params.columns + index % params.columns];`),
+  x[index] = f32(embeddings[id * params.columns + index % params.columns]);`),
 };
 
 export function embedTokens(engine: Engine, embeddings: Tensor, tokens: Tensor, x: Tensor): void {
