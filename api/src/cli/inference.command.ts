@@ -56,7 +56,11 @@ function loadOptions(flags: FactorisationFlags, factorisation: FactorisationOpti
   if (kernels !== undefined && kernels !== 'cpu' && kernels !== 'gpu')
     fail(`--kernels ${kernels}: must be cpu or gpu`);
   if (weights !== 'auto' && weights !== 'f32') fail(`--weights ${weights}: must be auto or f32`);
-  return { factorisation, kernelTarget: kernels as KernelTarget | undefined, weights };
+  return {
+    factorisation,
+    kernelTarget: kernels as KernelTarget | undefined,
+    weights: weights as 'auto' | 'f32',
+  };
 }
 
 /** Runs `body` on the GPU; a missing adapter ends the command with the adapter exit code. */
