@@ -79,8 +79,11 @@ function buildProgram(): Command {
       await gpuCommand();
     });
 
+  // Positional: `lab bench kernels --json` gives --json to kernels, not to bench's own --json.
+  program.enablePositionalOptions();
   const bench = program
     .command('bench')
+    .enablePositionalOptions()
     .description(
       'measure speed on this machine: with --model, inference of a checkpoint (see also the ' +
         'kernels and platform subcommands)',

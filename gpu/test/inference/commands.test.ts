@@ -152,3 +152,18 @@ describe('lab bench --model', () => {
     expect(result.decodeStepMsP95).toBeGreaterThanOrEqual(result.decodeStepMsP50!);
   });
 });
+
+describe('lab bench kernels', () => {
+  it('takes its own --json beside the parent bench command', async () => {
+    const outcome = await lab('bench', 'kernels', '--json', '--sizes', '32', '--repeats', '1');
+    expect(outcome.status).toBe(0);
+    const result = JSON.parse(outcome.stdout) as {
+      adapter: { description: string };
+      matmul: { n: number; dtype: string; gflops: number }[];
+      fmaCeilingGflops: number;
+    };
+    expect(result.adapter.description).toBeTruthy();
+    expect(result.matmul.some(({ n, dtype }) => n === 32 && dtype === 'f32')).toBe(true);
+    expect(result.fmaCeilingGflops).toBeGreaterThan(0);
+  });
+});
