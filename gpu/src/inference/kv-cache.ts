@@ -15,8 +15,10 @@ export class KvCache {
   ) {
     const shape = [slots, config.num_key_value_heads, capacity, config.head_dim];
     this.layers = Array.from({ length: config.num_hidden_layers }, (_, layer) => ({
-      keys: allocateTensor(engine, `kv cache layer ${layer} keys`, shape, 'f32'),
-      values: allocateTensor(engine, `kv cache layer ${layer} values`, shape, 'f32'),
+      keys: allocateTensor(engine, `kv cache layer ${layer} keys`, shape, 'f32', { pooled: false }),
+      values: allocateTensor(engine, `kv cache layer ${layer} values`, shape, 'f32', {
+        pooled: false,
+      }),
       capacity,
     }));
   }

@@ -50,8 +50,9 @@ class Uploader {
     return this.checkpoint.readFloat32(name);
   }
 
+  /** Weights live as long as the model: exact-size buffers, not the pool's. */
   allocate(label: string, shape: number[], dtype: DType = 'f32'): Tensor {
-    return allocateTensor(this.engine, `load ${label}`, shape, dtype);
+    return allocateTensor(this.engine, `load ${label}`, shape, dtype, { pooled: false });
   }
 
   write(target: Tensor, values: Float32Array | Int32Array | Uint16Array, byteOffset = 0): void {
@@ -60,6 +61,16 @@ class Uploader {
       byteOffset,
       values,
     );
+  }
+
+  /**
+   * Waits until the GPU has taken every write so far: Dawn holds each written range in a staging
+   * copy until then, which across a whole checkpoint would double its memory.
+   */
+  async settle(): Promise<void> {
+    this.engine.device.queue.submit([]);
+    (globalThis as { gc?: () => void }).gc?.();
+    await this.engine.device.queue.onSubmittedWorkDone();
   }
 
   /** A vector (norm weights, biases): f32. */
@@ -353,6 +364,7 @@ export async function loadLlamaWeights(
           )
         : await loadDenseFeedForward(load, config, prefix),
     });
+    await load.settle();
   }
   const placeholder = load.allocate('placeholder', [1]);
   load.write(placeholder, new Float32Array(1));

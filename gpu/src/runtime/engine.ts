@@ -74,6 +74,19 @@ export class Engine {
     return this.pool.acquire(byteLength, this.usage.storage, label);
   }
 
+  /**
+   * A storage buffer of exactly `byteLength` bytes (rounded up to 4), outside the pool: for
+   * long-lived tensors such as model weights, which the pool's power-of-two sizes would inflate
+   * by up to 2x.
+   */
+  allocateExact(byteLength: number, label: string): GPUBuffer {
+    return this.device.createBuffer({
+      label,
+      size: Math.ceil(byteLength / 4) * 4,
+      usage: this.usage.storage,
+    });
+  }
+
   /** Submits the pending work and returns the first `byteLength` bytes of `source`. */
   async read(operation: string, source: GPUBuffer, byteLength: number): Promise<ArrayBuffer> {
     this.checkDevice(operation);

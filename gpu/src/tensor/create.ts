@@ -20,11 +20,15 @@ export function allocateTensor(
   operation: string,
   shape: Shape,
   dtype: DType,
+  { pooled = true }: { pooled?: boolean } = {},
 ): Tensor {
   checkAllocation(engine, operation, shape, dtype);
   const byteLength = sizeOf(shape) * BYTES_PER_ELEMENT[dtype];
-  const buffer = engine.allocate(byteLength, `${operation} ${formatShape(shape)}`);
-  return new Tensor(engine, shape, dtype, buffer, operation);
+  const label = `${operation} ${formatShape(shape)}`;
+  const buffer = pooled
+    ? engine.allocate(byteLength, label)
+    : engine.allocateExact(byteLength, label);
+  return new Tensor(engine, shape, dtype, buffer, operation, pooled);
 }
 
 /** Uploads `values` (row-major) as a tensor of `shape`; f16 tensors are rounded to nearest. */

@@ -24,6 +24,8 @@ export class Tensor {
     storage: GPUBuffer,
     /** The op that made it, for error messages. */
     readonly origin: string,
+    /** Whether the buffer came from the engine's pool (else it is this tensor's own). */
+    private readonly pooled = true,
   ) {
     this.size = sizeOf(shape);
     this.storage = storage;
@@ -80,7 +82,9 @@ export class Tensor {
    * it, only if its op's backward needs its values.
    */
   dispose(): void {
-    if (this.storage) this.engine.pool.release(this.storage);
+    if (this.storage && this.pooled) this.engine.pool.release(this.storage);
+    // An own buffer (a model weight) is freed at once; work already submitted keeps it alive.
+    else this.storage?.destroy();
     this.storage = undefined;
   }
 

@@ -51,8 +51,11 @@ export function decodeValues(stored: Uint8Array, dtype: SafetensorsDType): Float
         bytes.byteLength / 2,
       );
     case 'BF16': {
+      // A plain loop: TypedArray.from with a map function builds a JS array of every value first
+      // (1.8 GB of transient heap for TinyLlama's embeddings).
       const halves = new Uint16Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 2);
-      const words = Uint32Array.from(halves, (half) => half << 16);
+      const words = new Uint32Array(halves.length);
+      for (let index = 0; index < halves.length; index++) words[index] = halves[index]! << 16;
       return new Float32Array(words.buffer);
     }
   }
