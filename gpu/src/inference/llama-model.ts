@@ -154,12 +154,20 @@ export class LlamaModel {
       const selected = allocateTensor(engine, 'last rows', shape, 'f32');
       gatherRows(engine, x, picked, selected);
       final = allocateTensor(engine, 'final norm', shape, 'f32');
-      rmsNormRows(engine, selected, this.weights.finalNorm, final, shape[0]!, config.rms_norm_eps);
+      rmsNormRows(
+        engine,
+        this.target,
+        selected,
+        this.weights.finalNorm,
+        final,
+        shape[0]!,
+        config.rms_norm_eps,
+      );
       picked.dispose();
       selected.dispose();
       h.dispose();
     } else {
-      rmsNormRows(engine, x, this.weights.finalNorm, h, count, config.rms_norm_eps);
+      rmsNormRows(engine, this.target, x, this.weights.finalNorm, h, count, config.rms_norm_eps);
     }
     x.dispose();
     const logits = this.projector.project(final, { weight: this.weights.lmHead, bias: undefined });
@@ -176,7 +184,7 @@ export class LlamaModel {
   ): void {
     const { engine, config, layout } = this;
     const count = x.shape[0]!;
-    rmsNormRows(engine, x, layer.inputNorm, h, count, config.rms_norm_eps);
+    rmsNormRows(engine, this.target, x, layer.inputNorm, h, count, config.rms_norm_eps);
     const qkv = this.projector.project(h, layer.qkv);
     ropeAndStore(engine, tokens, this.inverseFrequencies, qkv, cache, layout);
     const attended = allocateTensor(
@@ -194,7 +202,7 @@ export class LlamaModel {
   private feedForwardBlock(layer: LayerWeights, x: Tensor, h: Tensor): void {
     const { engine, config } = this;
     const count = x.shape[0]!;
-    rmsNormRows(engine, x, layer.postNorm, h, count, config.rms_norm_eps);
+    rmsNormRows(engine, this.target, x, layer.postNorm, h, count, config.rms_norm_eps);
     const feedForward = layer.feedForward;
     if (feedForward.kind === 'dense') {
       const activations = this.projector.projectSwiglu(h, feedForward.gateUp);

@@ -3,7 +3,7 @@ import type { Tensor } from '../../tensor/tensor.ts';
 import { runKernel, type KernelDefinition } from '../../ops/kernel.ts';
 import { grid, perElement, perRow, WORKGROUP_SIZE } from '../../ops/wgsl.ts';
 import { TOKEN_FIELDS } from '../token-batch.ts';
-import type { KernelTarget } from './kernel-target.ts';
+import { LANE_WORKGROUP, type KernelTarget } from './kernel-target.ts';
 import { qkvWidth, type HeadLayout, type LayerCache } from './positional.ts';
 
 /** Head sizes up to this fit the kernel's per-lane accumulators. */
@@ -164,10 +164,10 @@ function laneAttentionDefinition(workgroupSize: number): KernelDefinition {
 }
 
 /**
- * Few (token, head) pairs (decoding) go in workgroups of 8, one SIMD register's worth on lavapipe:
- * a mostly empty workgroup of 64 cost it about 1.5x as much. Many (prefill) fill whole ones.
+ * Few (token, head) pairs (decoding) go in workgroups of LANE_WORKGROUP: a mostly empty workgroup
+ * of 64 cost lavapipe about 1.5x as much. Many (prefill) fill whole ones.
  */
-const SMALL_WORKGROUP = 8;
+const SMALL_WORKGROUP = LANE_WORKGROUP;
 const laneAttention = {
   small: laneAttentionDefinition(SMALL_WORKGROUP),
   full: laneAttentionDefinition(WORKGROUP_SIZE),

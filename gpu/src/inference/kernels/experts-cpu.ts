@@ -1,12 +1,12 @@
 import type { KernelDefinition } from '../../ops/kernel.ts';
-import { WORKGROUP_SIZE } from '../../ops/wgsl.ts';
+import { LANE_WORKGROUP } from './kernel-target.ts';
 
 /** Neurons (gate-up) or output rows (down) each invocation streams. */
 const ROWS = 4;
 const rowIndices = Array.from({ length: ROWS }, (_, r) => r);
 
 const INVOCATION_WGSL = /* wgsl */ `
-  let first = (invocation.x + invocation.y * workgroupCount.x * ${WORKGROUP_SIZE}u) * ${ROWS}u;
+  let first = (invocation.x + invocation.y * workgroupCount.x * ${LANE_WORKGROUP}u) * ${ROWS}u;
   let item = workgroup.z;`;
 
 const BUILTINS_WGSL = /* wgsl */ `
@@ -25,7 +25,7 @@ const gateUpDefinition: KernelDefinition = {
   outputs: ['act'],
   elementTypes: { x: 'vec4', gate: 'vec4', up: 'vec4' },
   main: /* wgsl */ `
-@compute @workgroup_size(${WORKGROUP_SIZE})
+@compute @workgroup_size(${LANE_WORKGROUP})
 fn main(${BUILTINS_WGSL}) {
   ${INVOCATION_WGSL}
   if (first >= params.block) { return; }
@@ -74,7 +74,7 @@ const downDefinition: KernelDefinition = {
   outputs: ['residual'],
   elementTypes: { act: 'vec4', down: 'vec4' },
   main: /* wgsl */ `
-@compute @workgroup_size(${WORKGROUP_SIZE})
+@compute @workgroup_size(${LANE_WORKGROUP})
 fn main(${BUILTINS_WGSL}) {
   ${INVOCATION_WGSL}
   if (first >= params.outputs) { return; }
@@ -108,5 +108,5 @@ fn main(${BUILTINS_WGSL}) {
 export const rowStreamExpertKernels = {
   gateUp: gateUpDefinition,
   down: downDefinition,
-  rowsPerWorkgroup: ROWS * WORKGROUP_SIZE,
+  rowsPerWorkgroup: ROWS * LANE_WORKGROUP,
 };

@@ -1,7 +1,8 @@
 import type { Engine } from '../../runtime/engine.ts';
 import type { Tensor } from '../../tensor/tensor.ts';
 import { runKernel, type KernelDefinition } from '../../ops/kernel.ts';
-import { grid, WORKGROUP_SIZE } from '../../ops/wgsl.ts';
+import { grid } from '../../ops/wgsl.ts';
+import { LANE_WORKGROUP } from './kernel-target.ts';
 import type { KernelTarget } from './kernel-target.ts';
 import {
   hasSubgroups,
@@ -62,12 +63,12 @@ function gemvDefinition(tokens: number, subgroups: boolean, vectors: boolean): K
 const ROWS_PER_INVOCATION = 4;
 
 /** Entry of the row-streaming kernels: this invocation's `first` row and the row `stride` in vec4s. */
-const ROW_STREAM_ENTRY = /* wgsl */ `@compute @workgroup_size(${WORKGROUP_SIZE})
+const ROW_STREAM_ENTRY = /* wgsl */ `@compute @workgroup_size(${LANE_WORKGROUP})
 fn main(
   @builtin(global_invocation_id) invocation: vec3u,
   @builtin(num_workgroups) workgroupCount: vec3u,
 ) {
-  let first = (invocation.x + invocation.y * workgroupCount.x * ${WORKGROUP_SIZE}u) * ${ROWS_PER_INVOCATION}u;
+  let first = (invocation.x + invocation.y * workgroupCount.x * ${LANE_WORKGROUP}u) * ${ROWS_PER_INVOCATION}u;
   if (first >= params.outputs) { return; }
   let stride = params.inputs / 4u;`;
 
@@ -186,7 +187,7 @@ export function swigluGemv(
     inputs: [x, gateUp, bias],
     outputs: [y],
     params: { inputs, outputs, hasBias: hasBias ? 1 : 0 },
-    workgroups: grid(Math.ceil(outputs / ROWS_PER_INVOCATION)),
+    workgroups: grid(Math.ceil(outputs / ROWS_PER_INVOCATION), LANE_WORKGROUP),
   });
 }
 
@@ -232,7 +233,7 @@ export function gemv(
       accumulate: params.accumulate ? 1 : 0,
     },
     workgroups: streams
-      ? grid(Math.ceil(params.outputs / ROWS_PER_INVOCATION))
+      ? grid(Math.ceil(params.outputs / ROWS_PER_INVOCATION), LANE_WORKGROUP)
       : grid(params.outputs, rowsPerWorkgroup(subgroups)),
   });
 }

@@ -10,3 +10,9 @@ export type KernelTarget = 'cpu' | 'gpu';
 export function defaultKernelTarget(engine: Engine): KernelTarget {
   return engine.gpu.info.isCpu ? 'cpu' : 'gpu';
 }
+
+/**
+ * Workgroup size of the CPU family's per-lane kernels: one SIMD register on lavapipe (8 f32
+ * lanes), so small launches still split into enough workgroups for every CPU thread to take some.
+ */
+export const LANE_WORKGROUP = 8;

@@ -3,6 +3,7 @@ import type { Tensor } from '../../tensor/tensor.ts';
 import { runKernel, type KernelDefinition } from '../../ops/kernel.ts';
 import { grid, perElement, perRow } from '../../ops/wgsl.ts';
 import { TOKEN_FIELDS } from '../token-batch.ts';
+import { LANE_WORKGROUP, type KernelTarget } from './kernel-target.ts';
 
 /** x[t, :] = embeddings[id of token t, :]; ids come from the packed token table. */
 const embedKernel: KernelDefinition = {
@@ -41,8 +42,33 @@ const rmsNormRowsKernel: KernelDefinition = {
   for (var c = lane; c < params.columns; c += LANES) { y[base + c] = weight[c] * (x[base + c] * r); }`),
 };
 
+/**
+ * The same for CPU adapters: one invocation per row, in workgroups of 8 (a SIMD register on
+ * lavapipe), reading the row twice as vec4s. Workgroup barriers cost lavapipe more than the
+ * arithmetic: the workgroup form took about 0.12 ms per decode-step norm.
+ */
+const rmsNormLanesKernel: KernelDefinition = {
+  name: 'inference rmsNorm per lane',
+  params: { count: 'u32', columns: 'u32', eps: 'f32' },
+  inputs: ['x', 'weight'],
+  outputs: ['y'],
+  elementTypes: { x: 'vec4', weight: 'vec4', y: 'vec4' },
+  main: perElement(
+    `
+  let vectors = params.columns / 4u;
+  let base = index * vectors;
+  var squares = vec4f(0.0);
+  for (var c = 0u; c < vectors; c++) { squares += x[base + c] * x[base + c]; }
+  let r = inverseSqrt(dot(squares, vec4f(1.0)) / f32(params.columns) + params.eps);
+  for (var c = 0u; c < vectors; c++) { y[base + c] = weight[c] * (x[base + c] * r); }`,
+    '',
+    LANE_WORKGROUP,
+  ),
+};
+
 export function rmsNormRows(
   engine: Engine,
+  target: KernelTarget,
   x: Tensor,
   weight: Tensor,
   y: Tensor,
@@ -50,6 +76,16 @@ export function rmsNormRows(
   eps: number,
 ): void {
   const columns = weight.size;
+  if (target === 'cpu' && columns % 4 === 0) {
+    runKernel(engine, rmsNormLanesKernel, {
+      operation: `rmsNorm of ${rows} x ${columns}`,
+      inputs: [x, weight],
+      outputs: [y],
+      params: { count: rows, columns, eps },
+      workgroups: grid(rows, LANE_WORKGROUP),
+    });
+    return;
+  }
   runKernel(engine, rmsNormRowsKernel, {
     operation: `rmsNorm of ${rows} x ${columns}`,
     inputs: [x, weight],
