@@ -2,6 +2,7 @@ import type { BenchmarkReport, DeviceInfo } from '@factorlab/gpu';
 import { describe, expect, it } from 'vitest';
 import type { Db } from '../../api/src/db/client.ts';
 import { benchmarkData, recordBenchmark } from '../../api/src/worker/benchmark-record.ts';
+import { writeMetricPoints } from '../../api/src/worker/metric-writer.ts';
 import type { TestApi } from '../../test/support/api.ts';
 import { useApiOnFreshDatabase } from '../../test/support/api-fixture.ts';
 import { databaseTargets, type TestDatabase } from '../../test/support/test-database.ts';
@@ -215,6 +216,43 @@ describe.each(databaseTargets())('benchmarks on the $name PostgreSQL', (target) 
     const response = await api.gql(BENCHMARKS, { first: 5, ...variables });
     expect(response.errors?.map((e) => e.extensions)).toEqual([
       expect.objectContaining({ code: 'BAD_USER_INPUT', field }),
+    ]);
+  });
+});
+
+describe.each(databaseTargets())('leaderboard speed on the $name PostgreSQL', (target) => {
+  let database: TestDatabase;
+  let api: TestApi;
+  useApiOnFreshDatabase(target, (fresh) => ({ database, api } = fresh));
+
+  it('sorts a speed column by what it shows: the latest benchmark row, else the summary', async () => {
+    const benchmarked = await succeededRun(database.db, 'benchmarked');
+    const summarised = await succeededRun(database.db, 'summarised');
+    await recordBenchmark(database.db, benchmarked, { ...BASE, decodeTokS: 50 }, DEVICE);
+    // A summary metric the benchmark row overrides, and one that stands alone.
+    await writeMetricPoints(database.db, benchmarked, [{ key: 'decode_tok_s', step: 0, value: 1 }]);
+    await writeMetricPoints(database.db, summarised, [{ key: 'decode_tok_s', step: 0, value: 40 }]);
+    const order = async (direction: 'ASC' | 'DESC') => {
+      const response = await api.gql<{
+        leaderboard: { edges: { node: { configHash: string; speed: { decodeTokS: number } } }[] };
+      }>(
+        `query($orderBy: LeaderboardOrder) { leaderboard(first: 10, orderBy: $orderBy) {
+          edges { node { configHash speed { decodeTokS } } } } }`,
+        { orderBy: { metricKey: 'decode_tok_s', direction } },
+      );
+      expect(response.errors).toBeUndefined();
+      return response.data!.leaderboard.edges.map(({ node }) => [
+        node.configHash,
+        node.speed.decodeTokS,
+      ]);
+    };
+    expect(await order('DESC')).toEqual([
+      ['benchmarked', 50],
+      ['summarised', 40],
+    ]);
+    expect(await order('ASC')).toEqual([
+      ['summarised', 40],
+      ['benchmarked', 50],
     ]);
   });
 });

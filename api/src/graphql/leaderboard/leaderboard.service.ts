@@ -53,14 +53,40 @@ function filterSql(filter: LeaderboardFilter | null | undefined): Prisma.Sql {
 }
 
 /**
+ * Speed columns the leaderboard shows from a run's latest benchmark row when it has one (see the
+ * resolver's `speed`), by the metric key that names them otherwise; sorting reads the same source.
+ */
+const BENCHMARK_COLUMNS: Readonly<Record<string, Prisma.Sql>> = {
+  decode_tok_s: Prisma.sql`b.decode_tok_s`,
+  speedup: Prisma.sql`b.speedup`,
+  bound: Prisma.sql`b.bound`,
+  efficiency: Prisma.sql`b.efficiency`,
+};
+
+/** The ordering metric of run `r` and the joins it needs. */
+function metricSql(metricKey: string | null): { joins: Prisma.Sql; metric: Prisma.Sql } {
+  if (!metricKey) return { joins: Prisma.empty, metric: Prisma.sql`NULL::float8` };
+  const summary = Prisma.sql`LEFT JOIN run_metric_summary s ON s.run_id = r.id AND s.key = ${metricKey}`;
+  const column = Object.hasOwn(BENCHMARK_COLUMNS, metricKey)
+    ? BENCHMARK_COLUMNS[metricKey]
+    : undefined;
+  if (!column) return { joins: summary, metric: Prisma.sql`s.last_value` };
+  return {
+    joins: Prisma.sql`${summary}
+      LEFT JOIN LATERAL (
+        SELECT b.id, ${column}::float8 AS value FROM benchmark b WHERE b.run_id = r.id
+        ORDER BY b.created_at DESC, b.id DESC LIMIT 1
+      ) lb ON TRUE`,
+    metric: Prisma.sql`CASE WHEN lb.id IS NULL THEN s.last_value ELSE lb.value END`,
+  };
+}
+
+/**
  * Succeeded runs grouped by (kind, config hash), each group ranked so its first run is the
  * representative: best on the ordering metric when there is one, then the latest finished.
  */
 function rankedSql(key: SortKey, filter: LeaderboardFilter | null | undefined): Prisma.Sql {
-  const metricJoin = key.metricKey
-    ? Prisma.sql`LEFT JOIN run_metric_summary s ON s.run_id = r.id AND s.key = ${key.metricKey}`
-    : Prisma.empty;
-  const metric = key.metricKey ? Prisma.sql`s.last_value` : Prisma.sql`NULL::float8`;
+  const { joins: metricJoin, metric } = metricSql(key.metricKey);
   const best = key.descending ? Prisma.sql`DESC` : Prisma.sql`ASC`;
   return Prisma.sql`
     SELECT r.id, r.finished_at, e.kind, e.config_hash, ${metric} AS metric,
