@@ -1,6 +1,6 @@
 import { badUserInput } from './errors.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
-import { connectionOf } from './pagination.ts';
+import { assertPageSize, connectionOf } from './pagination.ts';
 
 interface Dated {
   id: string;
@@ -41,4 +41,32 @@ export function newestFirstConnection<Row extends Dated, Node>(
     hasNextPage: rows.length > args.first,
     hasPreviousPage: Boolean(args.after),
   });
+}
+
+/** A table that can list newest first: the part of a Prisma delegate this module uses. */
+interface NewestFirstTable<Row> {
+  findMany(query: {
+    where: ReturnType<typeof newestFirstWhere>;
+    orderBy: typeof NEWEST_FIRST;
+    take: number;
+  }): Promise<Row[]>;
+  count(): Promise<number>;
+}
+
+/** One page of `table`, newest first, as a connection of `toNode`'s nodes. */
+export async function listNewestFirst<Row extends Dated, Node>(
+  table: NewestFirstTable<Row>,
+  args: { first: number; after?: string | null },
+  toNode: (row: Row) => Node,
+) {
+  assertPageSize(args.first);
+  const [rows, totalCount] = await Promise.all([
+    table.findMany({
+      where: newestFirstWhere(args.after),
+      orderBy: NEWEST_FIRST,
+      take: args.first + 1,
+    }),
+    table.count(),
+  ]);
+  return newestFirstConnection(rows, args, totalCount, toNode);
 }

@@ -3,8 +3,7 @@ import type { Dataset as DatasetRow } from '../../db/generated/client.ts';
 import { digestPath } from '../../worker/file-digest.ts';
 import { badUserInput, conflict } from '../errors.ts';
 import { isUniqueViolation } from '../models/models.service.ts';
-import { NEWEST_FIRST, newestFirstConnection, newestFirstWhere } from '../newest-first.ts';
-import { assertPageSize } from '../pagination.ts';
+import { listNewestFirst } from '../newest-first.ts';
 import { existingPath, validName } from '../registered-name.ts';
 import type { Dataset, DatasetConnection, RegisterDatasetInput } from './dataset.type.ts';
 
@@ -22,16 +21,7 @@ export async function listDatasets(
   db: Db,
   args: { first: number; after?: string | null },
 ): Promise<DatasetConnection> {
-  assertPageSize(args.first);
-  const [rows, totalCount] = await Promise.all([
-    db.dataset.findMany({
-      where: newestFirstWhere(args.after),
-      orderBy: NEWEST_FIRST,
-      take: args.first + 1,
-    }),
-    db.dataset.count(),
-  ]);
-  return newestFirstConnection(rows, args, totalCount, toDataset);
+  return listNewestFirst(db.dataset, args, toDataset);
 }
 
 /** Registers a dataset; a local one is sized and hashed first. CONFLICT when the name is taken. */

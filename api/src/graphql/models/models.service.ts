@@ -3,8 +3,7 @@ import type { Db } from '../../db/client.ts';
 import { Prisma, type RegisteredModel } from '../../db/generated/client.ts';
 import { badUserInput, conflict } from '../errors.ts';
 import { isUuid } from '../ids.ts';
-import { NEWEST_FIRST, newestFirstConnection, newestFirstWhere } from '../newest-first.ts';
-import { assertPageSize } from '../pagination.ts';
+import { listNewestFirst } from '../newest-first.ts';
 import { existingPath, validName } from '../registered-name.ts';
 import { inspectModelFolder } from './model-folder.ts';
 import type { Model, ModelConnection } from './model.type.ts';
@@ -26,16 +25,7 @@ export async function listModels(
   db: Db,
   args: { first: number; after?: string | null },
 ): Promise<ModelConnection> {
-  assertPageSize(args.first);
-  const [rows, totalCount] = await Promise.all([
-    db.registeredModel.findMany({
-      where: newestFirstWhere(args.after),
-      orderBy: NEWEST_FIRST,
-      take: args.first + 1,
-    }),
-    db.registeredModel.count(),
-  ]);
-  return newestFirstConnection(rows, args, totalCount, toModel);
+  return listNewestFirst(db.registeredModel, args, toModel);
 }
 
 export async function findModel(db: Db, id: string): Promise<Model | null> {
