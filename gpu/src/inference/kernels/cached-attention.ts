@@ -6,6 +6,22 @@ import { TOKEN_FIELDS } from '../token-batch.ts';
 import { LANE_WORKGROUP, type KernelTarget } from './kernel-target.ts';
 import { qkvWidth, type HeadLayout, type LayerCache } from './positional.ts';
 
+/** Parameters both attention kernels take besides their count of (token, head) pairs. */
+const ATTENTION_PARAMS = {
+  heads: 'u32',
+  kvHeads: 'u32',
+  headSize: 'u32',
+  capacity: 'u32',
+  fields: 'u32',
+  stride: 'u32',
+  scale: 'f32',
+} as const;
+
+const ATTENTION_BINDINGS = {
+  inputs: ['tokens', 'qkv', 'keyCache', 'valueCache'],
+  outputs: ['out'],
+};
+
 /** Head sizes up to this fit the kernel's per-lane accumulators. */
 export const MAX_HEAD_SIZE = 4 * WORKGROUP_SIZE;
 
@@ -30,18 +46,8 @@ function attentionDefinition(vectors: boolean): KernelDefinition {
   return {
     name: `inference cached attention${vectors ? ' vec4' : ''}`,
     ...(vectors ? { elementTypes: { keyCache: 'vec4' } } : {}),
-    params: {
-      rows: 'u32',
-      heads: 'u32',
-      kvHeads: 'u32',
-      headSize: 'u32',
-      capacity: 'u32',
-      fields: 'u32',
-      stride: 'u32',
-      scale: 'f32',
-    },
-    inputs: ['tokens', 'qkv', 'keyCache', 'valueCache'],
-    outputs: ['out'],
+    params: { rows: 'u32', ...ATTENTION_PARAMS },
+    ...ATTENTION_BINDINGS,
     main: perRow(
       `
   let token = row / params.heads;
@@ -106,18 +112,8 @@ fn dot4(a: vec4f, b: vec4f) -> f32 { return dot(a, b); }`,
 function laneAttentionDefinition(workgroupSize: number): KernelDefinition {
   return {
     name: `inference cached attention per lane /${workgroupSize}`,
-    params: {
-      count: 'u32',
-      heads: 'u32',
-      kvHeads: 'u32',
-      headSize: 'u32',
-      capacity: 'u32',
-      fields: 'u32',
-      stride: 'u32',
-      scale: 'f32',
-    },
-    inputs: ['tokens', 'qkv', 'keyCache', 'valueCache'],
-    outputs: ['out'],
+    params: { count: 'u32', ...ATTENTION_PARAMS },
+    ...ATTENTION_BINDINGS,
     elementTypes: {
       qkv: 'vec4',
       keyCache: 'vec4',
