@@ -17,6 +17,8 @@ export { getJob, jobCatalogue } from './jobs/catalogue.ts';
 export type { JobKind } from './jobs/catalogue.ts';
 export { SELFTEST_TOLERANCE, selftestConfigSchema, selftestJob } from './jobs/selftest.ts';
 export type { SelftestConfig } from './jobs/selftest.ts';
+export { inferenceBenchConfigSchema, inferenceBenchJob } from './jobs/inference-bench.ts';
+export type { InferenceBenchConfig } from './jobs/inference-bench.ts';
 export { runKernelBenchmark } from './bench/kernel-benchmark.ts';
 export type {
   KernelBenchmarkOptions,

@@ -1,0 +1,58 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { getJob, inferenceBenchConfigSchema, speedupBound } from '../../src/index.ts';
+import { useTemporaryFolders } from '../model/files.ts';
+import { RecordingReporter } from '../recording-reporter.ts';
+import { FIXTURE_VARIANTS, writeFixtureCheckpoint } from '../reference/fixtures.ts';
+
+const temporaryFolder = useTemporaryFolders();
+
+describe('the inference-bench job', () => {
+  it('measures dense and factorised speed in one run and records a benchmark row', async () => {
+    const directory = join(await temporaryFolder(), 'model');
+    const config = await writeFixtureCheckpoint(directory, FIXTURE_VARIANTS[0]!.options);
+    const job = getJob('inference-bench')!;
+    const reporter = new RecordingReporter();
+    const jobConfig = job.schema.parse({
+      model: directory,
+      experts: 4,
+      topK: 1,
+      promptLen: 9,
+      genLen: 3,
+      repeats: 1,
+    });
+    const { summary } = await job.run(jobConfig, reporter);
+    expect(reporter.devices).toHaveLength(1);
+    expect(reporter.benchmarks).toHaveLength(1);
+    const [row] = reporter.benchmarks;
+    expect(row).toMatchObject({
+      modelPath: directory,
+      experts: 4,
+      topK: 1,
+      split: 'sequential',
+      batch: 1,
+      promptLen: 9,
+      genLen: 3,
+    });
+    expect(row!.decodeTokS).toBeGreaterThan(0);
+    expect(row!.denseDecodeTokS).toBeGreaterThan(0);
+    expect(row!.bound).toBeCloseTo(speedupBound(config, 4, 1), 12);
+    expect(summary.speedup).toBeCloseTo(row!.decodeTokS / row!.denseDecodeTokS!, 12);
+    expect(summary.decode_tok_s).toBe(row!.decodeTokS);
+    expect(reporter.progressCalls.at(-1)?.fraction).toBe(1);
+  });
+
+  it.each([
+    [{ model: 'm', experts: 4 }, 'topK', 'experts and topK go together'],
+    [{ model: 'm', topK: 1 }, 'experts', 'experts and topK go together'],
+    [{ model: 'm', experts: 2, topK: 3 }, 'topK', 'must be at most experts'],
+    [{ model: 'm', genLen: 1 }, 'genLen', ''],
+    [{ model: '' }, 'model', ''],
+  ])('refuses %j, naming %s', (config, field, message) => {
+    const parsed = inferenceBenchConfigSchema.safeParse(config);
+    expect(parsed.success).toBe(false);
+    const issue = parsed.error!.issues[0]!;
+    expect(issue.path).toEqual([field]);
+    expect(issue.message).toContain(message);
+  });
+});
