@@ -1,4 +1,8 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FIXTURE_VARIANTS, writeFixtureCheckpoint } from '../../gpu/test/reference/fixtures.ts';
 import { enqueueRun } from '../../api/src/queue/enqueue.ts';
 import { startWorker, type LabWorker } from '../../api/src/worker/worker.ts';
 import {
@@ -6,7 +10,11 @@ import {
   databaseTargets,
   type TestDatabase,
 } from '../../test/support/test-database.ts';
-import { queueSelftest, waitForRunStatus as waitUntilFinished } from '../../test/support/runs.ts';
+import {
+  queueJob,
+  queueSelftest,
+  waitForRunStatus as waitUntilFinished,
+} from '../../test/support/runs.ts';
 
 describe.each(databaseTargets())('worker on the $name PostgreSQL', (target) => {
   let database: TestDatabase;
@@ -45,6 +53,28 @@ describe.each(databaseTargets())('worker on the $name PostgreSQL', (target) => {
 
     const worker = await database.db.worker.findUniqueOrThrow({ where: { id: workers[0]!.id } });
     expect(worker.adapter).toMatchObject({ description: expect.any(String) });
+  });
+
+  it('runs an inference benchmark of a checkpoint and records its benchmark row', async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'factorlab-bench-model-'));
+    try {
+      await writeFixtureCheckpoint(directory, FIXTURE_VARIANTS[0]!.options);
+      const config = { model: directory, experts: 2, topK: 1, promptLen: 5, genLen: 3, repeats: 1 };
+      const queued = await queueJob(database.db, 'inference-bench', config);
+      const run = await waitUntilFinished(database.db, queued.id);
+      expect(run.error).toBeNull();
+      expect(run.status).toBe('SUCCEEDED');
+      const rows = await database.db.benchmark.findMany({ where: { runId: queued.id } });
+      expect(rows).toHaveLength(1);
+      expect(rows[0]).toMatchObject({ experts: 2, topK: 1, promptLen: 5, genLen: 3, batch: 1 });
+      expect(rows[0]!.speedup).toBeCloseTo(rows[0]!.decodeTokS / rows[0]!.denseDecodeTokS!, 6);
+      const speedup = await database.db.metricPoint.findFirst({
+        where: { runId: queued.id, key: 'speedup' },
+      });
+      expect(speedup?.value).toBeCloseTo(rows[0]!.speedup!, 6);
+    } finally {
+      await rm(directory, { recursive: true, force: true });
+    }
   });
 
   it('ends a run FAILED with the reason when no job of its kind exists', async () => {

@@ -22,9 +22,11 @@ export async function waitForRunStatus(
   }
 }
 
+/** Queues a run of the job `kind` with `config`, as queueExperiment does, without the API. */
+export function queueJob(db: Db, kind: string, config: Record<string, unknown>) {
+  return queueExperiment(db, validateExperimentInput({ kind, config, priority: 0, tags: [] }));
+}
+
 export function queueSelftest(db: Db, config: Record<string, unknown>) {
-  return queueExperiment(
-    db,
-    validateExperimentInput({ kind: 'selftest', config, priority: 0, tags: [] }),
-  );
+  return queueJob(db, 'selftest', config);
 }
