@@ -121,21 +121,8 @@ export class LlamaModel {
    * logits [rows, vocab] for every token or for each sequence's last token.
    */
   forward(batch: TokenBatch, cache: KvCache, rows: LogitRows): Tensor {
-    if (batch.span > cache.capacity) {
-      throw new Error(
-        `forward: positions up to ${batch.span} exceed the KV cache capacity of ${cache.capacity}`,
-      );
-    }
+    this.checkBatch(batch, cache);
     const { engine, config } = this;
-    for (let row = 0; row < batch.count; row++) {
-      const id = batch.table[row * TOKEN_FIELDS]!;
-      if (id >= config.vocab_size)
-        throw new Error(
-          `token id ${id} is outside the vocabulary (vocab_size ${config.vocab_size}, ids 0 to ${config.vocab_size - 1})`,
-        );
-    }
-    if (Math.max(...batch.table.filter((_, index) => index % TOKEN_FIELDS === 1)) >= cache.slots)
-      throw new Error(`forward: a sequence's slot is outside the KV cache's ${cache.slots} slots`);
     const tokens = allocateTensor(engine, 'token table', [batch.table.length], 'i32');
     engine.device.queue.writeBuffer(tokens.bufferFor('token table'), 0, batch.table);
     const count = batch.count;
@@ -173,6 +160,27 @@ export class LlamaModel {
     const logits = this.projector.project(final, { weight: this.weights.lmHead, bias: undefined });
     final.dispose();
     return logits;
+  }
+
+  /** Ids inside the vocabulary, slots and positions inside the cache: else an error saying which. */
+  private checkBatch(batch: TokenBatch, cache: KvCache): void {
+    if (batch.span > cache.capacity) {
+      throw new Error(
+        `forward: positions up to ${batch.span} exceed the KV cache capacity of ${cache.capacity}`,
+      );
+    }
+    const vocabulary = this.config.vocab_size;
+    for (let row = 0; row < batch.count; row++) {
+      const [id, slot] = batch.table.subarray(row * TOKEN_FIELDS, row * TOKEN_FIELDS + 2);
+      if (id! >= vocabulary)
+        throw new Error(
+          `token id ${id} is outside the vocabulary (vocab_size ${vocabulary}, ids 0 to ${vocabulary - 1})`,
+        );
+      if (slot! >= cache.slots)
+        throw new Error(
+          `forward: a sequence's slot is outside the KV cache's ${cache.slots} slots`,
+        );
+    }
   }
 
   private attentionBlock(
