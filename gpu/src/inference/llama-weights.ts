@@ -3,6 +3,7 @@ import type { ModelConfig } from '../model/config.ts';
 import type { Engine } from '../runtime/engine.ts';
 import { allocateTensor } from '../tensor/create.ts';
 import type { DType } from '../tensor/dtype.ts';
+import { elementCount } from '../model/safetensors/header.ts';
 import { encodeFloat16 } from '../util/float16.ts';
 import type { Tensor } from '../tensor/tensor.ts';
 import type { ExpertWeights } from './kernels/experts.ts';
@@ -43,7 +44,7 @@ class Uploader {
   ) {}
 
   has(name: string): boolean {
-    return this.checkpoint.tensorNames.includes(name);
+    return this.checkpoint.has(name);
   }
 
   read(name: string): Promise<Float32Array> {
@@ -69,7 +70,6 @@ class Uploader {
    */
   async settle(): Promise<void> {
     this.engine.device.queue.submit([]);
-    (globalThis as { gc?: () => void }).gc?.();
     await this.engine.device.queue.onSubmittedWorkDone();
   }
 
@@ -87,45 +87,57 @@ class Uploader {
 
   /**
    * A weight matrix of `shape` from `parts` (stacked along rows), in f16 when the checkpoint
-   * stores every part in F16 or BF16 (exact: BF16 values inside f16's range and even part sizes,
-   * as 4-byte aligned writes need), else in f32.
+   * stores every part in F16 or BF16 and each part has an even length (4-byte aligned writes),
+   * else in f32. F16 parts are uploaded as stored; BF16 ones are exact in f16 unless a value is
+   * outside f16's range, which keeps the matrix in f32.
    */
-  matrix(
-    label: string,
-    shape: number[],
-    parts: { source?: string; values: Float32Array }[],
-  ): Tensor {
-    const half =
-      this.keepHalf &&
-      parts.every(
-        ({ source, values }) =>
-          source !== undefined &&
-          HALF_DTYPES.has(this.checkpoint.info(source).dtype) &&
-          values.length % 2 === 0 &&
-          values.every((value) => Math.abs(value) <= FLOAT16_MAX),
-      );
-    const target = this.allocate(label, shape, half ? 'f16' : 'f32');
+  async matrix(label: string, shape: number[], parts: MatrixPart[]): Promise<Tensor> {
+    const halves = this.keepHalf ? await this.halfParts(parts) : undefined;
+    const target = this.allocate(label, shape, halves ? 'f16' : 'f32');
     let byteOffset = 0;
-    for (const { values } of parts) {
-      const encoded = half ? encodeFloat16(values) : values;
-      this.write(target, encoded, byteOffset);
-      byteOffset += values.length * (half ? 2 : 4);
+    for (const [index, part] of parts.entries()) {
+      const values = halves?.[index] ?? (await this.values(part));
+      this.write(target, values, byteOffset);
+      byteOffset += values.byteLength;
     }
     return target;
   }
 
+  /** Every part's f16 bits, or undefined when one of them cannot be stored in f16 exactly. */
+  private async halfParts(parts: MatrixPart[]): Promise<Uint16Array[] | undefined> {
+    const halves: Uint16Array[] = [];
+    for (const part of parts) {
+      const { dtype, shape } = this.checkpoint.info(part.source);
+      if (!HALF_DTYPES.has(dtype) || elementCount(shape) % 2 !== 0) return undefined;
+      if (dtype === 'F16' && !part.values) {
+        halves.push(await this.checkpoint.readFloat16Bits(part.source));
+        continue;
+      }
+      const values = await this.values(part);
+      if (dtype === 'BF16' && !values.every((value) => Math.abs(value) <= FLOAT16_MAX))
+        return undefined;
+      halves.push(encodeFloat16(values));
+    }
+    return halves;
+  }
+
+  private async values(part: MatrixPart): Promise<Float32Array> {
+    return part.values ?? (await this.read(part.source));
+  }
+
   /** The weight matrix `name`, as `matrix` stores it. */
   async weight(name: string): Promise<Tensor> {
-    const shape = [...this.checkpoint.info(name).shape];
-    return this.matrix(name, shape, [{ source: name, values: await this.read(name) }]);
+    return this.matrix(name, [...this.checkpoint.info(name).shape], [{ source: name }]);
   }
 
   /** Weight matrices of `names` stacked along their first dimension. */
   async stackedWeights(label: string, names: string[], columns: number): Promise<Tensor> {
-    const parts = [];
-    for (const name of names) parts.push({ source: name, values: await this.read(name) });
-    const rows = parts.reduce((total, { values }) => total + values.length / columns, 0);
-    return this.matrix(label, [rows, columns], parts);
+    const rows = names.reduce((total, name) => total + this.checkpoint.info(name).shape[0]!, 0);
+    return this.matrix(
+      label,
+      [rows, columns],
+      names.map((source) => ({ source })),
+    );
   }
 
   /** Bias vectors of `names` stacked, in f32; missing ones (Qwen2 has no o bias) are zeros. */
@@ -139,6 +151,12 @@ class Uploader {
     }
     return target;
   }
+}
+
+/** A matrix's rows from tensor `source`, or `values` derived from it (e.g. permuted). */
+interface MatrixPart {
+  source: string;
+  values?: Float32Array;
 }
 
 const HALF_DTYPES = new Set(['F16', 'BF16']);
@@ -281,12 +299,9 @@ async function loadExpertFeedForward(
     load.write(target, values);
     return target;
   };
-  const permuted = async (name: string, shape: number[], byColumn: boolean) =>
-    upload(
-      name,
-      permute(await load.read(name), order, byColumn ? f : (shape[1] ?? 1), byColumn),
-      shape,
-    );
+  /** A gate or up bias, its neurons in expert order; f32 like every vector. */
+  const permutedBias = async (name: string) =>
+    upload(name, permute(await load.read(name), order, 1, false), [f]);
   /** An expert matrix, f16 or f32 as the checkpoint allows (see Uploader.matrix). */
   const permutedWeight = async (
     name: string,
@@ -307,8 +322,8 @@ async function loadExpertFeedForward(
     gate,
     up: await permutedWeight(`${prefix}.mlp.up_proj.weight`, [f, d], false),
     down: await permutedWeight(`${prefix}.mlp.down_proj.weight`, [d, f], true),
-    gateBias: hasBias ? await permuted(`${prefix}.mlp.gate_proj.bias`, [f], false) : zeros(1),
-    upBias: hasBias ? await permuted(`${prefix}.mlp.up_proj.bias`, [f], false) : zeros(1),
+    gateBias: hasBias ? await permutedBias(`${prefix}.mlp.gate_proj.bias`) : zeros(1),
+    upBias: hasBias ? await permutedBias(`${prefix}.mlp.up_proj.bias`) : zeros(1),
     downBias: hasBias ? await load.tensor(`${prefix}.mlp.down_proj.bias`) : zeros(1),
     hasBias,
     offsets: (() => {

@@ -54,6 +54,10 @@ export class Checkpoint {
     return [...this.fileOf.keys()];
   }
 
+  has(name: string): boolean {
+    return this.fileOf.has(name);
+  }
+
   info(name: string): SafetensorsTensorInfo {
     return this.file(name).info(name);
   }
