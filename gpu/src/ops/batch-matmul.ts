@@ -33,6 +33,39 @@ interface Transposes {
 }
 type Attrs = Required<BatchMatmulOptions>;
 
+/** A batched product's dimensions: A's and B's batch shapes (one may be empty) and m, k, n. */
+export interface BatchDimensions {
+  batchA: Shape;
+  batchB: Shape;
+  m: number;
+  k: number;
+  n: number;
+}
+
+/** The kernel geometry of op(A) x op(B) over a batch. */
+export function batchMatmulGeometry(
+  { batchA, batchB, m, k, n }: BatchDimensions,
+  { transposeA, transposeB, compute = 'f32' }: Transposes & { compute?: MatmulInputType },
+  { aType, bType }: { aType: MatmulInputType; bType: MatmulInputType },
+): MatmulGeometry {
+  const batch = sizeOf(batchA.length > 0 ? batchA : batchB);
+  // One shared B under an untransposed batch of A is one tall matmul: larger tiles, one batch.
+  const flatten = batchB.length === 0 && !transposeA;
+  return {
+    batch: flatten ? 1 : batch,
+    m: flatten ? batch * m : m,
+    k,
+    n,
+    transposeA,
+    transposeB,
+    aBatchStride: batchA.length > 0 ? m * k : 0,
+    bBatchStride: batchB.length > 0 ? k * n : 0,
+    aType,
+    bType,
+    compute,
+  };
+}
+
 /**
  * C = op(A) x op(B) over a batch in `shapeA`/`shapeB` (which may reinterpret a tensor's
  * contiguous contents, e.g. [b, m, k] as [b*m, k]); returns C [...batch, m, n], f32.
@@ -60,22 +93,11 @@ function encodeBatchMatmul(
     );
   }
   const batchShape = batchA.length > 0 ? batchA : batchB;
-  const batch = sizeOf(batchShape);
-  // One shared B under an untransposed batch of A is one tall matmul: larger tiles, one batch.
-  const flatten = batchB.length === 0 && !transposeA;
-  const geometry: MatmulGeometry = {
-    batch: flatten ? 1 : batch,
-    m: flatten ? batch * m : m,
-    k,
-    n,
-    transposeA,
-    transposeB,
-    aBatchStride: batchA.length > 0 ? m * k : 0,
-    bBatchStride: batchB.length > 0 ? k * n : 0,
-    aType: a.dtype as MatmulInputType,
-    bType: b.dtype as MatmulInputType,
-    compute,
-  };
+  const geometry = batchMatmulGeometry(
+    { batchA, batchB, m, k, n },
+    { transposeA, transposeB, compute },
+    { aType: a.dtype as MatmulInputType, bType: b.dtype as MatmulInputType },
+  );
   const limit = a.engine.device.limits.maxComputeWorkgroupsPerDimension;
   if (matmulWorkgroups(geometry).some((count) => count > limit)) {
     throw new Error(

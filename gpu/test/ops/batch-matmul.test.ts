@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { acquireGpu, batchMatmul, type Shape } from '../../src/index.ts';
+import { batchMatmulGeometry } from '../../src/ops/batch-matmul.ts';
 import { usesWindowedMatmul } from '../../src/ops/matmul-window.ts';
 import { checkOp, type InputSpec } from './conformance.ts';
-import { sizeOf, type Reference } from './helpers.ts';
+import type { Reference } from './helpers.ts';
 
 interface Layout {
   batchA: number[];
@@ -102,21 +103,11 @@ describe('batchMatmul', () => {
       const gpu = await acquireGpu();
       for (const { batchA, batchB, m, k, n } of WINDOWED_LAYOUTS) {
         for (const [transposeA, transposeB] of TRANSPOSES) {
-          const batch = Math.max(sizeOf(batchA), sizeOf(batchB));
-          const flatten = batchB.length === 0 && !transposeA;
-          const geometry = {
-            batch: flatten ? 1 : batch,
-            m: flatten ? batch * m : m,
-            k,
-            n,
-            transposeA,
-            transposeB,
-            aBatchStride: batchA.length > 0 ? m * k : 0,
-            bBatchStride: batchB.length > 0 ? k * n : 0,
-            aType: 'f32' as const,
-            bType: 'f32' as const,
-            compute: 'f32' as const,
-          };
+          const geometry = batchMatmulGeometry(
+            { batchA, batchB, m, k, n },
+            { transposeA, transposeB },
+            { aType: 'f32', bType: 'f32' },
+          );
           expect(usesWindowedMatmul(gpu, geometry)).toBe(true);
         }
       }
