@@ -4,7 +4,7 @@ import {
   feedForwardShare,
   generate,
   LlamaModel,
-  measureInference,
+  measureCheckpoint,
   ModelTokenizer,
   NoAdapterError,
   packTokens,
@@ -12,7 +12,6 @@ import {
   speedupBound,
   type FactorisationOptions,
   type Gpu,
-  type InferenceFigures,
   type KernelTarget,
 } from '@factorlab/gpu';
 import { fail } from './fail.ts';
@@ -159,24 +158,18 @@ export interface BenchModelOptions extends FactorisationFlags {
   peer?: boolean;
 }
 
-async function measureModel(
+function measureModel(
   gpu: Gpu,
   directory: string,
   factorisation: FactorisationOptions | undefined,
   options: BenchModelOptions,
-): Promise<{ figures: InferenceFigures; model: LlamaModel }> {
-  const model = await LlamaModel.open(gpu, directory, loadOptions(options, factorisation));
-  try {
-    const figures = await measureInference(model, {
-      promptLength: options.promptLen,
-      generateLength: options.genLen,
-      batch: options.batch,
-      repeats: options.repeats,
-    });
-    return { figures, model };
-  } finally {
-    model.dispose();
-  }
+) {
+  return measureCheckpoint(gpu, directory, loadOptions(options, factorisation), {
+    promptLength: options.promptLen,
+    generateLength: options.genLen,
+    batch: options.batch,
+    repeats: options.repeats,
+  });
 }
 
 /** `lab bench --model`: prefill and decode speed; for a factorised model, against dense. */
@@ -197,7 +190,7 @@ export async function benchModelCommand(options: BenchModelOptions): Promise<voi
       `dense model: prompt ${options.promptLen}, generate ${options.genLen}, batch ${options.batch}`,
     );
     const dense = await measureModel(gpu, options.model, undefined, options);
-    const config = dense.model.config;
+    const config = dense.config;
     const result: Record<string, unknown> = {
       model: options.model,
       adapter: gpu.info,

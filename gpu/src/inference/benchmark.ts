@@ -1,6 +1,8 @@
 import { seededRandom } from '../util/random.ts';
+import type { ModelConfig } from '../model/config.ts';
+import type { Gpu } from '../runtime/device.ts';
 import { generate } from './generate.ts';
-import type { LlamaModel } from './llama-model.ts';
+import { LlamaModel, type LoadOptions } from './llama-model.ts';
 
 export interface InferenceBenchmarkOptions {
   promptLength: number;
@@ -70,4 +72,19 @@ export async function measureInference(
     decodeStepMsP50: quantile(sortedSteps, 0.5) * 1000,
     decodeStepMsP95: quantile(sortedSteps, 0.95) * 1000,
   };
+}
+
+/** Opens the checkpoint folder `directory`, measures it as measureInference does, frees it. */
+export async function measureCheckpoint(
+  gpu: Gpu,
+  directory: string,
+  load: LoadOptions,
+  options: InferenceBenchmarkOptions,
+): Promise<{ figures: InferenceFigures; config: ModelConfig }> {
+  const model = await LlamaModel.open(gpu, directory, load);
+  try {
+    return { figures: await measureInference(model, options), config: model.config };
+  } finally {
+    model.dispose();
+  }
 }

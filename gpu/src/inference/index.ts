@@ -1,4 +1,4 @@
-export { measureInference } from './benchmark.ts';
+export { measureCheckpoint, measureInference } from './benchmark.ts';
 export type { InferenceBenchmarkOptions, InferenceFigures } from './benchmark.ts';
 export { factorisationSchema, SPLIT_STRATEGIES } from './factorise.ts';
 export type { FactorisationOptions, LayerFactorisation, SplitStrategy } from './factorise.ts';

@@ -1,9 +1,8 @@
 import { z } from 'zod';
-import { measureInference, type InferenceFigures } from '../inference/benchmark.ts';
+import { measureCheckpoint } from '../inference/benchmark.ts';
 import { factorisationSchema, SPLIT_STRATEGIES } from '../inference/factorise.ts';
-import { LlamaModel, type LoadOptions } from '../inference/llama-model.ts';
+import type { LoadOptions } from '../inference/llama-model.ts';
 import { feedForwardShare, speedupBound } from '../inference/speed-bound.ts';
-import type { ModelConfig } from '../model/config.ts';
 import { acquireGpu } from '../runtime/device.ts';
 import type { JobDefinition } from './job.ts';
 
@@ -37,25 +36,14 @@ export const inferenceBenchConfigSchema = z
 
 export type InferenceBenchConfig = z.output<typeof inferenceBenchConfigSchema>;
 
-async function measure(
-  directory: string,
-  options: LoadOptions,
-  config: InferenceBenchConfig,
-): Promise<{ figures: InferenceFigures; modelConfig: ModelConfig }> {
-  const gpu = await acquireGpu();
-  const model = await LlamaModel.open(gpu, directory, options);
-  try {
-    const figures = await measureInference(model, {
-      promptLength: config.promptLen,
-      generateLength: config.genLen,
-      batch: config.batch,
-      repeats: config.repeats,
-      seed: config.seed + 1,
-    });
-    return { figures, modelConfig: model.config };
-  } finally {
-    model.dispose();
-  }
+async function measure(directory: string, load: LoadOptions, config: InferenceBenchConfig) {
+  return measureCheckpoint(await acquireGpu(), directory, load, {
+    promptLength: config.promptLen,
+    generateLength: config.genLen,
+    batch: config.batch,
+    repeats: config.repeats,
+    seed: config.seed + 1,
+  });
 }
 
 /**
@@ -74,7 +62,7 @@ export const inferenceBenchJob: JobDefinition<typeof inferenceBenchConfigSchema>
     reporter.device(gpu.info);
     const base = { weights: config.weights } as const;
     reporter.progress(0.05, 'dense model');
-    const { figures: dense, modelConfig } = await measure(config.model, base, config);
+    const { figures: dense, config: modelConfig } = await measure(config.model, base, config);
     const summary: Record<string, number> = {
       prefill_tok_s: dense.prefillTokS,
       decode_tok_s: dense.decodeTokS,
