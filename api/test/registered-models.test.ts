@@ -9,23 +9,13 @@ import {
   writeCheckpoint,
   type ModelConfig,
 } from '@factorlab/gpu';
+import { TINY_CONFIG } from '../../gpu/test/model/files.ts';
 import type { TestApi } from '../../test/support/api.ts';
 import { useApiOnFreshDatabase } from '../../test/support/api-fixture.ts';
 import { databaseTargets, type TestDatabase } from '../../test/support/test-database.ts';
 
 /** 2 layers, d 16, f 24, 4 heads over 2 KV heads, vocabulary 32: 4,944 parameters. */
-const TINY = parseModelConfig(
-  {
-    vocab_size: 32,
-    hidden_size: 16,
-    intermediate_size: 24,
-    num_hidden_layers: 2,
-    num_attention_heads: 4,
-    num_key_value_heads: 2,
-    max_position_embeddings: 64,
-  },
-  'tiny',
-);
+const TINY = parseModelConfig(TINY_CONFIG, 'tiny');
 const TINY_PARAMETERS = 4944;
 
 const REGISTER = `mutation($input: RegisterModelInput!) {

@@ -41,59 +41,62 @@ describe.runIf((await acquireGpu()).device.features.has('shader-f16'))('f16 stor
     expect([...(await stored.read())]).toEqual(expected);
   });
 
-  // Rounding each input to f16 costs up to 2^-11 relative; products accumulate in f32.
-  const F16_MATMUL_TOLERANCE = 2e-3;
-
-  it.each([
+  // M, K, N: ones, sizes that are no tile's multiple, and K up to 250.
+  const MATMUL_SHAPES = [
     [1, 1, 1],
     [7, 33, 5],
     [33, 250, 17],
     [9, 8, 12],
     [40, 70, 12],
-  ])('batchMatmul with f16 weights matches float64 at M=%i, K=%i, N=%i', async (m, k, n) => {
-    const gpu = await acquireGpu();
-    const a = randomValues(m * k, 1);
-    const b = randomValues(k * n, 2);
-    const expected = matmul64(a, b, m, k, n);
-    for (const aType of ['f32', 'f16'] as const) {
-      const aTensor = tensor(gpu, Float32Array.from(a), [m, k], { dtype: aType });
-      const bTensor = tensor(gpu, Float32Array.from(b), [k, n], { dtype: 'f16' });
-      const c = batchMatmul(aTensor, bTensor);
-      expect(c.dtype).toBe('f32');
-      expectClose(await c.read(), expected, F16_MATMUL_TOLERANCE);
-    }
-  });
+  ];
+
+  // Rounding each input to f16 costs up to 2^-11 relative; products accumulate in f32.
+  const F16_MATMUL_TOLERANCE = 2e-3;
+
+  it.each(MATMUL_SHAPES)(
+    'batchMatmul with f16 weights matches float64 at M=%i, K=%i, N=%i',
+    async (m, k, n) => {
+      const gpu = await acquireGpu();
+      const a = randomValues(m * k, 1);
+      const b = randomValues(k * n, 2);
+      const expected = matmul64(a, b, m, k, n);
+      for (const aType of ['f32', 'f16'] as const) {
+        const aTensor = tensor(gpu, Float32Array.from(a), [m, k], { dtype: aType });
+        const bTensor = tensor(gpu, Float32Array.from(b), [k, n], { dtype: 'f16' });
+        const c = batchMatmul(aTensor, bTensor);
+        expect(c.dtype).toBe('f32');
+        expectClose(await c.read(), expected, F16_MATMUL_TOLERANCE);
+      }
+    },
+  );
 
   // Inputs rounded to f16, then every product and partial sum rounded to f16 (relative 2^-11
   // each): over K <= 250 values in [-1, 1) the error stays below 1% of max(1, largest |C|).
   const F16_COMPUTE_TOLERANCE = 1e-2;
 
-  it.each([
-    [1, 1, 1],
-    [7, 33, 5],
-    [33, 250, 17],
-    [9, 8, 12],
-    [40, 70, 12],
-  ])('batchMatmul with f16 compute matches float64 at M=%i, K=%i, N=%i', async (m, k, n) => {
-    const gpu = await acquireGpu();
-    const a = randomValues(m * k, 7);
-    const b = randomValues(k * n, 8);
-    for (const transposeB of [false, true]) {
-      const stored = transposeB
-        ? Float64Array.from(
-            { length: n * k },
-            (_, index) => b[(index % k) * n + Math.floor(index / k)]!,
-          )
-        : b;
-      const aTensor = tensor(gpu, Float32Array.from(a), [m, k], { dtype: 'f16' });
-      const bTensor = tensor(gpu, Float32Array.from(stored), transposeB ? [n, k] : [k, n], {
-        dtype: 'f16',
-      });
-      const c = batchMatmul(aTensor, bTensor, { transposeB, compute: 'f16' });
-      expect(c.dtype).toBe('f32');
-      expectClose(await c.read(), matmul64(a, b, m, k, n), F16_COMPUTE_TOLERANCE);
-    }
-  });
+  it.each(MATMUL_SHAPES)(
+    'batchMatmul with f16 compute matches float64 at M=%i, K=%i, N=%i',
+    async (m, k, n) => {
+      const gpu = await acquireGpu();
+      const a = randomValues(m * k, 7);
+      const b = randomValues(k * n, 8);
+      for (const transposeB of [false, true]) {
+        const stored = transposeB
+          ? Float64Array.from(
+              { length: n * k },
+              (_, index) => b[(index % k) * n + Math.floor(index / k)]!,
+            )
+          : b;
+        const aTensor = tensor(gpu, Float32Array.from(a), [m, k], { dtype: 'f16' });
+        const bTensor = tensor(gpu, Float32Array.from(stored), transposeB ? [n, k] : [k, n], {
+          dtype: 'f16',
+        });
+        const c = batchMatmul(aTensor, bTensor, { transposeB, compute: 'f16' });
+        expect(c.dtype).toBe('f32');
+        expectClose(await c.read(), matmul64(a, b, m, k, n), F16_COMPUTE_TOLERANCE);
+      }
+    },
+  );
 
   it('batchMatmul with f16 compute names the op when an input is f32', async () => {
     const gpu = await acquireGpu();
