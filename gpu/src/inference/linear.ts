@@ -36,7 +36,7 @@ export class Projector {
     const tokens = x.shape[0]!;
     if (this.takesMatmul(tokens)) {
       const product = noGrad(() => batchMatmul(x, weight, { transposeB: true }));
-      if (bias) addInPlace(this.engine, product, product, bias, this.placeholder, tokens, true);
+      if (bias) addInPlace(this.engine, product, undefined, bias, this.placeholder, tokens);
       return product;
     }
     const y = allocateTensor(this.engine, 'linear', [tokens, outputs], 'f32');

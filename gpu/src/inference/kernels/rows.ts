@@ -155,22 +155,26 @@ const addInPlaceKernel: KernelDefinition = {
   x[index] += value;`),
 };
 
-/** x += y + bias, or with `biasOnly` x += bias (y is then not read and may be x itself). */
+/** x += y + bias (a residual connection), or with no `y` x += bias; the bias is optional. */
 export function addInPlace(
   engine: Engine,
   x: Tensor,
-  y: Tensor,
+  y: Tensor | undefined,
   bias: Tensor | undefined,
   placeholder: Tensor,
   rows: number,
-  biasOnly = false,
 ): void {
   const columns = x.shape[1]!;
   runKernel(engine, addInPlaceKernel, {
     operation: `residual add ${rows} x ${columns}`,
-    inputs: [biasOnly ? placeholder : y, bias ?? placeholder],
+    inputs: [y ?? placeholder, bias ?? placeholder],
     outputs: [x],
-    params: { count: rows * columns, columns, hasBias: bias ? 1 : 0, biasOnly: biasOnly ? 1 : 0 },
+    params: {
+      count: rows * columns,
+      columns,
+      hasBias: bias ? 1 : 0,
+      biasOnly: y ? 0 : 1,
+    },
     workgroups: grid(rows * columns),
   });
 }
