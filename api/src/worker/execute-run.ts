@@ -41,8 +41,9 @@ export async function executeRun(
     where: { id: runId },
     include: { experiment: true },
   });
-  const resumePoint = claimed[0]!.attempt > 1 ? await latestCheckpoint(db, runId) : null;
-  if (claimed[0]!.attempt > 1) await discardPointsAfter(db, runId, resumePoint?.step ?? -1);
+  const resumed = claimed[0]!.attempt > 1;
+  const resumePoint = resumed ? await latestCheckpoint(db, runId) : null;
+  if (resumed) await discardPointsAfter(db, runId, resumePoint?.step ?? -1);
   const reporter = new RunReporter(db, metricSink, runId, resumePoint);
   try {
     const job = findJob(run.experiment.kind);

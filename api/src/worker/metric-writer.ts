@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { Db } from '../db/client.ts';
+import { Prisma } from '../db/generated/client.ts';
 import { METRICS_APPENDED_CHANNEL } from '../events/change-feed.ts';
 
 export interface MetricPointRow {
@@ -13,6 +14,10 @@ export interface MetricPointRow {
  * batches, see BENCHMARKS.md) or the Prisma client.
  */
 export type MetricSink = pg.Pool | pg.PoolClient | pg.Client | Db;
+
+/** A run's summary of one key from its points: last step and value, min, max. */
+const SUMMARY_AGGREGATES = `(array_agg(step ORDER BY step DESC))[1],
+  (array_agg(value ORDER BY step DESC))[1], min(value), max(value)`;
 
 // metric_point has no foreign key to run (its per-row check was 40% of a batch's time): the
 // batch locks the run row once, so a concurrent delete waits for it, and writes nothing when the
@@ -29,9 +34,7 @@ const WRITE_POINTS_SQL = `
     ON CONFLICT (run_id, key, step) DO UPDATE SET value = EXCLUDED.value, logged_at = now()
   )
   INSERT INTO run_metric_summary AS s (run_id, key, last_step, last_value, min_value, max_value)
-  SELECT target.id, key,
-         (array_agg(step ORDER BY step DESC))[1], (array_agg(value ORDER BY step DESC))[1],
-         min(value), max(value)
+  SELECT target.id, key, ${SUMMARY_AGGREGATES}
   FROM batch CROSS JOIN target GROUP BY target.id, key
   ON CONFLICT (run_id, key) DO UPDATE SET
     last_step = GREATEST(s.last_step, EXCLUDED.last_step),
@@ -81,9 +84,7 @@ export async function discardPointsAfter(db: Db, runId: string, step: number): P
     db.$executeRaw`DELETE FROM run_metric_summary WHERE run_id = ${runId}::uuid`,
     db.$executeRaw`
       INSERT INTO run_metric_summary (run_id, key, last_step, last_value, min_value, max_value)
-      SELECT run_id, key,
-             (array_agg(step ORDER BY step DESC))[1], (array_agg(value ORDER BY step DESC))[1],
-             min(value), max(value)
+      SELECT run_id, key, ${Prisma.raw(SUMMARY_AGGREGATES)}
       FROM metric_point WHERE run_id = ${runId}::uuid GROUP BY run_id, key`,
   ]);
 }
