@@ -7,17 +7,24 @@ interface Dated {
   createdAt: Date;
 }
 
-/** The Prisma condition "after this cursor" of a list ordered by (createdAt, id) descending. */
-export function newestFirstWhere(after: string | null | undefined) {
-  if (!after) return {};
+/** The (createdAt, id) an `after` cursor of a newest-first list holds, or null for none. */
+export function decodeDateCursor(
+  after: string | null | undefined,
+): { createdAt: Date; id: string } | null {
+  if (!after) return null;
   const cursor = decodeCursor(after, 'after');
   if (typeof cursor.value !== 'string' || Number.isNaN(Date.parse(cursor.value))) {
     throw badUserInput('after', 'is not a cursor of this list; pass an endCursor from pageInfo');
   }
-  const createdAt = new Date(cursor.value);
-  return {
-    OR: [{ createdAt: { lt: createdAt } }, { createdAt, id: { lt: cursor.id } }],
-  };
+  return { createdAt: new Date(cursor.value), id: cursor.id };
+}
+
+/** The Prisma condition "after this cursor" of a list ordered by (createdAt, id) descending. */
+export function newestFirstWhere(after: string | null | undefined) {
+  const cursor = decodeDateCursor(after);
+  if (!cursor) return {};
+  const { createdAt, id } = cursor;
+  return { OR: [{ createdAt: { lt: createdAt } }, { createdAt, id: { lt: id } }] };
 }
 
 export const NEWEST_FIRST = [{ createdAt: 'desc' as const }, { id: 'desc' as const }];

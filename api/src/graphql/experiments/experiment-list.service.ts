@@ -1,7 +1,8 @@
 import type { Db } from '../../db/client.ts';
 import { Prisma } from '../../db/generated/client.ts';
 import { badUserInput } from '../errors.ts';
-import { decodeCursor, encodeCursor } from '../cursor.ts';
+import { encodeCursor } from '../cursor.ts';
+import { decodeDateCursor } from '../newest-first.ts';
 import { toRun } from '../runs/runs.service.ts';
 import { assertPageSize, connectionOf } from '../pagination.ts';
 import type { ExperimentFilter } from './experiment-filter.input.ts';
@@ -50,12 +51,9 @@ export async function listExperiments(
 ): Promise<ExperimentConnection> {
   assertPageSize(args.first);
   const where = filterSql(args.filter);
-  const after = args.after ? decodeCursor(args.after, 'after') : null;
-  if (after && (typeof after.value !== 'string' || Number.isNaN(Date.parse(after.value)))) {
-    throw badUserInput('after', 'is not a cursor of this list; pass an endCursor from pageInfo');
-  }
+  const after = decodeDateCursor(args.after);
   const keyset = after
-    ? Prisma.sql`(e.created_at, e.id) < (${after.value}::timestamptz, ${after.id}::uuid)`
+    ? Prisma.sql`(e.created_at, e.id) < (${after.createdAt}::timestamptz, ${after.id}::uuid)`
     : Prisma.sql`TRUE`;
   const [page, counted] = await Promise.all([
     db.$queryRaw<PageRow[]>`
