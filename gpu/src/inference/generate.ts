@@ -1,6 +1,7 @@
 import type { LlamaModel } from './llama-model.ts';
 import { Sampler, type SamplingOptions } from './sampler.ts';
-import { packTokens } from './token-batch.ts';
+import type { Tensor } from '../tensor/tensor.ts';
+import { packTokens, type SequenceChunk } from './token-batch.ts';
 
 export interface GenerateOptions extends SamplingOptions {
   maxNewTokens: number;
@@ -18,9 +19,21 @@ export interface Generation {
   stepSeconds: number[];
 }
 
+/** One forward pass and its sampling, queued: the rows' slots, their ids on the GPU, and the read. */
+interface QueuedStep {
+  slots: number[];
+  chosen: Tensor;
+  ids: Promise<Int32Array>;
+}
+
 /**
  * Generates continuations of `prompts` together: one prefill of the whole ragged batch, then one
  * forward pass per step for the sequences still running, each against its slot of the KV cache.
+ *
+ * Decoding is pipelined: step n + 1 is encoded and queued, reading step n's tokens straight from
+ * the GPU, before step n's tokens are read back, so the device never idles while the host encodes
+ * or waits for a readback. When a sequence stops, the step queued past it is dropped and the next
+ * one is packed for the sequences left.
  */
 export async function generate(
   model: LlamaModel,
@@ -40,42 +53,72 @@ export async function generate(
   const cache = model.createCache(prompts.length, capacity);
   const tokens: number[][] = prompts.map(() => []);
   const stepSeconds: number[] = [];
+  const stops = new Set(stopTokenIds);
+  const queue = (slots: number[], chunks: SequenceChunk[], tokenIds?: Tensor): QueuedStep => {
+    const chosen = sampler.choose(model.forward(packTokens(chunks), cache, 'last', tokenIds));
+    return { slots, chosen, ids: chosen.readIndices() };
+  };
+  // Feeds each slot's newest token, at the position after its prompt and earlier tokens.
+  const decodeChunks = (slots: number[], produced: number, ids: (slot: number) => number) =>
+    slots.map((slot) => ({ slot, start: prompts[slot]!.length + produced - 1, ids: [ids(slot)] }));
+  const drop = async (step: QueuedStep | undefined) => {
+    if (!step) return;
+    await step.ids.catch(() => undefined);
+    step.chosen.dispose();
+  };
+  const started = performance.now();
+  let step: QueuedStep | undefined = queue(
+    prompts.map((_, slot) => slot),
+    prompts.map((ids, slot) => ({ slot, start: 0, ids })),
+  );
+  let ahead: QueuedStep | undefined;
+  let prefillSeconds = 0;
+  let lastTokenAt = started;
   try {
-    const started = performance.now();
-    let next = await sampler.sample(
-      model.forward(
-        packTokens(prompts.map((ids, slot) => ({ slot, start: 0, ids }))),
-        cache,
-        'last',
-      ),
-    );
-    const prefillSeconds = (performance.now() - started) / 1000;
-    let running = prompts.map((_, slot) => slot);
-    const stops = new Set(stopTokenIds);
-    for (let step = 0; maxNewTokens > 0; step++) {
-      running.forEach((slot, row) => tokens[slot]!.push(next[row]!));
+    for (let produced = 0; step;) {
+      // `step` yields token number `produced` of each of its slots; queue the next one behind it.
+      ahead =
+        produced + 1 < maxNewTokens
+          ? queue(
+              step.slots,
+              decodeChunks(step.slots, produced + 1, () => 0),
+              step.chosen,
+            )
+          : undefined;
+      const ids = await step.ids;
+      step.chosen.dispose();
+      const now = performance.now();
+      if (produced === 0) prefillSeconds = (now - started) / 1000;
+      else stepSeconds.push((now - lastTokenAt) / 1000);
+      lastTokenAt = now;
+      const finished: number[] = step.slots;
+      finished.forEach((slot, row) => tokens[slot]!.push(ids[row]!));
+      produced++;
       options.onStep?.(
-        step,
+        produced - 1,
         prompts.map((_, slot) => {
-          const row = running.indexOf(slot);
-          return row < 0 ? undefined : next[row];
+          const row = finished.indexOf(slot);
+          return row < 0 ? undefined : ids[row];
         }),
       );
-      running = running.filter((slot, row) => !stops.has(next[row]!));
-      if (running.length === 0 || step + 1 >= maxNewTokens) break;
-      const stepStarted = performance.now();
-      const batch = packTokens(
-        running.map((slot) => ({
-          slot,
-          start: prompts[slot]!.length + tokens[slot]!.length - 1,
-          ids: [tokens[slot]!.at(-1)!],
-        })),
-      );
-      next = await sampler.sample(model.forward(batch, cache, 'last'));
-      stepSeconds.push((performance.now() - stepStarted) / 1000);
+      const running: number[] = finished.filter((_, row) => !stops.has(ids[row]!));
+      step = ahead;
+      ahead = undefined;
+      if (step && running.length < finished.length) {
+        await drop(step);
+        step =
+          running.length > 0
+            ? queue(
+                running,
+                decodeChunks(running, produced, (slot) => tokens[slot]!.at(-1)!),
+              )
+            : undefined;
+      }
     }
     return { tokens, prefillSeconds, stepSeconds };
   } finally {
+    await drop(ahead);
+    await drop(step);
     cache.dispose();
   }
 }

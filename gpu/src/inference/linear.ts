@@ -3,9 +3,9 @@ import { batchMatmul } from '../ops/batch-matmul.ts';
 import type { Engine } from '../runtime/engine.ts';
 import { allocateTensor } from '../tensor/create.ts';
 import type { Tensor } from '../tensor/tensor.ts';
-import { fusesSwiglu, GEMV_MAX_TOKENS, gemv, swigluGemv } from './kernels/gemv.ts';
+import { GEMV_MAX_TOKENS, gemv, streamsRows, swigluGemv, type InputNorm } from './kernels/gemv.ts';
 import type { KernelTarget } from './kernels/kernel-target.ts';
-import { addInPlace, swigluHalves } from './kernels/rows.ts';
+import { addInPlace, rmsNormRows, swigluHalves } from './kernels/rows.ts';
 
 /** A Hugging Face Linear: weight [out, in], optional bias [out]. */
 export interface Linear {
@@ -30,52 +30,80 @@ export class Projector {
     return tokens > GEMV_MAX_TOKENS;
   }
 
-  /** x W^T + b as a new [tokens, out] tensor. */
-  project(x: Tensor, { weight, bias }: Linear): Tensor {
+  /**
+   * x W^T + b as a new [tokens, out] tensor; with `norm`, of RMSNorm(x) instead, the norm fused
+   * into the product where the kernel family streams rows.
+   */
+  project(x: Tensor, linear: Linear, norm?: InputNorm): Tensor {
+    const { weight, bias } = linear;
     const [outputs, inputs] = weight.shape as [number, number];
     const tokens = x.shape[0]!;
+    const fused = norm && streamsRows(this.target, tokens, inputs);
+    if (norm && !fused) return this.withNormalised(x, norm, (h) => this.project(h, linear));
     if (this.takesMatmul(tokens)) {
       const product = noGrad(() => batchMatmul(x, weight, { transposeB: true }));
       if (bias) addInPlace(this.engine, product, undefined, bias, this.placeholder, tokens);
       return product;
     }
     const y = allocateTensor(this.engine, 'linear', [tokens, outputs], 'f32');
-    gemv(this.engine, this.target, x, weight, bias ?? this.placeholder, y, tokens, {
-      inputs,
-      outputs,
-      hasBias: bias !== undefined,
-      accumulate: false,
-    });
+    gemv(
+      this.engine,
+      this.target,
+      x,
+      weight,
+      bias ?? this.placeholder,
+      y,
+      tokens,
+      { inputs, outputs, hasBias: bias !== undefined, accumulate: false },
+      norm,
+    );
     return y;
   }
 
-  /** silu(x Wg^T + bg) * (x Wu^T + bu) as a new [tokens, f] tensor, for a stacked [Wg; Wu]. */
-  projectSwiglu(x: Tensor, gateUp: Linear): Tensor {
+  /**
+   * silu(n Wg^T + bg) * (n Wu^T + bu) as a new [tokens, f] tensor, for a stacked [Wg; Wu] and
+   * n = x, or RMSNorm(x) with `norm`.
+   */
+  projectSwiglu(x: Tensor, gateUp: Linear, norm?: InputNorm): Tensor {
     const [stacked, inputs] = gateUp.weight.shape as [number, number];
     const tokens = x.shape[0]!;
-    const activations = allocateTensor(
-      this.engine,
-      'ffn activations',
-      [tokens, stacked / 2],
-      'f32',
-    );
-    if (fusesSwiglu(this.target, tokens, inputs)) {
-      const { weight, bias } = gateUp;
-      swigluGemv(
-        this.engine,
-        x,
-        weight,
-        bias ?? this.placeholder,
-        bias !== undefined,
-        activations,
-        tokens,
-      );
+    if (!streamsRows(this.target, tokens, inputs)) {
+      if (norm) return this.withNormalised(x, norm, (h) => this.projectSwiglu(h, gateUp));
+      const product = this.project(x, gateUp);
+      const activations = this.activations(tokens, stacked / 2);
+      swigluHalves(this.engine, product, activations, tokens);
+      product.dispose();
       return activations;
     }
-    const product = this.project(x, gateUp);
-    swigluHalves(this.engine, product, activations, tokens);
-    product.dispose();
+    const activations = this.activations(tokens, stacked / 2);
+    const { weight, bias } = gateUp;
+    swigluGemv(
+      this.engine,
+      x,
+      weight,
+      bias ?? this.placeholder,
+      bias !== undefined,
+      activations,
+      tokens,
+      norm,
+    );
     return activations;
+  }
+
+  private activations(tokens: number, width: number): Tensor {
+    return allocateTensor(this.engine, 'ffn activations', [tokens, width], 'f32');
+  }
+
+  /** `use(RMSNorm(x))`, the normalised rows freed afterwards. */
+  private withNormalised(x: Tensor, norm: InputNorm, use: (h: Tensor) => Tensor): Tensor {
+    const [rows, columns] = x.shape as [number, number];
+    const h = allocateTensor(this.engine, 'normalised', [rows, columns], 'f32');
+    rmsNormRows(this.engine, this.target, x, norm.weight, h, rows, norm.eps);
+    try {
+      return use(h);
+    } finally {
+      h.dispose();
+    }
   }
 
   /** residual += x W^T + b. */

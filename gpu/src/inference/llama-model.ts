@@ -17,6 +17,7 @@ import { routeTopK } from './kernels/experts.ts';
 import { ropeAndStore, type HeadLayout } from './kernels/positional.ts';
 import { embedTokens, gatherRows, rmsNormRows } from './kernels/rows.ts';
 import { KvCache } from './kv-cache.ts';
+import type { InputNorm } from './kernels/gemv.ts';
 import { Projector } from './linear.ts';
 import {
   loadLlamaWeights,
@@ -118,61 +119,63 @@ export class LlamaModel {
 
   /**
    * Encodes the forward pass of `batch` (writing its keys and values into `cache`) and returns
-   * logits [rows, vocab] for every token or for each sequence's last token.
+   * logits [rows, vocab] for every token or for each sequence's last token. With `tokenIds` (i32,
+   * one per token: a sampler's choice still on the GPU) the tokens' ids come from there and the
+   * table's are ignored, so a decode step can be queued before the previous one is read.
    */
-  forward(batch: TokenBatch, cache: KvCache, rows: LogitRows): Tensor {
-    this.checkBatch(batch, cache);
+  forward(batch: TokenBatch, cache: KvCache, rows: LogitRows, tokenIds?: Tensor): Tensor {
+    this.checkBatch(batch, cache, tokenIds);
     const { engine, config } = this;
     const tokens = allocateTensor(engine, 'token table', [batch.table.length], 'i32');
     engine.device.queue.writeBuffer(tokens.bufferFor('token table'), 0, batch.table);
     const count = batch.count;
     const x = allocateTensor(engine, 'residual stream', [count, config.hidden_size], 'f32');
-    embedTokens(engine, this.weights.embeddings, tokens, x);
-    const h = allocateTensor(engine, 'normalised', [count, config.hidden_size], 'f32');
+    if (tokenIds) embedTokens(engine, this.weights.embeddings, tokenIds, x, 1);
+    else embedTokens(engine, this.weights.embeddings, tokens, x);
     this.weights.layers.forEach((layer, index) => {
-      this.attentionBlock(layer, tokens, x, h, cache.layers[index]!);
-      this.feedForwardBlock(layer, x, h);
+      this.attentionBlock(layer, tokens, x, cache.layers[index]!);
+      this.feedForwardBlock(layer, x);
     });
     tokens.dispose();
-    let final = h;
-    if (rows === 'last') {
+    // In a decode step every token is its sequence's last: all rows are wanted, no gather.
+    let final = x;
+    if (rows === 'last' && batch.lastRows.length < count) {
       const picked = tensor(engine.gpu, Int32Array.from(batch.lastRows), [batch.lastRows.length]);
-      const shape = [batch.lastRows.length, config.hidden_size];
-      const selected = allocateTensor(engine, 'last rows', shape, 'f32');
-      gatherRows(engine, x, picked, selected);
-      final = allocateTensor(engine, 'final norm', shape, 'f32');
-      rmsNormRows(
-        engine,
-        this.target,
-        selected,
-        this.weights.finalNorm,
-        final,
-        shape[0]!,
-        config.rms_norm_eps,
-      );
+      final = allocateTensor(engine, 'last rows', [picked.size, config.hidden_size], 'f32');
+      gatherRows(engine, x, picked, final);
       picked.dispose();
-      selected.dispose();
-      h.dispose();
-    } else {
-      rmsNormRows(engine, this.target, x, this.weights.finalNorm, h, count, config.rms_norm_eps);
+      x.dispose();
     }
-    x.dispose();
-    const logits = this.projector.project(final, { weight: this.weights.lmHead, bias: undefined });
+    const logits = this.projector.project(
+      final,
+      { weight: this.weights.lmHead, bias: undefined },
+      this.norm(this.weights.finalNorm),
+    );
     final.dispose();
     return logits;
   }
 
+  private norm(weight: Tensor): InputNorm {
+    return { weight, eps: this.config.rms_norm_eps };
+  }
+
   /** Ids inside the vocabulary, slots and positions inside the cache: else an error saying which. */
-  private checkBatch(batch: TokenBatch, cache: KvCache): void {
+  private checkBatch(batch: TokenBatch, cache: KvCache, tokenIds: Tensor | undefined): void {
     if (batch.span > cache.capacity) {
       throw new Error(
         `forward: positions up to ${batch.span} exceed the KV cache capacity of ${cache.capacity}`,
       );
     }
+    if (tokenIds && (tokenIds.size !== batch.count || tokenIds.dtype !== 'i32')) {
+      throw new Error(
+        `forward: token ids ${tokenIds.describe()} for a batch of ${batch.count} tokens; ` +
+          `expected i32 [${batch.count}]`,
+      );
+    }
     const vocabulary = this.config.vocab_size;
     for (let row = 0; row < batch.count; row++) {
       const [id, slot] = batch.table.subarray(row * TOKEN_FIELDS, row * TOKEN_FIELDS + 2);
-      if (id! >= vocabulary)
+      if (!tokenIds && id! >= vocabulary)
         throw new Error(
           `token id ${id} is outside the vocabulary (vocab_size ${vocabulary}, ids 0 to ${vocabulary - 1})`,
         );
@@ -187,13 +190,11 @@ export class LlamaModel {
     layer: LayerWeights,
     tokens: Tensor,
     x: Tensor,
-    h: Tensor,
     cache: KvCache['layers'][number],
   ): void {
-    const { engine, config, layout } = this;
+    const { engine, layout } = this;
     const count = x.shape[0]!;
-    rmsNormRows(engine, this.target, x, layer.inputNorm, h, count, config.rms_norm_eps);
-    const qkv = this.projector.project(h, layer.qkv);
+    const qkv = this.projector.project(x, layer.qkv, this.norm(layer.inputNorm));
     ropeAndStore(engine, tokens, this.inverseFrequencies, qkv, cache, layout);
     const attended = allocateTensor(
       engine,
@@ -207,17 +208,23 @@ export class LlamaModel {
     attended.dispose();
   }
 
-  private feedForwardBlock(layer: LayerWeights, x: Tensor, h: Tensor): void {
+  private feedForwardBlock(layer: LayerWeights, x: Tensor): void {
     const { engine, config } = this;
     const count = x.shape[0]!;
-    rmsNormRows(engine, this.target, x, layer.postNorm, h, count, config.rms_norm_eps);
     const feedForward = layer.feedForward;
     if (feedForward.kind === 'dense') {
-      const activations = this.projector.projectSwiglu(h, feedForward.gateUp);
+      const activations = this.projector.projectSwiglu(
+        x,
+        feedForward.gateUp,
+        this.norm(layer.postNorm),
+      );
       this.projector.projectInto(activations, feedForward.down, x);
       activations.dispose();
       return;
     }
+    // The router and the experts both read the normalised rows.
+    const h = allocateTensor(engine, 'normalised', [count, config.hidden_size], 'f32');
+    rmsNormRows(engine, this.target, x, layer.postNorm, h, count, config.rms_norm_eps);
     const { experts } = feedForward;
     const routerLogits = this.projector.project(h, feedForward.router);
     const choices = allocateTensor(engine, 'expert choices', [count, experts.topK], 'i32');
@@ -230,6 +237,7 @@ export class LlamaModel {
       'f32',
     );
     expertFfn(engine, this.target, h, choices, activations, x, count, experts);
+    h.dispose();
     choices.dispose();
     activations.dispose();
   }

@@ -29,8 +29,11 @@ export class Sampler {
     this.random = seededRandom(seed);
   }
 
-  /** Encodes the choice for every row of `logits` [rows, vocab] and disposes the logits. */
-  async sample(logits: Tensor): Promise<number[]> {
+  /**
+   * Encodes the choice for every row of `logits` [rows, vocab], disposes the logits and returns
+   * the chosen ids [rows] (i32) on the GPU, where the next decode step can read them unseen.
+   */
+  choose(logits: Tensor): Tensor {
     const rows = logits.shape[0]!;
     const ids = allocateTensor(this.engine, 'sampled ids', [rows], 'i32');
     if (this.temperature === 0) {
@@ -45,6 +48,12 @@ export class Sampler {
       uniforms.dispose();
     }
     logits.dispose();
+    return ids;
+  }
+
+  /** choose(), then reads the ids back and frees them. */
+  async sample(logits: Tensor): Promise<number[]> {
+    const ids = this.choose(logits);
     try {
       return [...(await ids.readIndices())];
     } finally {

@@ -87,23 +87,31 @@ export class Engine {
     });
   }
 
-  /** Submits the pending work and returns the first `byteLength` bytes of `source`. */
+  /**
+   * Submits the pending work and returns the first `byteLength` bytes of `source`. The submit and
+   * the map request happen before this returns its promise, so work encoded meanwhile (the next
+   * decode step) queues behind this read instead of waiting for it.
+   */
   async read(operation: string, source: GPUBuffer, byteLength: number): Promise<ArrayBuffer> {
     this.checkDevice(operation);
     // Copies must cover whole 4-byte words.
     const copyLength = Math.ceil(byteLength / 4) * 4;
     const staging = this.pool.acquire(copyLength, this.usage.readback, `${operation} readback`);
+    let mapping: Promise<void> | undefined;
     try {
       this.batch.copy(operation, source, staging, copyLength);
-      // After an invalid submit, mapAsync would still resolve, with stale data.
-      await this.batch.flush();
-      await staging.mapAsync(GPUMapMode.READ, 0, copyLength);
+      const checked = this.batch.flush();
+      mapping = staging.mapAsync(GPUMapMode.READ, 0, copyLength);
+      // After an invalid submit the map still resolves, with stale data: the check comes first.
+      await checked;
+      await mapping;
       this.checkDevice(operation);
       // The mapped range detaches on unmap, so copy it out first.
-      const bytes = staging.getMappedRange(0, copyLength).slice(0, byteLength);
-      staging.unmap();
-      return bytes;
+      return staging.getMappedRange(0, copyLength).slice(0, byteLength);
     } finally {
+      // A staging buffer goes back to the pool unmapped, even when the read failed.
+      await mapping?.catch(() => undefined);
+      if (staging.mapState === 'mapped') staging.unmap();
       this.pool.release(staging);
     }
   }

@@ -5,7 +5,7 @@ import { grid, perElement, perRow } from '../../ops/wgsl.ts';
 import { TOKEN_FIELDS } from '../token-batch.ts';
 import { LANE_WORKGROUP, type KernelTarget } from './kernel-target.ts';
 
-/** x[t, :] = embeddings[id of token t, :]; ids come from the packed token table. */
+/** x[t, :] = embeddings[id of token t, :]; ids every `fields` entries (a token table's, or a list). */
 const embedKernel: KernelDefinition = {
   name: 'inference embed',
   params: { count: 'u32', columns: 'u32', fields: 'u32' },
@@ -17,13 +17,20 @@ const embedKernel: KernelDefinition = {
   x[index] = f32(embeddings[id * params.columns + index % params.columns]);`),
 };
 
-export function embedTokens(engine: Engine, embeddings: Tensor, tokens: Tensor, x: Tensor): void {
+/** Rows of `x` from the ids in `tokens`: a packed token table, or with `fields` 1 a list of ids. */
+export function embedTokens(
+  engine: Engine,
+  embeddings: Tensor,
+  tokens: Tensor,
+  x: Tensor,
+  fields = TOKEN_FIELDS,
+): void {
   const [count, columns] = x.shape as [number, number];
   runKernel(engine, embedKernel, {
     operation: `embed ${count} tokens`,
     inputs: [embeddings, tokens],
     outputs: [x],
-    params: { count: count * columns, columns, fields: TOKEN_FIELDS },
+    params: { count: count * columns, columns, fields },
     workgroups: grid(count * columns),
   });
 }
