@@ -1,4 +1,4 @@
-export { acquireGpu, BACKEND_ENV, NoAdapterError } from './runtime/device.ts';
+export { acquireGpu, BACKEND_ENV, CPU_THREADS_ENV, NoAdapterError } from './runtime/device.ts';
 export type { AcquireGpuOptions, Gpu } from './runtime/device.ts';
 export { withValidation } from './runtime/error-scope.ts';
 export { createMatmulRunner, matmul } from './ops/matmul.ts';

@@ -1,5 +1,6 @@
 import {
   acquireGpu,
+  CPU_THREADS_ENV,
   factorisationSchema,
   feedForwardShare,
   generate,
@@ -10,6 +11,7 @@ import {
   packTokens,
   runTorchPeer,
   speedupBound,
+  type DeviceInfo,
   type FactorisationOptions,
   type Gpu,
   type KernelTarget,
@@ -22,6 +24,8 @@ export interface FactorisationFlags {
   kernels?: string;
   /** auto keeps F16/BF16 matrices half on the GPU; f32 widens them. */
   weights?: string;
+  /** lavapipe's compute threads (FACTORLAB_CPU_THREADS); 1 runs kernels inline. */
+  cpuThreads?: number;
   experts?: number;
   topK?: number;
   split?: string;
@@ -62,8 +66,18 @@ function loadOptions(flags: FactorisationFlags, factorisation: FactorisationOpti
   };
 }
 
-/** Runs `body` on the GPU; a missing adapter ends the command with the adapter exit code. */
-async function withGpu<T>(body: (gpu: Gpu) => Promise<T>): Promise<T> {
+/**
+ * Runs `body` on the GPU, lavapipe on `cpuThreads` threads if given; a missing adapter ends the
+ * command with the adapter exit code.
+ */
+async function withGpu<T>(
+  { cpuThreads }: FactorisationFlags,
+  body: (gpu: Gpu) => Promise<T>,
+): Promise<T> {
+  if (cpuThreads !== undefined) {
+    if (cpuThreads < 1) fail(`--cpu-threads must be at least 1, got ${cpuThreads}`);
+    process.env[CPU_THREADS_ENV] = String(cpuThreads);
+  }
   let gpu: Gpu;
   try {
     gpu = await acquireGpu();
@@ -94,7 +108,7 @@ export interface LogitsOptions extends FactorisationFlags {
 export async function logitsCommand(options: LogitsOptions): Promise<void> {
   const ids = parseIds(options.ids);
   const factorisation = factorisationFrom(options);
-  await withGpu(async (gpu) => {
+  await withGpu(options, async (gpu) => {
     const model = await LlamaModel.open(gpu, options.model, loadOptions(options, factorisation));
     const vocabulary = model.config.vocab_size;
     const cache = model.createCache(1, ids.length);
@@ -120,7 +134,7 @@ export interface GenerateCommandOptions extends FactorisationFlags {
 export async function generateCommand(options: GenerateCommandOptions): Promise<void> {
   if (options.maxNewTokens < 1) fail('--max-new-tokens must be at least 1');
   const factorisation = factorisationFrom(options);
-  await withGpu(async (gpu) => {
+  await withGpu(options, async (gpu) => {
     const model = await LlamaModel.open(gpu, options.model, loadOptions(options, factorisation));
     const tokenizer = await ModelTokenizer.open(options.model, model.config);
     const prompt = tokenizer.encode(options.prompt);
@@ -184,7 +198,7 @@ export async function benchModelCommand(options: BenchModelOptions): Promise<voi
   }
   if (options.genLen < 2) fail('--gen-len must be at least 2 to time decode steps');
   const factorisation = factorisationFrom(options);
-  await withGpu(async (gpu) => {
+  await withGpu(options, async (gpu) => {
     const progress = (line: string) => process.stderr.write(`${line}\n`);
     progress(
       `dense model: prompt ${options.promptLen}, generate ${options.genLen}, batch ${options.batch}`,
@@ -250,9 +264,13 @@ async function measurePeer(
 
 function formatBench(result: Record<string, unknown>): string {
   const number = (key: string, digits = 1) => (result[key] as number).toFixed(digits);
-  const adapter = result.adapter as { description: string; backend: string };
+  const adapter = result.adapter as DeviceInfo;
+  const threads =
+    adapter.cpuThreads === undefined
+      ? ''
+      : `, ${adapter.cpuThreads} thread${adapter.cpuThreads === 1 ? '' : 's'}`;
   const lines = [
-    `adapter: ${adapter.description} (${adapter.backend})`,
+    `adapter: ${adapter.description} (${adapter.backend}${threads})`,
     `prefill: ${number('prefillTokS')} tokens/s`,
     `decode:  ${number('decodeTokS')} tokens/s, step p50 ${number('decodeStepMsP50', 2)} ms, p95 ${number('decodeStepMsP95', 2)} ms`,
   ];

@@ -17,6 +17,10 @@ function integer(value: string): number {
 const KERNELS_HELP =
   'kernel family: cpu (lavapipe) or gpu; by default the one that suits the adapter';
 
+const CPU_THREADS_HELP =
+  'lavapipe only: threads its kernels run on (default one per core; 1 runs them inline, which ' +
+  'decodes faster where waking threads is slow, e.g. in VMs)';
+
 const WEIGHTS_HELP =
   'auto (default) keeps F16/BF16 matrices in f16 on the GPU where it computes f16; f32 widens them';
 
@@ -98,6 +102,7 @@ function buildProgram(): Command {
     .option('--repeats <n>', 'timed generations (figures are medians)', integer, 3)
     .option('--kernels <family>', KERNELS_HELP)
     .option('--weights <precision>', WEIGHTS_HELP)
+    .option('--cpu-threads <n>', CPU_THREADS_HELP, integer)
     .option('--peer', 'also time PyTorch eager on the same checkpoint (python3 with torch)')
     .option('--json', 'print one JSON object')
     .action(async (options: BenchModelOptions & { model?: string }) => {
@@ -232,7 +237,8 @@ function buildProgram(): Command {
       .option('--split <strategy>', 'sequential, random or kmeans', 'sequential')
       .option('--seed <n>', 'seed of the split and the router', integer, 0)
       .option('--kernels <family>', KERNELS_HELP)
-      .option('--weights <precision>', WEIGHTS_HELP);
+      .option('--weights <precision>', WEIGHTS_HELP)
+      .option('--cpu-threads <n>', CPU_THREADS_HELP, integer);
 
   factorisationOptions(
     program

@@ -10,6 +10,8 @@ export interface DeviceInfo {
   /** True for CPU implementations of the API (lavapipe, SwiftShader). */
   isCpu: boolean;
   features: string[];
+  /** lavapipe only: the threads it computes on (see FACTORLAB_CPU_THREADS). */
+  cpuThreads?: number;
 }
 
 /** One measured inference configuration, as a job reports it. */

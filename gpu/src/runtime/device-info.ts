@@ -1,6 +1,8 @@
+import { availableParallelism } from 'node:os';
 import type { DeviceInfo } from '../jobs/job.ts';
 
 const CPU_ADAPTER_NAMES = /llvmpipe|lavapipe|swiftshader/i;
+const LAVAPIPE_NAMES = /llvmpipe|lavapipe/i;
 
 const DEFAULT_BACKEND_BY_PLATFORM: Partial<Record<NodeJS.Platform, string>> = {
   darwin: 'metal',
@@ -29,5 +31,16 @@ export function describeDevice(
       architecture === 'software' ||
       CPU_ADAPTER_NAMES.test(`${adapter.info.device} ${description}`),
     features: [...device.features].sort(),
+    ...(LAVAPIPE_NAMES.test(`${adapter.info.device} ${description}`)
+      ? { cpuThreads: lavapipeThreads() }
+      : {}),
   };
+}
+
+/** The threads lavapipe computes on: LP_NUM_THREADS (0 is one, inline), else one per core. */
+function lavapipeThreads(): number {
+  const requested = Number(process.env.LP_NUM_THREADS);
+  if (process.env.LP_NUM_THREADS && Number.isInteger(requested) && requested >= 0)
+    return Math.max(1, requested);
+  return availableParallelism();
 }

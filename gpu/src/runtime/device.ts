@@ -19,6 +19,14 @@ export interface AcquireGpuOptions {
 /** Names a Dawn backend (vulkan, opengles, metal, d3d12, ...); unset, Dawn picks one. */
 export const BACKEND_ENV = 'FACTORLAB_WEBGPU_BACKEND';
 
+/**
+ * Threads lavapipe (the CPU adapter) computes on; unset, one per core. 1 runs each dispatch on
+ * lavapipe's submitting thread, which saves the wake-up of its worker threads per dispatch: on
+ * virtual machines that wake-up costs tens of microseconds, so decoding (many small dispatches)
+ * can run faster on one thread, while prefill and training (few large ones) run faster on all.
+ */
+export const CPU_THREADS_ENV = 'FACTORLAB_CPU_THREADS';
+
 /** Default device limits are far below what adapters offer; ops need the adapter's maxima. */
 const REQUIRED_LIMITS = [
   'maxStorageBufferBindingSize',
@@ -121,7 +129,21 @@ async function loadDawn(): Promise<DawnInstance> {
   return dawn;
 }
 
+/** LP_NUM_THREADS for a FACTORLAB_CPU_THREADS value: lavapipe's 0 is one thread, inline. */
+function applyCpuThreads(): void {
+  const value = process.env[CPU_THREADS_ENV];
+  if (value === undefined || value.trim() === '') return;
+  const threads = Number(value);
+  if (!Number.isInteger(threads) || threads < 1) {
+    throw new Error(
+      `${CPU_THREADS_ENV}=${value}: must be a whole number of at least 1 (unset: one per core)`,
+    );
+  }
+  process.env.LP_NUM_THREADS = String(threads === 1 ? 0 : threads);
+}
+
 function prepareEnvironment(backend: string | undefined): void {
+  applyCpuThreads();
   // Mesa prints errors without a runtime directory.
   if (!process.env.XDG_RUNTIME_DIR) {
     const runtimeDir = join(tmpdir(), `factorlab-runtime-${process.getuid?.() ?? 'user'}`);

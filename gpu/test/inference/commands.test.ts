@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { speedupBound, writeByteTokenizer } from '../../src/index.ts';
+import { speedupBound, writeByteTokenizer, type DeviceInfo } from '../../src/index.ts';
 import { useTemporaryFolders } from '../model/files.ts';
 import { FIXTURE_VARIANTS, writeFixtureCheckpoint } from '../reference/fixtures.ts';
 import { loadReferenceWeights, referenceLogits } from '../reference/llama-f64.ts';
@@ -92,6 +92,7 @@ describe('lab logits', () => {
         ['--ids', `1,${config.vocab_size}`],
         `token id ${config.vocab_size} is outside the vocabulary`,
       ],
+      [['--ids', '1,2', '--cpu-threads', '0'], '--cpu-threads must be at least 1, got 0'],
     ];
     for (const [flags, message] of cases) {
       const outcome = await lab('logits', '--model', directory, ...flags);
@@ -112,13 +113,24 @@ describe('lab logits', () => {
 describe('lab generate', () => {
   it('continues a prompt greedily with the checkpoint tokenizer, the same way twice', async () => {
     const { directory } = await fixtureModel(true);
-    const run = () =>
-      lab('generate', '--model', directory, '--prompt', 'Hello, world', '--max-new-tokens', '6');
+    const run = (...flags: string[]) =>
+      lab(
+        'generate',
+        '--model',
+        directory,
+        '--prompt',
+        'Hello, world',
+        '--max-new-tokens',
+        '6',
+        ...flags,
+      );
     const first = await run();
     expect(errors(first.stderr).filter((line) => !line.endsWith('tokens generated'))).toEqual([]);
     expect(first.status).toBe(0);
     expect(first.stderr).toMatch(/[1-6] tokens generated/);
     expect((await run()).stdout).toBe(first.stdout);
+    // lavapipe computing inline, on its submitting thread, gives the same tokens.
+    expect((await run('--cpu-threads', '1')).stdout).toBe(first.stdout);
   });
 });
 
@@ -141,10 +153,14 @@ describe('lab bench --model', () => {
       '2',
       '--repeats',
       '1',
+      '--cpu-threads',
+      '1',
       '--json',
     );
     expect(outcome.status).toBe(0);
-    const result = JSON.parse(outcome.stdout) as Record<string, number>;
+    const result = JSON.parse(outcome.stdout) as Record<string, number> & { adapter: DeviceInfo };
+    // The benchmark records the threads lavapipe computed on.
+    if (/llvmpipe/.test(result.adapter.description)) expect(result.adapter.cpuThreads).toBe(1);
     for (const key of ['prefillTokS', 'decodeTokS', 'denseDecodeTokS', 'speedup', 'bound'])
       expect(result[key], key).toBeGreaterThan(0);
     expect(result.speedup).toBeCloseTo(result.decodeTokS! / result.denseDecodeTokS!, 10);
