@@ -5,7 +5,8 @@ import { allocateTensor } from '../tensor/create.ts';
 import type { Tensor } from '../tensor/tensor.ts';
 import { GEMV_MAX_TOKENS, gemv, streamsRows, swigluGemv, type InputNorm } from './kernels/gemv.ts';
 import type { KernelTarget } from './kernels/kernel-target.ts';
-import { addInPlace, rmsNormRows, swigluHalves } from './kernels/rows.ts';
+import { addInPlace, placeColumns, rmsNormRows, swigluHalves } from './kernels/rows.ts';
+import { blockStarts, type RowBlocks } from './row-blocks.ts';
 
 /** A Hugging Face Linear: weight [out, in], optional bias [out]. */
 export interface Linear {
@@ -88,6 +89,25 @@ export class Projector {
       norm,
     );
     return activations;
+  }
+
+  /**
+   * x W^T as a new [tokens, rows] tensor for W kept in blocks of rows (the LM head of a large
+   * vocabulary), RMS-normalised first with `norm`: each block's product lands in its columns.
+   */
+  projectBlocks(x: Tensor, weight: RowBlocks, norm?: InputNorm): Tensor {
+    const [only] = weight.blocks;
+    if (weight.blocks.length === 1)
+      return this.project(x, { weight: only!, bias: undefined }, norm);
+    const tokens = x.shape[0]!;
+    const y = allocateTensor(this.engine, 'linear', [tokens, weight.rows], 'f32');
+    const starts = blockStarts(weight);
+    weight.blocks.forEach((block, index) => {
+      const part = this.project(x, { weight: block, bias: undefined }, norm);
+      placeColumns(this.engine, part, y, starts[index]!);
+      part.dispose();
+    });
+    return y;
   }
 
   private activations(tokens: number, width: number): Tensor {

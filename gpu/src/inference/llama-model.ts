@@ -41,6 +41,12 @@ export interface LoadOptions {
   weights?: 'auto' | 'f32';
   /** Kernel family; by default the one that suits the adapter (tests force each). */
   kernelTarget?: KernelTarget;
+  /**
+   * Largest matrix kept in one buffer; larger ones (a big vocabulary's embeddings and LM head)
+   * are split into blocks of rows. Default: the device's maxStorageBufferBindingSize; tests
+   * lower it to exercise the split on small models.
+   */
+  maxBindingBytes?: number;
   /** Observes each layer's split, e.g. for a reference to run the same one. */
   onFactorised?: (layer: number, factorisation: LayerFactorisation) => void;
 }
@@ -96,7 +102,13 @@ export class LlamaModel {
     const engine = engineFor(gpu);
     const expertPlan = planExperts(config, options);
     const keepHalf = options.weights !== 'f32' && engine.device.features.has('shader-f16');
-    const weights = await loadLlamaWeights(engine, checkpoint, expertPlan, keepHalf);
+    const weights = await loadLlamaWeights(
+      engine,
+      checkpoint,
+      expertPlan,
+      keepHalf,
+      options.maxBindingBytes,
+    );
     const inverseFrequencies = tensor(gpu, ropeInverseFrequencies(config), [config.head_dim / 2]);
     return new LlamaModel(
       engine,
@@ -146,9 +158,9 @@ export class LlamaModel {
       picked.dispose();
       x.dispose();
     }
-    const logits = this.projector.project(
+    const logits = this.projector.projectBlocks(
       final,
-      { weight: this.weights.lmHead, bias: undefined },
+      this.weights.lmHead,
       this.norm(this.weights.finalNorm),
     );
     final.dispose();

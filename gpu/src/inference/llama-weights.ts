@@ -10,6 +10,8 @@ import type { ExpertWeights } from './kernels/experts.ts';
 import { MAX_EXPERTS } from './kernels/experts.ts';
 import type { LayerFactorisation } from './factorise.ts';
 import type { Linear } from './linear.ts';
+import type { RowRange } from '../model/safetensors/reader.ts';
+import type { RowBlocks } from './row-blocks.ts';
 
 export type FeedForward =
   | { kind: 'dense'; gateUp: Linear; down: Linear }
@@ -25,11 +27,11 @@ export interface LayerWeights {
 }
 
 export interface LlamaWeights {
-  embeddings: Tensor;
+  embeddings: RowBlocks;
   layers: LayerWeights[];
   finalNorm: Tensor;
   /** The embeddings themselves when tie_word_embeddings. */
-  lmHead: Tensor;
+  lmHead: RowBlocks;
   /** Bound where a kernel has no bias, never read. */
   placeholder: Tensor;
 }
@@ -47,8 +49,8 @@ class Uploader {
     return this.checkpoint.has(name);
   }
 
-  read(name: string): Promise<Float32Array> {
-    return this.checkpoint.readFloat32(name);
+  read(name: string, rows?: RowRange): Promise<Float32Array> {
+    return this.checkpoint.readFloat32(name, rows);
   }
 
   /** Weights live as long as the model: exact-size buffers, not the pool's. */
@@ -108,9 +110,12 @@ class Uploader {
     const halves: Uint16Array[] = [];
     for (const part of parts) {
       const { dtype, shape } = this.checkpoint.info(part.source);
-      if (!HALF_DTYPES.has(dtype) || elementCount(shape) % 2 !== 0) return undefined;
+      const elements = part.rows
+        ? (elementCount(shape) / shape[0]!) * part.rows.count
+        : elementCount(shape);
+      if (!HALF_DTYPES.has(dtype) || elements % 2 !== 0) return undefined;
       if (dtype === 'F16' && !part.values) {
-        halves.push(await this.checkpoint.readFloat16Bits(part.source));
+        halves.push(await this.checkpoint.readFloat16Bits(part.source, part.rows));
         continue;
       }
       const values = await this.values(part);
@@ -122,7 +127,28 @@ class Uploader {
   }
 
   private async values(part: MatrixPart): Promise<Float32Array> {
-    return part.values ?? (await this.read(part.source));
+    return part.values ?? (await this.read(part.source, part.rows));
+  }
+
+  /**
+   * The weight matrix `name` in blocks of rows of at most `maxBindingBytes` each (sized for f16
+   * where the checkpoint's dtype allows it): one block unless it is larger than one binding.
+   */
+  async rowBlocks(name: string, maxBindingBytes: number): Promise<RowBlocks> {
+    const { shape, dtype } = this.checkpoint.info(name);
+    const [rows, columns] = shape as [number, number];
+    const elementBytes = this.keepHalf && HALF_DTYPES.has(dtype) ? 2 : 4;
+    const blockRows = Math.max(1, Math.floor(maxBindingBytes / (columns * elementBytes)));
+    const blocks: Tensor[] = [];
+    for (let first = 0; first < rows; first += blockRows) {
+      const count = Math.min(blockRows, rows - first);
+      const label = blockRows >= rows ? name : `${name} rows ${first}-${first + count - 1}`;
+      blocks.push(
+        await this.matrix(label, [count, columns], [{ source: name, rows: { first, count } }]),
+      );
+      await this.settle();
+    }
+    return { blocks, blockRows, rows, columns };
   }
 
   /** The weight matrix `name`, as `matrix` stores it. */
@@ -153,9 +179,10 @@ class Uploader {
   }
 }
 
-/** A matrix's rows from tensor `source`, or `values` derived from it (e.g. permuted). */
+/** A matrix's rows from tensor `source` (or `rows` of it), or `values` derived from it. */
 interface MatrixPart {
   source: string;
+  rows?: RowRange;
   values?: Float32Array;
 }
 
@@ -358,10 +385,11 @@ export async function loadLlamaWeights(
   checkpoint: Checkpoint,
   expertPlan: ExpertPlan | undefined,
   keepHalf: boolean,
+  maxBindingBytes = engine.device.limits.maxStorageBufferBindingSize,
 ): Promise<LlamaWeights> {
   const { config } = checkpoint;
   const load = new Uploader(engine, checkpoint, keepHalf);
-  const embeddings = await load.weight('model.embed_tokens.weight');
+  const embeddings = await load.rowBlocks('model.embed_tokens.weight', maxBindingBytes);
   const layers: LayerWeights[] = [];
   for (let layer = 0; layer < config.num_hidden_layers; layer++) {
     const prefix = `model.layers.${layer}`;
@@ -387,7 +415,9 @@ export async function loadLlamaWeights(
     embeddings,
     layers,
     finalNorm: await load.tensor('model.norm.weight'),
-    lmHead: config.tie_word_embeddings ? embeddings : await load.weight('lm_head.weight'),
+    lmHead: config.tie_word_embeddings
+      ? embeddings
+      : await load.rowBlocks('lm_head.weight', maxBindingBytes),
     placeholder,
   };
 }
@@ -415,10 +445,10 @@ export function weightTensors(weights: LlamaWeights): Tensor[] {
   ]);
   return [
     ...new Set([
-      weights.embeddings,
+      ...weights.embeddings.blocks,
       ...layerTensors,
       weights.finalNorm,
-      weights.lmHead,
+      ...weights.lmHead.blocks,
       weights.placeholder,
     ]),
   ];

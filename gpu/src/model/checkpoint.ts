@@ -8,7 +8,7 @@ import { readJsonFile } from './json-file.ts';
 import { IGNORED_BUFFER } from './llama-tensors.ts';
 import { ModelFileError } from './model-file-error.ts';
 import type { SafetensorsTensorInfo } from './safetensors/header.ts';
-import { SafetensorsFile } from './safetensors/reader.ts';
+import { SafetensorsFile, type RowRange } from './safetensors/reader.ts';
 import { writeSafetensors, type SafetensorsEntry } from './safetensors/writer.ts';
 
 export const CONFIG_FILE = 'config.json';
@@ -62,12 +62,14 @@ export class Checkpoint {
     return this.file(name).info(name);
   }
 
-  readFloat32(name: string): Promise<Float32Array> {
-    return this.file(name).readFloat32(name);
+  /** Tensor `name` (or `rows` of its first dimension) widened to f32. */
+  readFloat32(name: string, rows?: RowRange): Promise<Float32Array> {
+    return this.file(name).readFloat32(name, rows);
   }
 
-  readFloat16Bits(name: string): Promise<Uint16Array> {
-    return this.file(name).readFloat16Bits(name);
+  /** The bits of F16 tensor `name` (or `rows` of it). */
+  readFloat16Bits(name: string, rows?: RowRange): Promise<Uint16Array> {
+    return this.file(name).readFloat16Bits(name, rows);
   }
 
   async close(): Promise<void> {

@@ -2,36 +2,53 @@ import type { Engine } from '../../runtime/engine.ts';
 import type { Tensor } from '../../tensor/tensor.ts';
 import { runKernel, type KernelDefinition } from '../../ops/kernel.ts';
 import { grid, perElement, perRow } from '../../ops/wgsl.ts';
+import { blockStarts, type RowBlocks } from '../row-blocks.ts';
 import { TOKEN_FIELDS } from '../token-batch.ts';
 import { LANE_WORKGROUP, type KernelTarget } from './kernel-target.ts';
 
-/** x[t, :] = embeddings[id of token t, :]; ids every `fields` entries (a token table's, or a list). */
+/**
+ * x[t, :] = embeddings[id of token t, :] for the tokens whose ids fall in this block of the
+ * embeddings (rows `first` on); ids every `fields` entries (a token table's, or a list).
+ */
 const embedKernel: KernelDefinition = {
   name: 'inference embed',
-  params: { count: 'u32', columns: 'u32', fields: 'u32' },
+  params: { count: 'u32', columns: 'u32', fields: 'u32', first: 'u32', blockRows: 'u32' },
   inputs: ['embeddings', 'tokens'],
   outputs: ['x'],
   main: perElement(`
   let token = index / params.columns;
   let id = u32(tokens[token * params.fields]);
-  x[index] = f32(embeddings[id * params.columns + index % params.columns]);`),
+  if (id < params.first || id - params.first >= params.blockRows) { return; }
+  x[index] = f32(embeddings[(id - params.first) * params.columns + index % params.columns]);`),
 };
 
-/** Rows of `x` from the ids in `tokens`: a packed token table, or with `fields` 1 a list of ids. */
+/**
+ * Rows of `x` from the ids in `tokens`: a packed token table, or with `fields` 1 a list of ids.
+ * One dispatch per block of the embeddings, each filling the rows whose ids it holds.
+ */
 export function embedTokens(
   engine: Engine,
-  embeddings: Tensor,
+  embeddings: RowBlocks,
   tokens: Tensor,
   x: Tensor,
   fields = TOKEN_FIELDS,
 ): void {
   const [count, columns] = x.shape as [number, number];
-  runKernel(engine, embedKernel, {
-    operation: `embed ${count} tokens`,
-    inputs: [embeddings, tokens],
-    outputs: [x],
-    params: { count: count * columns, columns, fields },
-    workgroups: grid(count * columns),
+  const starts = blockStarts(embeddings);
+  embeddings.blocks.forEach((block, index) => {
+    runKernel(engine, embedKernel, {
+      operation: `embed ${count} tokens`,
+      inputs: [block, tokens],
+      outputs: [x],
+      params: {
+        count: count * columns,
+        columns,
+        fields,
+        first: starts[index]!,
+        blockRows: block.shape[0]!,
+      },
+      workgroups: grid(count * columns),
+    });
   });
 }
 
@@ -121,6 +138,28 @@ export function gatherRows(engine: Engine, x: Tensor, rows: Tensor, y: Tensor): 
     outputs: [y],
     params: { count: rows.size * columns, columns },
     workgroups: grid(rows.size * columns),
+  });
+}
+
+/** wide[t, first + c] = source[t, c]: one block's columns into their place in a wider matrix. */
+const placeColumnsKernel: KernelDefinition = {
+  name: 'inference place columns',
+  params: { count: 'u32', width: 'u32', wideWidth: 'u32', first: 'u32' },
+  inputs: ['source'],
+  outputs: ['wide'],
+  main: perElement(`
+  let row = index / params.width;
+  wide[row * params.wideWidth + params.first + index % params.width] = source[index];`),
+};
+
+export function placeColumns(engine: Engine, source: Tensor, wide: Tensor, first: number): void {
+  const [rows, width] = source.shape as [number, number];
+  runKernel(engine, placeColumnsKernel, {
+    operation: `place ${rows} x ${width} at column ${first}`,
+    inputs: [source],
+    outputs: [wide],
+    params: { count: rows * width, width, wideWidth: wide.shape[1]!, first },
+    workgroups: grid(rows * width),
   });
 }
 

@@ -44,9 +44,13 @@ export class SafetensorsFile {
     return info;
   }
 
-  /** The tensor's bytes as stored (little-endian `info(name).dtype`). */
-  async readBytes(name: string): Promise<Uint8Array> {
-    const { begin, end } = this.info(name);
+  /**
+   * The tensor's bytes as stored (little-endian `info(name).dtype`); with `rows`, only those of
+   * its first dimension (a block of a matrix too large to bind at once).
+   */
+  async readBytes(name: string, rows?: RowRange): Promise<Uint8Array> {
+    const info = this.info(name);
+    const { begin, end } = rows ? rowBytes(this.path, name, info, rows) : info;
     const bytes = new Uint8Array(end - begin);
     for (let filled = 0; filled < bytes.length;) {
       const length = Math.min(MAX_READ_BYTES, bytes.length - filled);
@@ -59,24 +63,52 @@ export class SafetensorsFile {
     return bytes;
   }
 
-  /** The tensor widened to f32, whatever its stored dtype. */
-  async readFloat32(name: string): Promise<Float32Array> {
+  /** The tensor (or `rows` of it) widened to f32, whatever its stored dtype. */
+  async readFloat32(name: string, rows?: RowRange): Promise<Float32Array> {
     const { dtype } = this.info(name);
-    return decodeValues(await this.readBytes(name), dtype);
+    return decodeValues(await this.readBytes(name, rows), dtype);
   }
 
-  /** The raw half-precision bits of an F16 tensor, for f16 engine tensors. */
-  async readFloat16Bits(name: string): Promise<Uint16Array> {
+  /** The raw half-precision bits of an F16 tensor (or `rows` of it), for f16 engine tensors. */
+  async readFloat16Bits(name: string, rows?: RowRange): Promise<Uint16Array> {
     const { dtype } = this.info(name);
     if (dtype !== 'F16')
       throw new ModelFileError(this.path, `tensor "${name}" is ${dtype}, not F16`);
-    const bytes = await this.readBytes(name);
+    const bytes = await this.readBytes(name, rows);
     return new Uint16Array(bytes.buffer, 0, bytes.length / 2);
   }
 
   async close(): Promise<void> {
     await this.handle.close();
   }
+}
+
+/** Rows `first` to `first + count` of a tensor's first dimension. */
+export interface RowRange {
+  first: number;
+  count: number;
+}
+
+function rowBytes(
+  path: string,
+  name: string,
+  { begin, end, shape }: SafetensorsTensorInfo,
+  { first, count }: RowRange,
+): { begin: number; end: number } {
+  const rows = shape[0] ?? 1;
+  if (
+    !Number.isInteger(first) ||
+    !Number.isInteger(count) ||
+    first < 0 ||
+    count < 0 ||
+    first + count > rows
+  )
+    throw new ModelFileError(
+      path,
+      `tensor "${name}" has ${rows} rows; asked for ${first} to ${first + count}`,
+    );
+  const bytesPerRow = rows === 0 ? 0 : (end - begin) / rows;
+  return { begin: begin + first * bytesPerRow, end: begin + (first + count) * bytesPerRow };
 }
 
 async function openFile(path: string): Promise<FileHandle> {
