@@ -91,6 +91,7 @@ export async function generate(
       if (produced === 0) prefillSeconds = (now - started) / 1000;
       else stepSeconds.push((now - lastTokenAt) / 1000);
       lastTokenAt = now;
+      if (produced >= maxNewTokens) break;
       const finished: number[] = step.slots;
       finished.forEach((slot, row) => tokens[slot]!.push(ids[row]!));
       produced++;

@@ -103,6 +103,7 @@ describe('generate', () => {
       const firstStop = (ids: number[]) =>
         ids.includes(stop) ? ids.slice(0, ids.indexOf(stop) + 1) : ids;
       expect(stopped.tokens).toEqual(expected.map(firstStop));
+      expect((await generate(model, prompts, { maxNewTokens: 0 })).tokens).toEqual([[], []]);
     } finally {
       model.dispose();
     }
