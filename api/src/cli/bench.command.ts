@@ -1,12 +1,14 @@
-import { acquireGpu, formatKernelReport, NoAdapterError, runKernelBenchmark } from '@factorlab/gpu';
+import { formatKernelReport, runKernelBenchmark } from '@factorlab/gpu';
 import { fail } from './fail.ts';
-import { EXIT_NO_ADAPTER } from './serve.ts';
+import { withGpu } from './with-gpu.ts';
 
 export interface BenchKernelsOptions {
   json?: boolean;
   /** Comma-separated square matmul sizes. */
   sizes: string;
   repeats: number;
+  /** lavapipe's compute threads (FACTORLAB_CPU_THREADS). */
+  cpuThreads?: number;
 }
 
 /**
@@ -16,19 +18,14 @@ export interface BenchKernelsOptions {
 export async function benchKernelsCommand(options: BenchKernelsOptions): Promise<void> {
   const sizes = parseSizes(options.sizes);
   if (options.repeats < 1) fail('--repeats must be at least 1');
-  try {
-    const gpu = await acquireGpu();
+  await withGpu(options.cpuThreads, async (gpu) => {
     const result = await runKernelBenchmark(gpu, {
       sizes,
       repeats: options.repeats,
       onProgress: (stage) => process.stderr.write(`${stage}\n`),
     });
     console.log(options.json ? JSON.stringify(result) : formatKernelReport(result));
-    gpu.device.destroy();
-  } catch (error) {
-    if (error instanceof NoAdapterError) fail(error.message, EXIT_NO_ADAPTER);
-    throw error;
-  }
+  });
 }
 
 function parseSizes(list: string): number[] {

@@ -1,14 +1,7 @@
-import { acquireGpu, NoAdapterError } from '@factorlab/gpu';
-import { fail } from './fail.ts';
-import { EXIT_NO_ADAPTER } from './serve.ts';
+import { withGpu } from './with-gpu.ts';
 
 export async function gpuCommand(): Promise<void> {
-  try {
-    const gpu = await acquireGpu();
+  await withGpu(undefined, async (gpu) => {
     console.log(JSON.stringify(gpu.info, null, 2));
-    gpu.device.destroy();
-  } catch (error) {
-    if (error instanceof NoAdapterError) fail(error.message, EXIT_NO_ADAPTER);
-    throw error;
-  }
+  });
 }

@@ -1,13 +1,10 @@
 import {
-  acquireGpu,
-  CPU_THREADS_ENV,
   factorisationSchema,
   feedForwardShare,
   generate,
   LlamaModel,
   measureCheckpoint,
   ModelTokenizer,
-  NoAdapterError,
   packTokens,
   runTorchPeer,
   speedupBound,
@@ -17,7 +14,7 @@ import {
   type KernelTarget,
 } from '@factorlab/gpu';
 import { fail } from './fail.ts';
-import { EXIT_NO_ADAPTER } from './serve.ts';
+import { withGpu } from './with-gpu.ts';
 
 export interface FactorisationFlags {
   /** Kernel family to force: cpu or gpu. */
@@ -66,32 +63,6 @@ function loadOptions(flags: FactorisationFlags, factorisation: FactorisationOpti
   };
 }
 
-/**
- * Runs `body` on the GPU, lavapipe on `cpuThreads` threads if given; a missing adapter ends the
- * command with the adapter exit code.
- */
-async function withGpu<T>(
-  { cpuThreads }: FactorisationFlags,
-  body: (gpu: Gpu) => Promise<T>,
-): Promise<T> {
-  if (cpuThreads !== undefined) {
-    if (cpuThreads < 1) fail(`--cpu-threads must be at least 1, got ${cpuThreads}`);
-    process.env[CPU_THREADS_ENV] = String(cpuThreads);
-  }
-  let gpu: Gpu;
-  try {
-    gpu = await acquireGpu();
-  } catch (error) {
-    if (error instanceof NoAdapterError) fail(error.message, EXIT_NO_ADAPTER);
-    throw error;
-  }
-  try {
-    return await body(gpu);
-  } finally {
-    gpu.device.destroy();
-  }
-}
-
 function parseIds(list: string): number[] {
   const ids = list.split(',').map((part) => Number(part.trim()));
   if (list.trim() === '' || !ids.every((id) => Number.isInteger(id) && id >= 0))
@@ -108,7 +79,7 @@ export interface LogitsOptions extends FactorisationFlags {
 export async function logitsCommand(options: LogitsOptions): Promise<void> {
   const ids = parseIds(options.ids);
   const factorisation = factorisationFrom(options);
-  await withGpu(options, async (gpu) => {
+  await withGpu(options.cpuThreads, async (gpu) => {
     const model = await LlamaModel.open(gpu, options.model, loadOptions(options, factorisation));
     const vocabulary = model.config.vocab_size;
     const cache = model.createCache(1, ids.length);
@@ -134,7 +105,7 @@ export interface GenerateCommandOptions extends FactorisationFlags {
 export async function generateCommand(options: GenerateCommandOptions): Promise<void> {
   if (options.maxNewTokens < 1) fail('--max-new-tokens must be at least 1');
   const factorisation = factorisationFrom(options);
-  await withGpu(options, async (gpu) => {
+  await withGpu(options.cpuThreads, async (gpu) => {
     const model = await LlamaModel.open(gpu, options.model, loadOptions(options, factorisation));
     const tokenizer = await ModelTokenizer.open(options.model, model.config);
     const prompt = tokenizer.encode(options.prompt);
@@ -198,7 +169,7 @@ export async function benchModelCommand(options: BenchModelOptions): Promise<voi
   }
   if (options.genLen < 2) fail('--gen-len must be at least 2 to time decode steps');
   const factorisation = factorisationFrom(options);
-  await withGpu(options, async (gpu) => {
+  await withGpu(options.cpuThreads, async (gpu) => {
     const progress = (line: string) => process.stderr.write(`${line}\n`);
     progress(
       `dense model: prompt ${options.promptLen}, generate ${options.genLen}, batch ${options.batch}`,

@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { readConfig } from '../config.ts';
+import type { BenchKernelsOptions } from './bench.command.ts';
 import type { ExportOptions } from './export.command.ts';
 import type {
   BenchModelOptions,
@@ -133,7 +134,8 @@ function buildProgram(): Command {
     .option('--json', 'print one JSON object')
     .option('--sizes <list>', 'square matmul sizes, comma-separated', '256,512,1024')
     .option('--repeats <n>', 'matmuls per timed trial', integer, 10)
-    .action(async (options: { json?: boolean; sizes: string; repeats: number }) => {
+    .option('--cpu-threads <n>', CPU_THREADS_HELP, integer)
+    .action(async (options: BenchKernelsOptions) => {
       const { benchKernelsCommand } = await import('./bench.command.ts');
       await benchKernelsCommand(options);
     });
