@@ -1,10 +1,18 @@
 import { noGrad } from '../autograd/grad-mode.ts';
-import { batchMatmul } from '../ops/batch-matmul.ts';
+import { batchMatmul, laneBlockedGeometry, laneBlockedProduct } from '../ops/batch-matmul.ts';
 import type { Engine } from '../runtime/engine.ts';
 import { allocateTensor } from '../tensor/create.ts';
 import type { Tensor } from '../tensor/tensor.ts';
-import { GEMV_MAX_TOKENS, gemv, streamsRows, swigluGemv, type InputNorm } from './kernels/gemv.ts';
+import { GEMV_MAX_TOKENS, gemv } from './kernels/gemv.ts';
 import type { KernelTarget } from './kernels/kernel-target.ts';
+import {
+  MAX_STREAMED_TOKENS,
+  streamProduct,
+  streamsRows,
+  streamSwiglu,
+  type InputNorm,
+  type RowStreamLaunch,
+} from './kernels/row-streams.ts';
 import { addInPlace, placeColumns, rmsNormRows, swigluHalves } from './kernels/rows.ts';
 import { blockStarts, type RowBlocks } from './row-blocks.ts';
 
@@ -12,11 +20,18 @@ import { blockStarts, type RowBlocks } from './row-blocks.ts';
 export interface Linear {
   weight: Tensor;
   bias: Tensor | undefined;
+  /**
+   * Set when `weight` is stored lane-blocked for the row-streaming kernels (see laneBlock): the
+   * rows it holds before padding. Such a weight is read by those kernels alone.
+   */
+  laneBlockedRows?: number;
 }
 
 /**
- * Linear layers of the forward pass: a few tokens (decoding) take the matrix-vector kernel, which
- * reads each weight once; more (prefill) take the tiled matmul.
+ * Linear layers of the forward pass. On the CPU kernel family, rows of whole vec4s stream through
+ * the row-streaming kernels (a lane-blocked weight always does, in launches of up to
+ * MAX_STREAMED_TOKENS tokens); otherwise a few tokens (decoding) take the subgroup matrix-vector
+ * kernel, which reads each weight once, and more (prefill) take the tiled matmul.
  */
 export class Projector {
   constructor(
@@ -26,38 +41,32 @@ export class Projector {
     private readonly placeholder: Tensor,
   ) {}
 
-  /** Many tokens take the tiled matmul (on lavapipe too: faster there than any gemv tiling). */
-  private takesMatmul(tokens: number): boolean {
-    return tokens > GEMV_MAX_TOKENS;
-  }
-
   /**
    * x W^T + b as a new [tokens, out] tensor; with `norm`, of RMSNorm(x) instead, the norm fused
-   * into the product where the kernel family streams rows.
+   * into the product where the rows stream.
    */
   project(x: Tensor, linear: Linear, norm?: InputNorm): Tensor {
-    const { weight, bias } = linear;
-    const [outputs, inputs] = weight.shape as [number, number];
     const tokens = x.shape[0]!;
-    const fused = norm && streamsRows(this.target, tokens, inputs);
-    if (norm && !fused) return this.withNormalised(x, norm, (h) => this.project(h, linear));
-    if (this.takesMatmul(tokens)) {
+    const product = this.laneBlockedMatmul(x, linear, norm, rowsOf(linear));
+    if (product) {
+      if (linear.bias)
+        addInPlace(this.engine, product, undefined, linear.bias, this.placeholder, tokens);
+      return product;
+    }
+    if (this.streams(linear, tokens)) {
+      const y = allocateTensor(this.engine, 'linear', [tokens, rowsOf(linear)], 'f32');
+      this.inTokenGroups(x, linear, y, norm, (launch) => streamProduct(this.engine, launch, false));
+      return y;
+    }
+    if (norm) return this.withNormalised(x, norm, (h) => this.project(h, linear));
+    const { weight, bias } = linear;
+    if (tokens > GEMV_MAX_TOKENS) {
       const product = noGrad(() => batchMatmul(x, weight, { transposeB: true }));
       if (bias) addInPlace(this.engine, product, undefined, bias, this.placeholder, tokens);
       return product;
     }
-    const y = allocateTensor(this.engine, 'linear', [tokens, outputs], 'f32');
-    gemv(
-      this.engine,
-      this.target,
-      x,
-      weight,
-      bias ?? this.placeholder,
-      y,
-      tokens,
-      { inputs, outputs, hasBias: bias !== undefined, accumulate: false },
-      norm,
-    );
+    const y = allocateTensor(this.engine, 'linear', [tokens, weight.shape[0]!], 'f32');
+    this.gemv(x, linear, y, false);
     return y;
   }
 
@@ -66,29 +75,57 @@ export class Projector {
    * n = x, or RMSNorm(x) with `norm`.
    */
   projectSwiglu(x: Tensor, gateUp: Linear, norm?: InputNorm): Tensor {
-    const [stacked, inputs] = gateUp.weight.shape as [number, number];
     const tokens = x.shape[0]!;
-    if (!streamsRows(this.target, tokens, inputs)) {
-      if (norm) return this.withNormalised(x, norm, (h) => this.projectSwiglu(h, gateUp));
-      const product = this.project(x, gateUp);
-      const activations = this.activations(tokens, stacked / 2);
-      swigluHalves(this.engine, product, activations, tokens);
-      product.dispose();
+    const width = rowsOf(gateUp) / 2;
+    // Lane-blocked, each half is padded: the product spans both padded halves (a bias, laid out
+    // unpadded, goes the row-streaming way).
+    const blocked = gateUp.bias
+      ? undefined
+      : this.laneBlockedMatmul(x, gateUp, norm, gateUp.weight.shape[0]!);
+    if (blocked) {
+      const activations = this.activations(tokens, width);
+      swigluHalves(this.engine, blocked, activations, tokens, blocked.shape[1]! / 2);
+      blocked.dispose();
       return activations;
     }
-    const activations = this.activations(tokens, stacked / 2);
-    const { weight, bias } = gateUp;
-    swigluGemv(
-      this.engine,
-      x,
-      weight,
-      bias ?? this.placeholder,
-      bias !== undefined,
-      activations,
-      tokens,
-      norm,
-    );
+    if (this.streams(gateUp, tokens)) {
+      const activations = this.activations(tokens, width);
+      this.inTokenGroups(x, gateUp, activations, norm, (launch) =>
+        streamSwiglu(this.engine, { ...launch, outputs: width }),
+      );
+      return activations;
+    }
+    if (norm) return this.withNormalised(x, norm, (h) => this.projectSwiglu(h, gateUp));
+    const product = this.project(x, gateUp);
+    const activations = this.activations(tokens, width);
+    swigluHalves(this.engine, product, activations, tokens);
+    product.dispose();
     return activations;
+  }
+
+  /** residual += x W^T + b. */
+  projectInto(x: Tensor, linear: Linear, residual: Tensor): void {
+    const tokens = x.shape[0]!;
+    const product = this.laneBlockedMatmul(x, linear, undefined, rowsOf(linear));
+    if (product) {
+      addInPlace(this.engine, residual, product, linear.bias, this.placeholder, tokens);
+      product.dispose();
+      return;
+    }
+    if (this.streams(linear, tokens)) {
+      this.inTokenGroups(x, linear, residual, undefined, (launch) =>
+        streamProduct(this.engine, launch, true),
+      );
+      return;
+    }
+    const { weight, bias } = linear;
+    if (tokens > GEMV_MAX_TOKENS) {
+      const product = noGrad(() => batchMatmul(x, weight, { transposeB: true }));
+      addInPlace(this.engine, residual, product, bias, this.placeholder, tokens);
+      product.dispose();
+      return;
+    }
+    this.gemv(x, linear, residual, true);
   }
 
   /**
@@ -96,18 +133,81 @@ export class Projector {
    * vocabulary), RMS-normalised first with `norm`: each block's product lands in its columns.
    */
   projectBlocks(x: Tensor, weight: RowBlocks, norm?: InputNorm): Tensor {
-    const [only] = weight.blocks;
-    if (weight.blocks.length === 1)
-      return this.project(x, { weight: only!, bias: undefined }, norm);
+    const blocks = blockLinears(weight);
+    if (blocks.length === 1) return this.project(x, blocks[0]!, norm);
     const tokens = x.shape[0]!;
+    // Normalised once for all blocks unless each block's kernel normalises as it reads.
+    if (norm && !this.streams(blocks[0]!, tokens))
+      return this.withNormalised(x, norm, (h) => this.projectBlocks(h, weight));
     const y = allocateTensor(this.engine, 'linear', [tokens, weight.rows], 'f32');
     const starts = blockStarts(weight);
-    weight.blocks.forEach((block, index) => {
-      const part = this.project(x, { weight: block, bias: undefined }, norm);
+    blocks.forEach((block, index) => {
+      const part = this.project(x, block, norm);
       placeColumns(this.engine, part, y, starts[index]!);
       part.dispose();
     });
     return y;
+  }
+
+  /**
+   * The product with a lane-blocked weight's first `rows` rows by the windowed matmul, for more
+   * tokens than one row-streaming launch takes, where that kernel serves; else undefined.
+   */
+  private laneBlockedMatmul(
+    x: Tensor,
+    linear: Linear,
+    norm: InputNorm | undefined,
+    rows: number,
+  ): Tensor | undefined {
+    if (linear.laneBlockedRows === undefined || x.shape[0]! <= MAX_STREAMED_TOKENS)
+      return undefined;
+    const geometry = laneBlockedGeometry(x, linear.weight, rows);
+    if (!geometry) return undefined;
+    if (!norm) return noGrad(() => laneBlockedProduct(x, linear.weight, geometry));
+    return this.withNormalised(x, norm, (h) =>
+      noGrad(() => laneBlockedProduct(h, linear.weight, geometry)),
+    );
+  }
+
+  /** Whether `linear` takes the row-streaming kernels for `tokens` tokens. */
+  private streams(linear: Linear, tokens: number): boolean {
+    if (!streamsRows(this.target, linear.weight.shape[1]!)) return false;
+    return linear.laneBlockedRows !== undefined || tokens <= MAX_STREAMED_TOKENS;
+  }
+
+  /** One row-streaming launch per MAX_STREAMED_TOKENS rows of x, writing the same rows of y. */
+  private inTokenGroups(
+    x: Tensor,
+    linear: Linear,
+    y: Tensor,
+    norm: InputNorm | undefined,
+    launch: (group: RowStreamLaunch) => void,
+  ): void {
+    const tokens = x.shape[0]!;
+    for (let firstToken = 0; firstToken < tokens; firstToken += MAX_STREAMED_TOKENS) {
+      launch({
+        x,
+        weight: linear.weight,
+        bias: linear.bias ?? this.placeholder,
+        hasBias: linear.bias !== undefined,
+        y,
+        firstToken,
+        tokens: Math.min(MAX_STREAMED_TOKENS, tokens - firstToken),
+        outputs: rowsOf(linear),
+        laneBlocked: linear.laneBlockedRows !== undefined,
+        norm,
+      });
+    }
+  }
+
+  private gemv(x: Tensor, { weight, bias }: Linear, y: Tensor, accumulate: boolean): void {
+    const [outputs, inputs] = weight.shape as [number, number];
+    gemv(this.engine, x, weight, bias ?? this.placeholder, y, x.shape[0]!, {
+      inputs,
+      outputs,
+      hasBias: bias !== undefined,
+      accumulate,
+    });
   }
 
   private activations(tokens: number, width: number): Tensor {
@@ -125,22 +225,20 @@ export class Projector {
       h.dispose();
     }
   }
+}
 
-  /** residual += x W^T + b. */
-  projectInto(x: Tensor, { weight, bias }: Linear, residual: Tensor): void {
-    const [outputs, inputs] = weight.shape as [number, number];
-    const tokens = x.shape[0]!;
-    if (this.takesMatmul(tokens)) {
-      const product = noGrad(() => batchMatmul(x, weight, { transposeB: true }));
-      addInPlace(this.engine, residual, product, bias, this.placeholder, tokens);
-      product.dispose();
-      return;
-    }
-    gemv(this.engine, this.target, x, weight, bias ?? this.placeholder, residual, tokens, {
-      inputs,
-      outputs,
-      hasBias: bias !== undefined,
-      accumulate: true,
-    });
-  }
+/** Rows of the product `linear` computes: its weight's, less any lane-block padding. */
+function rowsOf(linear: Linear): number {
+  return linear.laneBlockedRows ?? linear.weight.shape[0]!;
+}
+
+/** Each block of `weight` as a Linear without bias. */
+function blockLinears(weight: RowBlocks): Linear[] {
+  return weight.blocks.map((block, index) => ({
+    weight: block,
+    bias: undefined,
+    ...(weight.laneBlocked
+      ? { laneBlockedRows: Math.min(weight.blockRows, weight.rows - index * weight.blockRows) }
+      : {}),
+  }));
 }

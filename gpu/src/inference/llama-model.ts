@@ -17,7 +17,7 @@ import { routeTopK } from './kernels/experts.ts';
 import { ropeAndStore, type HeadLayout } from './kernels/positional.ts';
 import { embedTokens, gatherRows, rmsNormRows } from './kernels/rows.ts';
 import { KvCache } from './kv-cache.ts';
-import type { InputNorm } from './kernels/gemv.ts';
+import type { InputNorm } from './kernels/row-streams.ts';
 import { Projector } from './linear.ts';
 import {
   loadLlamaWeights,
@@ -102,11 +102,13 @@ export class LlamaModel {
     const engine = engineFor(gpu);
     const expertPlan = planExperts(config, options);
     const keepHalf = options.weights !== 'f32' && engine.device.features.has('shader-f16');
+    const target = options.kernelTarget ?? defaultKernelTarget(engine);
     const weights = await loadLlamaWeights(
       engine,
       checkpoint,
       expertPlan,
       keepHalf,
+      target === 'cpu',
       options.maxBindingBytes,
     );
     const inverseFrequencies = tensor(gpu, ropeInverseFrequencies(config), [config.head_dim / 2]);
@@ -116,7 +118,7 @@ export class LlamaModel {
       weights,
       inverseFrequencies,
       expertPlan && { experts: expertPlan.experts, topK: expertPlan.topK },
-      options.kernelTarget ?? defaultKernelTarget(engine),
+      target,
     );
   }
 

@@ -12,6 +12,7 @@ import type { LayerFactorisation } from './factorise.ts';
 import type { Linear } from './linear.ts';
 import type { RowRange } from '../model/safetensors/reader.ts';
 import type { RowBlocks } from './row-blocks.ts';
+import { LANE_BLOCK_ROWS, laneBlock } from './kernels/row-streams.ts';
 
 export type FeedForward =
   | { kind: 'dense'; gateUp: Linear; down: Linear }
@@ -43,6 +44,8 @@ class Uploader {
     private readonly checkpoint: Checkpoint,
     /** Keep half-precision checkpoints' matrices in f16 (the device computes with f16). */
     private readonly keepHalf: boolean,
+    /** Store projection matrices lane-blocked for the row-streaming (CPU) kernels. */
+    private readonly laneBlocking: boolean,
   ) {}
 
   has(name: string): boolean {
@@ -134,35 +137,82 @@ class Uploader {
    * The weight matrix `name` in blocks of rows of at most `maxBindingBytes` each (sized for f16
    * where the checkpoint's dtype allows it): one block unless it is larger than one binding.
    */
-  async rowBlocks(name: string, maxBindingBytes: number): Promise<RowBlocks> {
+  async rowBlocks(name: string, maxBindingBytes: number, projection: boolean): Promise<RowBlocks> {
     const { shape, dtype } = this.checkpoint.info(name);
     const [rows, columns] = shape as [number, number];
+    const laneBlocked = projection && this.laneBlocking && columns % 4 === 0;
     const elementBytes = this.keepHalf && HALF_DTYPES.has(dtype) ? 2 : 4;
-    const blockRows = Math.max(1, Math.floor(maxBindingBytes / (columns * elementBytes)));
+    const fitting = Math.max(1, Math.floor(maxBindingBytes / (columns * elementBytes)));
+    // Lane-blocked blocks pad their rows to LANE_BLOCK_ROWS, so they hold whole lane blocks.
+    const blockRows = laneBlocked
+      ? Math.max(LANE_BLOCK_ROWS, Math.floor(fitting / LANE_BLOCK_ROWS) * LANE_BLOCK_ROWS)
+      : fitting;
     const blocks: Tensor[] = [];
     for (let first = 0; first < rows; first += blockRows) {
       const count = Math.min(blockRows, rows - first);
       const label = blockRows >= rows ? name : `${name} rows ${first}-${first + count - 1}`;
+      const part = [{ source: name, rows: { first, count } }];
       blocks.push(
-        await this.matrix(label, [count, columns], [{ source: name, rows: { first, count } }]),
+        laneBlocked
+          ? (await this.projection(label, [count, columns], part)).weight
+          : await this.matrix(label, [count, columns], part),
       );
       await this.settle();
     }
-    return { blocks, blockRows, rows, columns };
+    return { blocks, blockRows, rows, columns, laneBlocked };
   }
 
-  /** The weight matrix `name`, as `matrix` stores it. */
-  async weight(name: string): Promise<Tensor> {
-    return this.matrix(name, [...this.checkpoint.info(name).shape], [{ source: name }]);
+  /**
+   * A projection's weight matrix of `shape` from `parts`, as `matrix` stores it, or lane-blocked
+   * (see laneBlock; `groups` stacked matrices blocked each on its own) where the row-streaming
+   * kernels will read it.
+   */
+  async projection(
+    label: string,
+    shape: [number, number],
+    parts: MatrixPart[],
+    groups = 1,
+  ): Promise<Pick<Linear, 'weight' | 'laneBlockedRows'>> {
+    const [rows, columns] = shape;
+    if (!this.laneBlocking || columns % 4 !== 0)
+      return { weight: await this.matrix(label, shape, parts) };
+    const halves = this.keepHalf ? await this.halfParts(parts) : undefined;
+    const values = halves ? concatenate(halves, Uint16Array) : await this.allValues(parts);
+    const blocked = laneBlock(values, columns, groups);
+    const weight = this.allocate(
+      label,
+      [blocked.length / columns, columns],
+      halves ? 'f16' : 'f32',
+    );
+    this.write(weight, blocked);
+    return { weight, laneBlockedRows: rows };
   }
 
-  /** Weight matrices of `names` stacked along their first dimension. */
-  async stackedWeights(label: string, names: string[], columns: number): Promise<Tensor> {
+  private async allValues(parts: MatrixPart[]): Promise<Float32Array> {
+    const values: Float32Array[] = [];
+    for (const part of parts) values.push(await this.values(part));
+    return concatenate(values, Float32Array);
+  }
+
+  /** The projection weight `name` (see `projection`). */
+  async weight(name: string): Promise<Pick<Linear, 'weight' | 'laneBlockedRows'>> {
+    const shape = this.checkpoint.info(name).shape as [number, number];
+    return this.projection(name, shape, [{ source: name }]);
+  }
+
+  /** Projection weights of `names` stacked along their first dimension (see `projection`). */
+  async stackedWeights(
+    label: string,
+    names: string[],
+    columns: number,
+    groups = 1,
+  ): Promise<Pick<Linear, 'weight' | 'laneBlockedRows'>> {
     const rows = names.reduce((total, name) => total + this.checkpoint.info(name).shape[0]!, 0);
-    return this.matrix(
+    return this.projection(
       label,
       [rows, columns],
       names.map((source) => ({ source })),
+      groups,
     );
   }
 
@@ -204,11 +254,11 @@ async function loadAttention(
   const hasBias = names.some((name) => load.has(`${name}.bias`));
   return {
     qkv: {
-      weight: await load.stackedWeights(
+      ...(await load.stackedWeights(
         `${prefix} qkv`,
         names.map((name) => `${name}.weight`),
         d,
-      ),
+      )),
       bias: hasBias
         ? await load.stackedBiases(
             `${prefix} qkv bias`,
@@ -218,7 +268,7 @@ async function loadAttention(
         : undefined,
     },
     output: {
-      weight: await load.weight(`${prefix}.self_attn.o_proj.weight`),
+      ...(await load.weight(`${prefix}.self_attn.o_proj.weight`)),
       bias: await load.optional(`${prefix}.self_attn.o_proj.bias`),
     },
   };
@@ -234,11 +284,12 @@ async function loadDenseFeedForward(
   return {
     kind: 'dense',
     gateUp: {
-      weight: await load.stackedWeights(
+      ...(await load.stackedWeights(
         `${prefix} gate-up`,
         parts.map((name) => `${name}.weight`),
         config.hidden_size,
-      ),
+        2,
+      )),
       bias: config.mlp_bias
         ? await load.stackedBiases(
             `${prefix} gate-up bias`,
@@ -248,7 +299,7 @@ async function loadDenseFeedForward(
         : undefined,
     },
     down: {
-      weight: await load.weight(`${prefix}.mlp.down_proj.weight`),
+      ...(await load.weight(`${prefix}.mlp.down_proj.weight`)),
       bias: await load.optional(`${prefix}.mlp.down_proj.bias`),
     },
   };
@@ -385,11 +436,13 @@ export async function loadLlamaWeights(
   checkpoint: Checkpoint,
   expertPlan: ExpertPlan | undefined,
   keepHalf: boolean,
+  laneBlocking: boolean,
   maxBindingBytes = engine.device.limits.maxStorageBufferBindingSize,
 ): Promise<LlamaWeights> {
   const { config } = checkpoint;
-  const load = new Uploader(engine, checkpoint, keepHalf);
-  const embeddings = await load.rowBlocks('model.embed_tokens.weight', maxBindingBytes);
+  const load = new Uploader(engine, checkpoint, keepHalf, laneBlocking);
+  // The embedding lookup reads rows: never lane-blocked, so a tied LM head is not either.
+  const embeddings = await load.rowBlocks('model.embed_tokens.weight', maxBindingBytes, false);
   const layers: LayerWeights[] = [];
   for (let layer = 0; layer < config.num_hidden_layers; layer++) {
     const prefix = `model.layers.${layer}`;
@@ -417,7 +470,7 @@ export async function loadLlamaWeights(
     finalNorm: await load.tensor('model.norm.weight'),
     lmHead: config.tie_word_embeddings
       ? embeddings
-      : await load.rowBlocks('lm_head.weight', maxBindingBytes),
+      : await load.rowBlocks('lm_head.weight', maxBindingBytes, true),
     placeholder,
   };
 }
@@ -452,4 +505,19 @@ export function weightTensors(weights: LlamaWeights): Tensor[] {
       weights.placeholder,
     ]),
   ];
+}
+
+/** The arrays end to end, in one array of their type. */
+function concatenate<T extends Float32Array | Uint16Array>(
+  arrays: T[],
+  type: { new (length: number): T },
+): T {
+  if (arrays.length === 1) return arrays[0]!;
+  const result = new type(arrays.reduce((total, array) => total + array.length, 0));
+  let offset = 0;
+  for (const array of arrays) {
+    result.set(array, offset);
+    offset += array.length;
+  }
+  return result;
 }

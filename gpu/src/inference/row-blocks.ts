@@ -11,6 +11,8 @@ export interface RowBlocks {
   blockRows: number;
   rows: number;
   columns: number;
+  /** Blocks stored lane-blocked for the row-streaming kernels (see laneBlock), each padded. */
+  laneBlocked: boolean;
 }
 
 /** The first row of each block. */

@@ -116,6 +116,37 @@ function encodeBatchMatmul(
   return c;
 }
 
+/**
+ * The geometry of x W^T [m, n] for a weight W of n rows stored lane-blocked
+ * (inference/kernels/row-streams.ts), or undefined where the windowed kernel, the one that reads
+ * that layout (unpacking it as it packs W), does not serve the shape: GPU adapters, few rows.
+ */
+export function laneBlockedGeometry(
+  x: Tensor,
+  weight: Tensor,
+  n: number,
+): MatmulGeometry | undefined {
+  const [m, k] = x.shape as [number, number];
+  const geometry: MatmulGeometry = {
+    ...batchMatmulGeometry(
+      { batchA: [], batchB: [], m, k, n },
+      { transposeA: false, transposeB: true },
+      { aType: x.dtype as MatmulInputType, bType: weight.dtype as MatmulInputType },
+    ),
+    bLaneBlocked: true,
+  };
+  return usesWindowedMatmul(x.engine.gpu, geometry) ? geometry : undefined;
+}
+
+/** x W^T [m, n] for a geometry from laneBlockedGeometry; no gradient. */
+export function laneBlockedProduct(x: Tensor, weight: Tensor, geometry: MatmulGeometry): Tensor {
+  const call = describeCall('laneBlockedProduct', [x, weight], `${geometry.n} rows`);
+  const c = allocateTensor(x.engine, call, [geometry.m, geometry.n], 'f32');
+  const operands = { a: x.bufferFor(call), b: weight.bufferFor(call), c: c.bufferFor(call) };
+  encodeWindowed(x.engine, geometry, operands, call);
+  return c;
+}
+
 /** The CPU adapters' kernel (see matmul-window-shader.ts), its packs in pooled buffers. */
 function encodeWindowed(
   engine: Engine,

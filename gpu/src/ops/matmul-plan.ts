@@ -27,6 +27,11 @@ export interface MatmulGeometry {
   bType: MatmulInputType;
   /** f16: products and sums in f16 (A and B f16); f32 otherwise. */
   compute: MatmulInputType;
+  /**
+   * B is a [n, k] weight stored lane-blocked (inference/kernels/row-streams.ts, transposeB):
+   * only the windowed kernel reads it, when packing.
+   */
+  bLaneBlocked?: boolean;
 }
 
 /** Everything a dispatch of one geometry needs but the buffers. */

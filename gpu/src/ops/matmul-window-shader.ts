@@ -155,8 +155,26 @@ ${range(WINDOWS).map(windowLoop).join('\n')}
  * columnTile. op(A) [M, K] packs into TILE_ROWS x CHUNK_K tiles, op(B) [K, N] into
  * CHUNK_K x TILE_COLUMNS tiles: tile numbers step along K in A and along N in B.
  */
-export function packShader(type: MatmulInputType, tileRows: number, tileColumns: number): string {
+export function packShader(
+  type: MatmulInputType,
+  tileRows: number,
+  tileColumns: number,
+  laneBlocked = false,
+): string {
   const vectors = tileColumns / 4;
+  // Lane-blocked: op(X)[row, column] = W[column, row] for a weight W [columns, rows] stored as
+  // row-streams.ts's laneBlock lays it out, in blocks of 32 rows of W (columnStride: W's width).
+  const sourceIndex = laneBlocked
+    ? /* wgsl */ `
+fn sourceIndex(batch: u32, row: u32, column: u32) -> u32 {
+  let steps = p.columnStride / 4u;
+  let vector = (column / 32u) * 32u * steps + (row / 4u) * 32u + column % 32u;
+  return batch * p.batchStride + vector * 4u + row % 4u;
+}`
+    : /* wgsl */ `
+fn sourceIndex(batch: u32, row: u32, column: u32) -> u32 {
+  return batch * p.batchStride + row * p.rowStride + column * p.columnStride;
+}`;
   return /* wgsl */ `
 ${type === 'f16' ? 'enable f16;' : ''}
 
@@ -165,6 +183,7 @@ struct Pack { ${PACK_FIELDS.map((name) => `${name}: u32`).join(', ')} }
 @group(0) @binding(0) var<uniform> p: Pack;
 @group(0) @binding(1) var<storage, read> source: array<${type}>;
 @group(0) @binding(2) var<storage, read_write> packed: array<vec4f>;
+${sourceIndex}
 
 @compute @workgroup_size(64)
 fn main(@builtin(global_invocation_id) id: vec3u) {
@@ -175,10 +194,9 @@ fn main(@builtin(global_invocation_id) id: vec3u) {
   let tile = (batch * p.rowTiles + row / ${tileRows}u) * p.columnTiles + vector / ${vectors}u;
   var value = vec4f();
   if (row < p.rows) {
-    let base = batch * p.batchStride + row * p.rowStride;
     for (var i = 0u; i < 4u; i++) {
       let column = vector * 4u + i;
-      if (column < p.columns) { value[i] = f32(source[base + column * p.columnStride]); }
+      if (column < p.columns) { value[i] = f32(source[sourceIndex(batch, row, column)]); }
     }
   }
   packed[tile * ${TILE_VEC4S}u + (row % ${tileRows}u) * ${vectors}u + vector % ${vectors}u] = value;

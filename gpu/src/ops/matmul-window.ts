@@ -239,9 +239,11 @@ export function windowedLaunches(
     'pack A': pipelines.get(`matmul pack A (${aType})`, () =>
       packShader(aType, TILE_ROWS, CHUNK_K),
     ),
-    'pack B': pipelines.get(`matmul pack B (${bType})`, () =>
-      packShader(bType, CHUNK_K, TILE_COLUMNS),
-    ),
+    'pack B': plan.geometry.bLaneBlocked
+      ? pipelines.get(`matmul pack B lane-blocked (${bType})`, () =>
+          packShader(bType, CHUNK_K, TILE_COLUMNS, true),
+        )
+      : pipelines.get(`matmul pack B (${bType})`, () => packShader(bType, CHUNK_K, TILE_COLUMNS)),
     window: pipelines.get(WINDOW_KEY, windowMatmulShader),
   };
   return plan.steps.map((step) => {

@@ -169,6 +169,7 @@ describe('Llama forward pass against the float64 reference', () => {
           checkpoint,
           undefined,
           true,
+          kernelTarget === 'cpu',
           maxBindingBytes,
         );
         const blocks = loaded.embeddings.blocks.map((block) => block.shape[0]);
@@ -190,6 +191,29 @@ describe('Llama forward pass against the float64 reference', () => {
         const [prefilled] = await engineLogits(model, [{ slot: 0, start: 0, ids }]);
         expect(maxDifference(prefilled!, expected)).toBeLessThan(TOLERANCE);
         expect(maxDifference(await decodedLogits(model, ids, 3), expected)).toBeLessThan(TOLERANCE);
+      } finally {
+        model.dispose();
+      }
+    },
+  );
+
+  // 40 tokens are enough rows for the windowed matmul, which reads the CPU family's lane-blocked
+  // weights as it packs them (fewer take row-streaming launches of up to 8 tokens).
+  it.each(
+    [FIXTURE_VARIANTS[0]!, FIXTURE_VARIANTS[3]!, FIXTURE_VARIANTS[4]!].map((v) => [v.name, v]),
+  )(
+    '%s: a 40-token prompt through lane-blocked weights matches the reference (cpu kernels)',
+    async (_, { options }) => {
+      const { directory, config, weights } = await fixture(options);
+      const ids = fixtureTokens(config.vocab_size, 40, 21);
+      const expected = referenceLogits(config, weights, ids);
+      const model = await LlamaModel.open(gpu, directory, { kernelTarget: 'cpu' });
+      try {
+        const [prefilled] = await engineLogits(model, [{ slot: 0, start: 0, ids }]);
+        expect(maxDifference(prefilled!, expected)).toBeLessThan(TOLERANCE);
+        expect(maxDifference(await decodedLogits(model, ids, 38), expected)).toBeLessThan(
+          TOLERANCE,
+        );
       } finally {
         model.dispose();
       }

@@ -163,27 +163,36 @@ export function placeColumns(engine: Engine, source: Tensor, wide: Tensor, first
   });
 }
 
-/** y = silu(gate) * up, where each row of `gateUp` holds the gate half then the up half. */
+/**
+ * y = silu(gate) * up, where each row of `gateUp` holds the gate half then, `upOffset` columns in,
+ * the up half (upOffset: the width, or more where lane-block padding sits between the halves).
+ */
 const swigluHalvesKernel: KernelDefinition = {
   name: 'inference swiglu halves',
-  params: { count: 'u32', width: 'u32' },
+  params: { count: 'u32', width: 'u32', rowWidth: 'u32', upOffset: 'u32' },
   inputs: ['gateUp'],
   outputs: ['y'],
   main: perElement(`
   let row = index / params.width;
   let column = index % params.width;
-  let gate = gateUp[row * 2u * params.width + column];
-  let up = gateUp[row * 2u * params.width + params.width + column];
+  let gate = gateUp[row * params.rowWidth + column];
+  let up = gateUp[row * params.rowWidth + params.upOffset + column];
   y[index] = gate / (1.0 + exp(-gate)) * up;`),
 };
 
-export function swigluHalves(engine: Engine, gateUp: Tensor, y: Tensor, rows: number): void {
+export function swigluHalves(
+  engine: Engine,
+  gateUp: Tensor,
+  y: Tensor,
+  rows: number,
+  upOffset = y.shape[1]!,
+): void {
   const width = y.shape[1]!;
   runKernel(engine, swigluHalvesKernel, {
     operation: `swiglu of ${rows} x ${width}`,
     inputs: [gateUp],
     outputs: [y],
-    params: { count: rows * width, width },
+    params: { count: rows * width, width, rowWidth: gateUp.shape[1]!, upOffset },
     workgroups: grid(rows * width),
   });
 }
