@@ -288,49 +288,40 @@ function definitionFor(
   return definition;
 }
 
-function checkTokens({ tokens }: RowStreamLaunch): void {
+/** Runs a row-streaming kernel over the launch's tokens with its own extra parameters. */
+function launchStreams(
+  engine: Engine,
+  kind: 'product' | 'swiglu',
+  launch: RowStreamLaunch,
+  extra: Record<string, number>,
+): void {
+  const { x, weight, bias, y, norm, tokens, outputs } = launch;
   if (tokens < 1 || tokens > MAX_STREAMED_TOKENS)
     throw new Error(`row streams: ${tokens} tokens a launch; 1 to ${MAX_STREAMED_TOKENS}`);
+  const inputs = weight.shape[1]!;
+  const what = kind === 'product' ? 'linear' : 'gate-up swiglu';
+  runKernel(engine, definitionFor(kind, launch), {
+    operation: `${what} ${tokens} x ${inputs} -> ${outputs}${norm ? ' (normed)' : ''}`,
+    inputs: norm ? [x, weight, bias, norm.weight] : [x, weight, bias],
+    outputs: [y],
+    params: {
+      inputs,
+      outputs,
+      hasBias: launch.hasBias ? 1 : 0,
+      firstToken: launch.firstToken,
+      ...extra,
+      ...(norm ? { eps: norm.eps } : {}),
+    },
+    workgroups: grid(Math.ceil(outputs / ROWS_PER_INVOCATION), LANE_WORKGROUP),
+  });
 }
 
 /** y = n W^T (+ bias), or y += that with `accumulate`, for the launch's rows of x. */
 export function streamProduct(engine: Engine, launch: RowStreamLaunch, accumulate: boolean): void {
-  checkTokens(launch);
-  const { x, weight, bias, y, norm, tokens, outputs } = launch;
-  const inputs = weight.shape[1]!;
-  runKernel(engine, definitionFor('product', launch), {
-    operation: `linear ${tokens} x ${inputs} -> ${outputs}${norm ? ' (normed)' : ''}`,
-    inputs: norm ? [x, weight, bias, norm.weight] : [x, weight, bias],
-    outputs: [y],
-    params: {
-      inputs,
-      outputs,
-      hasBias: launch.hasBias ? 1 : 0,
-      firstToken: launch.firstToken,
-      accumulate: accumulate ? 1 : 0,
-      ...(norm ? { eps: norm.eps } : {}),
-    },
-    workgroups: grid(Math.ceil(outputs / ROWS_PER_INVOCATION), LANE_WORKGROUP),
-  });
+  launchStreams(engine, 'product', launch, { accumulate: accumulate ? 1 : 0 });
 }
 
 /** y = silu(n Wg^T + bg) * (n Wu^T + bu) for the launch's rows of x, W = [Wg; Wu] stacked. */
 export function streamSwiglu(engine: Engine, launch: RowStreamLaunch): void {
-  checkTokens(launch);
-  const { x, weight, bias, y, norm, tokens, outputs } = launch;
-  const [stacked, inputs] = weight.shape as [number, number];
-  runKernel(engine, definitionFor('swiglu', launch), {
-    operation: `gate-up swiglu ${tokens} x ${inputs} -> ${outputs}${norm ? ' (normed)' : ''}`,
-    inputs: norm ? [x, weight, bias, norm.weight] : [x, weight, bias],
-    outputs: [y],
-    params: {
-      inputs,
-      outputs,
-      hasBias: launch.hasBias ? 1 : 0,
-      firstToken: launch.firstToken,
-      upRows: stacked / 2,
-      ...(norm ? { eps: norm.eps } : {}),
-    },
-    workgroups: grid(Math.ceil(outputs / ROWS_PER_INVOCATION), LANE_WORKGROUP),
-  });
+  launchStreams(engine, 'swiglu', launch, { upRows: launch.weight.shape[0]! / 2 });
 }
