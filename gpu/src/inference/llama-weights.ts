@@ -12,7 +12,7 @@ import type { LayerFactorisation } from './factorise.ts';
 import type { Linear } from './linear.ts';
 import type { RowRange } from '../model/safetensors/reader.ts';
 import type { RowBlocks } from './row-blocks.ts';
-import { LANE_BLOCK_ROWS, laneBlock } from './kernels/row-streams.ts';
+import { LANE_BLOCK_ROWS, laneBlock, laneBlockedRows } from './kernels/row-streams.ts';
 
 export type FeedForward =
   | { kind: 'dense'; gateUp: Linear; down: Linear }
@@ -176,6 +176,8 @@ class Uploader {
     const [rows, columns] = shape;
     if (!this.laneBlocking || columns % 4 !== 0)
       return { weight: await this.matrix(label, shape, parts) };
+    if (parts.length === 1 && groups === 1 && !parts[0]!.values)
+      return this.streamedProjection(label, shape, parts[0]!);
     const halves = this.keepHalf ? await this.halfParts(parts) : undefined;
     const values = halves ? concatenate(halves, Uint16Array) : await this.allValues(parts);
     const blocked = laneBlock(values, columns, groups);
@@ -186,6 +188,41 @@ class Uploader {
     );
     this.write(weight, blocked);
     return { weight, laneBlockedRows: rows };
+  }
+
+  /**
+   * One tensor's projection lane-blocked a chunk of rows at a time, so that a large LM head is
+   * never held whole on the host: in f16 where the checkpoint allows (a BF16 value outside f16's
+   * range starts it over in f32), as `matrix` decides.
+   */
+  private async streamedProjection(
+    label: string,
+    [rows, columns]: [number, number],
+    part: MatrixPart,
+  ): Promise<Pick<Linear, 'weight' | 'laneBlockedRows'>> {
+    const chunkRows = Math.max(
+      LANE_BLOCK_ROWS,
+      Math.floor(CHUNK_ELEMENTS / columns / LANE_BLOCK_ROWS) * LANE_BLOCK_ROWS,
+    );
+    const offset = part.rows?.first ?? 0;
+    const halfStored = HALF_DTYPES.has(this.checkpoint.info(part.source).dtype);
+    for (const half of this.keepHalf && halfStored ? [true, false] : [false]) {
+      const weight = this.allocate(label, [laneBlockedRows(rows), columns], half ? 'f16' : 'f32');
+      let first = 0;
+      for (; first < rows; first += chunkRows) {
+        const chunk = {
+          source: part.source,
+          rows: { first: offset + first, count: Math.min(chunkRows, rows - first) },
+        };
+        const values = half ? (await this.halfParts([chunk]))?.[0] : await this.values(chunk);
+        if (!values) break;
+        this.write(weight, laneBlock(values, columns), first * columns * (half ? 2 : 4));
+        await this.settle();
+      }
+      if (first >= rows) return { weight, laneBlockedRows: rows };
+      weight.dispose();
+    }
+    throw new Error(`${label}: could not be stored in f32 either`);
   }
 
   private async allValues(parts: MatrixPart[]): Promise<Float32Array> {
@@ -237,6 +274,8 @@ interface MatrixPart {
 }
 
 const HALF_DTYPES = new Set(['F16', 'BF16']);
+/** Values a lane-blocked projection is read in at a time (16 MB as f32). */
+const CHUNK_ELEMENTS = 1 << 22;
 const FLOAT16_MAX = 65_504;
 
 async function loadAttention(

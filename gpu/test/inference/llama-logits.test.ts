@@ -220,6 +220,24 @@ describe('Llama forward pass against the float64 reference', () => {
     },
   );
 
+  it('an LM head of over 4 M values is lane-blocked a chunk of rows at a time (cpu kernels)', async () => {
+    const { directory, config, weights } = await fixture({
+      vocabSize: 33_000,
+      hiddenSize: 128,
+      intermediateSize: 64,
+      heads: 4,
+      kvHeads: 2,
+    });
+    const ids = fixtureTokens(config.vocab_size, 5, 31);
+    const expected = referenceLogits(config, weights, ids);
+    const model = await LlamaModel.open(gpu, directory, { kernelTarget: 'cpu' });
+    try {
+      expect(maxDifference(await decodedLogits(model, ids, 2), expected)).toBeLessThan(TOLERANCE);
+    } finally {
+      model.dispose();
+    }
+  });
+
   // 72 neurons make experts of 18 (scalar kernels); 96 make experts of 24 (vec4 kernels).
   it.each(TARGETS.flatMap((target) => [72, 96].map((width) => [target, width] as const)))(
     'a factorised model (4 experts, top-2, given routers) matches the reference (%s kernels, f = %i)',
