@@ -45,7 +45,7 @@ class Uploader {
     /** Keep half-precision checkpoints' matrices in f16 (the device computes with f16). */
     private readonly keepHalf: boolean,
     /** Store projection matrices lane-blocked for the row-streaming (CPU) kernels. */
-    private readonly laneBlocking: boolean,
+    readonly laneBlocking: boolean,
   ) {}
 
   has(name: string): boolean {
@@ -178,6 +178,19 @@ class Uploader {
       return { weight: await this.matrix(label, shape, parts) };
     if (parts.length === 1 && groups === 1 && !parts[0]!.values)
       return this.streamedProjection(label, shape, parts[0]!);
+    return {
+      weight: await this.laneBlockedMatrix(label, shape, parts, groups),
+      laneBlockedRows: rows,
+    };
+  }
+
+  /** The matrix of `shape` from `parts`, as `matrix` stores it but lane-blocked (see laneBlock). */
+  async laneBlockedMatrix(
+    label: string,
+    [, columns]: [number, number],
+    parts: MatrixPart[],
+    groups = 1,
+  ): Promise<Tensor> {
     const halves = this.keepHalf ? await this.halfParts(parts) : undefined;
     const values = halves ? concatenate(halves, Uint16Array) : await this.allValues(parts);
     const blocked = laneBlock(values, columns, groups);
@@ -187,7 +200,7 @@ class Uploader {
       halves ? 'f16' : 'f32',
     );
     this.write(weight, blocked);
-    return { weight, laneBlockedRows: rows };
+    return weight;
   }
 
   /**
@@ -419,19 +432,27 @@ async function loadExpertFeedForward(
   /** A gate or up bias, its neurons in expert order; f32 like every vector. */
   const permutedBias = async (name: string) =>
     upload(name, permute(await load.read(name), order, 1, false), [f]);
+  // The CPU expert kernels read whole vec4s: then, like other projections, lane-blocked.
+  const vectors = d % 4 === 0 && f % 4 === 0 && offsets.every((offset) => offset % 4 === 0);
+  const laneBlocked = load.laneBlocking && vectors;
   /** An expert matrix, f16 or f32 as the checkpoint allows (see Uploader.matrix). */
   const permutedWeight = async (
     name: string,
-    shape: number[],
+    shape: [number, number],
     byColumn: boolean,
     values?: Float32Array,
-  ) =>
-    load.matrix(`${prefix} ${name}`, shape, [
+  ) => {
+    const parts = [
       {
         source: name,
         values: permute(values ?? (await load.read(name)), order, byColumn ? f : d, byColumn),
       },
-    ]);
+    ];
+    const label = `${prefix} ${name}`;
+    return laneBlocked
+      ? load.laneBlockedMatrix(label, shape, parts)
+      : load.matrix(label, shape, parts);
+  };
   const gate = await permutedWeight(`${prefix}.mlp.gate_proj.weight`, [f, d], false, gateValues);
   const hasBias = config.mlp_bias;
   const zeros = (length: number) => upload('zero bias', new Float32Array(length), [length]);
@@ -449,7 +470,8 @@ async function loadExpertFeedForward(
       return target;
     })(),
     block: Math.max(...experts.map((group) => group.length)),
-    vectors: d % 4 === 0 && f % 4 === 0 && offsets.every((offset) => offset % 4 === 0),
+    vectors,
+    laneBlocked,
     experts: experts.length,
     topK,
   };

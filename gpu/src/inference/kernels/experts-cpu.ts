@@ -1,5 +1,6 @@
 import type { KernelDefinition } from '../../ops/kernel.ts';
 import { LANE_WORKGROUP } from './kernel-target.ts';
+import { rowAddressing } from './row-streams.ts';
 
 /** Neurons (gate-up) or output rows (down) each invocation streams. */
 const ROWS = 4;
@@ -18,13 +19,15 @@ const BUILTINS_WGSL = /* wgsl */ `
  * CPU form of the expert gate-up (see experts.ts): each invocation streams ROWS neurons of one
  * (token, chosen expert) pair, gate and up rows as vec4s, and writes silu(gate) * up.
  */
-const gateUpDefinition: KernelDefinition = {
-  name: 'inference expert gate-up row streams',
-  params: { inputs: 'u32', block: 'u32', k: 'u32', hasBias: 'u32' },
-  inputs: ['x', 'gate', 'up', 'gateBias', 'upBias', 'choices', 'offsets'],
-  outputs: ['act'],
-  elementTypes: { x: 'vec4', gate: 'vec4', up: 'vec4' },
-  main: /* wgsl */ `
+function gateUpDefinition(laneBlocked: boolean): KernelDefinition {
+  return {
+    name: `inference expert gate-up row streams${laneBlocked ? ' lane-blocked' : ''}`,
+    params: { inputs: 'u32', block: 'u32', k: 'u32', hasBias: 'u32' },
+    inputs: ['x', 'gate', 'up', 'gateBias', 'upBias', 'choices', 'offsets'],
+    outputs: ['act'],
+    elementTypes: { x: 'vec4', gate: 'vec4', up: 'vec4' },
+    main: /* wgsl */ `
+${rowAddressing(laneBlocked)}
 @compute @workgroup_size(${LANE_WORKGROUP})
 fn main(${BUILTINS_WGSL}) {
   ${INVOCATION_WGSL}
@@ -36,13 +39,14 @@ fn main(${BUILTINS_WGSL}) {
   let stride = params.inputs / 4u;
   let source = token * stride;
   ${rowIndices.map((r) => `let neuron${r} = start + min(first + ${r}u, size - 1u);`).join('\n  ')}
+  ${rowIndices.map((r) => `let row${r} = rowStart(neuron${r}, stride);`).join('\n  ')}
   ${rowIndices.map((r) => `var gate${r} = vec4f(0.0); var up${r} = vec4f(0.0);`).join('\n  ')}
   for (var i = 0u; i < stride; i++) {
     let input = x[source + i];
     ${rowIndices
       .map(
         (r) =>
-          `gate${r} += vec4f(gate[neuron${r} * stride + i]) * input; up${r} += vec4f(up[neuron${r} * stride + i]) * input;`,
+          `gate${r} += vec4f(gate[row${r} + i * ROW_STEP]) * input; up${r} += vec4f(up[row${r} + i * ROW_STEP]) * input;`,
       )
       .join('\n    ')}
   }
@@ -61,26 +65,29 @@ fn main(${BUILTINS_WGSL}) {
     )
     .join('\n  ')}
 }`,
-};
+  };
+}
 
 /**
  * CPU form of the expert down projection: each invocation streams ROWS output rows of one token
  * over the column spans of its chosen experts, as vec4s (every expert starts at a multiple of 4).
  */
-const downDefinition: KernelDefinition = {
-  name: 'inference expert down row streams',
-  params: { outputs: 'u32', width: 'u32', block: 'u32', k: 'u32', hasBias: 'u32', scale: 'f32' },
-  inputs: ['act', 'down', 'downBias', 'choices', 'offsets'],
-  outputs: ['residual'],
-  elementTypes: { act: 'vec4', down: 'vec4' },
-  main: /* wgsl */ `
+function downDefinition(laneBlocked: boolean): KernelDefinition {
+  return {
+    name: `inference expert down row streams${laneBlocked ? ' lane-blocked' : ''}`,
+    params: { outputs: 'u32', width: 'u32', block: 'u32', k: 'u32', hasBias: 'u32', scale: 'f32' },
+    inputs: ['act', 'down', 'downBias', 'choices', 'offsets'],
+    outputs: ['residual'],
+    elementTypes: { act: 'vec4', down: 'vec4' },
+    main: /* wgsl */ `
+${rowAddressing(laneBlocked)}
 @compute @workgroup_size(${LANE_WORKGROUP})
 fn main(${BUILTINS_WGSL}) {
   ${INVOCATION_WGSL}
   if (first >= params.outputs) { return; }
   let token = item;
   let stride = params.width / 4u;
-  ${rowIndices.map((r) => `let row${r} = min(first + ${r}u, params.outputs - 1u) * stride;`).join('\n  ')}
+  ${rowIndices.map((r) => `let row${r} = rowStart(min(first + ${r}u, params.outputs - 1u), stride);`).join('\n  ')}
   ${rowIndices.map((r) => `var sum${r} = vec4f(0.0);`).join(' ')}
   for (var j = 0u; j < params.k; j++) {
     let expert = u32(choices[token * params.k + j]);
@@ -89,7 +96,7 @@ fn main(${BUILTINS_WGSL}) {
     let activations = (token * params.k + j) * params.block / 4u;
     for (var c = 0u; c < size; c++) {
       let a = act[activations + c];
-      ${rowIndices.map((r) => `sum${r} += vec4f(down[row${r} + start + c]) * a;`).join('\n      ')}
+      ${rowIndices.map((r) => `sum${r} += vec4f(down[row${r} + (start + c) * ROW_STEP]) * a;`).join('\n      ')}
     }
   }
   ${rowIndices
@@ -102,11 +109,22 @@ fn main(${BUILTINS_WGSL}) {
     )
     .join('\n  ')}
 }`,
-};
+  };
+}
 
-/** The CPU expert kernels and the output rows one workgroup of them covers. */
-export const rowStreamExpertKernels = {
-  gateUp: gateUpDefinition,
-  down: downDefinition,
-  rowsPerWorkgroup: ROWS * LANE_WORKGROUP,
-};
+const kernels = new Map<boolean, ReturnType<typeof expertKernels>>();
+
+function expertKernels(laneBlocked: boolean) {
+  return {
+    gateUp: gateUpDefinition(laneBlocked),
+    down: downDefinition(laneBlocked),
+    rowsPerWorkgroup: ROWS * LANE_WORKGROUP,
+  };
+}
+
+/** The CPU expert kernels for weights in either layout, and the rows one workgroup covers. */
+export function rowStreamExpertKernels(laneBlocked: boolean): ReturnType<typeof expertKernels> {
+  let found = kernels.get(laneBlocked);
+  if (!found) kernels.set(laneBlocked, (found = expertKernels(laneBlocked)));
+  return found;
+}

@@ -166,6 +166,8 @@ export interface ExpertWeights {
   topK: number;
   /** Every width and expert start a multiple of 4: the CPU kernels read vec4s. */
   vectors: boolean;
+  /** gate, up and down stored lane-blocked (see laneBlock), for the CPU kernels. */
+  laneBlocked: boolean;
 }
 
 /** The factorised FFN of `tokens` rows of h, added to `residual`, computing chosen experts only. */
@@ -182,13 +184,14 @@ export function expertFfn(
   const subgroups = hasSubgroups(engine);
   const kernels =
     target === 'cpu' && weights.vectors
-      ? rowStreamExpertKernels
+      ? rowStreamExpertKernels(weights.laneBlocked)
       : {
           gateUp: definition('gate-up', subgroups),
           down: definition('down', subgroups),
           rowsPerWorkgroup: rowsPerWorkgroup(subgroups),
         };
-  const [width, inputs] = weights.gate.shape as [number, number];
+  // The down projection's columns are the neurons (lane-blocking pads rows only).
+  const [inputs, width] = [weights.gate.shape[1]!, weights.down.shape[1]!];
   const { block, topK: k } = weights;
   const experts = `${k} of ${weights.experts} experts`;
   const hasBias = weights.hasBias ? 1 : 0;

@@ -100,8 +100,8 @@ fn main(
   if (first >= params.outputs) { return; }
   let stride = params.inputs / 4u;`;
 
-/** Where row n's vec4s start in W and how far apart they lie (see laneBlock). */
-function rowAddressing(laneBlocked: boolean): string {
+/** WGSL: where row n's vec4s start in W and how far apart they lie (see laneBlock). */
+export function rowAddressing(laneBlocked: boolean): string {
   return laneBlocked
     ? /* wgsl */ `
 const ROW_STEP = ${LANE_BLOCK_ROWS}u;
