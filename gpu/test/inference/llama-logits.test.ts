@@ -9,7 +9,8 @@ import {
   type SequenceChunk,
 } from '../../src/index.ts';
 import { loadLlamaWeights, weightTensors } from '../../src/inference/llama-weights.ts';
-import { Checkpoint } from '../../src/model/checkpoint.ts';
+import { Checkpoint, writeCheckpoint } from '../../src/model/checkpoint.ts';
+import { encodeValues } from '../../src/model/index.ts';
 import { engineFor } from '../../src/runtime/engine.ts';
 import { useTemporaryFolders } from '../model/files.ts';
 import {
@@ -347,6 +348,55 @@ describe('half-precision checkpoints', () => {
       }
     },
   );
+});
+
+describe('a BF16 LM head with a value past f16 range', () => {
+  it('is kept in f32 (the lane-blocked load starts over) and its logits still match', async () => {
+    const source = await fixture({ ...FIXTURE_VARIANTS[0]!.options, dtype: 'BF16' });
+    const directory = join(await temporaryFolder(), 'outlier');
+    const checkpoint = await Checkpoint.open(source.directory);
+    try {
+      const entries = await Promise.all(
+        checkpoint.tensorNames.map(async (name) => {
+          const values = await checkpoint.readFloat32(name);
+          if (name === 'lm_head.weight') values[5] = 70_000;
+          const { shape } = checkpoint.info(name);
+          return {
+            name,
+            dtype: 'BF16' as const,
+            shape,
+            encode: () => encodeValues(values, 'BF16'),
+          };
+        }),
+      );
+      await writeCheckpoint(directory, source.config, entries);
+    } finally {
+      await checkpoint.close();
+    }
+    const weights = await loadReferenceWeights(directory);
+    const ids = fixtureTokens(source.config.vocab_size, 4, 41);
+    const expected = referenceLogits(source.config, weights, ids);
+    const half = await LlamaModel.open(gpu, source.directory, { kernelTarget: 'cpu' });
+    const outlier = await LlamaModel.open(gpu, directory, { kernelTarget: 'cpu' });
+    try {
+      // The LM head alone went to f32: its f16 bytes once more.
+      const { vocab_size: vocabulary, hidden_size: hidden } = source.config;
+      const padded = Math.ceil(vocabulary / 32) * 32;
+      expect(outlier.weightBytes - half.weightBytes).toBe(padded * hidden * 2);
+      // Row 0 meets the 70,000 weight: compare it relative to its size, the others absolutely.
+      const rows = await decodedLogits(outlier, ids, 2);
+      rows.forEach((row, position) => {
+        const reference = expected[position]!;
+        expect(Math.abs(row[0]! - reference[0]!)).toBeLessThan(
+          1e-5 * Math.abs(reference[0]!) + 1e-3,
+        );
+        expect(maxDifference([row.slice(1)], [reference.slice(1)])).toBeLessThan(TOLERANCE);
+      });
+    } finally {
+      half.dispose();
+      outlier.dispose();
+    }
+  });
 });
 
 describe('forward pass input checks', () => {
