@@ -14,7 +14,7 @@ import {
   type RowStreamLaunch,
 } from './kernels/row-streams.ts';
 import { addInPlace, placeColumns, rmsNormRows, swigluHalves } from './kernels/rows.ts';
-import { blockStarts, type RowBlocks } from './row-blocks.ts';
+import { blockSpans, type RowBlocks } from './row-blocks.ts';
 
 /** A Hugging Face Linear: weight [out, in], optional bias [out]. */
 export interface Linear {
@@ -136,14 +136,15 @@ export class Projector {
     const blocks = blockLinears(weight);
     if (blocks.length === 1) return this.project(x, blocks[0]!, norm);
     const tokens = x.shape[0]!;
-    // Normalised once for all blocks unless each block's kernel normalises as it reads.
-    if (norm && !this.streams(blocks[0]!, tokens))
+    // Normalised once for all blocks, unless one row-streaming launch per block normalises as it
+    // reads (more tokens would normalise again in every launch or matmul).
+    if (norm && (tokens > MAX_STREAMED_TOKENS || !this.streams(blocks[0]!, tokens)))
       return this.withNormalised(x, norm, (h) => this.projectBlocks(h, weight));
     const y = allocateTensor(this.engine, 'linear', [tokens, weight.rows], 'f32');
-    const starts = blockStarts(weight);
+    const spans = blockSpans(weight);
     blocks.forEach((block, index) => {
       const part = this.project(x, block, norm);
-      placeColumns(this.engine, part, y, starts[index]!);
+      placeColumns(this.engine, part, y, spans[index]!.first);
       part.dispose();
     });
     return y;
@@ -234,11 +235,10 @@ function rowsOf(linear: Linear): number {
 
 /** Each block of `weight` as a Linear without bias. */
 function blockLinears(weight: RowBlocks): Linear[] {
+  const spans = blockSpans(weight);
   return weight.blocks.map((block, index) => ({
     weight: block,
     bias: undefined,
-    ...(weight.laneBlocked
-      ? { laneBlockedRows: Math.min(weight.blockRows, weight.rows - index * weight.blockRows) }
-      : {}),
+    ...(weight.laneBlocked ? { laneBlockedRows: spans[index]!.rows } : {}),
   }));
 }

@@ -12,7 +12,7 @@ import type { LayerFactorisation } from './factorise.ts';
 import type { Linear } from './linear.ts';
 import type { RowRange } from '../model/safetensors/reader.ts';
 import type { RowBlocks } from './row-blocks.ts';
-import { LANE_BLOCK_ROWS, laneBlock, laneBlockedRows } from './kernels/row-streams.ts';
+import { LANE_BLOCK_ROWS, laneBlock, laneBlockedRows } from '../ops/lane-blocked.ts';
 
 export type FeedForward =
   | { kind: 'dense'; gateUp: Linear; down: Linear }
@@ -45,8 +45,13 @@ class Uploader {
     /** Keep half-precision checkpoints' matrices in f16 (the device computes with f16). */
     private readonly keepHalf: boolean,
     /** Store projection matrices lane-blocked for the row-streaming (CPU) kernels. */
-    readonly laneBlocking: boolean,
+    private readonly laneBlocking: boolean,
   ) {}
+
+  /** Whether a projection matrix of `columns` columns is stored lane-blocked. */
+  blocksLanes(columns: number): boolean {
+    return this.laneBlocking && columns % 4 === 0;
+  }
 
   has(name: string): boolean {
     return this.checkpoint.has(name);
@@ -140,7 +145,7 @@ class Uploader {
   async rowBlocks(name: string, maxBindingBytes: number, projection: boolean): Promise<RowBlocks> {
     const { shape, dtype } = this.checkpoint.info(name);
     const [rows, columns] = shape as [number, number];
-    const laneBlocked = projection && this.laneBlocking && columns % 4 === 0;
+    const laneBlocked = projection && this.blocksLanes(columns);
     const elementBytes = this.keepHalf && HALF_DTYPES.has(dtype) ? 2 : 4;
     const fitting = Math.max(1, Math.floor(maxBindingBytes / (columns * elementBytes)));
     // Lane-blocked blocks pad their rows to LANE_BLOCK_ROWS, so they hold whole lane blocks.
@@ -151,13 +156,13 @@ class Uploader {
     for (let first = 0; first < rows; first += blockRows) {
       const count = Math.min(blockRows, rows - first);
       const label = blockRows >= rows ? name : `${name} rows ${first}-${first + count - 1}`;
-      const part = [{ source: name, rows: { first, count } }];
-      blocks.push(
-        laneBlocked
-          ? (await this.projection(label, [count, columns], part)).weight
-          : await this.matrix(label, [count, columns], part),
-      );
-      await this.settle();
+      const part = { source: name, rows: { first, count } };
+      if (laneBlocked) {
+        blocks.push(await this.streamedProjection(label, [count, columns], part));
+      } else {
+        blocks.push(await this.matrix(label, [count, columns], [part]));
+        await this.settle();
+      }
     }
     return { blocks, blockRows, rows, columns, laneBlocked };
   }
@@ -174,14 +179,12 @@ class Uploader {
     groups = 1,
   ): Promise<Pick<Linear, 'weight' | 'laneBlockedRows'>> {
     const [rows, columns] = shape;
-    if (!this.laneBlocking || columns % 4 !== 0)
-      return { weight: await this.matrix(label, shape, parts) };
-    if (parts.length === 1 && groups === 1 && !parts[0]!.values)
-      return this.streamedProjection(label, shape, parts[0]!);
-    return {
-      weight: await this.laneBlockedMatrix(label, shape, parts, groups),
-      laneBlockedRows: rows,
-    };
+    if (!this.blocksLanes(columns)) return { weight: await this.matrix(label, shape, parts) };
+    const weight =
+      parts.length === 1 && groups === 1 && !parts[0]!.values
+        ? await this.streamedProjection(label, shape, parts[0]!)
+        : await this.laneBlockedMatrix(label, shape, parts, groups);
+    return { weight, laneBlockedRows: rows };
   }
 
   /** The matrix of `shape` from `parts`, as `matrix` stores it but lane-blocked (see laneBlock). */
@@ -204,38 +207,49 @@ class Uploader {
   }
 
   /**
-   * One tensor's projection lane-blocked a chunk of rows at a time, so that a large LM head is
-   * never held whole on the host: in f16 where the checkpoint allows (a BF16 value outside f16's
-   * range starts it over in f32), as `matrix` decides.
+   * One tensor's matrix lane-blocked a chunk of rows at a time, so that a large LM head is never
+   * held whole on the host: in f16 where `matrix` would keep it so (a BF16 value outside f16's
+   * range starts it over in f32).
    */
   private async streamedProjection(
     label: string,
     [rows, columns]: [number, number],
     part: MatrixPart,
-  ): Promise<Pick<Linear, 'weight' | 'laneBlockedRows'>> {
+  ): Promise<Tensor> {
+    if (this.keepHalf && HALF_DTYPES.has(this.checkpoint.info(part.source).dtype)) {
+      const weight = this.allocate(label, [laneBlockedRows(rows), columns], 'f16');
+      if (await this.writeLaneBlockedChunks(weight, rows, part, true)) return weight;
+      weight.dispose();
+    }
+    const weight = this.allocate(label, [laneBlockedRows(rows), columns], 'f32');
+    await this.writeLaneBlockedChunks(weight, rows, part, false);
+    return weight;
+  }
+
+  /** Writes `rows` rows of `part` into `weight` lane-blocked; false when one is not f16-exact. */
+  private async writeLaneBlockedChunks(
+    weight: Tensor,
+    rows: number,
+    part: MatrixPart,
+    half: boolean,
+  ): Promise<boolean> {
+    const columns = weight.shape[1]!;
     const chunkRows = Math.max(
       LANE_BLOCK_ROWS,
       Math.floor(CHUNK_ELEMENTS / columns / LANE_BLOCK_ROWS) * LANE_BLOCK_ROWS,
     );
     const offset = part.rows?.first ?? 0;
-    const halfStored = HALF_DTYPES.has(this.checkpoint.info(part.source).dtype);
-    for (const half of this.keepHalf && halfStored ? [true, false] : [false]) {
-      const weight = this.allocate(label, [laneBlockedRows(rows), columns], half ? 'f16' : 'f32');
-      let first = 0;
-      for (; first < rows; first += chunkRows) {
-        const chunk = {
-          source: part.source,
-          rows: { first: offset + first, count: Math.min(chunkRows, rows - first) },
-        };
-        const values = half ? (await this.halfParts([chunk]))?.[0] : await this.values(chunk);
-        if (!values) break;
-        this.write(weight, laneBlock(values, columns), first * columns * (half ? 2 : 4));
-        await this.settle();
-      }
-      if (first >= rows) return { weight, laneBlockedRows: rows };
-      weight.dispose();
+    for (let first = 0; first < rows; first += chunkRows) {
+      const chunk = {
+        source: part.source,
+        rows: { first: offset + first, count: Math.min(chunkRows, rows - first) },
+      };
+      const values = half ? (await this.halfParts([chunk]))?.[0] : await this.values(chunk);
+      if (!values) return false;
+      this.write(weight, laneBlock(values, columns), first * columns * (half ? 2 : 4));
+      await this.settle();
     }
-    throw new Error(`${label}: could not be stored in f32 either`);
+    return true;
   }
 
   private async allValues(parts: MatrixPart[]): Promise<Float32Array> {
@@ -434,7 +448,7 @@ async function loadExpertFeedForward(
     upload(name, permute(await load.read(name), order, 1, false), [f]);
   // The CPU expert kernels read whole vec4s: then, like other projections, lane-blocked.
   const vectors = d % 4 === 0 && f % 4 === 0 && offsets.every((offset) => offset % 4 === 0);
-  const laneBlocked = load.laneBlocking && vectors;
+  const laneBlocked = load.blocksLanes(d) && vectors;
   /** An expert matrix, f16 or f32 as the checkpoint allows (see Uploader.matrix). */
   const permutedWeight = async (
     name: string,

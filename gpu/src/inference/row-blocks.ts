@@ -15,7 +15,14 @@ export interface RowBlocks {
   laneBlocked: boolean;
 }
 
-/** The first row of each block. */
-export function blockStarts({ blocks, blockRows }: RowBlocks): number[] {
-  return blocks.map((_, index) => index * blockRows);
+/** Each block's first row and its rows (the last block's may be fewer; padding not counted). */
+export function blockSpans({
+  blocks,
+  blockRows,
+  rows,
+}: RowBlocks): { first: number; rows: number }[] {
+  return blocks.map((_, index) => ({
+    first: index * blockRows,
+    rows: Math.min(blockRows, rows - index * blockRows),
+  }));
 }

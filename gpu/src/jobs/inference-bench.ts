@@ -3,7 +3,7 @@ import { measureCheckpoint } from '../inference/benchmark.ts';
 import { factorisationSchema, SPLIT_STRATEGIES } from '../inference/factorise.ts';
 import type { LoadOptions } from '../inference/llama-model.ts';
 import { feedForwardShare, speedupBound } from '../inference/speed-bound.ts';
-import { acquireGpu } from '../runtime/device.ts';
+import { acquireGpu, type Gpu } from '../runtime/device.ts';
 import type { JobDefinition } from './job.ts';
 
 const length = z.int().min(1).max(4096);
@@ -36,8 +36,8 @@ export const inferenceBenchConfigSchema = z
 
 export type InferenceBenchConfig = z.output<typeof inferenceBenchConfigSchema>;
 
-async function measure(directory: string, load: LoadOptions, config: InferenceBenchConfig) {
-  return measureCheckpoint(await acquireGpu(), directory, load, {
+function measure(gpu: Gpu, load: LoadOptions, config: InferenceBenchConfig) {
+  return measureCheckpoint(gpu, config.model, load, {
     promptLength: config.promptLen,
     generateLength: config.genLen,
     batch: config.batch,
@@ -62,7 +62,7 @@ export const inferenceBenchJob: JobDefinition<typeof inferenceBenchConfigSchema>
     reporter.device(gpu.info);
     const base = { weights: config.weights } as const;
     reporter.progress(0.05, 'dense model');
-    const { figures: dense, config: modelConfig } = await measure(config.model, base, config);
+    const { figures: dense, config: modelConfig } = await measure(gpu, base, config);
     const summary: Record<string, number> = {
       prefill_tok_s: dense.prefillTokS,
       decode_tok_s: dense.decodeTokS,
@@ -80,7 +80,7 @@ export const inferenceBenchJob: JobDefinition<typeof inferenceBenchConfigSchema>
         seed: config.seed,
       });
       reporter.progress(0.5, `factorised: ${config.experts} experts, top-${config.topK}`);
-      ({ figures } = await measure(config.model, { ...base, factorisation }, config));
+      ({ figures } = await measure(gpu, { ...base, factorisation }, config));
       bound = speedupBound(modelConfig, config.experts, config.topK);
       Object.assign(summary, {
         prefill_tok_s: figures.prefillTokS,

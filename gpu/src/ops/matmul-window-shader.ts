@@ -15,6 +15,7 @@
  * accumulators; lane i of a subgroup loads rows i, i+8, ... of the block and subgroupBroadcast
  * shares them, one gather where there would be eight.
  */
+import { rowAddressing } from './lane-blocked.ts';
 import type { MatmulInputType } from './matmul-shader.ts';
 
 /** vec4s in one 64 KiB tile, the largest uniform binding WebGPU guarantees. */
@@ -162,13 +163,13 @@ export function packShader(
   laneBlocked = false,
 ): string {
   const vectors = tileColumns / 4;
-  // Lane-blocked: op(X)[row, column] = W[column, row] for a weight W [columns, rows] stored as
-  // row-streams.ts's laneBlock lays it out, in blocks of 32 rows of W (columnStride: W's width).
+  // Lane-blocked: op(X)[row, column] = W[column, row] for a weight W [columns, rows] in the
+  // layout of lane-blocked.ts (columnStride: W's width).
   const sourceIndex = laneBlocked
     ? /* wgsl */ `
+${rowAddressing(true)}
 fn sourceIndex(batch: u32, row: u32, column: u32) -> u32 {
-  let steps = p.columnStride / 4u;
-  let vector = (column / 32u) * 32u * steps + (row / 4u) * 32u + column % 32u;
+  let vector = rowStart(column, p.columnStride / 4u) + (row / 4u) * ROW_STEP;
   return batch * p.batchStride + vector * 4u + row % 4u;
 }`
     : /* wgsl */ `

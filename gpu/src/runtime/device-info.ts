@@ -19,6 +19,7 @@ export function describeDevice(
   requestedBackend: string | undefined,
 ): DeviceInfo {
   const { vendor, architecture, description, isFallbackAdapter } = adapter.info;
+  const names = `${adapter.info.device} ${description}`;
   return {
     vendor,
     architecture,
@@ -26,14 +27,9 @@ export function describeDevice(
     description,
     backend: requestedBackend ?? DEFAULT_BACKEND_BY_PLATFORM[process.platform] ?? 'vulkan',
     // Dawn marks CPU implementations as fallback adapters (lavapipe: architecture 'software').
-    isCpu:
-      isFallbackAdapter ||
-      architecture === 'software' ||
-      CPU_ADAPTER_NAMES.test(`${adapter.info.device} ${description}`),
+    isCpu: isFallbackAdapter || architecture === 'software' || CPU_ADAPTER_NAMES.test(names),
     features: [...device.features].sort(),
-    ...(LAVAPIPE_NAMES.test(`${adapter.info.device} ${description}`)
-      ? { cpuThreads: lavapipeThreads() }
-      : {}),
+    ...(LAVAPIPE_NAMES.test(names) ? { cpuThreads: lavapipeThreads() } : {}),
   };
 }
 

@@ -2,6 +2,7 @@ import type { Engine } from '../../runtime/engine.ts';
 import type { Tensor } from '../../tensor/tensor.ts';
 import { runKernel, type KernelDefinition, type ParamType } from '../../ops/kernel.ts';
 import { grid } from '../../ops/wgsl.ts';
+import { LANE_BLOCK_ROWS, rowAddressing } from '../../ops/lane-blocked.ts';
 import { LANE_WORKGROUP, type KernelTarget } from './kernel-target.ts';
 
 /**
@@ -12,55 +13,11 @@ import { LANE_WORKGROUP, type KernelTarget } from './kernel-target.ts';
  * idle it, so GPUs take the subgroup kernel (gemv.ts).
  */
 
-/** Rows of W each invocation computes. */
-const ROWS_PER_INVOCATION = 4;
+/** Rows of W each invocation computes: a workgroup covers one lane block (see lane-blocked.ts). */
+const ROWS_PER_INVOCATION = LANE_BLOCK_ROWS / LANE_WORKGROUP;
 
 /** Tokens one launch reads the weights for; more tokens take several launches. */
 export const MAX_STREAMED_TOKENS = 8;
-
-/** Rows one workgroup computes: what a lane-blocked matrix pads its rows to. */
-export const LANE_BLOCK_ROWS = LANE_WORKGROUP * ROWS_PER_INVOCATION;
-
-/**
- * Lane-blocked layout of a [rows, columns] matrix (columns a multiple of 4): rows are padded with
- * zeros to a multiple of LANE_BLOCK_ROWS, and within each block of that many rows the vec4s are
- * stored column-step first: the vec4 at (row n, column step i) sits at vec4 index
- * (n / 32) * 32 * steps + i * 32 + n % 32. In one loop iteration a workgroup then reads 512
- * contiguous bytes instead of 16 bytes from each of 32 rows, one memory stream instead of 32:
- * measured 1.2-1.35x the matrix-vector throughput of the row-major layout on lavapipe.
- * `groups` stacked matrices (gate and up) are blocked and padded each on its own.
- */
-export function laneBlock<T extends Float32Array | Uint16Array>(
-  values: T,
-  columns: number,
-  groups = 1,
-): T {
-  const steps = columns / 4;
-  const rows = values.length / columns / groups;
-  const padded = laneBlockedRows(rows);
-  const blocked = new (values.constructor as { new (length: number): T })(
-    groups * padded * columns,
-  );
-  for (let group = 0; group < groups; group++) {
-    const source = group * rows * columns;
-    const target = group * padded * columns;
-    for (let row = 0; row < rows; row++) {
-      const blockStart = Math.floor(row / LANE_BLOCK_ROWS) * LANE_BLOCK_ROWS * steps;
-      const lane = row % LANE_BLOCK_ROWS;
-      for (let step = 0; step < steps; step++) {
-        const from = source + row * columns + step * 4;
-        const to = target + (blockStart + step * LANE_BLOCK_ROWS + lane) * 4;
-        blocked.set(values.subarray(from, from + 4), to);
-      }
-    }
-  }
-  return blocked;
-}
-
-/** Rows a lane-blocked matrix of `rows` rows stores. */
-export function laneBlockedRows(rows: number): number {
-  return Math.ceil(rows / LANE_BLOCK_ROWS) * LANE_BLOCK_ROWS;
-}
 
 /** Whether row streams serve a product with `inputs` columns on this kernel family. */
 export function streamsRows(target: KernelTarget, inputs: number): boolean {
@@ -99,19 +56,6 @@ fn main(
   let first = (invocation.x + invocation.y * workgroupCount.x * ${LANE_WORKGROUP}u) * ${ROWS_PER_INVOCATION}u;
   if (first >= params.outputs) { return; }
   let stride = params.inputs / 4u;`;
-
-/** WGSL: where row n's vec4s start in W and how far apart they lie (see laneBlock). */
-export function rowAddressing(laneBlocked: boolean): string {
-  return laneBlocked
-    ? /* wgsl */ `
-const ROW_STEP = ${LANE_BLOCK_ROWS}u;
-fn rowStart(n: u32, stride: u32) -> u32 {
-  return (n / ${LANE_BLOCK_ROWS}u) * ${LANE_BLOCK_ROWS}u * stride + n % ${LANE_BLOCK_ROWS}u;
-}`
-    : /* wgsl */ `
-const ROW_STEP = 1u;
-fn rowStart(n: u32, stride: u32) -> u32 { return n * stride; }`;
-}
 
 /**
  * WGSL pieces for `tokens` tokens: the loop reads each token's input as x{t}. With `normed`, the
@@ -173,24 +117,40 @@ fn store(t: u32, o: u32, total: f32) {
   if (params.accumulate == 1u) { y[at] += value; } else { y[at] = value; }
 }`;
 
+/**
+ * What the row-streaming kernels share: name, bindings, parameters, the rows an invocation
+ * computes, its inputs' WGSL (see streamedInputs) and every (row, token) pair it sums.
+ */
+function streamingKernel(what: string, tokens: number, normed: boolean, laneBlocked: boolean) {
+  const rows = Array.from({ length: ROWS_PER_INVOCATION }, (_, r) => r);
+  const input = streamedInputs(tokens, normed);
+  return {
+    name:
+      `inference ${what} x${tokens} row streams` +
+      `${normed ? ' normed' : ''}${laneBlocked ? ' lane-blocked' : ''}`,
+    ...bindings(normed),
+    outputs: ['y'],
+    rows,
+    input,
+    pairs: rows.flatMap((r) => input.indices.map((t) => ({ r, t }))),
+  };
+}
+
 /** y[t, o] = n_t . W[o] (+ bias[o]), or y += that, n_t the token's input or its RMSNorm. */
 function productDefinition(
   tokens: number,
   normed: boolean,
   laneBlocked: boolean,
 ): KernelDefinition {
-  const rows = Array.from({ length: ROWS_PER_INVOCATION }, (_, r) => r);
-  const input = streamedInputs(tokens, normed);
-  const pairs = rows.flatMap((r) => input.indices.map((t) => ({ r, t })));
-  const { inputs, params, elementTypes } = bindings(normed);
+  const { rows, input, pairs, params, ...definition } = streamingKernel(
+    'gemv',
+    tokens,
+    normed,
+    laneBlocked,
+  );
   return {
-    name:
-      `inference gemv x${tokens} row streams` +
-      `${normed ? ' normed' : ''}${laneBlocked ? ' lane-blocked' : ''}`,
+    ...definition,
     params: { ...params, accumulate: 'u32' },
-    inputs,
-    outputs: ['y'],
-    elementTypes,
     main: /* wgsl */ `
 ${STORE_WGSL}
 ${rowAddressing(laneBlocked)}
@@ -223,18 +183,15 @@ ${ENTRY}
  * The up half starts `upRows` rows in (f, or f padded when lane-blocked).
  */
 function swigluDefinition(tokens: number, normed: boolean, laneBlocked: boolean): KernelDefinition {
-  const rows = Array.from({ length: ROWS_PER_INVOCATION }, (_, r) => r);
-  const input = streamedInputs(tokens, normed);
-  const pairs = rows.flatMap((r) => input.indices.map((t) => ({ r, t })));
-  const { inputs, params, elementTypes } = bindings(normed);
+  const { rows, input, pairs, params, ...definition } = streamingKernel(
+    'gate-up swiglu',
+    tokens,
+    normed,
+    laneBlocked,
+  );
   return {
-    name:
-      `inference gate-up swiglu x${tokens} row streams` +
-      `${normed ? ' normed' : ''}${laneBlocked ? ' lane-blocked' : ''}`,
+    ...definition,
     params: { ...params, upRows: 'u32' },
-    inputs,
-    outputs: ['y'],
-    elementTypes,
     main: /* wgsl */ `
 fn swiglu(gateSum: vec4f, upSum: vec4f, scale: f32, neuron: u32) -> f32 {
   var gate = dot(gateSum, vec4f(1.0)) * scale;

@@ -2,7 +2,7 @@ import type { Engine } from '../../runtime/engine.ts';
 import type { Tensor } from '../../tensor/tensor.ts';
 import { runKernel, type KernelDefinition } from '../../ops/kernel.ts';
 import { grid, perElement, perRow } from '../../ops/wgsl.ts';
-import { blockStarts, type RowBlocks } from '../row-blocks.ts';
+import { blockSpans, type RowBlocks } from '../row-blocks.ts';
 import { TOKEN_FIELDS } from '../token-batch.ts';
 import { LANE_WORKGROUP, type KernelTarget } from './kernel-target.ts';
 
@@ -34,7 +34,7 @@ export function embedTokens(
   fields = TOKEN_FIELDS,
 ): void {
   const [count, columns] = x.shape as [number, number];
-  const starts = blockStarts(embeddings);
+  const spans = blockSpans(embeddings);
   embeddings.blocks.forEach((block, index) => {
     runKernel(engine, embedKernel, {
       operation: `embed ${count} tokens`,
@@ -44,8 +44,8 @@ export function embedTokens(
         count: count * columns,
         columns,
         fields,
-        first: starts[index]!,
-        blockRows: block.shape[0]!,
+        first: spans[index]!.first,
+        blockRows: spans[index]!.rows,
       },
       workgroups: grid(count * columns),
     });
