@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { measureBlasPeer } from '../src/bench/blas-peer.ts';
+import { betterCeiling, type FmaCeiling } from '../src/bench/fma-ceiling.ts';
+import { FMA_SHAPES } from '../src/bench/fma-shader.ts';
 import { textTable } from '../src/bench/text-table.ts';
 import { acquireGpu, formatKernelReport, registeredOps, runKernelBenchmark } from '../src/index.ts';
 
@@ -30,7 +32,16 @@ describe('kernel benchmark', () => {
       gflops: result.fmaCeilingGflops,
       invocations: 16 * 64,
       fmasPerInvocation: expect.any(Number),
+      shapes: FMA_SHAPES.map((shape) => ({
+        ...shape,
+        gflops: aRate,
+        fmasPerInvocation: expect.any(Number),
+      })),
     });
+    // The ceiling is the fastest shape's figure.
+    if (f32Ceiling && 'shapes' in f32Ceiling) {
+      expect(f32Ceiling.gflops).toBe(Math.max(...f32Ceiling.shapes.map((shape) => shape.gflops)));
+    }
     const hasF16 = gpu.device.features.has('shader-f16');
     const skippedF16 = { dtype: 'f16', skipped: 'the device lacks shader-f16' };
     expect(f16Ceiling).toEqual(
@@ -67,11 +78,41 @@ describe('kernel benchmark', () => {
       ]).toContainEqual(rest);
     }
     expect(stages).toContain('matmul n=32 (f32)');
+    // Measured on both sides of the matmuls.
+    expect(stages.indexOf('FMA ceiling (f32, before the matmuls)')).toBeLessThan(
+      stages.indexOf('matmul n=32 (f32)'),
+    );
+    expect(stages.indexOf('FMA ceiling (f32, after the matmuls)')).toBeGreaterThan(
+      stages.indexOf('matmul n=32 (f32)'),
+    );
     expect(JSON.parse(JSON.stringify(result))).toEqual(result);
 
     const report = formatKernelReport(result);
     expect(report).toContain(gpu.info.description || gpu.info.device);
     expect(report).toMatch(/^32 +f32 +f32 +[\d.]+ +[\d.]+ +\d+% of f32$/m);
+    expect(report).toMatch(/^f32 +8 x 1 +[\d.]+ +1024 +\d+/m);
+    expect(report).toMatch(/^f32 +4 x 4 +[\d.]+ +1024 +\d+/m);
+    expect(report.match(/^f(32|16) +\d+ x \d+ .* ceiling$/gm)).toHaveLength(hasF16 ? 2 : 1);
+  });
+
+  it('keeps the better figure of each FMA shape from two measurements', () => {
+    const measured = (rates: number[]): FmaCeiling => ({
+      dtype: 'f32',
+      gflops: Math.max(...rates),
+      invocations: 64,
+      fmasPerInvocation: 0,
+      shapes: rates.map((gflops, index) => ({
+        chains: index + 1,
+        depth: 1,
+        gflops,
+        fmasPerInvocation: 100 * (index + 1),
+      })),
+    });
+    const better = betterCeiling(measured([10, 30]), measured([20, 25]));
+    expect(better.shapes.map((shape) => shape.gflops)).toEqual([20, 30]);
+    expect(better.gflops).toBe(30);
+    expect(better.fmasPerInvocation).toBe(200);
+    expect(betterCeiling(measured([10, 30]), measured([40, 25])).gflops).toBe(40);
   });
 
   it('reports the BLAS peer as unavailable, with the reason, when python is missing', async () => {

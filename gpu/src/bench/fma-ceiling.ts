@@ -2,10 +2,12 @@ import { createStorageBuffer } from '../runtime/buffers.ts';
 import { withValidation } from '../runtime/error-scope.ts';
 import {
   FMA_PARAMS_BYTES,
+  FMA_SHAPES,
   FMA_WORKGROUP_SIZE,
-  FMAS_PER_ITERATION,
   fmaShader,
+  fmasPerIteration,
   type FmaDtype,
+  type FmaShape,
 } from './fma-shader.ts';
 import { best, gflops, timeTrials } from './statistics.ts';
 
@@ -18,12 +20,21 @@ export interface FmaCeilingOptions {
   workgroups?: number;
 }
 
+/** One arrangement of the FMA kernel and its best trial. */
+export interface FmaShapeRate extends FmaShape {
+  gflops: number;
+  fmasPerInvocation: number;
+}
+
 export interface FmaCeiling {
   dtype: FmaDtype;
-  /** Best trial. */
+  /** Best trial of the fastest shape: the ceiling. */
   gflops: number;
   invocations: number;
+  /** The fastest shape's. */
   fmasPerInvocation: number;
+  /** Every shape measured (FMA_SHAPES), fastest or not. */
+  shapes: FmaShapeRate[];
 }
 
 const DEFAULTS: Required<FmaCeilingOptions> = { trials: 5, trialSeconds: 0.2, workgroups: 4096 };
@@ -38,25 +49,57 @@ const CALIBRATION_GROWTH = 4;
 const MULTIPLIER = 0.999;
 const ADDEND = 0.001;
 
-/** The adapter's FMA throughput in `dtype`, best of the trials; f16 needs shader-f16. */
+/**
+ * The adapter's FMA throughput in `dtype`: the best trial of the fastest of FMA_SHAPES. f16
+ * needs shader-f16.
+ */
 export async function measureFmaCeiling(
   device: GPUDevice,
   dtype: FmaDtype,
   options: FmaCeilingOptions = {},
 ): Promise<FmaCeiling> {
-  const { trials, trialSeconds, workgroups } = { ...DEFAULTS, ...options };
-  const kernel = await createFmaKernel(device, dtype, workgroups);
+  const settings = { ...DEFAULTS, ...options };
+  const shapes: FmaShapeRate[] = [];
+  for (const shape of FMA_SHAPES) shapes.push(await measureShape(device, dtype, shape, settings));
+  const fastest = shapes.reduce((best, shape) => (shape.gflops > best.gflops ? shape : best));
+  return {
+    dtype,
+    gflops: fastest.gflops,
+    invocations: settings.workgroups * FMA_WORKGROUP_SIZE,
+    fmasPerInvocation: fastest.fmasPerInvocation,
+    shapes,
+  };
+}
+
+/** The better of two measurements of the same ceiling (each shape's best trial of both). */
+export function betterCeiling(first: FmaCeiling, second: FmaCeiling): FmaCeiling {
+  const shapes = first.shapes.map((shape, index) => {
+    const other = second.shapes[index]!;
+    return other.gflops > shape.gflops ? other : shape;
+  });
+  const fastest = shapes.reduce((best, shape) => (shape.gflops > best.gflops ? shape : best));
+  return {
+    ...first,
+    gflops: fastest.gflops,
+    fmasPerInvocation: fastest.fmasPerInvocation,
+    shapes,
+  };
+}
+
+async function measureShape(
+  device: GPUDevice,
+  dtype: FmaDtype,
+  shape: FmaShape,
+  { trials, trialSeconds, workgroups }: Required<FmaCeilingOptions>,
+): Promise<FmaShapeRate> {
+  const kernel = await createFmaKernel(device, dtype, shape, workgroups);
   try {
     const iterations = await calibrateIterations(kernel, trialSeconds);
-    const fmasPerInvocation = iterations * FMAS_PER_ITERATION;
+    const fmasPerInvocation = iterations * fmasPerIteration(shape);
     const seconds = await timeTrials(trials, () => kernel.run(iterations));
     const flops = 2 * fmasPerInvocation * kernel.invocations;
-    return {
-      dtype,
-      gflops: best(seconds.map((trial) => gflops(flops, trial))),
-      invocations: kernel.invocations,
-      fmasPerInvocation,
-    };
+    const rate = best(seconds.map((trial) => gflops(flops, trial)));
+    return { ...shape, gflops: rate, fmasPerInvocation };
   } finally {
     kernel.destroy();
   }
@@ -83,14 +126,15 @@ interface FmaKernel {
 async function createFmaKernel(
   device: GPUDevice,
   dtype: FmaDtype,
+  shape: FmaShape,
   workgroups: number,
 ): Promise<FmaKernel> {
-  const label = `fma ceiling (${dtype})`;
+  const label = `fma ceiling (${dtype}, ${shape.chains} chains x ${shape.depth})`;
   const invocations = workgroups * FMA_WORKGROUP_SIZE;
   const pipeline = await device.createComputePipelineAsync({
     label,
     layout: 'auto',
-    compute: { module: device.createShaderModule({ label, code: fmaShader(dtype) }) },
+    compute: { module: device.createShaderModule({ label, code: fmaShader(dtype, shape) }) },
   });
   const params = device.createBuffer({
     label: `${label} params`,

@@ -2,7 +2,12 @@ import type { DeviceInfo } from '../jobs/job.ts';
 import type { MatmulInputType } from '../ops/matmul-shader.ts';
 import type { Gpu } from '../runtime/device.ts';
 import { measureBlasPeer, type BlasPeer } from './blas-peer.ts';
-import { measureFmaCeiling, type FmaCeiling, type FmaCeilingOptions } from './fma-ceiling.ts';
+import {
+  betterCeiling,
+  measureFmaCeiling,
+  type FmaCeiling,
+  type FmaCeilingOptions,
+} from './fma-ceiling.ts';
 import { timeMatmul, type MatmulTiming } from './matmul-benchmark.ts';
 import { timeRegisteredOps, type OpTiming, type UntimedOp } from './op-benchmark.ts';
 import { LLAMA_LIKE_DIMS, type OpDims } from './op-cases.ts';
@@ -33,13 +38,16 @@ export interface Skipped {
  * A matmul timing with its best trial as a fraction of the FMA ceiling of its compute type (f32,
  * or f16 for f16 compute), named in `ceilingDtype`.
  */
+type MatmulSkipped = Skipped & { n: number; compute: MatmulInputType };
 export type MatmulResult =
-  | (MatmulTiming & { ceilingFraction: number; ceilingDtype: MatmulInputType })
-  | (Skipped & { n: number; compute: MatmulInputType });
+  (MatmulTiming & { ceilingFraction: number; ceilingDtype: MatmulInputType }) | MatmulSkipped;
 
 export interface KernelBenchmarkResult {
   adapter: DeviceInfo;
-  /** f32 FMA throughput, best trial: the ceiling each matmul is compared to. */
+  /**
+   * f32 FMA throughput, best trial of the fastest kernel shape, measured before and after the
+   * matmuls: the ceiling each f32-compute matmul is compared to.
+   */
   fmaCeilingGflops: number;
   fmaCeilings: (FmaCeiling | Skipped)[];
   /** Timed matmuls: f32; f16 inputs summed in f32; f16 inputs summed in f16. */
@@ -75,16 +83,19 @@ export async function runKernelBenchmark(
   const progress = options.onProgress ?? (() => {});
   const fmaOptions = { ...options.fma, trials };
 
-  progress('FMA ceiling (f32)');
-  const f32Ceiling = await measureFmaCeiling(gpu.device, 'f32', fmaOptions);
   const hasF16 = gpu.device.features.has('shader-f16');
-  let f16Ceiling: FmaCeiling | Skipped = { dtype: 'f16', skipped: NO_SHADER_F16 };
-  if (hasF16) {
-    progress('FMA ceiling (f16)');
-    f16Ceiling = await measureFmaCeiling(gpu.device, 'f16', fmaOptions);
-  }
+  // The ceiling is measured on both sides of the matmuls and the better figure kept, so that a
+  // machine slowed by other work while the ceiling ran cannot flatter the matmuls' fractions.
+  const measureCeilings = async (when: string) => {
+    progress(`FMA ceiling (f32, ${when})`);
+    const f32 = await measureFmaCeiling(gpu.device, 'f32', fmaOptions);
+    if (!hasF16) return { f32, f16: undefined };
+    progress(`FMA ceiling (f16, ${when})`);
+    return { f32, f16: await measureFmaCeiling(gpu.device, 'f16', fmaOptions) };
+  };
+  const before = await measureCeilings('before the matmuls');
 
-  const matmul: MatmulResult[] = [];
+  const matmul: (MatmulTiming | MatmulSkipped)[] = [];
   for (const n of sizes) {
     for (const { dtype, compute } of MATMUL_VARIANTS) {
       if (dtype === 'f16' && !hasF16) {
@@ -92,15 +103,21 @@ export async function runKernelBenchmark(
         continue;
       }
       progress(`matmul n=${n} (${dtype}${compute === dtype ? '' : `, ${compute} compute`})`);
-      const timing = await timeMatmul(gpu, n, dtype, { repeats, trials }, compute);
-      const ceiling = compute === 'f16' && 'gflops' in f16Ceiling ? f16Ceiling : f32Ceiling;
-      matmul.push({
-        ...timing,
-        ceilingFraction: timing.gflops / ceiling.gflops,
-        ceilingDtype: ceiling.dtype,
-      });
+      matmul.push(await timeMatmul(gpu, n, dtype, { repeats, trials }, compute));
     }
   }
+
+  const after = await measureCeilings('after the matmuls');
+  const f32Ceiling = betterCeiling(before.f32, after.f32);
+  const f16Ceiling: FmaCeiling | Skipped =
+    before.f16 && after.f16
+      ? betterCeiling(before.f16, after.f16)
+      : { dtype: 'f16', skipped: NO_SHADER_F16 };
+  const withFraction = (row: MatmulTiming | MatmulSkipped): MatmulResult => {
+    if ('skipped' in row) return row;
+    const ceiling = row.compute === 'f16' && 'gflops' in f16Ceiling ? f16Ceiling : f32Ceiling;
+    return { ...row, ceilingFraction: row.gflops / ceiling.gflops, ceilingDtype: ceiling.dtype };
+  };
 
   progress('other ops');
   const ops = await timeRegisteredOps(gpu, { dims: opDims, repeats, trials });
@@ -112,7 +129,7 @@ export async function runKernelBenchmark(
     adapter: gpu.info,
     fmaCeilingGflops: f32Ceiling.gflops,
     fmaCeilings: [f32Ceiling, f16Ceiling],
-    matmul,
+    matmul: matmul.map(withFraction),
     blasGflops: blas.available ? blas.gflops : null,
     blas,
     ops,

@@ -22,18 +22,22 @@ export function formatKernelReport(result: KernelBenchmarkResult): string {
   ].join('\n');
 }
 
+/** One row per dtype and kernel shape; the fastest shape of each dtype is its ceiling. */
 function fmaTable(ceilings: (FmaCeiling | Skipped)[]): string {
-  const rows = ceilings.map((ceiling) =>
+  const rows = ceilings.flatMap((ceiling) =>
     'skipped' in ceiling
-      ? [ceiling.dtype, `skipped: ${ceiling.skipped}`]
-      : [
+      ? [[ceiling.dtype, `skipped: ${ceiling.skipped}`]]
+      : ceiling.shapes.map((shape) => [
           ceiling.dtype,
-          fixed(ceiling.gflops),
+          `${shape.chains} x ${shape.depth}`,
+          fixed(shape.gflops),
           String(ceiling.invocations),
-          String(ceiling.fmasPerInvocation),
-        ],
+          String(shape.fmasPerInvocation),
+          shape.gflops === ceiling.gflops ? 'ceiling' : '',
+        ]),
   );
-  return textTable(['FMA ceiling', 'GFLOP/s', 'invocations', 'FMAs each'], rows, 1);
+  const header = ['FMA kernel', 'chains x depth', 'GFLOP/s', 'invocations', 'FMAs each', ''];
+  return textTable(header, rows, 2);
 }
 
 function matmulTable(matmuls: MatmulResult[]): string {
