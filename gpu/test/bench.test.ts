@@ -20,7 +20,17 @@ describe('kernel benchmark', () => {
       trials: 1,
       fma: { trialSeconds: 0.002, workgroups: 16 },
       blasSize: 32,
-      opDims: { tokens: 4, width: 8, vocabulary: 16, heads: 2, headWidth: 4 },
+      opDims: {
+        tokens: 4,
+        width: 8,
+        vocabulary: 16,
+        heads: 2,
+        kvHeads: 1,
+        headWidth: 4,
+        experts: 3,
+        topK: 2,
+        expertWidth: 4,
+      },
       onProgress: (stage) => stages.push(stage),
     });
 
@@ -67,7 +77,20 @@ describe('kernel benchmark', () => {
       expect(f16Compute.ceilingFraction).toBeCloseTo(f16Compute.gflops / f16Ceiling.gflops, 12);
     }
     expect(result.blasGflops).toEqual(result.blas.available ? aRate : null);
-    expect(result.ops.map((timing) => timing.op)).toEqual(registeredOps());
+    // Every registered op, and the engine's ops that are not registered ones, by name.
+    const unregistered = ['attention', 'groupByExpert', 'topK'];
+    expect(result.ops.map((timing) => timing.op)).toEqual(
+      [...new Set([...registeredOps(), ...unregistered])].sort(),
+    );
+    // The expert ops run on groups prepared before timing; the unregistered ops are timed too.
+    for (const op of ['expertMatmul', 'combineExperts', ...unregistered]) {
+      expect(result.ops.find((timing) => timing.op === op)).toEqual({
+        op,
+        inputs: expect.any(String),
+        ms: aRate,
+        medianMs: aRate,
+      });
+    }
     // Ops without a representative call, or failing ones, are reported as such, with a reason.
     for (const { op: _op, ...rest } of result.ops) {
       const reason = expect.any(String);

@@ -9,7 +9,7 @@ import {
   type FmaCeilingOptions,
 } from './fma-ceiling.ts';
 import { timeMatmul, type MatmulTiming } from './matmul-benchmark.ts';
-import { timeRegisteredOps, type OpTiming, type UntimedOp } from './op-benchmark.ts';
+import { timeOps, type OpTiming, type UntimedOp } from './op-benchmark.ts';
 import { LLAMA_LIKE_DIMS, type OpDims } from './op-cases.ts';
 
 export interface KernelBenchmarkOptions {
@@ -54,7 +54,10 @@ export interface KernelBenchmarkResult {
   matmul: MatmulResult[];
   blasGflops: number | null;
   blas: BlasPeer;
-  /** Forward timings of every registered op (matmul aside), `repeats` calls per trial. */
+  /**
+   * Forward timings by op name, `repeats` calls per trial: every registered op, and the engine's
+   * ops that are not registered ones (attention, topK, groupByExpert).
+   */
   ops: (OpTiming | UntimedOp)[];
 }
 
@@ -120,7 +123,7 @@ export async function runKernelBenchmark(
   };
 
   progress('other ops');
-  const ops = await timeRegisteredOps(gpu, { dims: opDims, repeats, trials });
+  const ops = await timeOps(gpu, { dims: opDims, repeats, trials });
 
   progress(`numpy sgemm n=${blasSize}`);
   const blas = await measureBlasPeer(blasSize, trials);

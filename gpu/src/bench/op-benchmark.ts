@@ -1,12 +1,12 @@
 import { noGrad } from '../autograd/grad-mode.ts';
-import { registeredOps } from '../ops/index.ts';
+import { groupByExpert, registeredOps } from '../ops/index.ts';
 import type { Gpu } from '../runtime/device.ts';
 import { engineFor } from '../runtime/engine.ts';
 import { tensor } from '../tensor/create.ts';
 import { formatShape, sizeOf } from '../tensor/shape.ts';
 import type { Tensor } from '../tensor/tensor.ts';
 import { randomFloat32Array, seededRandom } from '../util/random.ts';
-import { opCases, type InputSpec, type OpCase, type OpDims } from './op-cases.ts';
+import { opCases, type InputSpec, type OpCase, type OpDims, type OpOutput } from './op-cases.ts';
 import { median, timeTrials } from './statistics.ts';
 
 export interface OpTiming {
@@ -18,7 +18,10 @@ export interface OpTiming {
   medianMs: number;
 }
 
-/** A registered op the benchmark did not time: none of its calls is defined here, or it threw. */
+/**
+ * An op the benchmark did not time: a registered op none of whose calls is defined here, or an op
+ * that threw.
+ */
 export type UntimedOp = { op: string; skipped: string } | { op: string; failed: string };
 
 export interface OpBenchmarkOptions {
@@ -29,16 +32,18 @@ export interface OpBenchmarkOptions {
 }
 
 /**
- * Forward time of every registered op at a representative shape. An op without one, or one that
- * throws, gets a row that says so: the other ops are still timed.
+ * Forward time, at a representative shape, of every registered op and of the engine's other ops
+ * that have a case (attention, topK, groupByExpert), sorted by name. A registered op without a
+ * case, or an op that throws, gets a row that says so: the other ops are still timed.
  */
-export async function timeRegisteredOps(
+export async function timeOps(
   gpu: Gpu,
   options: OpBenchmarkOptions,
 ): Promise<(OpTiming | UntimedOp)[]> {
   const cases = opCases(options.dims);
+  const ops = [...new Set([...registeredOps(), ...Object.keys(cases)])].sort();
   const timings: (OpTiming | UntimedOp)[] = [];
-  for (const op of registeredOps()) {
+  for (const op of ops) {
     const opCase = cases[op];
     if (!opCase) {
       timings.push({ op, skipped: 'the benchmark has no representative call for it yet' });
@@ -59,40 +64,98 @@ async function timeOp(
   opCase: OpCase,
   { repeats, trials }: OpBenchmarkOptions,
 ): Promise<OpTiming> {
-  const random = seededRandom(1);
-  const inputs = opCase.inputs.map((spec) => createInput(gpu, spec, random));
+  const prepared = prepare(gpu, opCase, seededRandom(1));
   const engine = engineFor(gpu);
   const callAndWait = async (calls: number) => {
     noGrad(() => {
-      for (let call = 0; call < calls; call++) opCase.call(inputs).dispose();
+      for (let call = 0; call < calls; call++) prepared.call().dispose();
     });
     await engine.flush();
     await gpu.device.queue.onSubmittedWorkDone();
   };
   try {
-    await callAndWait(1); // compiles the op's pipelines
+    // Compiles the op's pipelines, and runs whatever prepare() encoded (the expert grouping).
+    await callAndWait(1);
     const seconds = await timeTrials(trials, () => callAndWait(repeats));
     const msPerCall = seconds.map((trial) => (trial * 1e3) / repeats);
     return {
       op,
-      inputs: opCase.inputs.map(describeInput).join(', '),
+      inputs: describeCase(opCase),
       ms: Math.min(...msPerCall),
       medianMs: median(msPerCall),
     };
   } finally {
-    for (const input of inputs) input.dispose();
+    prepared.dispose();
   }
 }
 
-function createInput(gpu: Gpu, { shape, idsBelow }: InputSpec, random: () => number): Tensor {
+/** A case ready to time: its inputs made, and its expert groups too when it has routing. */
+interface PreparedCase {
+  /** One forward call on the prepared inputs. */
+  call(): OpOutput;
+  /** Frees the inputs and groups. */
+  dispose(): void;
+}
+
+function prepare(gpu: Gpu, opCase: OpCase, random: () => number): PreparedCase {
+  const inputs = opCase.inputs.map((spec) => createInput(gpu, spec, random));
+  const fixtures: OpOutput[] = [...inputs];
+  const dispose = () => {
+    for (const fixture of fixtures) fixture.dispose();
+  };
+  if (opCase.routing === undefined) return { call: () => opCase.call(inputs), dispose };
+  try {
+    const choices = createInput(gpu, opCase.routing.choices, random);
+    fixtures.push(choices);
+    const groups = groupByExpert(choices, opCase.routing.experts);
+    fixtures.push(groups);
+    return { call: () => opCase.call(inputs, groups), dispose };
+  } catch (error) {
+    dispose();
+    throw error;
+  }
+}
+
+function createInput(
+  gpu: Gpu,
+  { shape, idsBelow, distinct = false }: InputSpec,
+  random: () => number,
+): Tensor {
   const length = sizeOf(shape);
   return idsBelow === undefined
     ? tensor(gpu, randomFloat32Array(length, random), shape)
-    : tensor(
-        gpu,
-        Int32Array.from({ length }, () => Math.floor(random() * idsBelow)),
-        shape,
-      );
+    : tensor(gpu, randomIds(length, shape.at(-1) ?? 1, idsBelow, distinct, random), shape);
+}
+
+/** `length` ids below `idsBelow`; with `distinct`, each run of `row` of them differs. */
+function randomIds(
+  length: number,
+  row: number,
+  idsBelow: number,
+  distinct: boolean,
+  random: () => number,
+): Int32Array {
+  if (!distinct) return Int32Array.from({ length }, () => Math.floor(random() * idsBelow));
+  if (row > idsBelow)
+    throw new Error(`a row of ${row} distinct ids below ${idsBelow} is impossible`);
+  const ids = new Int32Array(length);
+  const pool = Array.from({ length: idsBelow }, (_, id) => id);
+  for (let start = 0; start < length; start += row) {
+    // A partial Fisher-Yates shuffle: the row is the start of a uniformly random permutation.
+    for (let j = 0; j < row; j++) {
+      const pick = j + Math.floor(random() * (idsBelow - j));
+      [pool[j], pool[pick]] = [pool[pick]!, pool[j]!];
+      ids[start + j] = pool[j]!;
+    }
+  }
+  return ids;
+}
+
+function describeCase(opCase: OpCase): string {
+  const inputs = opCase.inputs.map(describeInput).join(', ');
+  if (opCase.routing === undefined) return inputs;
+  const { choices, experts } = opCase.routing;
+  return `${inputs}; groups of ${describeInput(choices)} (${experts} experts)`;
 }
 
 function describeInput({ shape, idsBelow }: InputSpec): string {
