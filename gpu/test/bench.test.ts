@@ -77,6 +77,13 @@ describe('kernel benchmark', () => {
       expect(f16Compute.ceilingFraction).toBeCloseTo(f16Compute.gflops / f16Ceiling.gflops, 12);
     }
     expect(result.blasGflops).toEqual(result.blas.available ? aRate : null);
+    // cuBLAS through PyTorch where python3 has torch and a CUDA device; else the reason.
+    expect(result.vendorBlas).toEqual(
+      result.vendorBlas.available
+        ? expect.objectContaining({ peer: 'cublas-through-pytorch' })
+        : { available: false, reason: expect.any(String) },
+    );
+    expect(stages).toContain('vendor BLAS (cuBLAS through PyTorch)');
     // Every registered op, and the engine's ops that are not registered ones, by name.
     const unregistered = ['attention', 'groupByExpert', 'topK'];
     expect(result.ops.map((timing) => timing.op)).toEqual(

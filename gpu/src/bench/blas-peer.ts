@@ -39,11 +39,12 @@ export async function measureBlasPeer(
     });
     return { available: true, ...(JSON.parse(stdout) as BlasMeasurement) };
   } catch (error) {
-    return { available: false, reason: unavailableReason(python, error) };
+    return { available: false, reason: failureReason(python, error) };
   }
 }
 
-function unavailableReason(python: string, error: unknown): string {
+/** Why a peer script gave no figures: python missing, or the last line the script wrote. */
+export function failureReason(python: string, error: unknown): string {
   const { code, stderr } = error as { code?: unknown; stderr?: string };
   if (code === 'ENOENT') return `${python} is not installed`;
   const lastLine = stderr?.trim().split('\n').at(-1);

@@ -9,6 +9,7 @@ import {
   type FmaCeilingOptions,
 } from './fma-ceiling.ts';
 import { timeMatmul, type MatmulTiming } from './matmul-benchmark.ts';
+import { measureVendorBlas, type VendorBlasPeer } from './vendor-blas-peer.ts';
 import { timeOps, type OpTiming, type UntimedOp } from './op-benchmark.ts';
 import { LLAMA_LIKE_DIMS, type OpDims } from './op-cases.ts';
 
@@ -54,6 +55,8 @@ export interface KernelBenchmarkResult {
   matmul: MatmulResult[];
   blasGflops: number | null;
   blas: BlasPeer;
+  /** cuBLAS through PyTorch at the same sizes, where python3 has torch and a CUDA device. */
+  vendorBlas: VendorBlasPeer;
   /**
    * Forward timings by op name, `repeats` calls per trial: every registered op, and the engine's
    * ops that are not registered ones (attention, topK, groupByExpert).
@@ -116,11 +119,10 @@ export async function runKernelBenchmark(
     before.f16 && after.f16
       ? betterCeiling(before.f16, after.f16)
       : { dtype: 'f16', skipped: NO_SHADER_F16 };
-  const withFraction = (row: MatmulTiming | MatmulSkipped): MatmulResult => {
-    if ('skipped' in row) return row;
-    const ceiling = row.compute === 'f16' && 'gflops' in f16Ceiling ? f16Ceiling : f32Ceiling;
-    return { ...row, ceilingFraction: row.gflops / ceiling.gflops, ceilingDtype: ceiling.dtype };
-  };
+
+  progress('vendor BLAS (cuBLAS through PyTorch)');
+  const vendorBlas = await measureVendorBlas(sizes, trials);
+  const ceilings = { f32: f32Ceiling, f16: 'gflops' in f16Ceiling ? f16Ceiling : undefined };
 
   progress('other ops');
   const ops = await timeOps(gpu, { dims: opDims, repeats, trials });
@@ -132,9 +134,33 @@ export async function runKernelBenchmark(
     adapter: gpu.info,
     fmaCeilingGflops: f32Ceiling.gflops,
     fmaCeilings: [f32Ceiling, f16Ceiling],
-    matmul: matmul.map(withFraction),
+    matmul: matmul.map((row) => withFractions(row, ceilings, vendorBlas)),
     blasGflops: blas.available ? blas.gflops : null,
     blas,
+    vendorBlas,
     ops,
+  };
+}
+
+/**
+ * `row` with its best trial as a fraction of the FMA ceiling of its compute type (f16 compute
+ * against the f16 ceiling where there is one) and of the vendor's BLAS at the same n and type.
+ */
+export function withFractions(
+  row: MatmulTiming | MatmulSkipped,
+  ceilings: { f32: FmaCeiling; f16: FmaCeiling | undefined },
+  vendorBlas: VendorBlasPeer,
+): MatmulResult {
+  if ('skipped' in row) return row;
+  const ceiling = row.compute === 'f16' && ceilings.f16 ? ceilings.f16 : ceilings.f32;
+  const vendor =
+    vendorBlas.available && row.compute === row.dtype
+      ? vendorBlas.matmul.find(({ n, dtype }) => n === row.n && dtype === row.dtype)
+      : undefined;
+  return {
+    ...row,
+    ceilingFraction: row.gflops / ceiling.gflops,
+    ceilingDtype: ceiling.dtype,
+    ...(vendor && { vendorBlasFraction: row.gflops / vendor.gflops }),
   };
 }

@@ -17,6 +17,7 @@ export function formatKernelReport(result: KernelBenchmarkResult): string {
     matmulTable(result.matmul),
     '',
     blasLine(result.blas),
+    vendorBlasReport(result),
     '',
     opsTable(result.ops),
   ].join('\n');
@@ -68,6 +69,27 @@ function blasLine(blas: BlasPeer): string {
   if (!blas.available) return `numpy sgemm: not measured (${blas.reason})`;
   const kernels = blas.coreName ? `, ${blas.coreName} kernels` : '';
   return `numpy sgemm n=${blas.n} (${blas.blas}${kernels}, numpy ${blas.numpy}): ${fixed(blas.gflops)} GFLOP/s`;
+}
+
+/** cuBLAS beside the engine's matmul of the same n and type, or why it was not measured. */
+function vendorBlasReport({ vendorBlas, matmul }: KernelBenchmarkResult): string {
+  if (!vendorBlas.available) return `cuBLAS through PyTorch: not measured (${vendorBlas.reason})`;
+  const rows = vendorBlas.matmul.map(({ n, dtype, gflops }) => {
+    const ours = matmul.find(
+      (row) => row.n === n && 'gflops' in row && row.dtype === dtype && row.compute === dtype,
+    );
+    const oursGflops = ours && 'gflops' in ours ? ours.gflops : undefined;
+    return [
+      String(n),
+      dtype,
+      fixed(gflops),
+      oursGflops === undefined ? '-' : fixed(oursGflops),
+      oursGflops === undefined ? '-' : `${((oursGflops / gflops) * 100).toFixed(0)}%`,
+    ];
+  });
+  const title = `cuBLAS through PyTorch ${vendorBlas.torch} (CUDA ${vendorBlas.cuda ?? '?'}) on ${vendorBlas.device}:`;
+  const header = ['matmul n', 'type', 'cuBLAS GFLOP/s', 'engine GFLOP/s', 'engine / cuBLAS'];
+  return [title, textTable(header, rows, 2)].join('\n');
 }
 
 function opsTable(ops: (OpTiming | UntimedOp)[]): string {

@@ -1,0 +1,119 @@
+import { describe, expect, it } from 'vitest';
+import type { FmaCeiling } from '../src/bench/fma-ceiling.ts';
+import { withFractions, type KernelBenchmarkResult } from '../src/bench/kernel-benchmark.ts';
+import { formatKernelReport } from '../src/bench/kernel-report.ts';
+import { measureVendorBlas } from '../src/bench/vendor-blas-peer.ts';
+import type { DeviceInfo } from '../src/jobs/job.ts';
+
+describe('vendor BLAS peer (cuBLAS through PyTorch)', () => {
+  it('says why it measured nothing where python3 has no torch or no CUDA device', async () => {
+    const peer = await measureVendorBlas([32], 1);
+    // Only a machine with an NVIDIA GPU and PyTorch measures; CI machines have neither.
+    if (peer.available) {
+      expect(peer.matmul.map(({ n, dtype }) => [n, dtype])).toEqual([
+        [32, 'f32'],
+        [32, 'f16'],
+      ]);
+      return;
+    }
+    expect(peer.reason).toMatch(/torch is not installed|sees no CUDA device/);
+  });
+
+  it('names a missing python', async () => {
+    expect(await measureVendorBlas([32], 1, 'factorlab-no-such-python')).toEqual({
+      available: false,
+      reason: 'factorlab-no-such-python is not installed',
+    });
+  });
+
+  it('gives each matmul its fraction of the ceiling and of cuBLAS at the same n and type', () => {
+    const ceiling = (dtype: 'f32' | 'f16', gflops: number): FmaCeiling => ({
+      dtype,
+      gflops,
+      invocations: 1,
+      fmasPerInvocation: 1,
+      shapes: [],
+    });
+    const ceilings = { f32: ceiling('f32', 50_000), f16: ceiling('f16', 100_000) };
+    const vendorBlas = {
+      available: true as const,
+      peer: 'cublas-through-pytorch' as const,
+      torch: '2.11.0',
+      cuda: '13.0',
+      device: 'NVIDIA H200',
+      matmul: [
+        { n: 1024, dtype: 'f32' as const, gflops: 40_000 },
+        { n: 1024, dtype: 'f16' as const, gflops: 300_000 },
+      ],
+    };
+    const timing = { n: 1024, repeats: 1, trials: 1, medianGflops: 1 };
+    const f32 = { ...timing, dtype: 'f32' as const, compute: 'f32' as const, gflops: 20_000 };
+    expect(withFractions(f32, ceilings, vendorBlas)).toEqual({
+      ...f32,
+      ceilingFraction: 0.4,
+      ceilingDtype: 'f32',
+      vendorBlasFraction: 0.5,
+    });
+    const f16Compute = {
+      ...timing,
+      dtype: 'f16' as const,
+      compute: 'f16' as const,
+      gflops: 30_000,
+    };
+    expect(withFractions(f16Compute, ceilings, vendorBlas)).toMatchObject({
+      ceilingFraction: 0.3,
+      ceilingDtype: 'f16',
+      vendorBlasFraction: 0.1,
+    });
+    // f16 inputs summed in f32 match neither cuBLAS figure; nothing is compared where it did not run.
+    const f16Inputs = { ...f16Compute, compute: 'f32' as const };
+    expect(withFractions(f16Inputs, ceilings, vendorBlas)).not.toHaveProperty('vendorBlasFraction');
+    const unmeasured = { available: false as const, reason: 'no torch' };
+    expect(withFractions(f32, ceilings, unmeasured)).not.toHaveProperty('vendorBlasFraction');
+    expect(withFractions(f16Compute, { ...ceilings, f16: undefined }, unmeasured)).toMatchObject({
+      ceilingDtype: 'f32',
+    });
+  });
+
+  it('prints cuBLAS beside the engine matmul of the same size and type', () => {
+    const adapter: DeviceInfo = {
+      vendor: 'nvidia',
+      architecture: 'hopper',
+      device: 'NVIDIA H200',
+      description: 'NVIDIA H200',
+      backend: 'vulkan',
+      isCpu: false,
+      features: [],
+    };
+    const timing = { repeats: 1, trials: 1, medianGflops: 1, ceilingFraction: 0.5 };
+    const result: KernelBenchmarkResult = {
+      adapter,
+      fmaCeilingGflops: 100,
+      fmaCeilings: [],
+      matmul: [
+        { n: 1024, dtype: 'f32', compute: 'f32', gflops: 20_000, ceilingDtype: 'f32', ...timing },
+        { n: 1024, dtype: 'f16', compute: 'f32', gflops: 30_000, ceilingDtype: 'f32', ...timing },
+        { n: 1024, dtype: 'f16', compute: 'f16', gflops: 45_000, ceilingDtype: 'f16', ...timing },
+      ],
+      blasGflops: null,
+      blas: { available: false, reason: 'numpy is not installed' },
+      vendorBlas: {
+        available: true,
+        peer: 'cublas-through-pytorch',
+        torch: '2.11.0',
+        cuda: '13.0',
+        device: 'NVIDIA H200',
+        matmul: [
+          { n: 1024, dtype: 'f32', gflops: 40_000 },
+          { n: 1024, dtype: 'f16', gflops: 300_000 },
+        ],
+      },
+      ops: [],
+    };
+    const lines = formatKernelReport(result).split('\n');
+    expect(lines).toContain('cuBLAS through PyTorch 2.11.0 (CUDA 13.0) on NVIDIA H200:');
+    // f16 is compared with the engine's f16-compute matmul, not the f16-input f32-compute one.
+    expect(lines).toContainEqual(expect.stringMatching(/^1024 +f32 +40000\.0 +20000\.0 +50%$/));
+    expect(lines).toContainEqual(expect.stringMatching(/^1024 +f16 +300000\.0 +45000\.0 +15%$/));
+  });
+});
