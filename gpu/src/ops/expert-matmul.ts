@@ -6,6 +6,12 @@ import { checkDtype, describeCall } from './checks.ts';
 import type { ExpertGroups } from './group-by-expert.ts';
 import { runKernel, type KernelDefinition } from './kernel.ts';
 import { defineOp } from './registry.ts';
+import {
+  expertTileGrid,
+  expertTileKernel,
+  ROWS_PER_LOAD,
+  type ExpertTileVariant,
+} from './expert-matmul-tiles.ts';
 import { grid, perElement } from './wgsl.ts';
 
 export interface ExpertMatmulOptions {
@@ -14,11 +20,17 @@ export interface ExpertMatmulOptions {
    * expert FFN); 'groups': x is already [tokens * k, d] in sorted order (the layers after it).
    */
   from: 'tokens' | 'groups';
+  /**
+   * Allow the subgroup kernel where the device supports it (default true); false forces the
+   * kernel that adapters without subgroups get.
+   */
+  subgroups?: boolean;
 }
 
 interface Attrs {
   fromTokens: boolean;
   groups: ExpertGroups;
+  subgroups: boolean;
 }
 
 /** Uniforms and WGSL shared by the three kernels: which x row feeds sorted row r. */
@@ -34,28 +46,6 @@ const INPUT_ROW_WGSL = /* wgsl */ `
 fn inputRow(r: u32) -> u32 {
   return select(r, u32(order[r]) / params.topK, params.fromTokens != 0u);
 }`;
-
-/** y[r, c] = x[inputRow(r)] . weights[expert(r), :, c]; rows past the valid ones are 0. */
-const forwardKernel: KernelDefinition = {
-  name: 'expertMatmul',
-  params: PARAMS,
-  inputs: ['x', 'weights', 'order', 'rowExperts', 'offsets'],
-  outputs: ['y'],
-  main: perElement(
-    `
-  let r = index / params.outer;
-  let c = index % params.outer;
-  if (i32(r) >= offsets[params.experts]) { y[index] = 0.0; return; }
-  let xBase = inputRow(r) * params.inner;
-  let wBase = u32(rowExperts[r]) * params.inner * params.outer + c;
-  var total = 0.0;
-  for (var i = 0u; i < params.inner; i++) {
-    total += x[xBase + i] * f32(weights[wBase + i * params.outer]);
-  }
-  y[index] = total;`,
-    INPUT_ROW_WGSL,
-  ),
-};
 
 /** dx[row, i] = sum over the sorted rows it fed of dy[r] . weights[expert(r), i, :]. */
 const inputGradKernel: KernelDefinition = {
@@ -129,14 +119,22 @@ const expertMatmulOp = defineOp<Attrs>({
     if (x!.shape.length !== 2 || x!.shape[0] !== rows || x!.shape[1] !== inner) {
       throw new Error(`${call}: x must be [${rows}, ${inner}], not ${formatShape(x!.shape)}`);
     }
-    const y = allocateTensor(x!.engine, call, [groups.tokens * groups.topK, outer!], 'f32');
-    const params = kernelParams(weights!, attrs);
-    runKernel(x!.engine, forwardKernel, {
+    const sortedRows = groups.tokens * groups.topK;
+    const y = allocateTensor(x!.engine, call, [sortedRows, outer!], 'f32');
+    const { device, adapter } = x!.engine.gpu;
+    const variant: ExpertTileVariant = {
+      layout: inner! % 4 === 0 && outer! % 4 === 0 ? 'vec4' : 'scalar',
+      subgroups:
+        attrs.subgroups &&
+        device.features.has('subgroups') &&
+        (adapter.info.subgroupMinSize ?? 0) >= ROWS_PER_LOAD,
+    };
+    runKernel(x!.engine, expertTileKernel(variant), {
       operation: call,
-      inputs: [x!, weights!, groups.order, groups.rowExperts, groups.offsets],
+      inputs: [x!, weights!, groups.order, groups.offsets],
       outputs: [y],
-      params: { count: y.size, ...params },
-      workgroups: grid(y.size),
+      params: { rows: sortedRows, ...kernelParams(weights!, attrs) },
+      workgroups: expertTileGrid(sortedRows, outer!, experts!),
     });
     return { output: y };
   },
@@ -179,7 +177,11 @@ export function expertMatmul(
   x: Tensor,
   weights: Tensor,
   groups: ExpertGroups,
-  { from }: ExpertMatmulOptions,
+  { from, subgroups = true }: ExpertMatmulOptions,
 ): Tensor {
-  return applyOp(expertMatmulOp, [x, weights], { fromTokens: from === 'tokens', groups });
+  return applyOp(expertMatmulOp, [x, weights], {
+    fromTokens: from === 'tokens',
+    groups,
+    subgroups,
+  });
 }

@@ -86,6 +86,8 @@ describe('mixture of experts', () => {
       moeInputs(7, 33, 4, 2, 9),
       moeInputs(33, 16, 8, 1, 7),
       moeInputs(250, 8, 4, 3, 5),
+      // Widths in whole vec4s: the tiled forward's vec4 layout.
+      moeInputs(37, 12, 4, 2, 20),
     ],
     gradientConfigs: [moeInputs(1, 1, 1, 1, 1), moeInputs(5, 4, 3, 2, 3), moeInputs(6, 3, 4, 1, 2)],
     forwardTolerance: 1e-5,

@@ -1,0 +1,120 @@
+import { describe, expect, it } from 'vitest';
+import { acquireGpu, expertMatmul, groupByExpert, noGrad, tensor } from '../../src/index.ts';
+import { decodeFloat16, encodeFloat16 } from '../../src/util/float16.ts';
+import { asFloat32, expectClose, randomValues } from './helpers.ts';
+
+/** The sorted rows groupByExpert gives: valid assignments by expert, token order kept. */
+function sortedAssignments(choices: Int32Array, experts: number): number[] {
+  const valid = [...choices.keys()].filter((a) => choices[a]! >= 0 && choices[a]! < experts);
+  return valid.sort((p, q) => choices[p]! - choices[q]! || p - q);
+}
+
+/**
+ * y [tokens * k, outer] in float64: sorted row r = x's row (token a / k from tokens, else row r)
+ * times its expert's [inner, outer] weights; rows past the valid assignments are 0.
+ */
+function referenceExpertMatmul(
+  x: Float64Array,
+  weights: Float64Array,
+  choices: Int32Array,
+  { experts, topK, inner, outer, fromTokens }: Dims,
+): Float64Array {
+  const y = new Float64Array(choices.length * outer);
+  sortedAssignments(choices, experts).forEach((a, r) => {
+    const row = fromTokens ? Math.floor(a / topK) : r;
+    const e = choices[a]!;
+    for (let c = 0; c < outer; c++) {
+      let total = 0;
+      for (let i = 0; i < inner; i++) {
+        total += x[row * inner + i]! * weights[(e * inner + i) * outer + c]!;
+      }
+      y[r * outer + c] = total;
+    }
+  });
+  return y;
+}
+
+interface Dims {
+  tokens: number;
+  experts: number;
+  topK: number;
+  inner: number;
+  outer: number;
+  fromTokens: boolean;
+}
+
+/** Choices with every expert but the last, some experts with fewer rows than a tile, one invalid id. */
+function choicesFor({ tokens, experts, topK }: Dims): Int32Array {
+  const choices = Int32Array.from({ length: tokens * topK }, (_, a) => {
+    const token = Math.floor(a / topK);
+    return (token * 7 + (a % topK) * 3 + (token % 5 === 0 ? 1 : 0)) % Math.max(1, experts - 1);
+  });
+  if (choices.length > 2) choices[2] = experts + 3;
+  return choices;
+}
+
+// The forward alone, on both layouts and both variants, against float64; moe.test.ts checks the
+// whole expert FFN forward and backward.
+describe('expertMatmul forward (tiled)', () => {
+  const cases: Dims[] = [
+    { tokens: 1, experts: 1, topK: 1, inner: 1, outer: 1, fromTokens: true },
+    { tokens: 37, experts: 4, topK: 2, inner: 33, outer: 7, fromTokens: true },
+    { tokens: 37, experts: 4, topK: 2, inner: 7, outer: 33, fromTokens: false },
+    { tokens: 250, experts: 5, topK: 2, inner: 12, outer: 260, fromTokens: true },
+    { tokens: 9, experts: 3, topK: 3, inner: 16, outer: 8, fromTokens: false },
+  ];
+  for (const dims of cases) {
+    for (const subgroups of [true, false]) {
+      const { tokens, experts, topK, inner, outer, fromTokens } = dims;
+      const name =
+        `${tokens} tokens, ${experts} experts, top ${topK}, ${inner} -> ${outer}, ` +
+        `from ${fromTokens ? 'tokens' : 'groups'}${subgroups ? '' : ', without subgroups'}`;
+      it(name, async () => {
+        const gpu = await acquireGpu();
+        const xRows = fromTokens ? tokens : tokens * topK;
+        const x = asFloat32(randomValues(xRows * inner, 1));
+        const weights = asFloat32(randomValues(experts * inner * outer, 2));
+        const choices = choicesFor(dims);
+        const groups = groupByExpert(tensor(gpu, choices, [tokens, topK]), experts);
+        const y = noGrad(() =>
+          expertMatmul(
+            tensor(gpu, Float32Array.from(x), [xRows, inner]),
+            tensor(gpu, Float32Array.from(weights), [experts, inner, outer]),
+            groups,
+            { from: fromTokens ? 'tokens' : 'groups', subgroups },
+          ),
+        );
+        const actual = await y.read();
+        groups.dispose();
+        expectClose(actual, referenceExpertMatmul(x, weights, choices, dims), 1e-5);
+        // The invalid assignment's row, the last sorted row, is exactly zero.
+        expect([...actual.subarray((tokens * topK - 1) * outer)].every((v) => v === 0)).toBe(
+          tokens * topK > 2,
+        );
+      });
+    }
+  }
+
+  it('reads f16 weights', async () => {
+    const gpu = await acquireGpu();
+    if (!gpu.device.features.has('shader-f16')) return;
+    const dims = { tokens: 21, experts: 3, topK: 2, inner: 8, outer: 12, fromTokens: true };
+    const x = asFloat32(randomValues(dims.tokens * dims.inner, 3));
+    const weights = randomValues(dims.experts * dims.inner * dims.outer, 4);
+    // Rounded to f16 as the upload rounds them, so the reference sees the same weights.
+    const halves = Float64Array.from(decodeFloat16(encodeFloat16(weights), weights.length));
+    const choices = choicesFor(dims);
+    const groups = groupByExpert(tensor(gpu, choices, [dims.tokens, dims.topK]), dims.experts);
+    const w16 = tensor(gpu, Float32Array.from(weights), [dims.experts, dims.inner, dims.outer], {
+      dtype: 'f16',
+    });
+    const y = noGrad(() =>
+      expertMatmul(tensor(gpu, Float32Array.from(x), [dims.tokens, dims.inner]), w16, groups, {
+        from: 'tokens',
+      }),
+    );
+    const actual = await y.read();
+    groups.dispose();
+    expectClose(actual, referenceExpertMatmul(x, halves, choices, dims), 1e-5);
+  });
+});
