@@ -9,6 +9,7 @@ export default tseslint.config(
       '**/node_modules/**',
       'api/src/db/generated/**',
       'web/.next/**',
+      '.device-kit/**',
       'web/next-env.d.ts',
       '.lab/**',
     ],
