@@ -26,9 +26,14 @@ const LANES = ['x', 'y', 'z', 'w'] as const;
 export type ExpertTileLayout = 'vec4' | 'scalar';
 
 export interface ExpertTileVariant {
-  /** vec4: inner and outer multiples of 4, x and the weights read as vec4s. */
+  /** vec4: inner and outer multiples of 4, x and the weights read as vec4s (not transposed). */
   layout: ExpertTileLayout;
   subgroups: boolean;
+  /**
+   * Multiply by each expert's weights transposed, stored [experts, outer, inner]: the input
+   * gradient, dy [rows, inner] times weights [outer, inner]^T.
+   */
+  transposeWeights?: boolean;
 }
 
 /** Uniforms: sorted rows, x's width, y's width, experts, choices per token, x holds tokens. */
@@ -49,10 +54,21 @@ export function expertTileGrid(rows: number, outer: number, experts: number): [n
   ];
 }
 
-export function expertTileKernel({ layout, subgroups }: ExpertTileVariant): KernelDefinition {
+export function expertTileKernel({
+  layout,
+  subgroups,
+  transposeWeights = false,
+}: ExpertTileVariant): KernelDefinition {
   const vec4 = layout === 'vec4';
+  if (vec4 && transposeWeights)
+    throw new Error('expertMatmul tiles: transposed weights are scalar');
+  const flags = [
+    layout,
+    ...(subgroups ? ['subgroups'] : []),
+    ...(transposeWeights ? ['transposed weights'] : []),
+  ];
   return {
-    name: `expertMatmul tiles (${layout}${subgroups ? ', subgroups' : ''})`,
+    name: `expertMatmul tiles (${flags.join(', ')})`,
     params: EXPERT_TILE_PARAMS,
     inputs: ['x', 'weights', 'order', 'offsets'],
     outputs: ['y'],
@@ -92,7 +108,7 @@ fn main(
   let tile = tileOf(workgroup.y);
   // The invalid rows' tiles compute with expert 0's weights and store zeros.
   let expert = min(tile.expert, params.experts - 1u);
-${vec4 ? vec4Body(subgroups) : scalarBody(subgroups)}
+${vec4 ? vec4Body(subgroups) : scalarBody(subgroups, transposeWeights)}
 }
 `,
   };
@@ -159,8 +175,10 @@ ${ROWS.map((row) => store(row, `(tile.first + ${row}u) * outer4 + column`, `acc$
   }`;
 }
 
-function scalarBody(subgroups: boolean): string {
+function scalarBody(subgroups: boolean, transposeWeights: boolean): string {
   const columns = Array.from({ length: COLUMNS_PER_INVOCATION }, (_, i) => i);
+  const weightIndex = (i: number) =>
+    transposeWeights ? `wBase + wColumn${i} * params.inner + kk` : `wRow + wColumn${i}`;
   return `
   let firstColumn = id.x * ${COLUMNS_PER_INVOCATION}u;
 ${columns.map((i) => `  let wColumn${i} = min(firstColumn + ${i}u, params.outer - 1u);`).join('\n')}
@@ -169,8 +187,8 @@ ${inputRows(subgroups, 'params.inner')}
 ${declareAccumulators()}
   for (var kk = 0u; kk < params.inner; kk++) {
 ${sharedLoads(subgroups, (base) => `f32(x[${base} + kk])`)}
-    let wRow = wBase + kk * params.outer;
-    let wValues = vec4f(${columns.map((i) => `f32(weights[wRow + wColumn${i}])`).join(', ')});
+${transposeWeights ? '' : '    let wRow = wBase + kk * params.outer;'}
+    let wValues = vec4f(${columns.map((i) => `f32(weights[${weightIndex(i)}])`).join(', ')});
 ${ROWS.map((row) => `    acc${row} = fma(vec4f(${rowOfX(row, subgroups, 'kk')}), wValues, acc${row});`).join('\n')}
   }
 ${ROWS.map((row) =>

@@ -47,25 +47,19 @@ fn inputRow(r: u32) -> u32 {
   return select(r, u32(order[r]) / params.topK, params.fromTokens != 0u);
 }`;
 
-/** dx[row, i] = sum over the sorted rows it fed of dy[r] . weights[expert(r), i, :]. */
-const inputGradKernel: KernelDefinition = {
-  name: 'expertMatmul backward input',
-  params: PARAMS,
-  inputs: ['weights', 'rowExperts', 'positions', 'offsets', 'dy'],
+/** dx[token, i] = sum of the input gradients of its k sorted rows (none for invalid experts). */
+const tokenSumKernel: KernelDefinition = {
+  name: 'expertMatmul backward token sum',
+  params: { count: 'u32', inner: 'u32', topK: 'u32' },
+  inputs: ['positions', 'sortedGrad'],
   outputs: ['dx'],
   main: perElement(`
-  let row = index / params.inner;
+  let token = index / params.inner;
   let i = index % params.inner;
-  let fed = select(1u, params.topK, params.fromTokens != 0u);
   var total = 0.0;
-  for (var j = 0u; j < fed; j++) {
-    var r = i32(row);
-    if (params.fromTokens != 0u) { r = positions[row * params.topK + j]; }
-    if (r < 0 || r >= offsets[params.experts]) { continue; }
-    let wBase = (u32(rowExperts[r]) * params.inner + i) * params.outer;
-    for (var c = 0u; c < params.outer; c++) {
-      total += dy[u32(r) * params.outer + c] * f32(weights[wBase + c]);
-    }
+  for (var j = 0u; j < params.topK; j++) {
+    let r = positions[token * params.topK + j];
+    if (r >= 0) { total += sortedGrad[u32(r) * params.inner + i]; }
   }
   dx[index] = total;`),
 };
@@ -121,13 +115,9 @@ const expertMatmulOp = defineOp<Attrs>({
     }
     const sortedRows = groups.tokens * groups.topK;
     const y = allocateTensor(x!.engine, call, [sortedRows, outer!], 'f32');
-    const { device, adapter } = x!.engine.gpu;
     const variant: ExpertTileVariant = {
       layout: inner! % 4 === 0 && outer! % 4 === 0 ? 'vec4' : 'scalar',
-      subgroups:
-        attrs.subgroups &&
-        device.features.has('subgroups') &&
-        (adapter.info.subgroupMinSize ?? 0) >= ROWS_PER_LOAD,
+      subgroups: subgroupsHere(x!, attrs.subgroups),
     };
     runKernel(x!.engine, expertTileKernel(variant), {
       operation: call,
@@ -143,16 +133,7 @@ const expertMatmulOp = defineOp<Attrs>({
     const operation = describeCall('expertMatmul backward', [x!, weights!, gradOutput]);
     const params = kernelParams(weights!, attrs);
     let dx: Tensor | undefined;
-    if (needsGrad[0]) {
-      dx = allocateTensor(x!.engine, operation, x!.shape, 'f32');
-      runKernel(x!.engine, inputGradKernel, {
-        operation,
-        inputs: [weights!, groups.rowExperts, groups.positions, groups.offsets, gradOutput],
-        outputs: [dx],
-        params: { count: dx.size, ...params },
-        workgroups: grid(dx.size),
-      });
-    }
+    if (needsGrad[0]) dx = inputGradient(operation, x!, weights!, gradOutput, attrs);
     let dWeights: Tensor | undefined;
     if (needsGrad[1]) {
       dWeights = allocateTensor(x!.engine, operation, weights!.shape, 'f32');
@@ -167,6 +148,58 @@ const expertMatmulOp = defineOp<Attrs>({
     return [dx, dWeights];
   },
 });
+
+/**
+ * dx: each sorted row's dy times its expert's weights transposed (the tiled kernel), summed over
+ * a token's k rows when x holds tokens.
+ */
+function inputGradient(
+  operation: string,
+  x: Tensor,
+  weights: Tensor,
+  dy: Tensor,
+  { groups, fromTokens, subgroups }: Attrs,
+): Tensor {
+  const [experts, inner, outer] = weights.shape as [number, number, number];
+  const rows = groups.tokens * groups.topK;
+  const sortedGrad = allocateTensor(x.engine, operation, [rows, inner], 'f32');
+  runKernel(
+    x.engine,
+    expertTileKernel({
+      layout: 'scalar',
+      subgroups: subgroupsHere(x, subgroups),
+      transposeWeights: true,
+    }),
+    {
+      operation,
+      inputs: [dy, weights, groups.order, groups.offsets],
+      outputs: [sortedGrad],
+      params: { rows, inner: outer, outer: inner, experts, topK: groups.topK, fromTokens: 0 },
+      workgroups: expertTileGrid(rows, inner, experts),
+    },
+  );
+  if (!fromTokens) return sortedGrad;
+  const dx = allocateTensor(x.engine, operation, x.shape, 'f32');
+  runKernel(x.engine, tokenSumKernel, {
+    operation,
+    inputs: [groups.positions, sortedGrad],
+    outputs: [dx],
+    params: { count: dx.size, inner, topK: groups.topK },
+    workgroups: grid(dx.size),
+  });
+  sortedGrad.dispose();
+  return dx;
+}
+
+/** Whether the subgroup kernels may run: allowed, and the device has subgroups of 8 or more. */
+function subgroupsHere(x: Tensor, allowed: boolean): boolean {
+  const { device, adapter } = x.engine.gpu;
+  return (
+    allowed &&
+    device.features.has('subgroups') &&
+    (adapter.info.subgroupMinSize ?? 0) >= ROWS_PER_LOAD
+  );
+}
 
 /**
  * Each sorted row of `groups` times its own expert's matrix, weights [experts, inner, outer]:

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { acquireGpu, expertMatmul, groupByExpert, noGrad, tensor } from '../../src/index.ts';
 import { decodeFloat16, encodeFloat16 } from '../../src/util/float16.ts';
-import { asFloat32, expectClose, randomValues } from './helpers.ts';
+import { asFloat32, expectClose, gpuGradients, randomValues } from './helpers.ts';
 
 /** The sorted rows groupByExpert gives: valid assignments by expert, token order kept. */
 function sortedAssignments(choices: Int32Array, experts: number): number[] {
@@ -91,6 +91,51 @@ describe('expertMatmul forward (tiled)', () => {
         expect([...actual.subarray((tokens * topK - 1) * outer)].every((v) => v === 0)).toBe(
           tokens * topK > 2,
         );
+      });
+    }
+  }
+
+  for (const fromTokens of [true, false]) {
+    for (const subgroups of [true, false]) {
+      const dims = { tokens: 45, experts: 4, topK: 2, inner: 10, outer: 37, fromTokens };
+      const name =
+        `input gradient from ${fromTokens ? 'tokens' : 'groups'}, an invalid id among the ` +
+        `choices${subgroups ? '' : ', without subgroups'}`;
+      it(name, async () => {
+        const { tokens, experts, topK, inner, outer } = dims;
+        const xRows = fromTokens ? tokens : tokens * topK;
+        const x = asFloat32(randomValues(xRows * inner, 5));
+        const weights = asFloat32(randomValues(experts * inner * outer, 6));
+        const lossWeights = asFloat32(randomValues(tokens * topK * outer, 7));
+        const choices = choicesFor(dims);
+        const [dx] = await gpuGradients(
+          ([xs, ws, ids]) => {
+            const groups = groupByExpert(ids!, experts);
+            return expertMatmul(xs!, ws!, groups, {
+              from: fromTokens ? 'tokens' : 'groups',
+              subgroups,
+            });
+          },
+          [
+            { values: x, shape: [xRows, inner] },
+            { values: weights, shape: [experts, inner, outer] },
+            { values: Float64Array.from(choices), shape: [tokens, topK], integer: true },
+          ],
+          lossWeights,
+        );
+        // d sum(g * y) / dx[row, i] = sum over the sorted rows reading row of g[r] . W[e, i, :].
+        const expected = new Float64Array(xRows * inner);
+        sortedAssignments(choices, experts).forEach((a, r) => {
+          const row = fromTokens ? Math.floor(a / topK) : r;
+          const e = choices[a]!;
+          for (let i = 0; i < inner; i++) {
+            for (let c = 0; c < outer; c++) {
+              expected[row * inner + i]! +=
+                lossWeights[r * outer + c]! * weights[(e * inner + i) * outer + c]!;
+            }
+          }
+        });
+        expectClose(dx!, expected, 1e-5);
       });
     }
   }
