@@ -12,6 +12,11 @@ import {
   ROWS_PER_LOAD,
   type ExpertTileVariant,
 } from './expert-matmul-tiles.ts';
+import {
+  expertWeightGradGrid,
+  expertWeightGradKernel,
+  type ExpertWeightGradVariant,
+} from './expert-weight-grad.ts';
 import { grid, perElement } from './wgsl.ts';
 
 export interface ExpertMatmulOptions {
@@ -33,20 +38,6 @@ interface Attrs {
   subgroups: boolean;
 }
 
-/** Uniforms and WGSL shared by the three kernels: which x row feeds sorted row r. */
-const PARAMS = {
-  count: 'u32',
-  inner: 'u32',
-  outer: 'u32',
-  experts: 'u32',
-  topK: 'u32',
-  fromTokens: 'u32',
-} as const;
-const INPUT_ROW_WGSL = /* wgsl */ `
-fn inputRow(r: u32) -> u32 {
-  return select(r, u32(order[r]) / params.topK, params.fromTokens != 0u);
-}`;
-
 /** dx[token, i] = sum of the input gradients of its k sorted rows (none for invalid experts). */
 const tokenSumKernel: KernelDefinition = {
   name: 'expertMatmul backward token sum',
@@ -62,26 +53,6 @@ const tokenSumKernel: KernelDefinition = {
     if (r >= 0) { total += sortedGrad[u32(r) * params.inner + i]; }
   }
   dx[index] = total;`),
-};
-
-/** dWeights[e, i, c] = sum over expert e's rows r of x[inputRow(r), i] * dy[r, c]. */
-const weightGradKernel: KernelDefinition = {
-  name: 'expertMatmul backward weights',
-  params: PARAMS,
-  inputs: ['x', 'order', 'offsets', 'dy'],
-  outputs: ['dWeights'],
-  main: perElement(
-    `
-  let e = index / (params.inner * params.outer);
-  let i = index / params.outer % params.inner;
-  let c = index % params.outer;
-  var total = 0.0;
-  for (var r = u32(offsets[e]); r < u32(offsets[e + 1u]); r++) {
-    total += x[inputRow(r) * params.inner + i] * dy[r * params.outer + c];
-  }
-  dWeights[index] = total;`,
-    INPUT_ROW_WGSL,
-  ),
 };
 
 function kernelParams(weights: Tensor, { fromTokens, groups }: Attrs) {
@@ -137,12 +108,17 @@ const expertMatmulOp = defineOp<Attrs>({
     let dWeights: Tensor | undefined;
     if (needsGrad[1]) {
       dWeights = allocateTensor(x!.engine, operation, weights!.shape, 'f32');
-      runKernel(x!.engine, weightGradKernel, {
+      const [experts, inner, outer] = weights!.shape as [number, number, number];
+      const variant: ExpertWeightGradVariant = {
+        layout: outer % 4 === 0 ? 'vec4' : 'scalar',
+        subgroups: subgroupsHere(x!, attrs.subgroups),
+      };
+      runKernel(x!.engine, expertWeightGradKernel(variant), {
         operation,
         inputs: [x!, groups.order, groups.offsets, gradOutput],
         outputs: [dWeights],
-        params: { count: dWeights.size, ...params },
-        workgroups: grid(dWeights.size),
+        params: { rows: groups.tokens * groups.topK, ...params },
+        workgroups: expertWeightGradGrid(experts, inner, outer),
       });
     }
     return [dx, dWeights];

@@ -95,20 +95,26 @@ describe('expertMatmul forward (tiled)', () => {
     }
   }
 
-  for (const fromTokens of [true, false]) {
+  // Gradients of sum(g * y) for a ragged routing with an invalid id, against float64: dx by the
+  // transposed tiled kernel, dWeights by the tiled weight-gradient kernel.
+  const gradientCases: Dims[] = [
+    { tokens: 45, experts: 4, topK: 2, inner: 10, outer: 37, fromTokens: true },
+    { tokens: 45, experts: 4, topK: 2, inner: 37, outer: 10, fromTokens: false },
+    { tokens: 70, experts: 3, topK: 1, inner: 40, outer: 12, fromTokens: true },
+  ];
+  for (const dims of gradientCases) {
     for (const subgroups of [true, false]) {
-      const dims = { tokens: 45, experts: 4, topK: 2, inner: 10, outer: 37, fromTokens };
+      const { tokens, experts, topK, inner, outer, fromTokens } = dims;
       const name =
-        `input gradient from ${fromTokens ? 'tokens' : 'groups'}, an invalid id among the ` +
-        `choices${subgroups ? '' : ', without subgroups'}`;
+        `gradients, ${tokens} tokens, top ${topK}, ${inner} -> ${outer}, from ` +
+        `${fromTokens ? 'tokens' : 'groups'}${subgroups ? '' : ', without subgroups'}`;
       it(name, async () => {
-        const { tokens, experts, topK, inner, outer } = dims;
         const xRows = fromTokens ? tokens : tokens * topK;
         const x = asFloat32(randomValues(xRows * inner, 5));
         const weights = asFloat32(randomValues(experts * inner * outer, 6));
         const lossWeights = asFloat32(randomValues(tokens * topK * outer, 7));
         const choices = choicesFor(dims);
-        const [dx] = await gpuGradients(
+        const [dx, dWeights] = await gpuGradients(
           ([xs, ws, ids]) => {
             const groups = groupByExpert(ids!, experts);
             return expertMatmul(xs!, ws!, groups, {
@@ -123,19 +129,23 @@ describe('expertMatmul forward (tiled)', () => {
           ],
           lossWeights,
         );
-        // d sum(g * y) / dx[row, i] = sum over the sorted rows reading row of g[r] . W[e, i, :].
-        const expected = new Float64Array(xRows * inner);
+        // y[r, c] = x[row(r)] . W[e(r), :, c], so d/dx[row, i] sums g[r, c] W[e, i, c] over the
+        // rows reading it and d/dW[e, i, c] sums x[row(r), i] g[r, c] over e's rows.
+        const expectedDx = new Float64Array(xRows * inner);
+        const expectedDWeights = new Float64Array(experts * inner * outer);
         sortedAssignments(choices, experts).forEach((a, r) => {
           const row = fromTokens ? Math.floor(a / topK) : r;
           const e = choices[a]!;
           for (let i = 0; i < inner; i++) {
             for (let c = 0; c < outer; c++) {
-              expected[row * inner + i]! +=
-                lossWeights[r * outer + c]! * weights[(e * inner + i) * outer + c]!;
+              const g = lossWeights[r * outer + c]!;
+              expectedDx[row * inner + i]! += g * weights[(e * inner + i) * outer + c]!;
+              expectedDWeights[(e * inner + i) * outer + c]! += x[row * inner + i]! * g;
             }
           }
         });
-        expectClose(dx!, expected, 1e-5);
+        expectClose(dx!, expectedDx, 1e-5);
+        expectClose(dWeights!, expectedDWeights, 1e-5);
       });
     }
   }
