@@ -17,7 +17,7 @@ import type { KernelDefinition } from './kernel.ts';
 export const TILE_ROWS = 32;
 /** Rows of a tile whose x one subgroup load brings (subgroups of 8 or more). */
 export const ROWS_PER_LOAD = 8;
-const WORKGROUP_SIZE = 64;
+export const WORKGROUP_SIZE = 64;
 const COLUMNS_PER_INVOCATION = 4;
 const ROWS = Array.from({ length: TILE_ROWS }, (_, row) => row);
 const LOADS = Array.from({ length: TILE_ROWS / ROWS_PER_LOAD }, (_, load) => load);
@@ -94,7 +94,23 @@ fn tileOf(t: u32) -> Tile {
   return tile;
 }
 
-/** The row of x that sorted row r reads. */
+${tiledEntryPoint(
+  subgroups,
+  `
+  let tile = tileOf(workgroup.y);
+  // The invalid rows' tiles compute with the last expert's weights and store zeros.
+  let expert = min(tile.expert, params.experts - 1u);
+${vec4 ? vec4Body(subgroups) : scalarBody(subgroups, transposeWeights)}`,
+)}`,
+  };
+}
+
+/**
+ * `fn inputRow` (the row of x that sorted row r reads) and the entry point of the tiled expert
+ * kernels around `body`, which sees `id`, `workgroup` and, with subgroups, `lane`.
+ */
+export function tiledEntryPoint(subgroups: boolean, body: string): string {
+  return /* wgsl */ `
 fn inputRow(r: u32) -> u32 {
   return select(r, u32(order[r]) / params.topK, params.fromTokens != 0u);
 }
@@ -104,14 +120,9 @@ fn main(
   @builtin(global_invocation_id) id: vec3u,
   @builtin(workgroup_id) workgroup: vec3u,
   ${subgroups ? '@builtin(subgroup_invocation_id) lane: u32,' : ''}
-) {
-  let tile = tileOf(workgroup.y);
-  // The invalid rows' tiles compute with expert 0's weights and store zeros.
-  let expert = min(tile.expert, params.experts - 1u);
-${vec4 ? vec4Body(subgroups) : scalarBody(subgroups, transposeWeights)}
+) {${body}
 }
-`,
-  };
+`;
 }
 
 /** Each tile row's (or, with subgroups, this lane's) row of x, clamped into the tile. */

@@ -1,4 +1,9 @@
-import { ROWS_PER_LOAD, EXPERT_TILE_PARAMS } from './expert-matmul-tiles.ts';
+import {
+  EXPERT_TILE_PARAMS,
+  ROWS_PER_LOAD,
+  tiledEntryPoint,
+  WORKGROUP_SIZE,
+} from './expert-matmul-tiles.ts';
 import type { KernelDefinition } from './kernel.ts';
 
 /**
@@ -12,7 +17,6 @@ import type { KernelDefinition } from './kernel.ts';
  */
 
 const TILE_ROWS = 32;
-const WORKGROUP_SIZE = 64;
 const COLUMNS = [0, 1, 2, 3] as const;
 const LANES = ['x', 'y', 'z', 'w'] as const;
 const ROWS = Array.from({ length: TILE_ROWS }, (_, row) => row);
@@ -68,17 +72,9 @@ export function expertWeightGradKernel({
     outputs: ['dWeights'],
     directives: subgroups ? ['enable subgroups;', 'diagnostic(off, subgroup_uniformity);'] : [],
     elementTypes: vec4 ? { dy: 'vec4', dWeights: 'vec4' } : {},
-    main: /* wgsl */ `
-fn inputRow(r: u32) -> u32 {
-  return select(r, u32(order[r]) / params.topK, params.fromTokens != 0u);
-}
-
-@compute @workgroup_size(${WORKGROUP_SIZE})
-fn main(
-  @builtin(global_invocation_id) id: vec3u,
-  @builtin(workgroup_id) workgroup: vec3u,
-  ${subgroups ? '@builtin(subgroup_invocation_id) lane: u32,' : ''}
-) {
+    main: tiledEntryPoint(
+      subgroups,
+      `
   let e = workgroup.z;
   let firstRow = workgroup.y * ${TILE_ROWS}u;
   let lastRow = params.inner - 1u;
@@ -93,8 +89,7 @@ ${subgroups ? LOADS.map((load) => `    let xShared${load} = x[xBase + min(firstR
     let dyRow = ${dyValues};
 ${ROWS.map((row) => `    acc${row} = fma(vec4f(${xOfRow(row)}), dyRow, acc${row});`).join('\n')}
   }
-${stores}
-}
-`,
+${stores}`,
+    ),
   };
 }
