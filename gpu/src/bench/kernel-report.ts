@@ -96,9 +96,27 @@ function opsTable(ops: (OpTiming | UntimedOp)[]): string {
   const rows = ops.map((timing) => {
     if ('skipped' in timing) return [timing.op, `skipped: ${timing.skipped}`];
     if ('failed' in timing) return [timing.op, `failed: ${timing.failed}`];
-    return [timing.op, timing.inputs, fixed(timing.ms, 3), fixed(timing.medianMs, 3)];
+    const withBackward =
+      timing.backwardMs === undefined || timing.backwardMedianMs === undefined
+        ? ['-', '-']
+        : [fixed(timing.backwardMs, 3), fixed(timing.backwardMedianMs, 3)];
+    return [
+      timing.op,
+      timing.inputs,
+      fixed(timing.ms, 3),
+      fixed(timing.medianMs, 3),
+      ...withBackward,
+    ];
   });
-  return textTable(['other op (forward)', 'inputs', 'best ms', 'median ms'], rows, 2);
+  const header = [
+    'other op',
+    'inputs',
+    'forward best ms',
+    'median ms',
+    'with backward best ms',
+    'median ms',
+  ];
+  return textTable(header, rows, 2);
 }
 
 function fixed(value: number, digits = 1): string {

@@ -1,10 +1,11 @@
+import { backward } from '../autograd/backward.ts';
 import { noGrad } from '../autograd/grad-mode.ts';
-import { groupByExpert, registeredOps } from '../ops/index.ts';
+import { groupByExpert, registeredOps, sum } from '../ops/index.ts';
 import type { Gpu } from '../runtime/device.ts';
 import { engineFor } from '../runtime/engine.ts';
 import { tensor } from '../tensor/create.ts';
 import { formatShape, sizeOf } from '../tensor/shape.ts';
-import type { Tensor } from '../tensor/tensor.ts';
+import { Tensor } from '../tensor/tensor.ts';
 import { randomFloat32Array, seededRandom } from '../util/random.ts';
 import { opCases, type InputSpec, type OpCase, type OpDims, type OpOutput } from './op-cases.ts';
 import { median, timeTrials } from './statistics.ts';
@@ -16,6 +17,12 @@ export interface OpTiming {
   /** Per forward call, best trial. */
   ms: number;
   medianMs: number;
+  /**
+   * Per forward and backward call (the output's sum as the loss, gradients for every f32 input),
+   * best trial and median; absent for ops without a gradient (topK, groupByExpert).
+   */
+  backwardMs?: number;
+  backwardMedianMs?: number;
 }
 
 /**
@@ -32,7 +39,8 @@ export interface OpBenchmarkOptions {
 }
 
 /**
- * Forward time, at a representative shape, of every registered op and of the engine's other ops
+ * Forward time, and forward-and-backward time where the op has a gradient, at a representative
+ * shape, of every registered op and of the engine's other ops
  * that have a case (attention, topK, groupByExpert), sorted by name. A registered op without a
  * case, or an op that throws, gets a row that says so: the other ops are still timed.
  */
@@ -62,28 +70,61 @@ async function timeOp(
   gpu: Gpu,
   op: string,
   opCase: OpCase,
-  { repeats, trials }: OpBenchmarkOptions,
+  options: OpBenchmarkOptions,
 ): Promise<OpTiming> {
-  const prepared = prepare(gpu, opCase, seededRandom(1));
+  const forward = await timeCalls(gpu, opCase, options, false);
+  const withBackward = await timeCalls(gpu, opCase, options, true);
+  return {
+    op,
+    inputs: describeCase(opCase),
+    ms: forward!.best,
+    medianMs: forward!.median,
+    ...(withBackward && { backwardMs: withBackward.best, backwardMedianMs: withBackward.median }),
+  };
+}
+
+/**
+ * Milliseconds per call, best and median trial: forward calls under noGrad, or with `backward`
+ * each call's output summed and differentiated (undefined when the output has no gradient).
+ */
+async function timeCalls(
+  gpu: Gpu,
+  opCase: OpCase,
+  { repeats, trials }: OpBenchmarkOptions,
+  withBackward: boolean,
+): Promise<{ best: number; median: number } | undefined> {
+  const prepared = prepare(gpu, opCase, seededRandom(1), withBackward);
   const engine = engineFor(gpu);
+  const step = withBackward
+    ? () => {
+        const output = prepared.call();
+        if (!(output instanceof Tensor) || !output.gradNode) {
+          output.dispose();
+          return false;
+        }
+        const loss = sum(output);
+        backward(loss);
+        loss.dispose();
+        for (const input of prepared.inputs) input.zeroGrad();
+        return true;
+      }
+    : () => {
+        noGrad(() => prepared.call().dispose());
+        return true;
+      };
   const callAndWait = async (calls: number) => {
-    noGrad(() => {
-      for (let call = 0; call < calls; call++) prepared.call().dispose();
-    });
+    let differentiable = true;
+    for (let call = 0; call < calls; call++) differentiable = step() && differentiable;
     await engine.flush();
     await gpu.device.queue.onSubmittedWorkDone();
+    return differentiable;
   };
   try {
     // Compiles the op's pipelines, and runs whatever prepare() encoded (the expert grouping).
-    await callAndWait(1);
-    const seconds = await timeTrials(trials, () => callAndWait(repeats));
+    if (!(await callAndWait(1))) return undefined;
+    const seconds = await timeTrials(trials, async () => void (await callAndWait(repeats)));
     const msPerCall = seconds.map((trial) => (trial * 1e3) / repeats);
-    return {
-      op,
-      inputs: describeCase(opCase),
-      ms: Math.min(...msPerCall),
-      medianMs: median(msPerCall),
-    };
+    return { best: Math.min(...msPerCall), median: median(msPerCall) };
   } finally {
     prepared.dispose();
   }
@@ -91,25 +132,32 @@ async function timeOp(
 
 /** A case ready to time: its inputs made, and its expert groups too when it has routing. */
 interface PreparedCase {
+  /** The op's inputs (f32 ones require gradients when prepared for backward). */
+  inputs: Tensor[];
   /** One forward call on the prepared inputs. */
   call(): OpOutput;
   /** Frees the inputs and groups. */
   dispose(): void;
 }
 
-function prepare(gpu: Gpu, opCase: OpCase, random: () => number): PreparedCase {
-  const inputs = opCase.inputs.map((spec) => createInput(gpu, spec, random));
+function prepare(
+  gpu: Gpu,
+  opCase: OpCase,
+  random: () => number,
+  requiresGrad: boolean,
+): PreparedCase {
+  const inputs = opCase.inputs.map((spec) => createInput(gpu, spec, random, requiresGrad));
   const fixtures: OpOutput[] = [...inputs];
   const dispose = () => {
     for (const fixture of fixtures) fixture.dispose();
   };
-  if (opCase.routing === undefined) return { call: () => opCase.call(inputs), dispose };
+  if (opCase.routing === undefined) return { inputs, call: () => opCase.call(inputs), dispose };
   try {
-    const choices = createInput(gpu, opCase.routing.choices, random);
+    const choices = createInput(gpu, opCase.routing.choices, random, false);
     fixtures.push(choices);
     const groups = groupByExpert(choices, opCase.routing.experts);
     fixtures.push(groups);
-    return { call: () => opCase.call(inputs, groups), dispose };
+    return { inputs, call: () => opCase.call(inputs, groups), dispose };
   } catch (error) {
     dispose();
     throw error;
@@ -120,10 +168,11 @@ function createInput(
   gpu: Gpu,
   { shape, idsBelow, distinct = false }: InputSpec,
   random: () => number,
+  requiresGrad: boolean,
 ): Tensor {
   const length = sizeOf(shape);
   return idsBelow === undefined
-    ? tensor(gpu, randomFloat32Array(length, random), shape)
+    ? tensor(gpu, randomFloat32Array(length, random), shape, { requiresGrad })
     : tensor(gpu, randomIds(length, shape.at(-1) ?? 1, idsBelow, distinct, random), shape);
 }
 
