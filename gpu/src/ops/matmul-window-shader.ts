@@ -46,6 +46,7 @@ export const WINDOW_FIELDS = [
   'cBase',
   'accumulate',
   'blockRows',
+  'transposedC',
 ] as const;
 
 /** Pack uniforms: the source's shape and strides, and the tile grid it is packed into. */
@@ -139,9 +140,17 @@ ${range(WINDOWS).map(windowLoop).join('\n')}
     for (var column = 0u; column < ${COLUMN_VECTORS}u; column++) {
       let columnVector = params.columnVectorBase + local + column * ${WINDOW_WORKGROUP_SIZE}u;
       if (rowBase + row < params.m && columnVector < params.nVectors) {
-        let index = params.cBase + (rowBase + row) * params.nVectors + columnVector;
         let value = acc[row * ${COLUMN_VECTORS}u + column];
-        if (accumulate) { c[index] += value; } else { c[index] = value; }
+        if (params.transposedC != 0u) {
+          // This product is C^T: its row is a column of C, m of them to a row of C.
+          for (var i = 0u; i < 4u; i++) {
+            let flat = params.cBase * 4u + (columnVector * 4u + i) * params.m + rowBase + row;
+            if (accumulate) { c[flat / 4u][flat % 4u] += value[i]; } else { c[flat / 4u][flat % 4u] = value[i]; }
+          }
+        } else {
+          let index = params.cBase + (rowBase + row) * params.nVectors + columnVector;
+          if (accumulate) { c[index] += value; } else { c[index] = value; }
+        }
       }
     }
   }

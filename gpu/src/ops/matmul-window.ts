@@ -1,6 +1,6 @@
 import type { Gpu } from '../runtime/device.ts';
 import type { PipelineCache } from '../runtime/pipeline-cache.ts';
-import type { MatmulGeometry, MatmulStrides } from './matmul-plan.ts';
+import { matmulStrides, type MatmulGeometry, type MatmulStrides } from './matmul-plan.ts';
 import {
   CHUNK_K,
   PACK_FIELDS,
@@ -47,6 +47,9 @@ interface WindowedStep {
 /** A matmul as packs of A and B and dispatches over their tiles: everything but the buffers. */
 export interface WindowedMatmulPlan {
   geometry: MatmulGeometry;
+  /** Which operand each pack reads: swapped where the kernel computes C^T. */
+  sources: { a: 'a' | 'b'; b: 'a' | 'b' };
+  types: { a: MatmulGeometry['aType']; b: MatmulGeometry['bType'] };
   packedABytes: number;
   packedBBytes: number;
   /** The uniform slots' contents, SLOT_BYTES apart. */
@@ -74,6 +77,60 @@ export interface Launch {
   workgroups: Workgroups;
 }
 
+/** One operand of the product the windowed kernel computes: where it is read from, and how. */
+interface PackSource {
+  buffer: 'a' | 'b';
+  type: MatmulGeometry['aType'];
+  rowStride: number;
+  columnStride: number;
+  batchStride: number;
+}
+
+/**
+ * The product the windowed kernel computes: C = op(A) op(B), or, where C is narrower than a
+ * column tile and op(A) has rows enough to fill one (attention's products with V at a head size
+ * of 64 padded three quarters of every tile), C^T = op(B)^T op(A)^T, stored transposed. Never
+ * for a lane-blocked B, which only pack B reads.
+ */
+interface WindowedProblem {
+  transposedC: boolean;
+  m: number;
+  n: number;
+  k: number;
+  a: PackSource;
+  b: PackSource;
+}
+
+/** Columns computed per column of the product: tiles are TILE_COLUMNS wide. */
+const padding = (columns: number) => (Math.ceil(columns / TILE_COLUMNS) * TILE_COLUMNS) / columns;
+
+function windowedProblem(geometry: MatmulGeometry, strides: MatmulStrides): WindowedProblem {
+  const { m, k, n, aBatchStride, bBatchStride, aType, bType } = geometry;
+  const a: PackSource = {
+    buffer: 'a',
+    type: aType,
+    rowStride: strides.aRowStride,
+    columnStride: strides.aColumnStride,
+    batchStride: aBatchStride,
+  };
+  const b: PackSource = {
+    buffer: 'b',
+    type: bType,
+    rowStride: strides.bRowStride,
+    columnStride: strides.bColumnStride,
+    batchStride: bBatchStride,
+  };
+  const transposedC = !geometry.bLaneBlocked && m % 4 === 0 && padding(m) < padding(n);
+  if (!transposedC) return { transposedC, m, n, k, a, b };
+  // op(B)^T [n, k] and op(A)^T [k, m]: each operand's strides swap.
+  const transpose = (source: PackSource): PackSource => ({
+    ...source,
+    rowStride: source.columnStride,
+    columnStride: source.rowStride,
+  });
+  return { transposedC, m: n, n: m, k, a: transpose(b), b: transpose(a) };
+}
+
 /**
  * Whether the windowed kernel serves this geometry here: CPU adapters with subgroups of 8 or
  * more, f32 compute, C rows in whole vec4s, enough rows (see MIN_ROWS_AGAINST_VEC4), packs within
@@ -89,7 +146,7 @@ export function usesWindowedMatmul(
   if (geometry.compute !== 'f32' || n % 4 !== 0) return false;
   const directIsVec4 = !transposeA && !transposeB && k % 4 === 0;
   if (m < (directIsVec4 ? MIN_ROWS_AGAINST_VEC4 : MIN_ROWS_AGAINST_SCALAR)) return false;
-  const sizes = packSizes(geometry);
+  const sizes = packSizes(geometry.batch, windowedProblem(geometry, matmulStrides(geometry)));
   const { limits } = device;
   const largest = Math.max(sizes.packedABytes, sizes.packedBBytes);
   return (
@@ -100,12 +157,12 @@ export function usesWindowedMatmul(
   );
 }
 
-function packSizes({ batch, m, k, n, aBatchStride, bBatchStride }: MatmulGeometry) {
+function packSizes(batch: number, { m, k, n, a, b }: WindowedProblem) {
   const chunks = Math.ceil(k / CHUNK_K);
   const rowTiles = Math.ceil(m / TILE_ROWS);
   const columnTiles = Math.ceil(n / TILE_COLUMNS);
-  const aBatches = aBatchStride > 0 ? batch : 1;
-  const bBatches = bBatchStride > 0 ? batch : 1;
+  const aBatches = a.batchStride > 0 ? batch : 1;
+  const bBatches = b.batchStride > 0 ? batch : 1;
   return {
     chunks,
     rowTiles,
@@ -121,8 +178,10 @@ export function planWindowedMatmul(
   geometry: MatmulGeometry,
   strides: MatmulStrides,
 ): WindowedMatmulPlan {
-  const { batch, m, k, n, aBatchStride, bBatchStride } = geometry;
-  const sizes = packSizes(geometry);
+  const problem = windowedProblem(geometry, strides);
+  const { m, k, n, a, b } = problem;
+  const { batch } = geometry;
+  const sizes = packSizes(batch, problem);
   const { chunks, rowTiles, columnTiles, aBatches, bBatches } = sizes;
   const slots: { fields: readonly string[]; values: Record<string, number> }[] = [];
   const steps: WindowedStep[] = [];
@@ -141,9 +200,9 @@ export function planWindowedMatmul(
   const packA = {
     rows: m,
     columns: k,
-    rowStride: strides.aRowStride,
-    columnStride: strides.aColumnStride,
-    batchStride: aBatchStride,
+    rowStride: a.rowStride,
+    columnStride: a.columnStride,
+    batchStride: a.batchStride,
     rowsPacked: Math.ceil(m / ROWS_PER_WORKGROUP) * ROWS_PER_WORKGROUP,
     columnVectorsPacked: (chunks * CHUNK_K) / 4,
     rowTiles,
@@ -153,9 +212,9 @@ export function planWindowedMatmul(
   const packB = {
     rows: k,
     columns: n,
-    rowStride: strides.bRowStride,
-    columnStride: strides.bColumnStride,
-    batchStride: bBatchStride,
+    rowStride: b.rowStride,
+    columnStride: b.columnStride,
+    batchStride: b.batchStride,
     rowsPacked: chunks * CHUNK_K,
     columnVectorsPacked: n / 4,
     rowTiles: chunks,
@@ -170,8 +229,8 @@ export function planWindowedMatmul(
   addStep('pack B', packB, packGrid(packB, bBatches));
 
   for (let index = 0; index < batch; index++) {
-    const aBatch = aBatchStride > 0 ? index : 0;
-    const bBatch = bBatchStride > 0 ? index : 0;
+    const aBatch = a.batchStride > 0 ? index : 0;
+    const bBatch = b.batchStride > 0 ? index : 0;
     for (let rowTile = 0; rowTile < rowTiles; rowTile++) {
       const rows = Math.min(TILE_ROWS, m - rowTile * TILE_ROWS);
       for (let columnTile = 0; columnTile < columnTiles; columnTile++) {
@@ -196,6 +255,7 @@ export function planWindowedMatmul(
             cBase: (index * m * n) / 4,
             accumulate: first > 0 ? 1 : 0,
             blockRows: ROWS_PER_WORKGROUP,
+            transposedC: +problem.transposedC,
           };
           const workgroups: Workgroups = [1, Math.ceil(rows / ROWS_PER_WORKGROUP), 1];
           addStep('window', params, workgroups, tilesA, tilesB);
@@ -212,6 +272,8 @@ export function planWindowedMatmul(
   });
   return {
     geometry,
+    sources: { a: a.buffer, b: b.buffer },
+    types: { a: a.type, b: b.type },
     packedABytes: sizes.packedABytes,
     packedBBytes: sizes.packedBBytes,
     uniforms,
@@ -234,7 +296,8 @@ export function windowedLaunches(
   { a, b, c }: MatmulOperands,
   workspace: WindowedWorkspace,
 ): Launch[] {
-  const { aType, bType } = plan.geometry;
+  const { a: aType, b: bType } = plan.types;
+  const sourceBuffer = { a, b };
   const pipelineOf = {
     'pack A': pipelines.get(`matmul pack A (${aType})`, () =>
       packShader(aType, TILE_ROWS, CHUNK_K),
@@ -263,8 +326,16 @@ export function windowedLaunches(
             ...step.tilesB.map(tile(workspace.packedB)),
           ]
         : step.kind === 'pack A'
-          ? [slot, { buffer: a }, { buffer: workspace.packedA, size: plan.packedABytes }]
-          : [slot, { buffer: b }, { buffer: workspace.packedB, size: plan.packedBBytes }];
+          ? [
+              slot,
+              { buffer: sourceBuffer[plan.sources.a] },
+              { buffer: workspace.packedA, size: plan.packedABytes },
+            ]
+          : [
+              slot,
+              { buffer: sourceBuffer[plan.sources.b] },
+              { buffer: workspace.packedB, size: plan.packedBBytes },
+            ];
     const bindGroup = device.createBindGroup({
       layout: pipeline.getBindGroupLayout(0),
       entries: resources.map((resource, binding) => ({ binding, resource })),

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { acquireGpu, batchMatmul, type Shape } from '../../src/index.ts';
 import { batchMatmulGeometry } from '../../src/ops/batch-matmul.ts';
-import { usesWindowedMatmul } from '../../src/ops/matmul-window.ts';
+import { matmulStrides } from '../../src/ops/matmul-plan.ts';
+import { planWindowedMatmul, usesWindowedMatmul } from '../../src/ops/matmul-window.ts';
 import { checkOp, type InputSpec } from './conformance.ts';
 import type { Reference } from './helpers.ts';
 
@@ -60,13 +61,16 @@ function specs({ batchA, batchB, m, k, n, transposeA, transposeB }: Layout): Inp
  * Shapes the CPU adapters' windowed kernel takes (64 rows or more, or 32 with a transpose or K not
  * a multiple of 4; N a multiple of 4): two row tiles of A (250 rows), two column tiles of B (260
  * columns), K over one dispatch's six chunks (400, so C is accumulated across dispatches), K not a
- * multiple of 4, batched and shared B.
+ * multiple of 4, batched and shared B. The second and fourth compute C^T (C narrower than a
+ * column tile, M a multiple of 4), the fourth with the shared operand on the other side.
  */
 const WINDOWED_LAYOUTS: Omit<Layout, 'transposeA' | 'transposeB'>[] = [
   { batchA: [], batchB: [], m: 250, k: 33, n: 64 },
   { batchA: [2], batchB: [2], m: 64, k: 400, n: 12 },
   { batchA: [2], batchB: [], m: 32, k: 7, n: 260 },
+  { batchA: [2], batchB: [], m: 128, k: 33, n: 36 },
 ];
+const TRANSPOSED_C = [false, true, false, true];
 
 /** Non-tile sizes (1, 7, 33, 250), vec4-eligible ones (8, 12, 64), shared and batched operands. */
 const FORWARD_LAYOUTS: Omit<Layout, 'transposeA' | 'transposeB'>[] = [
@@ -113,6 +117,18 @@ describe('batchMatmul', () => {
       }
     },
   );
+
+  it('computes C^T where C is narrower than a column tile and M fills one better', () => {
+    const transposed = WINDOWED_LAYOUTS.map(({ batchA, batchB, m, k, n }) => {
+      const geometry = batchMatmulGeometry(
+        { batchA, batchB, m, k, n },
+        { transposeA: false, transposeB: false },
+        { aType: 'f32', bType: 'f32' },
+      );
+      return planWindowedMatmul(geometry, matmulStrides(geometry)).sources.a === 'b';
+    });
+    expect(transposed).toEqual(TRANSPOSED_C);
+  });
 
   for (const [transposeA, transposeB] of TRANSPOSES) {
     const withTransposes = (layout: Omit<Layout, 'transposeA' | 'transposeB'>) => ({
