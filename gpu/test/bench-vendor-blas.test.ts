@@ -108,6 +108,17 @@ describe('vendor BLAS peer (cuBLAS through PyTorch)', () => {
           { n: 1024, dtype: 'f16', gflops: 300_000 },
         ],
       },
+      trainingStep: {
+        dims: { tokens: 128, width: 256, hidden: 704, vocabulary: 1024 },
+        parameters: 1,
+        ms: 10,
+        medianMs: 10,
+        dispatches: 100,
+        submits: 1,
+        emptyDispatchesMs: 1,
+        readbackMs: 0.1,
+        overheadFraction: 0.11,
+      },
       ops: [],
     };
     const lines = formatKernelReport(result).split('\n');

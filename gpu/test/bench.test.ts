@@ -20,6 +20,8 @@ describe('kernel benchmark', () => {
       trials: 1,
       fma: { trialSeconds: 0.002, workgroups: 16 },
       blasSize: 32,
+      trainingDims: { tokens: 4, width: 8, hidden: 12, vocabulary: 16 },
+      trainingSteps: 1,
       opDims: {
         tokens: 4,
         width: 8,
@@ -84,6 +86,18 @@ describe('kernel benchmark', () => {
         : { available: false, reason: expect.any(String) },
     );
     expect(stages).toContain('vendor BLAS (cuBLAS through PyTorch)');
+    // A training step beside its dispatches and readback alone.
+    expect(result.trainingStep).toEqual({
+      dims: { tokens: 4, width: 8, hidden: 12, vocabulary: 16 },
+      parameters: 16 * 8 + 8 + 3 * 8 * 12 + 8 + 8 * 16,
+      ms: aRate,
+      medianMs: aRate,
+      dispatches: expect.toSatisfy((count: number) => Number.isInteger(count) && count > 20),
+      submits: 1,
+      emptyDispatchesMs: aRate,
+      readbackMs: aRate,
+      overheadFraction: aRate,
+    });
     // Every registered op, and the engine's ops that are not registered ones, by name.
     const unregistered = ['attention', 'groupByExpert', 'topK'];
     expect(result.ops.map((timing) => timing.op)).toEqual(
@@ -125,6 +139,9 @@ describe('kernel benchmark', () => {
     const report = formatKernelReport(result);
     expect(report).toContain(gpu.info.description || gpu.info.device);
     expect(report).toMatch(/^32 +f32 +f32 +[\d.]+ +[\d.]+ +\d+% of f32$/m);
+    expect(report).toMatch(
+      /^Training step \(4 tokens, width 8, FFN 12, vocabulary 16, 560 parameters/m,
+    );
     expect(report).toMatch(/^f32 +8 x 1 +[\d.]+ +1024 +\d+/m);
     expect(report).toMatch(/^f32 +4 x 4 +[\d.]+ +1024 +\d+/m);
     expect(report.match(/^f(32|16) +\d+ x \d+ .* ceiling$/gm)).toHaveLength(hasF16 ? 2 : 1);

@@ -9,6 +9,12 @@ import {
   type FmaCeilingOptions,
 } from './fma-ceiling.ts';
 import { timeMatmul, type MatmulTiming } from './matmul-benchmark.ts';
+import {
+  SMALL_MODEL,
+  timeTrainingStep,
+  type TrainingStepDims,
+  type TrainingStepTiming,
+} from './training-step-benchmark.ts';
 import { measureVendorBlas, type VendorBlasPeer } from './vendor-blas-peer.ts';
 import { timeOps, type OpTiming, type UntimedOp } from './op-benchmark.ts';
 import { LLAMA_LIKE_DIMS, type OpDims } from './op-cases.ts';
@@ -25,6 +31,9 @@ export interface KernelBenchmarkOptions {
   opDims?: OpDims;
   /** n of numpy's sgemm. */
   blasSize?: number;
+  /** The model whose training step is timed (default SMALL_MODEL), and steps per trial. */
+  trainingDims?: TrainingStepDims;
+  trainingSteps?: number;
   /** Told what is being measured, for progress output. */
   onProgress?: (stage: string) => void;
 }
@@ -57,6 +66,8 @@ export interface KernelBenchmarkResult {
   blas: BlasPeer;
   /** cuBLAS through PyTorch at the same sizes, where python3 has torch and a CUDA device. */
   vendorBlas: VendorBlasPeer;
+  /** A small model's training step beside what its dispatches and readback cost alone. */
+  trainingStep: TrainingStepTiming;
   /**
    * Forward timings by op name, `repeats` calls per trial: every registered op, and the engine's
    * ops that are not registered ones (attention, topK, groupByExpert).
@@ -72,6 +83,7 @@ const MATMUL_VARIANTS: readonly { dtype: MatmulInputType; compute: MatmulInputTy
 ];
 const DEFAULT_TRIALS = 5;
 const DEFAULT_BLAS_SIZE = 1024;
+const DEFAULT_TRAINING_STEPS = 5;
 const NO_SHADER_F16 = 'the device lacks shader-f16';
 
 /** The adapter's FMA ceiling, the engine's kernels beside it, and the CPU's BLAS for reference. */
@@ -127,6 +139,13 @@ export async function runKernelBenchmark(
   progress('other ops');
   const ops = await timeOps(gpu, { dims: opDims, repeats, trials });
 
+  progress('training step');
+  const trainingStep = await timeTrainingStep(gpu, {
+    trials,
+    steps: options.trainingSteps ?? DEFAULT_TRAINING_STEPS,
+    dims: options.trainingDims ?? SMALL_MODEL,
+  });
+
   progress(`numpy sgemm n=${blasSize}`);
   const blas = await measureBlasPeer(blasSize, trials);
 
@@ -138,6 +157,7 @@ export async function runKernelBenchmark(
     blasGflops: blas.available ? blas.gflops : null,
     blas,
     vendorBlas,
+    trainingStep,
     ops,
   };
 }

@@ -2,6 +2,7 @@ import type { BlasPeer } from './blas-peer.ts';
 import type { FmaCeiling } from './fma-ceiling.ts';
 import type { KernelBenchmarkResult, MatmulResult, Skipped } from './kernel-benchmark.ts';
 import type { OpTiming, UntimedOp } from './op-benchmark.ts';
+import type { TrainingStepTiming } from './training-step-benchmark.ts';
 import { textTable } from './text-table.ts';
 
 /** The kernel benchmark for people: adapter, FMA ceilings, matmuls against them, BLAS, ops. */
@@ -18,6 +19,8 @@ export function formatKernelReport(result: KernelBenchmarkResult): string {
     '',
     blasLine(result.blas),
     vendorBlasReport(result),
+    '',
+    trainingStepLine(result.trainingStep),
     '',
     opsTable(result.ops),
   ].join('\n');
@@ -90,6 +93,17 @@ function vendorBlasReport({ vendorBlas, matmul }: KernelBenchmarkResult): string
   const title = `cuBLAS through PyTorch ${vendorBlas.torch} (CUDA ${vendorBlas.cuda ?? '?'}) on ${vendorBlas.device}:`;
   const header = ['matmul n', 'type', 'cuBLAS GFLOP/s', 'engine GFLOP/s', 'engine / cuBLAS'];
   return [title, textTable(header, rows, 2)].join('\n');
+}
+
+function trainingStepLine(step: TrainingStepTiming): string {
+  const { tokens, width, hidden, vocabulary } = step.dims;
+  return [
+    `Training step (${tokens} tokens, width ${width}, FFN ${hidden}, vocabulary ${vocabulary}, ` +
+      `${step.parameters} parameters; AdamW, clipping, loss read back): ${fixed(step.ms, 2)} ms ` +
+      `(median ${fixed(step.medianMs, 2)}), ${step.dispatches} dispatches in ${step.submits} submits`,
+    `  the same dispatches empty ${fixed(step.emptyDispatchesMs, 2)} ms, a readback ` +
+      `${fixed(step.readbackMs, 2)} ms: overhead ${(step.overheadFraction * 100).toFixed(0)}% of the step`,
+  ].join('\n');
 }
 
 function opsTable(ops: (OpTiming | UntimedOp)[]): string {

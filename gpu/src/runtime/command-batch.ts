@@ -17,6 +17,7 @@ export class CommandBatch {
   /** Each submitted batch's validation error message, or undefined; never rejected. */
   private pendingChecks: Promise<string | undefined>[] = [];
   private submitCount = 0;
+  private dispatchCount = 0;
 
   constructor(
     private readonly device: GPUDevice,
@@ -46,6 +47,7 @@ export class CommandBatch {
     this.pass.setPipeline(pipeline);
     this.pass.setBindGroup(0, bindGroup);
     this.pass.dispatchWorkgroups(...workgroups);
+    this.dispatchCount++;
     if (++this.dispatches >= MAX_DISPATCHES_PER_SUBMIT) this.submit();
   }
 
@@ -89,6 +91,11 @@ export class CommandBatch {
     this.pendingChecks = [];
     const failure = (await Promise.all(checks)).find((message) => message !== undefined);
     if (failure) throw new Error(failure);
+  }
+
+  /** Dispatches encoded so far. */
+  get dispatched(): number {
+    return this.dispatchCount;
   }
 
   /** Command buffers submitted so far. */
