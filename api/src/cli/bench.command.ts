@@ -1,4 +1,4 @@
-import { formatKernelReport, runKernelBenchmark } from '@factorlab/gpu';
+import { formatKernelReport, parseMatmulSizes, runKernelBenchmark } from '@factorlab/gpu';
 import { fail } from './fail.ts';
 import { withGpu } from './with-gpu.ts';
 
@@ -29,9 +29,9 @@ export async function benchKernelsCommand(options: BenchKernelsOptions): Promise
 }
 
 function parseSizes(list: string): number[] {
-  const sizes = list.split(',').map(Number);
-  if (!sizes.every((size) => Number.isInteger(size) && size > 0)) {
-    fail(`--sizes must be positive integers separated by commas, got "${list}"`);
+  try {
+    return parseMatmulSizes(list);
+  } catch (error) {
+    fail((error as Error).message);
   }
-  return sizes;
 }

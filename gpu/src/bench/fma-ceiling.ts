@@ -61,11 +61,16 @@ export async function measureFmaCeiling(
   const settings = { ...DEFAULTS, ...options };
   const shapes: FmaShapeRate[] = [];
   for (const shape of FMA_SHAPES) shapes.push(await measureShape(device, dtype, shape, settings));
+  return ceilingOf(dtype, settings.workgroups * FMA_WORKGROUP_SIZE, shapes);
+}
+
+/** The ceiling the fastest of `shapes` sets. */
+function ceilingOf(dtype: FmaDtype, invocations: number, shapes: FmaShapeRate[]): FmaCeiling {
   const fastest = shapes.reduce((best, shape) => (shape.gflops > best.gflops ? shape : best));
   return {
     dtype,
     gflops: fastest.gflops,
-    invocations: settings.workgroups * FMA_WORKGROUP_SIZE,
+    invocations,
     fmasPerInvocation: fastest.fmasPerInvocation,
     shapes,
   };
@@ -77,13 +82,7 @@ export function betterCeiling(first: FmaCeiling, second: FmaCeiling): FmaCeiling
     const other = second.shapes[index]!;
     return other.gflops > shape.gflops ? other : shape;
   });
-  const fastest = shapes.reduce((best, shape) => (shape.gflops > best.gflops ? shape : best));
-  return {
-    ...first,
-    gflops: fastest.gflops,
-    fmasPerInvocation: fastest.fmasPerInvocation,
-    shapes,
-  };
+  return ceilingOf(first.dtype, first.invocations, shapes);
 }
 
 async function measureShape(

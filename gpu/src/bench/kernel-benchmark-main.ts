@@ -8,7 +8,7 @@
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { acquireGpu, NoAdapterError } from '../runtime/device.ts';
-import { runKernelBenchmark } from './kernel-benchmark.ts';
+import { parseMatmulSizes, runKernelBenchmark } from './kernel-benchmark.ts';
 import { formatKernelReport } from './kernel-report.ts';
 
 const USAGE = 'usage: bench [--sizes 256,512,1024] [--repeats 10] [--json-file FILE]';
@@ -28,12 +28,14 @@ async function main(argv: string[]): Promise<number> {
     console.error(`${(error as Error).message}\n${USAGE}`);
     return 2;
   }
-  const sizes = values.sizes.split(',').map(Number);
-  const repeats = Number(values.repeats);
-  if (!sizes.every((size) => Number.isInteger(size) && size > 0)) {
-    console.error(`--sizes must be positive integers separated by commas, got "${values.sizes}"`);
+  let sizes;
+  try {
+    sizes = parseMatmulSizes(values.sizes);
+  } catch (error) {
+    console.error((error as Error).message);
     return 2;
   }
+  const repeats = Number(values.repeats);
   if (!Number.isInteger(repeats) || repeats < 1) {
     console.error(`--repeats must be a positive integer, got "${values.repeats}"`);
     return 2;

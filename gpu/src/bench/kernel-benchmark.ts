@@ -44,13 +44,20 @@ export interface Skipped {
   skipped: string;
 }
 
+type MatmulSkipped = Skipped & { n: number; compute: MatmulInputType };
+
 /**
  * A matmul timing with its best trial as a fraction of the FMA ceiling of its compute type (f32,
- * or f16 for f16 compute), named in `ceilingDtype`.
+ * or f16 for f16 compute), named in `ceilingDtype`, and of cuBLAS at the same n and type where it
+ * was measured (inputs and compute both f32, or both f16).
  */
-type MatmulSkipped = Skipped & { n: number; compute: MatmulInputType };
 export type MatmulResult =
-  (MatmulTiming & { ceilingFraction: number; ceilingDtype: MatmulInputType }) | MatmulSkipped;
+  | (MatmulTiming & {
+      ceilingFraction: number;
+      ceilingDtype: MatmulInputType;
+      vendorBlasFraction?: number;
+    })
+  | MatmulSkipped;
 
 export interface KernelBenchmarkResult {
   adapter: DeviceInfo;
@@ -85,6 +92,15 @@ const DEFAULT_TRIALS = 5;
 const DEFAULT_BLAS_SIZE = 1024;
 const DEFAULT_TRAINING_STEPS = 5;
 const NO_SHADER_F16 = 'the device lacks shader-f16';
+
+/** Matmul sizes as a command line gives them ("256,512,1024"); throws naming the bad list. */
+export function parseMatmulSizes(list: string): number[] {
+  const sizes = list.split(',').map(Number);
+  if (!sizes.every((size) => Number.isInteger(size) && size > 0)) {
+    throw new Error(`--sizes must be positive integers separated by commas, got "${list}"`);
+  }
+  return sizes;
+}
 
 /** The adapter's FMA ceiling, the engine's kernels beside it, and the CPU's BLAS for reference. */
 export async function runKernelBenchmark(
@@ -131,10 +147,10 @@ export async function runKernelBenchmark(
     before.f16 && after.f16
       ? betterCeiling(before.f16, after.f16)
       : { dtype: 'f16', skipped: NO_SHADER_F16 };
+  const ceilings = { f32: f32Ceiling, f16: 'gflops' in f16Ceiling ? f16Ceiling : undefined };
 
   progress('vendor BLAS (cuBLAS through PyTorch)');
   const vendorBlas = await measureVendorBlas(sizes, trials);
-  const ceilings = { f32: f32Ceiling, f16: 'gflops' in f16Ceiling ? f16Ceiling : undefined };
 
   progress('other ops');
   const ops = await timeOps(gpu, { dims: opDims, repeats, trials });

@@ -72,62 +72,74 @@ async function timeOp(
   opCase: OpCase,
   options: OpBenchmarkOptions,
 ): Promise<OpTiming> {
-  const forward = await timeCalls(gpu, opCase, options, false);
-  const withBackward = await timeCalls(gpu, opCase, options, true);
+  const forward = await timeForward(gpu, opCase, options);
+  const withBackward = await timeWithBackward(gpu, opCase, options);
   return {
     op,
     inputs: describeCase(opCase),
-    ms: forward!.best,
-    medianMs: forward!.median,
+    ms: forward.best,
+    medianMs: forward.median,
     ...(withBackward && { backwardMs: withBackward.best, backwardMedianMs: withBackward.median }),
   };
 }
 
-/**
- * Milliseconds per call, best and median trial: forward calls under noGrad, or with `backward`
- * each call's output summed and differentiated (undefined when the output has no gradient).
- */
-async function timeCalls(
-  gpu: Gpu,
-  opCase: OpCase,
-  { repeats, trials }: OpBenchmarkOptions,
-  withBackward: boolean,
-): Promise<{ best: number; median: number } | undefined> {
-  const prepared = prepare(gpu, opCase, seededRandom(1), withBackward);
-  const engine = engineFor(gpu);
-  const step = withBackward
-    ? () => {
-        const output = prepared.call();
-        if (!(output instanceof Tensor) || !output.gradNode) {
-          output.dispose();
-          return false;
-        }
-        const loss = sum(output);
-        backward(loss);
-        loss.dispose();
-        for (const input of prepared.inputs) input.zeroGrad();
-        return true;
-      }
-    : () => {
-        noGrad(() => prepared.call().dispose());
-        return true;
-      };
-  const callAndWait = async (calls: number) => {
-    let differentiable = true;
-    for (let call = 0; call < calls; call++) differentiable = step() && differentiable;
-    await engine.flush();
-    await gpu.device.queue.onSubmittedWorkDone();
-    return differentiable;
-  };
+interface CallTimes {
+  best: number;
+  median: number;
+}
+
+async function timeForward(gpu: Gpu, opCase: OpCase, options: OpBenchmarkOptions) {
+  const prepared = prepare(gpu, opCase, seededRandom(1), false);
   try {
-    // Compiles the op's pipelines, and runs whatever prepare() encoded (the expert grouping).
-    if (!(await callAndWait(1))) return undefined;
-    const seconds = await timeTrials(trials, async () => void (await callAndWait(repeats)));
-    const msPerCall = seconds.map((trial) => (trial * 1e3) / repeats);
-    return { best: Math.min(...msPerCall), median: median(msPerCall) };
+    return await timeCalls(gpu, options, () => noGrad(() => prepared.call().dispose()));
   } finally {
     prepared.dispose();
   }
+}
+
+/** Forward and backward of the output's sum; undefined for an op whose output has no gradient. */
+async function timeWithBackward(
+  gpu: Gpu,
+  opCase: OpCase,
+  options: OpBenchmarkOptions,
+): Promise<CallTimes | undefined> {
+  const prepared = prepare(gpu, opCase, seededRandom(1), true);
+  try {
+    const probe = prepared.call();
+    if (!(probe instanceof Tensor) || !probe.gradNode) {
+      probe.dispose();
+      return undefined;
+    }
+    const differentiate = (output: Tensor) => {
+      const loss = sum(output);
+      backward(loss);
+      loss.dispose();
+      for (const input of prepared.inputs) input.zeroGrad();
+    };
+    differentiate(probe);
+    return await timeCalls(gpu, options, () => differentiate(prepared.call() as Tensor));
+  } finally {
+    prepared.dispose();
+  }
+}
+
+/** Milliseconds per call of `call`, best and median trial of `repeats` calls, after a warm-up. */
+async function timeCalls(
+  gpu: Gpu,
+  { repeats, trials }: OpBenchmarkOptions,
+  call: () => void,
+): Promise<CallTimes> {
+  const engine = engineFor(gpu);
+  const callAndWait = async (calls: number) => {
+    for (let index = 0; index < calls; index++) call();
+    await engine.flush();
+    await gpu.device.queue.onSubmittedWorkDone();
+  };
+  // Compiles the op's pipelines, and runs whatever prepare() encoded (the expert grouping).
+  await callAndWait(1);
+  const seconds = await timeTrials(trials, () => callAndWait(repeats));
+  const msPerCall = seconds.map((trial) => (trial * 1e3) / repeats);
+  return { best: Math.min(...msPerCall), median: median(msPerCall) };
 }
 
 /** A case ready to time: its inputs made, and its expert groups too when it has routing. */

@@ -7,6 +7,7 @@ import type { Gpu } from '../runtime/device.ts';
 import { engineFor } from '../runtime/engine.ts';
 import { withValidation } from '../runtime/error-scope.ts';
 import { tensor } from '../tensor/create.ts';
+import { sizeOf } from '../tensor/shape.ts';
 import type { Tensor } from '../tensor/tensor.ts';
 import { randomFloat32Array, seededRandom } from '../util/random.ts';
 import { median, timeTrials } from './statistics.ts';
@@ -93,8 +94,7 @@ interface Model {
 function createModel(gpu: Gpu, { tokens, width, hidden, vocabulary }: TrainingStepDims): Model {
   const random = seededRandom(3);
   const parameter = (shape: number[], scale: number) => {
-    const size = shape.reduce((product, dim) => product * dim, 1);
-    const values = randomFloat32Array(size, random).map((value) => value * scale);
+    const values = randomFloat32Array(sizeOf(shape), random).map((value) => value * scale);
     return tensor(gpu, values, shape, { requiresGrad: true });
   };
   const ones = (size: number) =>

@@ -18,10 +18,11 @@ export const TILE_ROWS = 32;
 /** Rows of a tile whose x one subgroup load brings (subgroups of 8 or more). */
 export const ROWS_PER_LOAD = 8;
 export const WORKGROUP_SIZE = 64;
-const COLUMNS_PER_INVOCATION = 4;
-const ROWS = Array.from({ length: TILE_ROWS }, (_, row) => row);
-const LOADS = Array.from({ length: TILE_ROWS / ROWS_PER_LOAD }, (_, load) => load);
-const LANES = ['x', 'y', 'z', 'w'] as const;
+export const COLUMNS_PER_INVOCATION = 4;
+/** A tile's rows, and its subgroup loads of ROWS_PER_LOAD rows each. */
+export const ROWS = Array.from({ length: TILE_ROWS }, (_, row) => row);
+export const LOADS = Array.from({ length: TILE_ROWS / ROWS_PER_LOAD }, (_, load) => load);
+export const LANES = ['x', 'y', 'z', 'w'] as const;
 
 export type ExpertTileLayout = 'vec4' | 'scalar';
 
@@ -151,7 +152,7 @@ function sharedLoads(subgroups: boolean, value: (base: string) => string): strin
   return LOADS.map((load) => `    let xShared${load} = ${value(`xLaneBase${load}`)};`).join('\n');
 }
 
-const declareAccumulators = () => ROWS.map((row) => `  var acc${row} = vec4f();`).join('\n');
+export const declareAccumulators = () => ROWS.map((row) => `  var acc${row} = vec4f();`).join('\n');
 
 function store(row: number, index: string, value: string): string {
   return (

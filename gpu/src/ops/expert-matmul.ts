@@ -1,4 +1,5 @@
 import { applyOp } from '../autograd/apply.ts';
+import { hasSubgroupsOf } from '../runtime/device.ts';
 import { allocateTensor } from '../tensor/create.ts';
 import { formatShape } from '../tensor/shape.ts';
 import type { Tensor } from '../tensor/tensor.ts';
@@ -167,14 +168,9 @@ function inputGradient(
   return dx;
 }
 
-/** Whether the subgroup kernels may run: allowed, and the device has subgroups of 8 or more. */
+/** Whether the subgroup kernels may run: allowed, and subgroups as wide as one shared load. */
 function subgroupsHere(x: Tensor, allowed: boolean): boolean {
-  const { device, adapter } = x.engine.gpu;
-  return (
-    allowed &&
-    device.features.has('subgroups') &&
-    (adapter.info.subgroupMinSize ?? 0) >= ROWS_PER_LOAD
-  );
+  return allowed && hasSubgroupsOf(x.engine.gpu, ROWS_PER_LOAD);
 }
 
 /**

@@ -1,6 +1,12 @@
 import {
+  COLUMNS_PER_INVOCATION,
+  declareAccumulators,
   EXPERT_TILE_PARAMS,
+  LANES,
+  LOADS,
+  ROWS,
   ROWS_PER_LOAD,
+  TILE_ROWS,
   tiledEntryPoint,
   WORKGROUP_SIZE,
 } from './expert-matmul-tiles.ts';
@@ -9,18 +15,14 @@ import type { KernelDefinition } from './kernel.ts';
 /**
  * The weight gradient of expertMatmul, dWeights[e] = x_e^T dy_e over expert e's sorted rows, as
  * a register-tiled matmul whose K loop runs over those rows: a workgroup (workgroup.z = e) owns
- * TILE_ROWS rows of dWeights[e] (along inner) by WORKGROUP_SIZE * 4 columns, each invocation 4
+ * TILE_ROWS (the forward's tile height) rows of dWeights[e] (along inner) by WORKGROUP_SIZE * 4 columns, each invocation 4
  * columns of those rows in registers; with subgroups lane i loads x of tile row i at each sorted
  * row and the others take it by subgroupBroadcast. The loop's bounds come from the offsets, the
  * same for every invocation of a workgroup, which WGSL's uniformity analysis cannot see: hence
  * the diagnostic filter.
  */
 
-const TILE_ROWS = 32;
-const COLUMNS = [0, 1, 2, 3] as const;
-const LANES = ['x', 'y', 'z', 'w'] as const;
-const ROWS = Array.from({ length: TILE_ROWS }, (_, row) => row);
-const LOADS = Array.from({ length: TILE_ROWS / ROWS_PER_LOAD }, (_, load) => load);
+const COLUMNS = Array.from({ length: COLUMNS_PER_INVOCATION }, (_, column) => column);
 
 export interface ExpertWeightGradVariant {
   /** vec4: outer a multiple of 4, dy and dWeights read and written as vec4s. */
@@ -46,7 +48,9 @@ export function expertWeightGradKernel({
   subgroups,
 }: ExpertWeightGradVariant): KernelDefinition {
   const vec4 = layout === 'vec4';
-  const columnCount = vec4 ? 'params.outer / 4u' : 'params.outer';
+  const columns = vec4
+    ? 'let outer4 = params.outer / 4u;\n  let column = id.x;'
+    : `let firstColumn = id.x * ${COLUMNS_PER_INVOCATION}u;`;
   const dyValues = vec4
     ? 'dy[r * outer4 + min(column, outer4 - 1u)]'
     : `vec4f(${COLUMNS.map((i) => `dy[r * params.outer + min(firstColumn + ${i}u, params.outer - 1u)]`).join(', ')})`;
@@ -79,10 +83,8 @@ export function expertWeightGradKernel({
   let firstRow = workgroup.y * ${TILE_ROWS}u;
   let lastRow = params.inner - 1u;
   let wBase = e * params.inner;
-  let outer4 = ${columnCount};
-  let column = id.x;
-  let firstColumn = id.x * 4u;
-${ROWS.map((row) => `  var acc${row} = vec4f();`).join('\n')}
+  ${columns}
+${declareAccumulators()}
   for (var r = u32(offsets[e]); r < u32(offsets[e + 1u]); r++) {
     let xBase = inputRow(r) * params.inner;
 ${subgroups ? LOADS.map((load) => `    let xShared${load} = x[xBase + min(firstRow + ${load * ROWS_PER_LOAD}u + lane % ${ROWS_PER_LOAD}u, lastRow)];`).join('\n') : ''}

@@ -1,4 +1,4 @@
-import type { Gpu } from '../runtime/device.ts';
+import { hasSubgroupsOf, type Gpu } from '../runtime/device.ts';
 import type { Workgroups } from '../runtime/engine.ts';
 import {
   COLUMNS_PER_INVOCATION,
@@ -85,16 +85,13 @@ export function matmulWorkgroups({ batch, m, n }: MatmulGeometry): [number, numb
 }
 
 function chooseVariant(
-  { device, adapter }: Gpu,
+  gpu: Gpu,
   { k, n, transposeA, transposeB, aType, bType, compute }: MatmulGeometry,
   subgroups: boolean,
 ): MatmulVariant {
   return {
     layout: !transposeA && !transposeB && k % 4 === 0 && n % 4 === 0 ? 'vec4' : 'scalar',
-    subgroups:
-      subgroups &&
-      device.features.has('subgroups') &&
-      (adapter.info.subgroupMinSize ?? 0) >= ROWS_PER_WORKGROUP,
+    subgroups: subgroups && hasSubgroupsOf(gpu, ROWS_PER_WORKGROUP),
     aType,
     bType,
     compute,

@@ -29,7 +29,7 @@ export const WINDOW_WORKGROUP_SIZE = 32;
 /** Accumulator vec4s per invocation along N. */
 const COLUMN_VECTORS = TILE_COLUMNS / 4 / WINDOW_WORKGROUP_SIZE;
 /** Rows of a block loaded per subgroup gather. */
-const ROWS_PER_GATHER = 8;
+export const ROWS_PER_GATHER = 8;
 const GATHERS = 3;
 export const ROWS_PER_WORKGROUP = ROWS_PER_GATHER * GATHERS;
 /** Rows of A per tile: as many whole workgroup blocks as fit. */

@@ -1,10 +1,11 @@
-import type { Gpu } from '../runtime/device.ts';
+import { hasSubgroupsOf, type Gpu } from '../runtime/device.ts';
 import type { PipelineCache } from '../runtime/pipeline-cache.ts';
 import { matmulStrides, type MatmulGeometry, type MatmulStrides } from './matmul-plan.ts';
 import {
   CHUNK_K,
   PACK_FIELDS,
   packShader,
+  ROWS_PER_GATHER,
   ROWS_PER_WORKGROUP,
   TILE_BYTES,
   TILE_COLUMNS,
@@ -47,9 +48,8 @@ interface WindowedStep {
 /** A matmul as packs of A and B and dispatches over their tiles: everything but the buffers. */
 export interface WindowedMatmulPlan {
   geometry: MatmulGeometry;
-  /** Which operand each pack reads: swapped where the kernel computes C^T. */
-  sources: { a: 'a' | 'b'; b: 'a' | 'b' };
-  types: { a: MatmulGeometry['aType']; b: MatmulGeometry['bType'] };
+  /** What each pack reads: op(A) and op(B), or op(B)^T and op(A)^T where it computes C^T. */
+  packs: { a: PackSource; b: PackSource };
   packedABytes: number;
   packedBBytes: number;
   /** The uniform slots' contents, SLOT_BYTES apart. */
@@ -78,7 +78,7 @@ export interface Launch {
 }
 
 /** One operand of the product the windowed kernel computes: where it is read from, and how. */
-interface PackSource {
+export interface PackSource {
   buffer: 'a' | 'b';
   type: MatmulGeometry['aType'];
   rowStride: number;
@@ -136,18 +136,14 @@ function windowedProblem(geometry: MatmulGeometry, strides: MatmulStrides): Wind
  * more, f32 compute, C rows in whole vec4s, enough rows (see MIN_ROWS_AGAINST_VEC4), packs within
  * the device's binding and dispatch limits.
  */
-export function usesWindowedMatmul(
-  { device, adapter, info }: Gpu,
-  geometry: MatmulGeometry,
-): boolean {
-  if (!info.isCpu || !device.features.has('subgroups')) return false;
-  if ((adapter.info.subgroupMinSize ?? 0) < 8) return false;
+export function usesWindowedMatmul(gpu: Gpu, geometry: MatmulGeometry): boolean {
+  if (!gpu.info.isCpu || !hasSubgroupsOf(gpu, ROWS_PER_GATHER)) return false;
   const { m, k, n, transposeA, transposeB } = geometry;
   if (geometry.compute !== 'f32' || n % 4 !== 0) return false;
   const directIsVec4 = !transposeA && !transposeB && k % 4 === 0;
   if (m < (directIsVec4 ? MIN_ROWS_AGAINST_VEC4 : MIN_ROWS_AGAINST_SCALAR)) return false;
   const sizes = packSizes(geometry.batch, windowedProblem(geometry, matmulStrides(geometry)));
-  const { limits } = device;
+  const { limits } = gpu.device;
   const largest = Math.max(sizes.packedABytes, sizes.packedBBytes);
   return (
     largest <= limits.maxStorageBufferBindingSize &&
@@ -272,8 +268,7 @@ export function planWindowedMatmul(
   });
   return {
     geometry,
-    sources: { a: a.buffer, b: b.buffer },
-    types: { a: a.type, b: b.type },
+    packs: { a, b },
     packedABytes: sizes.packedABytes,
     packedBBytes: sizes.packedBBytes,
     uniforms,
@@ -296,7 +291,8 @@ export function windowedLaunches(
   { a, b, c }: MatmulOperands,
   workspace: WindowedWorkspace,
 ): Launch[] {
-  const { a: aType, b: bType } = plan.types;
+  const aType = plan.packs.a.type;
+  const bType = plan.packs.b.type;
   const sourceBuffer = { a, b };
   const pipelineOf = {
     'pack A': pipelines.get(`matmul pack A (${aType})`, () =>
@@ -328,12 +324,12 @@ export function windowedLaunches(
         : step.kind === 'pack A'
           ? [
               slot,
-              { buffer: sourceBuffer[plan.sources.a] },
+              { buffer: sourceBuffer[plan.packs.a.buffer] },
               { buffer: workspace.packedA, size: plan.packedABytes },
             ]
           : [
               slot,
-              { buffer: sourceBuffer[plan.sources.b] },
+              { buffer: sourceBuffer[plan.packs.b.buffer] },
               { buffer: workspace.packedB, size: plan.packedBBytes },
             ];
     const bindGroup = device.createBindGroup({

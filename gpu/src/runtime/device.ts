@@ -12,6 +12,14 @@ export interface Gpu {
   readonly info: DeviceInfo;
 }
 
+/**
+ * Whether kernels that share values across a subgroup of `lanes` invocations may run here: the
+ * device has the subgroups feature and its smallest subgroup holds at least `lanes`.
+ */
+export function hasSubgroupsOf({ device, adapter }: Gpu, lanes: number): boolean {
+  return device.features.has('subgroups') && (adapter.info.subgroupMinSize ?? 0) >= lanes;
+}
+
 export interface AcquireGpuOptions {
   powerPreference?: GPUPowerPreference;
 }

@@ -125,7 +125,7 @@ describe('batchMatmul', () => {
         { transposeA: false, transposeB: false },
         { aType: 'f32', bType: 'f32' },
       );
-      return planWindowedMatmul(geometry, matmulStrides(geometry)).sources.a === 'b';
+      return planWindowedMatmul(geometry, matmulStrides(geometry)).packs.a.buffer === 'b';
     });
     expect(transposed).toEqual(TRANSPOSED_C);
   });

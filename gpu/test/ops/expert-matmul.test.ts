@@ -53,6 +53,16 @@ function choicesFor({ tokens, experts, topK }: Dims): Int32Array {
   return choices;
 }
 
+function caseName(
+  { tokens, experts, topK, inner, outer, fromTokens }: Dims,
+  subgroups: boolean,
+): string {
+  return (
+    `${tokens} tokens, ${experts} experts, top ${topK}, ${inner} -> ${outer}, ` +
+    `from ${fromTokens ? 'tokens' : 'groups'}${subgroups ? '' : ', without subgroups'}`
+  );
+}
+
 // The forward alone, on both layouts and both variants, against float64; moe.test.ts checks the
 // whole expert FFN forward and backward.
 describe('expertMatmul forward (tiled)', () => {
@@ -66,10 +76,7 @@ describe('expertMatmul forward (tiled)', () => {
   for (const dims of cases) {
     for (const subgroups of [true, false]) {
       const { tokens, experts, topK, inner, outer, fromTokens } = dims;
-      const name =
-        `${tokens} tokens, ${experts} experts, top ${topK}, ${inner} -> ${outer}, ` +
-        `from ${fromTokens ? 'tokens' : 'groups'}${subgroups ? '' : ', without subgroups'}`;
-      it(name, async () => {
+      it(caseName(dims, subgroups), async () => {
         const gpu = await acquireGpu();
         const xRows = fromTokens ? tokens : tokens * topK;
         const x = asFloat32(randomValues(xRows * inner, 1));
@@ -105,10 +112,7 @@ describe('expertMatmul forward (tiled)', () => {
   for (const dims of gradientCases) {
     for (const subgroups of [true, false]) {
       const { tokens, experts, topK, inner, outer, fromTokens } = dims;
-      const name =
-        `gradients, ${tokens} tokens, top ${topK}, ${inner} -> ${outer}, from ` +
-        `${fromTokens ? 'tokens' : 'groups'}${subgroups ? '' : ', without subgroups'}`;
-      it(name, async () => {
+      it(`gradients, ${caseName(dims, subgroups)}`, async () => {
         const xRows = fromTokens ? tokens : tokens * topK;
         const x = asFloat32(randomValues(xRows * inner, 5));
         const weights = asFloat32(randomValues(experts * inner * outer, 6));
