@@ -3,6 +3,8 @@ export type { AcquireGpuOptions, Gpu } from './runtime/device.ts';
 export { withValidation } from './runtime/error-scope.ts';
 export { createMatmulRunner, matmul } from './ops/matmul.ts';
 export type { MatmulOptions, MatmulRunner, MatmulShape } from './ops/matmul.ts';
+export type { MatmulKernel } from './ops/matmul-plan.ts';
+export { MATMUL_KERNELS } from './ops/matmul-plan.ts';
 export type {
   ArtifactKind,
   ArtifactReport,

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { acquireGpu, createMatmulRunner, matmul } from '../src/index.ts';
+import { acquireGpu, createMatmulRunner, matmul, type MatmulOptions } from '../src/index.ts';
+import { autoMatmulKernel, type MatmulGeometry } from '../src/ops/matmul-plan.ts';
+import type { Gpu } from '../src/runtime/device.ts';
 import { randomFloat32Array, seededRandom } from '../src/util/random.ts';
 
 /** C = A x B in float64, the plainest way. */
@@ -39,22 +41,57 @@ const SHAPES: [m: number, k: number, n: number][] = [
   [100, 100, 100],
 ];
 
+/** The kernel choices every shape is checked with: each kernel runs on any adapter. */
+const KERNEL_CHOICES: [name: string, options: MatmulOptions][] = [
+  ['with subgroups where supported', { subgroups: true }],
+  ['without subgroups', { subgroups: false }],
+  ['forced to the workgroup-memory kernel, 64-wide blocks', { kernel: 'tiled-64' }],
+  ['forced to the workgroup-memory kernel, 128-wide blocks', { kernel: 'tiled-128' }],
+];
+const TILED_KERNELS = ['tiled-64', 'tiled-128'] as const;
+
 describe('matmul', { timeout: 60_000 }, () => {
-  for (const subgroups of [true, false]) {
-    describe(subgroups ? 'with subgroups where supported' : 'without subgroups', () => {
+  for (const [name, options] of KERNEL_CHOICES) {
+    describe(name, () => {
       it.each(SHAPES)('matches a float64 CPU reference at M=%i, K=%i, N=%i', async (m, k, n) => {
         const gpu = await acquireGpu();
         const random = seededRandom(m * 65_536 + k * 256 + n);
         const a = randomFloat32Array(m * k, random);
         const b = randomFloat32Array(k * n, random);
 
-        const c = await matmul(gpu, a, b, m, k, n, { subgroups });
+        const c = await matmul(gpu, a, b, m, k, n, options);
 
         expect(c).toHaveLength(m * n);
         expect(maxRelativeError(c, cpuMatmul(a, b, m, k, n))).toBeLessThan(1e-5);
       });
     });
   }
+
+  it('takes the workgroup-memory kernel on GPUs but for thin products, register tiles on CPUs', () => {
+    const product = (m: number, n: number, batch = 1): MatmulGeometry => ({
+      batch,
+      m,
+      k: 512,
+      n,
+      transposeA: false,
+      transposeB: false,
+      aBatchStride: m * 512,
+      bBatchStride: 512 * n,
+      aType: 'f32',
+      bType: 'f32',
+      compute: 'f32',
+    });
+    const adapter = (isCpu: boolean) => ({ info: { isCpu } }) as Gpu;
+    const chosen = (isCpu: boolean, m: number, n: number, batch?: number) =>
+      autoMatmulKernel(adapter(isCpu), product(m, n, batch));
+    expect(chosen(false, 1, 4096)).toBe('register');
+    expect(chosen(false, 4096, 16)).toBe('register');
+    expect(chosen(false, 512, 512)).toBe('tiled-64');
+    expect(chosen(false, 1024, 1024)).toBe('tiled-64');
+    expect(chosen(false, 2048, 2048)).toBe('tiled-128');
+    expect(chosen(false, 512, 512, 16)).toBe('tiled-128');
+    expect(chosen(true, 2048, 2048)).toBe('register');
+  });
 
   it('runs repeated dispatches on uploaded buffers and reads the product back', async () => {
     const gpu = await acquireGpu();
@@ -76,14 +113,18 @@ describe('matmul', { timeout: 60_000 }, () => {
     // f16 rounding of the inputs (relative 2^-11 each) dominates; accumulation is f32.
     const F16_TOLERANCE = 2e-3;
 
-    it.each(SHAPES)('matches a float64 reference at M=%i, K=%i, N=%i', async (m, k, n) => {
+    it.each(
+      SHAPES.flatMap((shape) =>
+        (['auto', ...TILED_KERNELS] as const).map((kernel) => [...shape, kernel] as const),
+      ),
+    )('matches a float64 reference at M=%i, K=%i, N=%i (%s kernel)', async (m, k, n, kernel) => {
       const gpu = await acquireGpu();
       if (!gpu.device.features.has('shader-f16')) return;
       const random = seededRandom(m * 65_536 + k * 256 + n + 1);
       const a = randomFloat32Array(m * k, random);
       const b = randomFloat32Array(k * n, random);
 
-      const runner = await createMatmulRunner(gpu, m, k, n, { dtype: 'f16' });
+      const runner = await createMatmulRunner(gpu, m, k, n, { dtype: 'f16', kernel });
       try {
         expect(runner.dtype).toBe('f16');
         runner.upload(a, b);
@@ -123,31 +164,33 @@ describe('matmul', { timeout: 60_000 }, () => {
     // each): over K <= 250 values in [-1, 1) the error stays below 1% of the largest |C|.
     const F16_COMPUTE_TOLERANCE = 1e-2;
 
-    for (const subgroups of [true, false]) {
+    for (const [name, options] of KERNEL_CHOICES) {
       it.each(SHAPES)(
-        `matches a float64 reference at M=%i, K=%i, N=%i (subgroups ${subgroups})`,
+        `matches a float64 reference at M=%i, K=%i, N=%i (${name})`,
         async (m, k, n) => {
           const gpu = await acquireGpu();
           if (!gpu.device.features.has('shader-f16')) return;
           const random = seededRandom(m * 65_536 + k * 256 + n + 2);
           const a = randomFloat32Array(m * k, random);
           const b = randomFloat32Array(k * n, random);
-          const c = await matmul(gpu, a, b, m, k, n, { dtype: 'f16', compute: 'f16', subgroups });
+          const c = await matmul(gpu, a, b, m, k, n, { ...options, dtype: 'f16', compute: 'f16' });
           expect(maxRelativeError(c, cpuMatmul(a, b, m, k, n))).toBeLessThan(F16_COMPUTE_TOLERANCE);
         },
       );
     }
 
-    it('sums in f16: 2048 + 1 + 1 + 1 stays 2048, where f32 sums give 2051', async () => {
-      const gpu = await acquireGpu();
-      if (!gpu.device.features.has('shader-f16')) return;
-      const a = Float32Array.of(2048, 1, 1, 1);
-      const b = Float32Array.of(1, 1, 1, 1);
-      expect([...(await matmul(gpu, a, b, 1, 4, 1, { dtype: 'f16', compute: 'f16' }))]).toEqual([
-        2048,
-      ]);
-      expect([...(await matmul(gpu, a, b, 1, 4, 1, { dtype: 'f16' }))]).toEqual([2051]);
-    });
+    it.each(['auto', ...TILED_KERNELS] as const)(
+      'sums in f16: 2048 + 1 + 1 + 1 stays 2048, where f32 sums give 2051 (%s kernel)',
+      async (kernel) => {
+        const gpu = await acquireGpu();
+        if (!gpu.device.features.has('shader-f16')) return;
+        const a = Float32Array.of(2048, 1, 1, 1);
+        const b = Float32Array.of(1, 1, 1, 1);
+        const f16 = { dtype: 'f16', kernel } as const;
+        expect([...(await matmul(gpu, a, b, 1, 4, 1, { ...f16, compute: 'f16' }))]).toEqual([2048]);
+        expect([...(await matmul(gpu, a, b, 1, 4, 1, f16))]).toEqual([2051]);
+      },
+    );
 
     it('needs f16 inputs', async () => {
       const gpu = await acquireGpu();
@@ -158,6 +201,15 @@ describe('matmul', { timeout: 60_000 }, () => {
   });
 
   describe('rejects bad input', () => {
+    it('a kernel that does not exist, naming the ones that do', async () => {
+      const gpu = await acquireGpu();
+      await expect(
+        createMatmulRunner(gpu, 2, 3, 4, { kernel: 'tiled-32' as MatmulOptions['kernel'] }),
+      ).rejects.toThrow(
+        'matmul [M=2, K=3, N=4]: unknown matmul kernel "tiled-32"; use auto, register, tiled-64, tiled-128',
+      );
+    });
+
     it('arrays whose lengths do not match the shape', async () => {
       const gpu = await acquireGpu();
       await expect(matmul(gpu, new Float32Array(5), new Float32Array(12), 2, 3, 4)).rejects.toThrow(

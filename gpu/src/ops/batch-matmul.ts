@@ -4,7 +4,14 @@ import { formatShape, sameShape, sizeOf, type Shape } from '../tensor/shape.ts';
 import type { Tensor } from '../tensor/tensor.ts';
 import { checkDtype, checkRank, describeCall } from './checks.ts';
 import type { Engine } from '../runtime/engine.ts';
-import { matmulStrides, matmulWorkgroups, planMatmul, type MatmulGeometry } from './matmul-plan.ts';
+import {
+  checkKernel,
+  fitsWorkgroupLimit,
+  matmulStrides,
+  planMatmul,
+  type MatmulGeometry,
+  type MatmulKernel,
+} from './matmul-plan.ts';
 import type { MatmulInputType } from './matmul-shader.ts';
 import {
   planWindowedMatmul,
@@ -25,12 +32,19 @@ export interface BatchMatmulOptions {
    * sums in f16, C returned as f32. Gradients are computed in f32.
    */
   compute?: MatmulInputType;
+  /**
+   * The kernel for the forward product and the gradients' (default 'auto': the windowed kernel
+   * on CPU adapters where it serves, else the plan's choice; see MatmulKernel). Forcing one is for
+   * comparing kernels and for testing them on any adapter.
+   */
+  kernel?: MatmulKernel | 'auto';
 }
 
 interface Transposes {
   transposeA: boolean;
   transposeB: boolean;
 }
+type Products = Transposes & Pick<BatchMatmulOptions, 'compute' | 'kernel'>;
 type Attrs = Required<BatchMatmulOptions>;
 
 /** A batched product's dimensions: A's and B's batch shapes (one may be empty) and m, k, n. */
@@ -75,7 +89,7 @@ function encodeBatchMatmul(
   shapeA: Shape,
   b: Tensor,
   shapeB: Shape,
-  { transposeA, transposeB, compute = 'f32' }: Transposes & { compute?: MatmulInputType },
+  { transposeA, transposeB, compute = 'f32', kernel = 'auto' }: Products,
   call: string,
 ): Tensor {
   const [aRows, aColumns] = shapeA.slice(-2) as [number, number];
@@ -98,21 +112,22 @@ function encodeBatchMatmul(
     { transposeA, transposeB, compute },
     { aType: a.dtype as MatmulInputType, bType: b.dtype as MatmulInputType },
   );
-  const limit = a.engine.device.limits.maxComputeWorkgroupsPerDimension;
-  if (matmulWorkgroups(geometry).some((count) => count > limit)) {
+  const { gpu } = a.engine;
+  const windowed = kernel === 'auto' && usesWindowedMatmul(gpu, geometry);
+  const plan = windowed ? undefined : planMatmul(gpu, geometry, { kernel });
+  if (plan && !fitsWorkgroupLimit(gpu, plan)) {
     throw new Error(
-      `${call}: needs more than this device's maxComputeWorkgroupsPerDimension of ${limit} ` +
-        'workgroups',
+      `${call}: needs more than this device's maxComputeWorkgroupsPerDimension of ` +
+        `${gpu.device.limits.maxComputeWorkgroupsPerDimension} workgroups`,
     );
   }
   const c = allocateTensor(a.engine, call, [...batchShape, m, n], 'f32');
   const operands = { a: a.bufferFor(call), b: b.bufferFor(call), c: c.bufferFor(call) };
-  if (usesWindowedMatmul(a.engine.gpu, geometry)) {
+  if (plan) {
+    a.engine.dispatch({ operation: call, ...plan, buffers: [operands.a, operands.b, operands.c] });
+  } else {
     encodeWindowed(a.engine, geometry, operands, call);
-    return c;
   }
-  const plan = planMatmul(a.engine.gpu, geometry);
-  a.engine.dispatch({ operation: call, ...plan, buffers: [operands.a, operands.b, operands.c] });
   return c;
 }
 
@@ -197,12 +212,14 @@ const batchMatmulOp = defineOp<Attrs>({
       'batchMatmul',
       [a!, b!],
       `transposeA ${attrs.transposeA}, transposeB ${attrs.transposeB}` +
-        (attrs.compute === 'f16' ? ', f16 compute' : ''),
+        (attrs.compute === 'f16' ? ', f16 compute' : '') +
+        (attrs.kernel === 'auto' ? '' : `, ${attrs.kernel} kernel`),
     );
     checkDtype(call, 'A', a!, ['f32', 'f16']);
     checkDtype(call, 'B', b!, ['f32', 'f16']);
     checkRank(call, 'A', a!, 2);
     checkRank(call, 'B', b!, 2);
+    checkKernel(call, attrs.kernel);
     if (attrs.compute === 'f16') {
       checkDtype(call, 'A (f16 compute)', a!, ['f16']);
       checkDtype(call, 'B (f16 compute)', b!, ['f16']);
@@ -219,34 +236,35 @@ const batchMatmulOp = defineOp<Attrs>({
 });
 
 /** encodeBatchMatmul on the tensors' own shapes. */
-function product(x: Tensor, y: Tensor, attrs: Transposes, call: string): Tensor {
-  return encodeBatchMatmul(x, x.shape, y, y.shape, attrs, call);
+function product(x: Tensor, y: Tensor, products: Products, call: string): Tensor {
+  return encodeBatchMatmul(x, x.shape, y, y.shape, products, call);
 }
 
 /** dA = dC op(B)^T, or its transpose op(B) dC^T where A is stored transposed. */
 function gradOfA(a: Tensor, b: Tensor, dC: Tensor, attrs: Attrs, call: string): Tensor {
+  const { kernel } = attrs;
   const dA = attrs.transposeA
-    ? product(b, dC, { transposeA: attrs.transposeB, transposeB: true }, call)
-    : product(dC, b, { transposeA: false, transposeB: !attrs.transposeB }, call);
+    ? product(b, dC, { transposeA: attrs.transposeB, transposeB: true, kernel }, call)
+    : product(dC, b, { transposeA: false, transposeB: !attrs.transposeB, kernel }, call);
   return sumOverBatch(dA, a, call);
 }
 
 /** dB = op(A)^T dC, or its transpose dC^T op(A) where B is stored transposed. */
 function gradOfB(a: Tensor, b: Tensor, dC: Tensor, attrs: Attrs, call: string): Tensor {
-  const { transposeA, transposeB } = attrs;
+  const { transposeA, transposeB, kernel } = attrs;
   // A shared B under an untransposed A: one matmul over the flattened batch, no reduction.
   if (b.shape.length === 2 && !transposeA) {
     const rows = a.size / a.shape.at(-1)!;
     const flatA = [rows, a.shape.at(-1)!];
     const flatDC = [rows, dC.shape.at(-1)!];
-    const transposedFirst = { transposeA: true, transposeB: false };
+    const transposedFirst = { transposeA: true, transposeB: false, kernel };
     return transposeB
       ? encodeBatchMatmul(dC, flatDC, a, flatA, transposedFirst, call)
       : encodeBatchMatmul(a, flatA, dC, flatDC, transposedFirst, call);
   }
   const dB = transposeB
-    ? product(dC, a, { transposeA: true, transposeB: transposeA }, call)
-    : product(a, dC, { transposeA: !transposeA, transposeB: false }, call);
+    ? product(dC, a, { transposeA: true, transposeB: transposeA, kernel }, call)
+    : product(a, dC, { transposeA: !transposeA, transposeB: false, kernel }, call);
   return sumOverBatch(dB, b, call);
 }
 
@@ -260,6 +278,7 @@ export function batchMatmul(a: Tensor, b: Tensor, options: BatchMatmulOptions = 
     transposeA: options.transposeA ?? false,
     transposeB: options.transposeB ?? false,
     compute: options.compute ?? 'f32',
+    kernel: options.kernel ?? 'auto',
   };
   return applyOp(batchMatmulOp, [a, b], attrs);
 }

@@ -1,5 +1,6 @@
 import { hasSubgroupsOf, type Gpu } from '../runtime/device.ts';
 import type { Workgroups } from '../runtime/engine.ts';
+import { tiledMatmulShader, type MatmulTile } from './matmul-tiled-shader.ts';
 import {
   COLUMNS_PER_INVOCATION,
   MATMUL_DIMS,
@@ -34,8 +35,54 @@ export interface MatmulGeometry {
   bLaneBlocked?: boolean;
 }
 
+/**
+ * The kernels a product can take besides the CPU adapters' windowed one (matmul-window.ts, which
+ * callers choose first where it serves): `register`, the register-tiled kernel of
+ * matmul-shader.ts (few rows of C, and CPU adapters), and `tiled-64` / `tiled-128`, the
+ * workgroup-memory kernel of matmul-tiled-shader.ts at either block size (GPUs).
+ */
+export type MatmulKernel = 'register' | 'tiled-64' | 'tiled-128';
+export const MATMUL_KERNELS: readonly MatmulKernel[] = ['register', 'tiled-64', 'tiled-128'];
+
+export interface MatmulKernelOptions {
+  /** The kernel to use; 'auto' (the default) lets autoMatmulKernel choose. */
+  kernel?: MatmulKernel | 'auto';
+  /** Let the register-tiled kernel share rows by subgroups where the device has them (default). */
+  subgroups?: boolean;
+}
+
+/** Throws, naming the call, unless `kernel` is 'auto' or one of MATMUL_KERNELS. */
+export function checkKernel(call: string, kernel: string): void {
+  if (kernel !== 'auto' && !(MATMUL_KERNELS as readonly string[]).includes(kernel)) {
+    throw new Error(
+      `${call}: unknown matmul kernel "${kernel}"; use auto, ${MATMUL_KERNELS.join(', ')}`,
+    );
+  }
+}
+
+/**
+ * Fewest rows and columns of C for which a GPU takes the workgroup-memory kernel: below them the
+ * register-tiled kernel's 8-row blocks waste less (decode-sized products). Not yet tuned on a GPU:
+ * `lab bench kernels` times every kernel on GPU adapters so a device run can set it.
+ */
+const MIN_TILED_SIDE = 32;
+/** Blocks of 128 x 128 a product must fill before it takes them over 64 x 64 (enough for a large GPU). */
+const MIN_LARGE_TILES = 256;
+
+/**
+ * The kernel a product takes when none is asked for: on GPU adapters the workgroup-memory kernel
+ * for all but thin products, in 128-wide blocks where there are enough of them; on CPU adapters
+ * (where workgroup memory is read lane by lane) the register-tiled one.
+ */
+export function autoMatmulKernel(gpu: Gpu, { batch, m, n }: MatmulGeometry): MatmulKernel {
+  if (gpu.info.isCpu || m < MIN_TILED_SIDE || n < MIN_TILED_SIDE) return 'register';
+  const largeTiles = Math.ceil(m / 128) * Math.ceil(n / 128) * batch;
+  return largeTiles >= MIN_LARGE_TILES ? 'tiled-128' : 'tiled-64';
+}
+
 /** Everything a dispatch of one geometry needs but the buffers. */
 export interface MatmulPlan {
+  kernel: MatmulKernel;
   pipelineKey: string;
   shader: () => string;
   /** The Dims uniform's u32s. */
@@ -43,19 +90,46 @@ export interface MatmulPlan {
   workgroups: Workgroups;
 }
 
-/** `subgroups: false` forces the kernel that adapters without subgroups get. */
-export function planMatmul(gpu: Gpu, geometry: MatmulGeometry, subgroups = true): MatmulPlan {
-  const variant = chooseVariant(gpu, geometry, subgroups);
+export function planMatmul(
+  gpu: Gpu,
+  geometry: MatmulGeometry,
+  { kernel = 'auto', subgroups = true }: MatmulKernelOptions = {},
+): MatmulPlan {
+  const chosen = kernel === 'auto' ? autoMatmulKernel(gpu, geometry) : kernel;
   const strides = { ...matmulStrides(geometry), cBatchStride: geometry.m * geometry.n };
   const dims: Record<(typeof MATMUL_DIMS)[number], number> = { ...geometry, ...strides };
+  const uniforms = Uint32Array.from(MATMUL_DIMS, (name) => dims[name]).buffer;
+  const { aType, bType, compute } = geometry;
+  const types = `A ${aType}, B ${bType}, ${compute} compute`;
+  if (chosen !== 'register') {
+    const tile = Number(chosen.slice('tiled-'.length)) as MatmulTile;
+    return {
+      kernel: chosen,
+      pipelineKey: `matmul (tiled ${tile}, ${types})`,
+      shader: () => tiledMatmulShader({ tile, aType, bType, compute }),
+      uniforms,
+      workgroups: tiledWorkgroups(geometry, tile),
+    };
+  }
+  const variant = chooseVariant(gpu, geometry, subgroups);
   return {
-    pipelineKey:
-      `matmul (${variant.layout}, A ${variant.aType}, B ${variant.bType}, ` +
-      `${variant.compute} compute${variant.subgroups ? ', subgroups' : ''})`,
+    kernel: chosen,
+    pipelineKey: `matmul (${variant.layout}, ${types}${variant.subgroups ? ', subgroups' : ''})`,
     shader: () => matmulShader(variant),
-    uniforms: Uint32Array.from(MATMUL_DIMS, (name) => dims[name]).buffer,
+    uniforms,
     workgroups: matmulWorkgroups(geometry),
   };
+}
+
+/** One workgroup per tile x tile block of C; z is the batch. */
+function tiledWorkgroups({ batch, m, n }: MatmulGeometry, tile: MatmulTile): Workgroups {
+  return [Math.ceil(n / tile), Math.ceil(m / tile), batch];
+}
+
+/** Whether a plan's grid fits the device's workgroups-per-dimension limit. */
+export function fitsWorkgroupLimit(gpu: Gpu, plan: MatmulPlan): boolean {
+  const limit = gpu.device.limits.maxComputeWorkgroupsPerDimension;
+  return plan.workgroups.every((count = 1) => count <= limit);
 }
 
 /** Element strides of op(A)[row, kk] and op(B)[kk, column] in their stored matrices. */
@@ -75,8 +149,8 @@ export function matmulStrides({ m, k, n, transposeA, transposeB }: MatmulGeometr
   };
 }
 
-/** Workgroups span ROWS_PER_WORKGROUP rows of C and 4 columns per invocation; z is the batch. */
-export function matmulWorkgroups({ batch, m, n }: MatmulGeometry): [number, number, number] {
+/** Register-tiled workgroups span ROWS_PER_WORKGROUP rows of C and 4 columns per invocation. */
+function matmulWorkgroups({ batch, m, n }: MatmulGeometry): Workgroups {
   return [
     Math.ceil(n / COLUMNS_PER_INVOCATION / WORKGROUP_SIZE),
     Math.ceil(m / ROWS_PER_WORKGROUP),

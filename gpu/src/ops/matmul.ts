@@ -3,7 +3,14 @@ import type { Gpu } from '../runtime/device.ts';
 import { engineFor } from '../runtime/engine.ts';
 import { withValidation } from '../runtime/error-scope.ts';
 import { encodeFloat16 } from '../util/float16.ts';
-import { matmulStrides, matmulWorkgroups, planMatmul, type MatmulGeometry } from './matmul-plan.ts';
+import {
+  checkKernel,
+  fitsWorkgroupLimit,
+  matmulStrides,
+  planMatmul,
+  type MatmulGeometry,
+  type MatmulKernel,
+} from './matmul-plan.ts';
 import type { MatmulInputType } from './matmul-shader.ts';
 import {
   planWindowedMatmul,
@@ -36,6 +43,12 @@ export interface MatmulOptions {
    * the hardware has f16 arithmetic, with f16's rounding in every sum; C is still returned as f32.
    */
   compute?: MatmulInputType;
+  /**
+   * The kernel (default 'auto': the windowed kernel on CPU adapters where it serves, else the
+   * plan's choice; see MatmulKernel). Forcing one is for comparing kernels and for testing them
+   * on any adapter.
+   */
+  kernel?: MatmulKernel | 'auto';
 }
 
 /** One shape's buffers and bind group on the GPU, for timing dispatches without transfers. */
@@ -82,7 +95,7 @@ export async function createMatmulRunner(
   m: number,
   k: number,
   n: number,
-  { subgroups = true, dtype = 'f32', compute = 'f32' }: MatmulOptions = {},
+  { subgroups = true, dtype = 'f32', compute = 'f32', kernel = 'auto' }: MatmulOptions = {},
 ): Promise<MatmulRunner> {
   const shape = { m, k, n };
   const operation = `matmul [M=${m}, K=${k}, N=${n}]`;
@@ -106,7 +119,8 @@ export async function createMatmulRunner(
     bType: dtype,
     compute,
   };
-  checkShape(geometry, operation, device.limits);
+  checkKernel(operation, kernel);
+  checkShape(gpu, geometry, { kernel, subgroups }, operation);
 
   const inputBytes = (elements: number) => Math.ceil((elements * BYTES_PER_ELEMENT[dtype]) / 4) * 4;
   const { launches, operands, buffers } = await withValidation(device, operation, () => {
@@ -115,7 +129,7 @@ export async function createMatmulRunner(
       b: createStorageBuffer(device, 'matmul B', inputBytes(k * n)),
       c: createStorageBuffer(device, 'matmul C', m * n * 4, GPUBufferUsage.COPY_SRC),
     };
-    return { operands, ...createLaunches(gpu, geometry, subgroups, operands) };
+    return { operands, ...createLaunches(gpu, geometry, { kernel, subgroups }, operands) };
   });
   const encode = (values: Float32Array) => (dtype === 'f16' ? encodeFloat16(values) : values);
 
@@ -153,20 +167,26 @@ export async function createMatmulRunner(
   };
 }
 
+type KernelChoice = Required<Pick<MatmulOptions, 'kernel' | 'subgroups'>>;
+
+/** Whether the windowed kernel serves: asked for no kernel, subgroups allowed, and it applies. */
+const takesWindowed = (gpu: Gpu, geometry: MatmulGeometry, { kernel, subgroups }: KernelChoice) =>
+  kernel === 'auto' && subgroups && usesWindowedMatmul(gpu, geometry);
+
 /**
  * The launches of one matmul over `operands`, and the buffers they use besides: the windowed
- * kernel's packs and tiles on CPU adapters where it applies, else one dispatch of the
- * register-tiled kernel.
+ * kernel's packs and tiles on CPU adapters where it applies, else one dispatch of the planned
+ * kernel.
  */
 function createLaunches(
   gpu: Gpu,
   geometry: MatmulGeometry,
-  subgroups: boolean,
+  choice: KernelChoice,
   operands: MatmulOperands,
 ): { launches: Launch[]; buffers: GPUBuffer[] } {
   const { device } = gpu;
   const { pipelines } = engineFor(gpu);
-  if (subgroups && usesWindowedMatmul(gpu, geometry)) {
+  if (takesWindowed(gpu, geometry, choice)) {
     const plan = planWindowedMatmul(geometry, matmulStrides(geometry));
     const packedUsage = GPUBufferUsage.STORAGE | GPUBufferUsage.UNIFORM;
     const packed = (name: string, size: number) =>
@@ -186,7 +206,7 @@ function createLaunches(
       buffers: Object.values(workspace),
     };
   }
-  const plan = planMatmul(gpu, geometry, subgroups);
+  const plan = planMatmul(gpu, geometry, choice);
   const pipeline = pipelines.get(plan.pipelineKey, plan.shader);
   const dims = createUniformBuffer(device, 'matmul dims', [...new Uint32Array(plan.uniforms)]);
   const bindGroup = device.createBindGroup({
@@ -202,7 +222,13 @@ function createLaunches(
   };
 }
 
-function checkShape(geometry: MatmulGeometry, operation: string, limits: GPUSupportedLimits): void {
+function checkShape(
+  gpu: Gpu,
+  geometry: MatmulGeometry,
+  choice: KernelChoice,
+  operation: string,
+): void {
+  const { limits } = gpu.device;
   const { m, k, n, aType } = geometry;
   if (![m, k, n].every((dim) => Number.isInteger(dim) && dim > 0)) {
     throw new Error(`${operation}: dimensions must be positive integers`);
@@ -220,11 +246,11 @@ function checkShape(geometry: MatmulGeometry, operation: string, limits: GPUSupp
       );
     }
   }
-  const workgroupLimit = limits.maxComputeWorkgroupsPerDimension;
-  if (matmulWorkgroups(geometry).some((count) => count > workgroupLimit)) {
+  if (takesWindowed(gpu, geometry, choice)) return;
+  if (!fitsWorkgroupLimit(gpu, planMatmul(gpu, geometry, choice))) {
     throw new Error(
       `${operation}: needs more than this device's maxComputeWorkgroupsPerDimension of ` +
-        `${workgroupLimit} workgroups`,
+        `${limits.maxComputeWorkgroupsPerDimension} workgroups`,
     );
   }
 }

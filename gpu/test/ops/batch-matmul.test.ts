@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { acquireGpu, batchMatmul, type Shape } from '../../src/index.ts';
 import { batchMatmulGeometry } from '../../src/ops/batch-matmul.ts';
-import { matmulStrides } from '../../src/ops/matmul-plan.ts';
+import { MATMUL_KERNELS, matmulStrides, type MatmulKernel } from '../../src/ops/matmul-plan.ts';
 import { planWindowedMatmul, usesWindowedMatmul } from '../../src/ops/matmul-window.ts';
 import { checkOp, type InputSpec } from './conformance.ts';
 import type { Reference } from './helpers.ts';
@@ -98,6 +98,24 @@ const TRANSPOSES = [
   [true, true],
 ] as const;
 
+/** The conformance checks, forward and backward, of every transpose with one kernel choice. */
+function checkEveryTranspose(kernel: MatmulKernel | 'auto'): void {
+  for (const [transposeA, transposeB] of TRANSPOSES) {
+    const withTransposes = (layout: Omit<Layout, 'transposeA' | 'transposeB'>) =>
+      specs({ ...layout, transposeA, transposeB });
+    checkOp({
+      name: `transposeA ${transposeA}, transposeB ${transposeB}`,
+      op: ([a, b]) => batchMatmul(a!, b!, { transposeA, transposeB, kernel }),
+      reference: referenceBatchMatmul(transposeA, transposeB),
+      configs: FORWARD_LAYOUTS.map(withTransposes),
+      gradientConfigs: GRADIENT_LAYOUTS.map(withTransposes),
+      // K up to 400 f32 products of values in [-2, 2).
+      forwardTolerance: 1e-5,
+      backwardTolerance: 1e-5,
+    });
+  }
+}
+
 const onCpuAdapter = (await acquireGpu()).info.isCpu;
 
 describe('batchMatmul', () => {
@@ -130,23 +148,12 @@ describe('batchMatmul', () => {
     expect(transposed).toEqual(TRANSPOSED_C);
   });
 
-  for (const [transposeA, transposeB] of TRANSPOSES) {
-    const withTransposes = (layout: Omit<Layout, 'transposeA' | 'transposeB'>) => ({
-      ...layout,
-      transposeA,
-      transposeB,
-    });
-    const forward = FORWARD_LAYOUTS.map(withTransposes);
-    const gradient = GRADIENT_LAYOUTS.map(withTransposes);
-    checkOp({
-      name: `transposeA ${transposeA}, transposeB ${transposeB}`,
-      op: ([a, b]) => batchMatmul(a!, b!, { transposeA, transposeB }),
-      reference: referenceBatchMatmul(transposeA, transposeB),
-      configs: forward.map(specs),
-      gradientConfigs: gradient.map(specs),
-      // K up to 250 f32 products of values in [-2, 2).
-      forwardTolerance: 1e-5,
-      backwardTolerance: 1e-5,
-    });
+  checkEveryTranspose('auto');
+
+  // Every kernel on this adapter, whichever it would choose: the GPUs' workgroup-memory kernel
+  // at both block sizes (blocks of 64 and 128 rows, slices of 16 and 8 K values: the layouts
+  // cross all of those edges), and the register-tiled one where the windowed would serve.
+  for (const kernel of MATMUL_KERNELS) {
+    describe(`forced to the ${kernel} kernel`, () => checkEveryTranspose(kernel));
   }
 });
