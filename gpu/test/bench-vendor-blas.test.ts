@@ -46,7 +46,16 @@ describe('vendor BLAS peer (cuBLAS through PyTorch)', () => {
         { n: 1024, dtype: 'f16' as const, gflops: 300_000 },
       ],
     };
-    const timing = { n: 1024, repeats: 1, trials: 1, medianGflops: 1 };
+    const timing = {
+      n: 1024,
+      kernel: 'tiled-64' as const,
+      chosen: true,
+      repeats: 1,
+      trials: 1,
+      medianGflops: 1,
+      maxRelativeError: 1e-7,
+      correct: true,
+    };
     const f32 = { ...timing, dtype: 'f32' as const, compute: 'f32' as const, gflops: 20_000 };
     expect(withFractions(f32, ceilings, vendorBlas)).toEqual({
       ...f32,
@@ -85,15 +94,69 @@ describe('vendor BLAS peer (cuBLAS through PyTorch)', () => {
       isCpu: false,
       features: [],
     };
-    const timing = { repeats: 1, trials: 1, medianGflops: 1, ceilingFraction: 0.5 };
+    const timing = {
+      repeats: 1,
+      trials: 1,
+      medianGflops: 1,
+      ceilingFraction: 0.5,
+      maxRelativeError: 1e-7,
+      correct: true,
+    };
+    const chosen = { kernel: 'tiled-64' as const, chosen: true };
+    const other = { kernel: 'tiled-128' as const, chosen: false };
     const result: KernelBenchmarkResult = {
       adapter,
       fmaCeilingGflops: 100,
       fmaCeilings: [],
       matmul: [
-        { n: 1024, dtype: 'f32', compute: 'f32', gflops: 20_000, ceilingDtype: 'f32', ...timing },
-        { n: 1024, dtype: 'f16', compute: 'f32', gflops: 30_000, ceilingDtype: 'f32', ...timing },
-        { n: 1024, dtype: 'f16', compute: 'f16', gflops: 45_000, ceilingDtype: 'f16', ...timing },
+        {
+          n: 1024,
+          dtype: 'f32',
+          compute: 'f32',
+          gflops: 20_000,
+          ceilingDtype: 'f32',
+          ...timing,
+          ...chosen,
+        },
+        {
+          n: 1024,
+          dtype: 'f32',
+          compute: 'f32',
+          gflops: 24_000,
+          ceilingDtype: 'f32',
+          ...timing,
+          ...other,
+        },
+        {
+          n: 1024,
+          dtype: 'f16',
+          compute: 'f32',
+          gflops: 30_000,
+          ceilingDtype: 'f32',
+          ...timing,
+          ...chosen,
+        },
+        {
+          n: 1024,
+          dtype: 'f16',
+          compute: 'f16',
+          gflops: 45_000,
+          ceilingDtype: 'f16',
+          ...timing,
+          ...chosen,
+        },
+        // Fast but wrong: never the fastest kernel.
+        {
+          n: 1024,
+          dtype: 'f16',
+          compute: 'f16',
+          gflops: 90_000,
+          ceilingDtype: 'f16',
+          ...timing,
+          ...other,
+          correct: false,
+          maxRelativeError: 0.3,
+        },
       ],
       blasGflops: null,
       blas: { available: false, reason: 'numpy is not installed' },
@@ -124,7 +187,15 @@ describe('vendor BLAS peer (cuBLAS through PyTorch)', () => {
     const lines = formatKernelReport(result).split('\n');
     expect(lines).toContain('cuBLAS through PyTorch 2.11.0 (CUDA 13.0) on NVIDIA H200:');
     // f16 is compared with the engine's f16-compute matmul, not the f16-input f32-compute one.
-    expect(lines).toContainEqual(expect.stringMatching(/^1024 +f32 +40000\.0 +20000\.0 +50%$/));
-    expect(lines).toContainEqual(expect.stringMatching(/^1024 +f16 +300000\.0 +45000\.0 +15%$/));
+    // The chosen kernel's figure, then the fastest correct kernel's.
+    expect(lines).toContainEqual(
+      expect.stringMatching(/^1024 +f32 +40000\.0 +20000\.0 +50% +tiled-128 +24000\.0 +60%$/),
+    );
+    expect(lines).toContainEqual(
+      expect.stringMatching(/^1024 +f16 +300000\.0 +45000\.0 +15% +tiled-64 +45000\.0 +15%$/),
+    );
+    expect(lines).toContainEqual(
+      expect.stringMatching(/^1024 +f16 +f16 +tiled-128 .* WRONG 3\.0e-1$/),
+    );
   });
 });

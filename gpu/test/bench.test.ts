@@ -3,36 +3,49 @@ import { measureBlasPeer } from '../src/bench/blas-peer.ts';
 import { betterCeiling, type FmaCeiling } from '../src/bench/fma-ceiling.ts';
 import { FMA_SHAPES } from '../src/bench/fma-shader.ts';
 import { textTable } from '../src/bench/text-table.ts';
-import { acquireGpu, formatKernelReport, registeredOps, runKernelBenchmark } from '../src/index.ts';
+import {
+  acquireGpu,
+  formatKernelReport,
+  MATMUL_KERNELS,
+  registeredOps,
+  runKernelBenchmark,
+  type MatmulOptions,
+} from '../src/index.ts';
+import { matmulKernelFor } from '../src/ops/matmul.ts';
 
 /** Positive and finite: a measured rate, whatever the machine's speed. */
 const aRate = expect.toSatisfy((value: number) => Number.isFinite(value) && value > 0);
 
-// Not a timed test: tiny sizes and short loops check the result's shape, never the speed.
+/** Tiny sizes and short loops: the tests check the result's shape, never the speed. */
+const TINY = {
+  repeats: 1,
+  trials: 1,
+  fma: { trialSeconds: 0.002, workgroups: 16 },
+  blasSize: 32,
+  trainingDims: { tokens: 4, width: 8, hidden: 12, vocabulary: 16 },
+  trainingSteps: 1,
+  opDims: {
+    tokens: 4,
+    width: 8,
+    vocabulary: 16,
+    heads: 2,
+    kvHeads: 1,
+    headWidth: 4,
+    experts: 3,
+    topK: 2,
+    expertWidth: 4,
+  },
+};
+
+// Not timed tests: they check what the benchmark measures and reports, never the speed.
 describe('kernel benchmark', () => {
   it('measures the FMA ceiling, matmuls against it and the BLAS peer', async () => {
     const gpu = await acquireGpu();
     const stages: string[] = [];
 
     const result = await runKernelBenchmark(gpu, {
+      ...TINY,
       sizes: [32],
-      repeats: 1,
-      trials: 1,
-      fma: { trialSeconds: 0.002, workgroups: 16 },
-      blasSize: 32,
-      trainingDims: { tokens: 4, width: 8, hidden: 12, vocabulary: 16 },
-      trainingSteps: 1,
-      opDims: {
-        tokens: 4,
-        width: 8,
-        vocabulary: 16,
-        heads: 2,
-        kvHeads: 1,
-        headWidth: 4,
-        experts: 3,
-        topK: 2,
-        expertWidth: 4,
-      },
       onProgress: (stage) => stages.push(stage),
     });
 
@@ -59,20 +72,30 @@ describe('kernel benchmark', () => {
     expect(f16Ceiling).toEqual(
       hasF16 ? expect.objectContaining({ dtype: 'f16', gflops: aRate }) : skippedF16,
     );
+    // The chosen kernel's rows; on a CPU adapter only those (every kernel: see the next test).
     const timed = (dtype: string, compute: string) => ({
       n: 32,
       dtype,
       compute,
+      kernel: matmulKernelFor(gpu, { m: 32, k: 32, n: 32 }, { dtype, compute } as MatmulOptions),
+      chosen: true,
       repeats: 1,
       trials: 1,
       gflops: aRate,
       medianGflops: aRate,
       ceilingFraction: aRate,
       ceilingDtype: compute,
+      // Against float64 sums of the inputs as stored: f16 compute rounds every partial sum.
+      maxRelativeError: expect.toSatisfy(
+        (error: number) => error >= 0 && error < (compute === 'f16' ? 5e-2 : 1e-4),
+      ),
+      correct: true,
     });
     const f16Row = (compute: string) =>
       hasF16 ? timed('f16', compute) : { n: 32, compute, ...skippedF16 };
-    expect(result.matmul).toEqual([timed('f32', 'f32'), f16Row('f32'), f16Row('f16')]);
+    const chosenRows = result.matmul.filter((row) => 'skipped' in row || row.chosen);
+    expect(chosenRows).toEqual([timed('f32', 'f32'), f16Row('f32'), f16Row('f16')]);
+    if (gpu.info.isCpu) expect(result.matmul).toEqual(chosenRows);
     // f16 compute is compared with the f16 ceiling of the same run.
     const f16Compute = result.matmul[2]!;
     if ('gflops' in f16Compute && f16Ceiling && 'gflops' in f16Ceiling) {
@@ -138,13 +161,29 @@ describe('kernel benchmark', () => {
 
     const report = formatKernelReport(result);
     expect(report).toContain(gpu.info.description || gpu.info.device);
-    expect(report).toMatch(/^32 +f32 +f32 +[\d.]+ +[\d.]+ +\d+% of f32$/m);
+    expect(report).toMatch(
+      /^32 +f32 +f32 +[\w-]+ \(chosen\) +[\d.]+ +[\d.]+ +\d+% of f32 +ok \d\.\de-\d+$/m,
+    );
     expect(report).toMatch(
       /^Training step \(4 tokens, width 8, FFN 12, vocabulary 16, 560 parameters/m,
     );
     expect(report).toMatch(/^f32 +8 x 1 +[\d.]+ +1024 +\d+/m);
     expect(report).toMatch(/^f32 +4 x 4 +[\d.]+ +1024 +\d+/m);
     expect(report.match(/^f(32|16) +\d+ x \d+ .* ceiling$/gm)).toHaveLength(hasF16 ? 2 : 1);
+  });
+
+  it('times every kernel where asked, each checked against float64, the chosen one first', async () => {
+    const gpu = await acquireGpu();
+    const result = await runKernelBenchmark(gpu, { ...TINY, sizes: [40], kernels: 'all' });
+    const f32 = result.matmul.filter((row) => row.dtype === 'f32');
+    const kernels = f32.map((row) => ('kernel' in row ? row.kernel : row.skipped));
+    expect(new Set(kernels)).toEqual(new Set(MATMUL_KERNELS));
+    expect(kernels).toHaveLength(MATMUL_KERNELS.length);
+    expect(f32.map((row) => 'chosen' in row && row.chosen)).toEqual([true, false, false]);
+    for (const row of result.matmul) {
+      if ('skipped' in row) continue;
+      expect(row).toMatchObject({ correct: true, gflops: aRate });
+    }
   });
 
   it('keeps the better figure of each FMA shape from two measurements', () => {

@@ -1,4 +1,5 @@
 import type { DeviceInfo } from '../jobs/job.ts';
+import { MATMUL_KERNELS, type MatmulKernel } from '../ops/matmul-plan.ts';
 import type { MatmulInputType } from '../ops/matmul-shader.ts';
 import type { Gpu } from '../runtime/device.ts';
 import { measureBlasPeer, type BlasPeer } from './blas-peer.ts';
@@ -34,6 +35,13 @@ export interface KernelBenchmarkOptions {
   /** The model whose training step is timed (default SMALL_MODEL), and steps per trial. */
   trainingDims?: TrainingStepDims;
   trainingSteps?: number;
+  /**
+   * Which matmul kernels to time: the one the engine chooses for each product, or every kernel
+   * (MATMUL_KERNELS, and the windowed one where it serves). Default: every kernel on GPU adapters,
+   * where a device run is there to compare and tune them; the chosen one on CPU adapters, where
+   * the GPU kernels take minutes at n = 1024.
+   */
+  kernels?: 'chosen' | 'all';
   /** Told what is being measured, for progress output. */
   onProgress?: (stage: string) => void;
 }
@@ -51,13 +59,12 @@ type MatmulSkipped = Skipped & { n: number; compute: MatmulInputType };
  * or f16 for f16 compute), named in `ceilingDtype`, and of cuBLAS at the same n and type where it
  * was measured (inputs and compute both f32, or both f16).
  */
-export type MatmulResult =
-  | (MatmulTiming & {
-      ceilingFraction: number;
-      ceilingDtype: MatmulInputType;
-      vendorBlasFraction?: number;
-    })
-  | MatmulSkipped;
+export type TimedMatmul = MatmulTiming & {
+  ceilingFraction: number;
+  ceilingDtype: MatmulInputType;
+  vendorBlasFraction?: number;
+};
+export type MatmulResult = TimedMatmul | MatmulSkipped;
 
 export interface KernelBenchmarkResult {
   adapter: DeviceInfo;
@@ -67,7 +74,10 @@ export interface KernelBenchmarkResult {
    */
   fmaCeilingGflops: number;
   fmaCeilings: (FmaCeiling | Skipped)[];
-  /** Timed matmuls: f32; f16 inputs summed in f32; f16 inputs summed in f16. */
+  /**
+   * Timed matmuls: f32; f16 inputs summed in f32; f16 inputs summed in f16; for each, the kernel
+   * the engine chooses (`chosen`) and, where every kernel is timed, the others after it.
+   */
   matmul: MatmulResult[];
   blasGflops: number | null;
   blas: BlasPeer;
@@ -129,6 +139,10 @@ export async function runKernelBenchmark(
   };
   const before = await measureCeilings('before the matmuls');
 
+  const kernels: readonly (MatmulKernel | 'auto')[] =
+    (options.kernels ?? (gpu.info.isCpu ? 'chosen' : 'all')) === 'all'
+      ? ['auto', ...MATMUL_KERNELS]
+      : ['auto'];
   const matmul: (MatmulTiming | MatmulSkipped)[] = [];
   for (const n of sizes) {
     for (const { dtype, compute } of MATMUL_VARIANTS) {
@@ -136,8 +150,16 @@ export async function runKernelBenchmark(
         matmul.push({ n, dtype, compute, skipped: NO_SHADER_F16 });
         continue;
       }
-      progress(`matmul n=${n} (${dtype}${compute === dtype ? '' : `, ${compute} compute`})`);
-      matmul.push(await timeMatmul(gpu, n, dtype, { repeats, trials }, compute));
+      const timed = new Set<string>();
+      for (const kernel of kernels) {
+        // 'auto' comes first: the kernel it times is not timed again.
+        if (kernel !== 'auto' && timed.has(kernel)) continue;
+        const types = `${dtype}${compute === dtype ? '' : `, ${compute} compute`}`;
+        progress(`matmul n=${n} (${types}${kernel === 'auto' ? '' : `, ${kernel} kernel`})`);
+        const timing = await timeMatmul(gpu, n, dtype, { repeats, trials, kernel }, compute);
+        timed.add(timing.kernel);
+        matmul.push(timing);
+      }
     }
   }
 

@@ -1,6 +1,11 @@
 import type { BlasPeer } from './blas-peer.ts';
 import type { FmaCeiling } from './fma-ceiling.ts';
-import type { KernelBenchmarkResult, MatmulResult, Skipped } from './kernel-benchmark.ts';
+import type {
+  KernelBenchmarkResult,
+  MatmulResult,
+  Skipped,
+  TimedMatmul,
+} from './kernel-benchmark.ts';
 import type { OpTiming, UntimedOp } from './op-benchmark.ts';
 import type { TrainingStepTiming } from './training-step-benchmark.ts';
 import { textTable } from './text-table.ts';
@@ -52,18 +57,22 @@ function matmulTable(matmuls: MatmulResult[]): string {
           String(row.n),
           row.dtype,
           row.compute,
+          `${row.kernel}${row.chosen ? ' (chosen)' : ''}`,
           fixed(row.gflops),
           fixed(row.medianGflops),
           `${(row.ceilingFraction * 100).toFixed(0)}% of ${row.ceilingDtype}`,
+          `${row.correct ? 'ok' : 'WRONG'} ${row.maxRelativeError.toExponential(1)}`,
         ],
   );
   const header = [
     'matmul n',
     'inputs',
     'compute',
+    'kernel',
     'best GFLOP/s',
     'median GFLOP/s',
     'best / FMA ceiling',
+    'checked (rel. error)',
   ];
   return textTable(header, rows, 3);
 }
@@ -78,20 +87,34 @@ function blasLine(blas: BlasPeer): string {
 function vendorBlasReport({ vendorBlas, matmul }: KernelBenchmarkResult): string {
   if (!vendorBlas.available) return `cuBLAS through PyTorch: not measured (${vendorBlas.reason})`;
   const rows = vendorBlas.matmul.map(({ n, dtype, gflops }) => {
-    const ours = matmul.find(
-      (row) => row.n === n && 'gflops' in row && row.dtype === dtype && row.compute === dtype,
+    const ours = matmul.filter(
+      (row): row is TimedMatmul =>
+        'gflops' in row && row.n === n && row.dtype === dtype && row.compute === dtype,
     );
-    const oursGflops = ours && 'gflops' in ours ? ours.gflops : undefined;
+    const chosen = ours.find((row) => row.chosen);
+    const fastest = ours.filter((row) => row.correct).sort((x, y) => y.gflops - x.gflops)[0];
+    const versus = (row: TimedMatmul | undefined) =>
+      row ? [fixed(row.gflops), `${((row.gflops / gflops) * 100).toFixed(0)}%`] : ['-', '-'];
     return [
       String(n),
       dtype,
       fixed(gflops),
-      oursGflops === undefined ? '-' : fixed(oursGflops),
-      oursGflops === undefined ? '-' : `${((oursGflops / gflops) * 100).toFixed(0)}%`,
+      ...versus(chosen),
+      fastest?.kernel ?? '-',
+      ...versus(fastest),
     ];
   });
   const title = `cuBLAS through PyTorch ${vendorBlas.torch} (CUDA ${vendorBlas.cuda ?? '?'}) on ${vendorBlas.device}:`;
-  const header = ['matmul n', 'type', 'cuBLAS GFLOP/s', 'engine GFLOP/s', 'engine / cuBLAS'];
+  const header = [
+    'matmul n',
+    'type',
+    'cuBLAS GFLOP/s',
+    'engine GFLOP/s',
+    'engine / cuBLAS',
+    'fastest kernel',
+    'GFLOP/s',
+    'fastest / cuBLAS',
+  ];
   return [title, textTable(header, rows, 2)].join('\n');
 }
 

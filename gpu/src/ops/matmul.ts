@@ -56,6 +56,8 @@ export interface MatmulRunner {
   readonly shape: MatmulShape;
   readonly dtype: MatmulInputType;
   readonly compute: MatmulInputType;
+  /** The kernel its dispatches run. */
+  readonly kernel: MatmulKernel | 'windowed';
   /** Writes A (m*k values) and B (k*n values), row-major. */
   upload(a: Float32Array, b: Float32Array): void;
   /**
@@ -108,28 +110,20 @@ export async function createMatmulRunner(
   if (compute === 'f16' && dtype !== 'f16') {
     throw new Error(`${operation}: f16 compute needs dtype f16 inputs, not ${dtype}`);
   }
-  const geometry: MatmulGeometry = {
-    batch: 1,
-    ...shape,
-    transposeA: false,
-    transposeB: false,
-    aBatchStride: 0,
-    bBatchStride: 0,
-    aType: dtype,
-    bType: dtype,
-    compute,
-  };
+  const geometry = runnerGeometry(shape, dtype, compute);
+  const choice = { kernel, subgroups };
   checkKernel(operation, kernel);
-  checkShape(gpu, geometry, { kernel, subgroups }, operation);
+  checkShape(gpu, geometry, choice, operation);
 
   const inputBytes = (elements: number) => Math.ceil((elements * BYTES_PER_ELEMENT[dtype]) / 4) * 4;
+  const chosenKernel = kernelFor(gpu, geometry, choice);
   const { launches, operands, buffers } = await withValidation(device, operation, () => {
     const operands = {
       a: createStorageBuffer(device, 'matmul A', inputBytes(m * k)),
       b: createStorageBuffer(device, 'matmul B', inputBytes(k * n)),
       c: createStorageBuffer(device, 'matmul C', m * n * 4, GPUBufferUsage.COPY_SRC),
     };
-    return { operands, ...createLaunches(gpu, geometry, { kernel, subgroups }, operands) };
+    return { operands, ...createLaunches(gpu, geometry, choice, operands) };
   });
   const encode = (values: Float32Array) => (dtype === 'f16' ? encodeFloat16(values) : values);
 
@@ -137,6 +131,7 @@ export async function createMatmulRunner(
     shape,
     dtype,
     compute,
+    kernel: chosenKernel,
     upload(a, b) {
       checkLength(operation, 'A', a, m * k, 'M*K');
       checkLength(operation, 'B', b, k * n, 'K*N');
@@ -168,6 +163,43 @@ export async function createMatmulRunner(
 }
 
 type KernelChoice = Required<Pick<MatmulOptions, 'kernel' | 'subgroups'>>;
+
+function runnerGeometry(
+  shape: MatmulShape,
+  dtype: MatmulInputType,
+  compute: MatmulInputType,
+): MatmulGeometry {
+  return {
+    batch: 1,
+    ...shape,
+    transposeA: false,
+    transposeB: false,
+    aBatchStride: 0,
+    bBatchStride: 0,
+    aType: dtype,
+    bType: dtype,
+    compute,
+  };
+}
+
+/** The kernel a runner of this shape and these options dispatches, without creating one. */
+export function matmulKernelFor(
+  gpu: Gpu,
+  shape: MatmulShape,
+  { subgroups = true, dtype = 'f32', compute = 'f32', kernel = 'auto' }: MatmulOptions = {},
+): MatmulRunner['kernel'] {
+  return kernelFor(gpu, runnerGeometry(shape, dtype, compute), { kernel, subgroups });
+}
+
+function kernelFor(
+  gpu: Gpu,
+  geometry: MatmulGeometry,
+  choice: KernelChoice,
+): MatmulRunner['kernel'] {
+  return takesWindowed(gpu, geometry, choice)
+    ? 'windowed'
+    : planMatmul(gpu, geometry, choice).kernel;
+}
 
 /** Whether the windowed kernel serves: asked for no kernel, subgroups allowed, and it applies. */
 const takesWindowed = (gpu: Gpu, geometry: MatmulGeometry, { kernel, subgroups }: KernelChoice) =>
