@@ -21,7 +21,11 @@ export { SELFTEST_TOLERANCE, selftestConfigSchema, selftestJob } from './jobs/se
 export type { SelftestConfig } from './jobs/selftest.ts';
 export { inferenceBenchConfigSchema, inferenceBenchJob } from './jobs/inference-bench.ts';
 export type { InferenceBenchConfig } from './jobs/inference-bench.ts';
-export { parseMatmulSizes, runKernelBenchmark } from './bench/kernel-benchmark.ts';
+export {
+  parseMatmulKernels,
+  parseMatmulSizes,
+  runKernelBenchmark,
+} from './bench/kernel-benchmark.ts';
 export type {
   KernelBenchmarkOptions,
   KernelBenchmarkResult,

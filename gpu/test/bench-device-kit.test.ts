@@ -46,6 +46,10 @@ describe('kernel benchmark bundle (device kit)', () => {
       code: 2,
       stderr: expect.stringContaining('--repeats must be a positive integer, got "0"'),
     });
+    expect(await runBundle(['--matmul-kernels', 'some'])).toEqual({
+      code: 2,
+      stderr: expect.stringContaining('--matmul-kernels must be chosen or all, got "some"'),
+    });
     expect(await runBundle(['--no-such-flag'])).toEqual({
       code: 2,
       stderr: expect.stringContaining('usage: bench'),

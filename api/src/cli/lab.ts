@@ -134,6 +134,10 @@ function buildProgram(): Command {
     .option('--json', 'print one JSON object')
     .option('--sizes <list>', 'square matmul sizes, comma-separated', '256,512,1024')
     .option('--repeats <n>', 'matmuls per timed trial', integer, 10)
+    .option(
+      '--matmul-kernels <which>',
+      'chosen (the kernel the engine picks) or all (every kernel; the default on GPUs)',
+    )
     .option('--cpu-threads <n>', CPU_THREADS_HELP, integer)
     .action(async (options: BenchKernelsOptions) => {
       const { benchKernelsCommand } = await import('./bench.command.ts');

@@ -3,15 +3,18 @@
  * device kit (gpu/device-kit/) bundles it with Dawn and a Node binary. `lab bench kernels` runs the
  * same measurement. Prints the text report; `--json-file FILE` also writes the JSON result.
  *
- *   node bench.mjs [--sizes 256,512,1024] [--repeats 10] [--json-file FILE]
+ *   node bench.mjs [--sizes 256,512,1024] [--repeats 10] [--matmul-kernels chosen|all]
+ *     [--json-file FILE]
  */
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { acquireGpu, NoAdapterError } from '../runtime/device.ts';
-import { parseMatmulSizes, runKernelBenchmark } from './kernel-benchmark.ts';
+import { parseMatmulKernels, parseMatmulSizes, runKernelBenchmark } from './kernel-benchmark.ts';
 import { formatKernelReport } from './kernel-report.ts';
 
-const USAGE = 'usage: bench [--sizes 256,512,1024] [--repeats 10] [--json-file FILE]';
+const USAGE =
+  'usage: bench [--sizes 256,512,1024] [--repeats 10] [--matmul-kernels chosen|all] ' +
+  '[--json-file FILE]';
 
 async function main(argv: string[]): Promise<number> {
   let values;
@@ -21,6 +24,7 @@ async function main(argv: string[]): Promise<number> {
       options: {
         sizes: { type: 'string', default: '256,512,1024' },
         repeats: { type: 'string', default: '10' },
+        'matmul-kernels': { type: 'string' },
         'json-file': { type: 'string' },
       },
     }));
@@ -29,8 +33,11 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   let sizes;
+  let kernels;
   try {
     sizes = parseMatmulSizes(values.sizes);
+    const matmulKernels = values['matmul-kernels'];
+    kernels = matmulKernels === undefined ? undefined : parseMatmulKernels(matmulKernels);
   } catch (error) {
     console.error((error as Error).message);
     return 2;
@@ -52,6 +59,7 @@ async function main(argv: string[]): Promise<number> {
     const result = await runKernelBenchmark(gpu, {
       sizes,
       repeats,
+      ...(kernels && { kernels }),
       onProgress: (stage) => process.stderr.write(`${stage}\n`),
     });
     if (values['json-file']) await writeFile(values['json-file'], JSON.stringify(result) + '\n');

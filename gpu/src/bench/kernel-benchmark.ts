@@ -112,6 +112,14 @@ export function parseMatmulSizes(list: string): number[] {
   return sizes;
 }
 
+export type MatmulKernelsTimed = NonNullable<KernelBenchmarkOptions['kernels']>;
+
+/** Which matmul kernels to time, as a command line gives it; throws naming the bad value. */
+export function parseMatmulKernels(value: string): MatmulKernelsTimed {
+  if (value === 'chosen' || value === 'all') return value;
+  throw new Error(`--matmul-kernels must be chosen or all, got "${value}"`);
+}
+
 /** The adapter's FMA ceiling, the engine's kernels beside it, and the CPU's BLAS for reference. */
 export async function runKernelBenchmark(
   gpu: Gpu,
