@@ -9,7 +9,7 @@ out="${OUT:-$PWD}"
 work="$(mktemp -d)"
 xz -dc "$kit/node.xz" >"$work/node"
 chmod +x "$work/node"
-if ! ldconfig -p | grep -q 'libvulkan\.so\.1'; then
+if ! { PATH="$PATH:/sbin:/usr/sbin" ldconfig -p 2>/dev/null | grep -q 'libvulkan\.so\.1'; }; then
   dpkg -x "$kit"/libvulkan1_*.deb "$work/vulkan"
   export LD_LIBRARY_PATH="$work/vulkan/usr/lib/x86_64-linux-gnu${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 fi

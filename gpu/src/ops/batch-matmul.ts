@@ -15,6 +15,7 @@ import {
 import type { MatmulInputType } from './matmul-shader.ts';
 import {
   planWindowedMatmul,
+  takesWindowedMatmul,
   usesWindowedMatmul,
   windowedLaunches,
   type MatmulOperands,
@@ -113,7 +114,7 @@ function encodeBatchMatmul(
     { aType: a.dtype as MatmulInputType, bType: b.dtype as MatmulInputType },
   );
   const { gpu } = a.engine;
-  const windowed = kernel === 'auto' && usesWindowedMatmul(gpu, geometry);
+  const windowed = takesWindowedMatmul(gpu, geometry, { kernel });
   const plan = windowed ? undefined : planMatmul(gpu, geometry, { kernel });
   if (plan && !fitsWorkgroupLimit(gpu, plan)) {
     throw new Error(

@@ -45,9 +45,16 @@ export type MatmulKernel = 'register' | 'tiled-64' | 'tiled-128';
 export const MATMUL_KERNELS: readonly MatmulKernel[] = ['register', 'tiled-64', 'tiled-128'];
 
 export interface MatmulKernelOptions {
-  /** The kernel to use; 'auto' (the default) lets autoMatmulKernel choose. */
+  /**
+   * The kernel (default 'auto': the windowed kernel on CPU adapters where it serves, else
+   * autoMatmulKernel's choice). Forcing one is for comparing kernels and for testing them on any
+   * adapter.
+   */
   kernel?: MatmulKernel | 'auto';
-  /** Let the register-tiled kernel share rows by subgroups where the device has them (default). */
+  /**
+   * Allow subgroup operations where the device supports them (default true); false forces the
+   * kernel that adapters without subgroups get (the register-tiled one without them).
+   */
   subgroups?: boolean;
 }
 

@@ -1,6 +1,11 @@
 import { hasSubgroupsOf, type Gpu } from '../runtime/device.ts';
 import type { PipelineCache } from '../runtime/pipeline-cache.ts';
-import { matmulStrides, type MatmulGeometry, type MatmulStrides } from './matmul-plan.ts';
+import {
+  matmulStrides,
+  type MatmulGeometry,
+  type MatmulKernelOptions,
+  type MatmulStrides,
+} from './matmul-plan.ts';
 import {
   CHUNK_K,
   PACK_FIELDS,
@@ -151,6 +156,18 @@ export function usesWindowedMatmul(gpu: Gpu, geometry: MatmulGeometry): boolean 
     Math.max(sizes.rowTiles * TILE_ROWS, sizes.chunks * CHUNK_K, geometry.batch) <=
       limits.maxComputeWorkgroupsPerDimension
   );
+}
+
+/**
+ * Whether a product takes the windowed kernel: no kernel asked for, subgroups allowed, and the
+ * kernel serves the geometry here (usesWindowedMatmul).
+ */
+export function takesWindowedMatmul(
+  gpu: Gpu,
+  geometry: MatmulGeometry,
+  { kernel = 'auto', subgroups = true }: MatmulKernelOptions,
+): boolean {
+  return kernel === 'auto' && subgroups && usesWindowedMatmul(gpu, geometry);
 }
 
 function packSizes(batch: number, { m, k, n, a, b }: WindowedProblem) {

@@ -10,11 +10,12 @@ import {
   planMatmul,
   type MatmulGeometry,
   type MatmulKernel,
+  type MatmulKernelOptions,
 } from './matmul-plan.ts';
 import type { MatmulInputType } from './matmul-shader.ts';
 import {
   planWindowedMatmul,
-  usesWindowedMatmul,
+  takesWindowedMatmul,
   windowedLaunches,
   type Launch,
   type MatmulOperands,
@@ -27,12 +28,8 @@ export interface MatmulShape {
   n: number;
 }
 
-export interface MatmulOptions {
-  /**
-   * Allow the subgroup kernel where the device supports it (default true); false forces the
-   * kernel that adapters without subgroups get.
-   */
-  subgroups?: boolean;
+/** The kernel choice (MatmulKernelOptions: `kernel` and `subgroups`), and the types. */
+export interface MatmulOptions extends MatmulKernelOptions {
   /**
    * Storage type of A and B (default f32). With f16 (needs the device feature shader-f16), inputs
    * are rounded to f16 on upload and products accumulate in f32; C is f32 either way.
@@ -43,12 +40,6 @@ export interface MatmulOptions {
    * the hardware has f16 arithmetic, with f16's rounding in every sum; C is still returned as f32.
    */
   compute?: MatmulInputType;
-  /**
-   * The kernel (default 'auto': the windowed kernel on CPU adapters where it serves, else the
-   * plan's choice; see MatmulKernel). Forcing one is for comparing kernels and for testing them
-   * on any adapter.
-   */
-  kernel?: MatmulKernel | 'auto';
 }
 
 /** One shape's buffers and bind group on the GPU, for timing dispatches without transfers. */
@@ -162,7 +153,7 @@ export async function createMatmulRunner(
   };
 }
 
-type KernelChoice = Required<Pick<MatmulOptions, 'kernel' | 'subgroups'>>;
+type KernelChoice = Required<MatmulKernelOptions>;
 
 function runnerGeometry(
   shape: MatmulShape,
@@ -196,14 +187,10 @@ function kernelFor(
   geometry: MatmulGeometry,
   choice: KernelChoice,
 ): MatmulRunner['kernel'] {
-  return takesWindowed(gpu, geometry, choice)
+  return takesWindowedMatmul(gpu, geometry, choice)
     ? 'windowed'
     : planMatmul(gpu, geometry, choice).kernel;
 }
-
-/** Whether the windowed kernel serves: asked for no kernel, subgroups allowed, and it applies. */
-const takesWindowed = (gpu: Gpu, geometry: MatmulGeometry, { kernel, subgroups }: KernelChoice) =>
-  kernel === 'auto' && subgroups && usesWindowedMatmul(gpu, geometry);
 
 /**
  * The launches of one matmul over `operands`, and the buffers they use besides: the windowed
@@ -218,7 +205,7 @@ function createLaunches(
 ): { launches: Launch[]; buffers: GPUBuffer[] } {
   const { device } = gpu;
   const { pipelines } = engineFor(gpu);
-  if (takesWindowed(gpu, geometry, choice)) {
+  if (takesWindowedMatmul(gpu, geometry, choice)) {
     const plan = planWindowedMatmul(geometry, matmulStrides(geometry));
     const packedUsage = GPUBufferUsage.STORAGE | GPUBufferUsage.UNIFORM;
     const packed = (name: string, size: number) =>
@@ -278,7 +265,7 @@ function checkShape(
       );
     }
   }
-  if (takesWindowed(gpu, geometry, choice)) return;
+  if (takesWindowedMatmul(gpu, geometry, choice)) return;
   if (!fitsWorkgroupLimit(gpu, planMatmul(gpu, geometry, choice))) {
     throw new Error(
       `${operation}: needs more than this device's maxComputeWorkgroupsPerDimension of ` +
