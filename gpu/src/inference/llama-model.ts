@@ -14,6 +14,7 @@ import { cachedAttention, MAX_HEAD_SIZE } from './kernels/cached-attention.ts';
 import { expertFfn } from './kernels/experts.ts';
 import { defaultKernelTarget, type KernelTarget } from './kernels/kernel-target.ts';
 import { routeTopK } from './kernels/experts.ts';
+import { groupedExpertFfn, groupsTokensByExpert } from './kernels/grouped-experts.ts';
 import { ropeAndStore, type HeadLayout } from './kernels/positional.ts';
 import { embedTokens, gatherRows, rmsNormRows } from './kernels/rows.ts';
 import { KvCache } from './kv-cache.ts';
@@ -244,16 +245,20 @@ export class LlamaModel {
     const choices = allocateTensor(engine, 'expert choices', [count, experts.topK], 'i32');
     routeTopK(engine, routerLogits, choices, experts.topK);
     routerLogits.dispose();
-    const activations = allocateTensor(
-      engine,
-      'expert activations',
-      [count, experts.topK, experts.block],
-      'f32',
-    );
-    expertFfn(engine, this.target, h, choices, activations, x, count, experts);
+    if (groupsTokensByExpert(experts, count)) {
+      groupedExpertFfn(engine, h, choices, x, count, experts);
+    } else {
+      const activations = allocateTensor(
+        engine,
+        'expert activations',
+        [count, experts.topK, experts.block],
+        'f32',
+      );
+      expertFfn(engine, this.target, h, choices, activations, x, count, experts);
+      activations.dispose();
+    }
     h.dispose();
     choices.dispose();
-    activations.dispose();
   }
 
   dispose(): void {

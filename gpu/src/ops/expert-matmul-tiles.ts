@@ -51,7 +51,7 @@ export const EXPERT_TILE_PARAMS = {
 export function expertTileGrid(rows: number, outer: number, experts: number): [number, number] {
   return [
     Math.ceil(outer / (WORKGROUP_SIZE * COLUMNS_PER_INVOCATION)),
-    Math.ceil(rows / TILE_ROWS) + experts + 1,
+    expertTileCount(rows, TILE_ROWS, experts),
   ];
 }
 
@@ -76,24 +76,7 @@ export function expertTileKernel({
     directives: subgroups ? ['enable subgroups;'] : [],
     elementTypes: vec4 ? { x: 'vec4', weights: 'vec4', y: 'vec4' } : {},
     main: /* wgsl */ `
-struct Tile { expert: u32, first: u32, last: u32, valid: bool }
-
-/** Tile t's expert (experts for the invalid rows' tiles), first and last sorted row. */
-fn tileOf(t: u32) -> Tile {
-  var tile = Tile(params.experts, 0u, 0u, false);
-  var before = 0u;
-  for (var e = 0u; e <= params.experts; e++) {
-    let start = u32(offsets[min(e, params.experts)]);
-    let end = select(u32(offsets[min(e + 1u, params.experts)]), params.rows, e == params.experts);
-    let tiles = (end - start + ${TILE_ROWS - 1}u) / ${TILE_ROWS}u;
-    if (t >= before && t < before + tiles) {
-      let first = start + (t - before) * ${TILE_ROWS}u;
-      tile = Tile(e, first, min(first + ${TILE_ROWS - 1}u, end - 1u), true);
-    }
-    before += tiles;
-  }
-  return tile;
-}
+${expertTilesWgsl(TILE_ROWS)}
 
 ${tiledEntryPoint(
   subgroups,
@@ -104,6 +87,38 @@ ${tiledEntryPoint(
 ${vec4 ? vec4Body(subgroups) : scalarBody(subgroups, transposeWeights)}`,
 )}`,
   };
+}
+
+/**
+ * WGSL: `fn tileOf(t)`, tile t of sorted rows in tiles of `tileRows` rows that never straddle two
+ * experts: its expert (params.experts for the invalid ids' rows, which sort last), first and last
+ * sorted row, and whether it exists. Reads `offsets` and params.rows and params.experts; tile
+ * counts need at most ceil(rows / tileRows) + experts + 1 tiles.
+ */
+export function expertTilesWgsl(tileRows: number): string {
+  return /* wgsl */ `
+struct Tile { expert: u32, first: u32, last: u32, valid: bool }
+
+fn tileOf(t: u32) -> Tile {
+  var tile = Tile(params.experts, 0u, 0u, false);
+  var before = 0u;
+  for (var e = 0u; e <= params.experts; e++) {
+    let start = u32(offsets[min(e, params.experts)]);
+    let end = select(u32(offsets[min(e + 1u, params.experts)]), params.rows, e == params.experts);
+    let tiles = (end - start + ${tileRows - 1}u) / ${tileRows}u;
+    if (t >= before && t < before + tiles) {
+      let first = start + (t - before) * ${tileRows}u;
+      tile = Tile(e, first, min(first + ${tileRows - 1}u, end - 1u), true);
+    }
+    before += tiles;
+  }
+  return tile;
+}`;
+}
+
+/** Tiles of `tileRows` sorted rows enough for any routing of `rows` rows among `experts`. */
+export function expertTileCount(rows: number, tileRows: number, experts: number): number {
+  return Math.ceil(rows / tileRows) + experts + 1;
 }
 
 /**
