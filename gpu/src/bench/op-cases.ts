@@ -137,8 +137,11 @@ export function opCases({
     },
     klDivergence: { inputs: [logits, logits], call: ([p, q]) => klDivergence(p!, q!) },
     rope: { inputs: [perHead], call: ([x]) => rope(x!) },
-    // Grouped-query attention: each key/value head serves four query heads.
-    repeatHeads: { inputs: [perHead], call: ([x]) => repeatHeads(x!, 4) },
+    // Grouped-query attention: the key/value heads repeated to serve every query head.
+    repeatHeads: {
+      inputs: [perKvHead],
+      call: ([x]) => repeatHeads(x!, heads / kvHeads),
+    },
     // Attention scores: queries x keys^T per head.
     batchMatmul: {
       inputs: [{ shape: [heads, tokens, headWidth] }, { shape: [heads, tokens, headWidth] }],

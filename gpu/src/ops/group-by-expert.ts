@@ -14,8 +14,6 @@ export interface ExpertGroups {
   readonly tokens: number;
   /** [tokens * k]: the assignment at each sorted row. */
   readonly order: Tensor;
-  /** [tokens * k]: the expert of each sorted row. */
-  readonly rowExperts: Tensor;
   /** [tokens * k]: each assignment's sorted row; -1 for an expert id outside [0, experts). */
   readonly positions: Tensor;
   /** [experts + 1]: where each expert's rows start; the last entry counts the valid rows. */
@@ -32,7 +30,7 @@ const groupKernel: KernelDefinition = {
   name: 'groupByExpert',
   params: { count: 'u32', assignments: 'u32' },
   inputs: ['choices'],
-  outputs: ['order', 'rowExperts', 'positions', 'offsets'],
+  outputs: ['order', 'positions', 'offsets'],
   main: perElement(`
   let expert = i32(index);
   let experts = i32(params.count) - 1;
@@ -52,7 +50,6 @@ const groupKernel: KernelDefinition = {
   for (var a = 0u; a < params.assignments; a++) {
     if (choices[a] == expert) {
       order[row] = i32(a);
-      rowExperts[row] = expert;
       positions[a] = i32(row);
       row++;
     }
@@ -68,14 +65,14 @@ export function groupByExpert(choices: Tensor, experts: number): ExpertGroups {
   }
   const [tokens, topK] = choices.shape as [number, number];
   const assignments = tokens * topK;
-  const [order, rowExperts, positions] = [0, 1, 2].map(() =>
+  const [order, positions] = [0, 1].map(() =>
     allocateTensor(choices.engine, call, [assignments], 'i32'),
-  ) as [Tensor, Tensor, Tensor];
+  ) as [Tensor, Tensor];
   const offsets = allocateTensor(choices.engine, call, [experts + 1], 'i32');
   runKernel(choices.engine, groupKernel, {
     operation: call,
     inputs: [choices],
-    outputs: [order, rowExperts, positions, offsets],
+    outputs: [order, positions, offsets],
     params: { count: experts + 1, assignments },
     workgroups: grid(experts + 1),
   });
@@ -84,11 +81,10 @@ export function groupByExpert(choices: Tensor, experts: number): ExpertGroups {
     topK,
     tokens,
     order,
-    rowExperts,
     positions,
     offsets,
     dispose() {
-      for (const tensor of [order, rowExperts, positions, offsets]) tensor.dispose();
+      for (const tensor of [order, positions, offsets]) tensor.dispose();
     },
   };
 }

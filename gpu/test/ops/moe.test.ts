@@ -99,7 +99,6 @@ describe('mixture of experts', () => {
     const choices = Int32Array.of(2, 0, 1, 2, 2, 5, 0, 1);
     const groups = groupByExpert(tensor(gpu, choices, [4, 2]), 3);
     expect([...(await groups.order.readIndices())].slice(0, 7)).toEqual([1, 6, 2, 7, 0, 3, 4]);
-    expect([...(await groups.rowExperts.readIndices())].slice(0, 7)).toEqual([0, 0, 1, 1, 2, 2, 2]);
     expect([...(await groups.offsets.readIndices())]).toEqual([0, 2, 4, 7]);
     expect([...(await groups.positions.readIndices())]).toEqual([4, 0, 2, 5, 6, -1, 1, 3]);
     groups.dispose();
