@@ -15,6 +15,7 @@ import { expertFfn } from './kernels/experts.ts';
 import { defaultKernelTarget, type KernelTarget } from './kernels/kernel-target.ts';
 import { routeTopK } from './kernels/experts.ts';
 import { groupedExpertFfn, groupsTokensByExpert } from './kernels/grouped-experts.ts';
+import { attendsByMatmul, prefillAttention } from './kernels/prefill-attention.ts';
 import { ropeAndStore, type HeadLayout } from './kernels/positional.ts';
 import { embedTokens, gatherRows, rmsNormRows } from './kernels/rows.ts';
 import { KvCache } from './kv-cache.ts';
@@ -28,7 +29,7 @@ import {
   type LlamaWeights,
 } from './llama-weights.ts';
 import { ropeInverseFrequencies } from './rope-frequencies.ts';
-import { TOKEN_FIELDS, type TokenBatch } from './token-batch.ts';
+import { TOKEN_FIELDS, type TokenBatch, type TokenRun } from './token-batch.ts';
 
 export interface LoadOptions {
   /** Cut every FFN into experts with an untrained router (FactorLLM's starting point). */
@@ -148,7 +149,7 @@ export class LlamaModel {
     if (tokenIds) embedTokens(engine, this.weights.embeddings, tokenIds, x, 1);
     else embedTokens(engine, this.weights.embeddings, tokens, x);
     this.weights.layers.forEach((layer, index) => {
-      this.attentionBlock(layer, tokens, x, cache.layers[index]!);
+      this.attentionBlock(layer, tokens, batch.runs, x, cache.layers[index]!);
       this.feedForwardBlock(layer, x);
     });
     tokens.dispose();
@@ -204,6 +205,7 @@ export class LlamaModel {
   private attentionBlock(
     layer: LayerWeights,
     tokens: Tensor,
+    runs: readonly TokenRun[],
     x: Tensor,
     cache: KvCache['layers'][number],
   ): void {
@@ -217,7 +219,11 @@ export class LlamaModel {
       [count, layout.heads * layout.headSize],
       'f32',
     );
-    cachedAttention(engine, this.target, tokens, qkv, cache, attended, layout);
+    if (attendsByMatmul(this.target, layout, runs)) {
+      prefillAttention(engine, runs, qkv, cache, attended, layout);
+    } else {
+      cachedAttention(engine, this.target, tokens, qkv, cache, attended, layout);
+    }
     qkv.dispose();
     this.projector.projectInto(attended, layer.output, x);
     attended.dispose();

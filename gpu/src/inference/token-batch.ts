@@ -19,12 +19,22 @@ export interface TokenBatch {
   lastRows: number[];
   /** One past the largest position any token has: the cache length attention must cover. */
   span: number;
+  /** Each sequence's new tokens: its slot, its first position, its first packed row, how many. */
+  runs: TokenRun[];
+}
+
+export interface TokenRun {
+  slot: number;
+  start: number;
+  row: number;
+  length: number;
 }
 
 export function packTokens(chunks: readonly SequenceChunk[]): TokenBatch {
   const count = chunks.reduce((total, chunk) => total + chunk.ids.length, 0);
   const table = new Int32Array(count * TOKEN_FIELDS);
   const lastRows: number[] = [];
+  const runs: TokenRun[] = [];
   let row = 0;
   let span = 0;
   for (const { slot, start, ids } of chunks) {
@@ -32,9 +42,10 @@ export function packTokens(chunks: readonly SequenceChunk[]): TokenBatch {
     ids.forEach((id, offset) => {
       table.set([id, slot, start + offset], (row + offset) * TOKEN_FIELDS);
     });
+    runs.push({ slot, start, row, length: ids.length });
     row += ids.length;
     lastRows.push(row - 1);
     span = Math.max(span, start + ids.length);
   }
-  return { table, count, lastRows, span };
+  return { table, count, lastRows, span, runs };
 }

@@ -10,6 +10,7 @@ import {
 } from '../../src/index.ts';
 import type { ExpertWeights } from '../../src/inference/kernels/experts.ts';
 import { groupsTokensByExpert } from '../../src/inference/kernels/grouped-experts.ts';
+import { attendsByMatmul } from '../../src/inference/kernels/prefill-attention.ts';
 import { loadLlamaWeights, weightTensors } from '../../src/inference/llama-weights.ts';
 import { Checkpoint, writeCheckpoint } from '../../src/model/checkpoint.ts';
 import { encodeValues } from '../../src/model/index.ts';
@@ -223,6 +224,48 @@ describe('Llama forward pass against the float64 reference', () => {
     },
   );
 
+  // Runs of 32+ new tokens attend by matmuls on the cpu kernels (prefill-attention.ts): a run
+  // that continues a cached sequence, and two sequences in one ragged batch.
+  it('long prefill runs attend by matmuls: a continued sequence and a ragged batch (cpu kernels)', async () => {
+    const { directory, config, weights } = await fixture(FIXTURE_VARIANTS[0]!.options);
+    const ids = fixtureTokens(config.vocab_size, 72, 23);
+    const expected = referenceLogits(config, weights, ids);
+    const model = await LlamaModel.open(gpu, directory, { kernelTarget: 'cpu' });
+    const cache = model.createCache(2, 80);
+    const vocabulary = config.vocab_size;
+    const rowsOf = (flat: Float32Array, from: number, count: number) =>
+      Array.from({ length: count }, (_, row) =>
+        Array.from(flat.subarray((from + row) * vocabulary, (from + row + 1) * vocabulary)),
+      );
+    try {
+      const first = await model
+        .forward(packTokens([{ slot: 0, start: 0, ids: ids.slice(0, 36) }]), cache, 'all')
+        .read();
+      const second = await model
+        .forward(packTokens([{ slot: 0, start: 36, ids: ids.slice(36) }]), cache, 'all')
+        .read();
+      expect(maxDifference(rowsOf(first, 0, 36), expected.slice(0, 36))).toBeLessThan(TOLERANCE);
+      expect(maxDifference(rowsOf(second, 0, 36), expected.slice(36))).toBeLessThan(TOLERANCE);
+      const other = fixtureTokens(config.vocab_size, 33, 24);
+      const both = await model
+        .forward(
+          packTokens([
+            { slot: 1, start: 0, ids: other },
+            { slot: 0, start: 0, ids: ids.slice(0, 40) },
+          ]),
+          cache,
+          'all',
+        )
+        .read();
+      const otherExpected = referenceLogits(config, weights, other);
+      expect(maxDifference(rowsOf(both, 0, 33), otherExpected)).toBeLessThan(TOLERANCE);
+      expect(maxDifference(rowsOf(both, 33, 40), expected.slice(0, 40))).toBeLessThan(TOLERANCE);
+    } finally {
+      cache.dispose();
+      model.dispose();
+    }
+  });
+
   it('an LM head of over 4 M values is lane-blocked a chunk of rows at a time (cpu kernels)', async () => {
     const { directory, config, weights } = await fixture({
       vocabSize: 33_000,
@@ -283,6 +326,15 @@ describe('Llama forward pass against the float64 reference', () => {
       }
     },
   );
+
+  it('attends by matmuls on the cpu kernels when every run has 32+ new tokens', () => {
+    const layout = { heads: 4, kvHeads: 2, headSize: 16 };
+    const run = (length: number) => ({ slot: 0, start: 0, row: 0, length });
+    expect(attendsByMatmul('cpu', layout, [run(32), run(40)])).toBe(true);
+    expect(attendsByMatmul('cpu', layout, [run(32), run(31)])).toBe(false);
+    expect(attendsByMatmul('gpu', layout, [run(512)])).toBe(false);
+    expect(attendsByMatmul('cpu', { ...layout, headSize: 14 }, [run(512)])).toBe(false);
+  });
 
   it('groups tokens by expert for prefill-sized batches of vec4-shaped experts only', () => {
     const experts = (vectors: boolean) => ({ vectors, topK: 2 }) as ExpertWeights;
