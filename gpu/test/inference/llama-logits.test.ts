@@ -224,14 +224,14 @@ describe('Llama forward pass against the float64 reference', () => {
     },
   );
 
-  // Runs of 32+ new tokens attend by matmuls on the cpu kernels (prefill-attention.ts): a run
+  // Runs of 192+ new tokens attend by matmuls on the cpu kernels (prefill-attention.ts): a run
   // that continues a cached sequence, and two sequences in one ragged batch.
   it('long prefill runs attend by matmuls: a continued sequence and a ragged batch (cpu kernels)', async () => {
     const { directory, config, weights } = await fixture(FIXTURE_VARIANTS[0]!.options);
-    const ids = fixtureTokens(config.vocab_size, 72, 23);
+    const ids = fixtureTokens(config.vocab_size, 400, 23);
     const expected = referenceLogits(config, weights, ids);
     const model = await LlamaModel.open(gpu, directory, { kernelTarget: 'cpu' });
-    const cache = model.createCache(2, 80);
+    const cache = model.createCache(2, 400);
     const vocabulary = config.vocab_size;
     const rowsOf = (flat: Float32Array, from: number, count: number) =>
       Array.from({ length: count }, (_, row) =>
@@ -239,27 +239,27 @@ describe('Llama forward pass against the float64 reference', () => {
       );
     try {
       const first = await model
-        .forward(packTokens([{ slot: 0, start: 0, ids: ids.slice(0, 36) }]), cache, 'all')
+        .forward(packTokens([{ slot: 0, start: 0, ids: ids.slice(0, 200) }]), cache, 'all')
         .read();
       const second = await model
-        .forward(packTokens([{ slot: 0, start: 36, ids: ids.slice(36) }]), cache, 'all')
+        .forward(packTokens([{ slot: 0, start: 200, ids: ids.slice(200) }]), cache, 'all')
         .read();
-      expect(maxDifference(rowsOf(first, 0, 36), expected.slice(0, 36))).toBeLessThan(TOLERANCE);
-      expect(maxDifference(rowsOf(second, 0, 36), expected.slice(36))).toBeLessThan(TOLERANCE);
-      const other = fixtureTokens(config.vocab_size, 33, 24);
+      expect(maxDifference(rowsOf(first, 0, 200), expected.slice(0, 200))).toBeLessThan(TOLERANCE);
+      expect(maxDifference(rowsOf(second, 0, 200), expected.slice(200))).toBeLessThan(TOLERANCE);
+      const other = fixtureTokens(config.vocab_size, 193, 24);
       const both = await model
         .forward(
           packTokens([
             { slot: 1, start: 0, ids: other },
-            { slot: 0, start: 0, ids: ids.slice(0, 40) },
+            { slot: 0, start: 0, ids: ids.slice(0, 197) },
           ]),
           cache,
           'all',
         )
         .read();
       const otherExpected = referenceLogits(config, weights, other);
-      expect(maxDifference(rowsOf(both, 0, 33), otherExpected)).toBeLessThan(TOLERANCE);
-      expect(maxDifference(rowsOf(both, 33, 40), expected.slice(0, 40))).toBeLessThan(TOLERANCE);
+      expect(maxDifference(rowsOf(both, 0, 193), otherExpected)).toBeLessThan(TOLERANCE);
+      expect(maxDifference(rowsOf(both, 193, 197), expected.slice(0, 197))).toBeLessThan(TOLERANCE);
     } finally {
       cache.dispose();
       model.dispose();
@@ -327,11 +327,11 @@ describe('Llama forward pass against the float64 reference', () => {
     },
   );
 
-  it('attends by matmuls on the cpu kernels when every run has 32+ new tokens', () => {
+  it('attends by matmuls on the cpu kernels when every run has 192+ new tokens', () => {
     const layout = { heads: 4, kvHeads: 2, headSize: 16 };
     const run = (length: number) => ({ slot: 0, start: 0, row: 0, length });
-    expect(attendsByMatmul('cpu', layout, [run(32), run(40)])).toBe(true);
-    expect(attendsByMatmul('cpu', layout, [run(32), run(31)])).toBe(false);
+    expect(attendsByMatmul('cpu', layout, [run(192), run(200)])).toBe(true);
+    expect(attendsByMatmul('cpu', layout, [run(192), run(191)])).toBe(false);
     expect(attendsByMatmul('gpu', layout, [run(512)])).toBe(false);
     expect(attendsByMatmul('cpu', { ...layout, headSize: 14 }, [run(512)])).toBe(false);
   });

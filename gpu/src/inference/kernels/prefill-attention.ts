@@ -18,8 +18,12 @@ import { qkvWidth, type HeadLayout, type LayerCache } from './positional.ts';
  * ropeAndStore), the attention op, its output scattered back into the token rows.
  */
 
-/** Fewest new tokens in every run of a batch for it to take the matmul path (matmul-window.ts). */
-const MIN_QUERIES = 32;
+/**
+ * Fewest new tokens in every run of a batch for it to take the matmul path. Measured on lavapipe
+ * (BENCHMARKS.md): the matmul path's packs and extra dispatches cost more than they save at 128
+ * tokens a run, break even near 256 and win at 192 and 512.
+ */
+const MIN_QUERIES = 192;
 
 /** Whether a batch's attention takes the matmul path: CPU kernels, vec4 heads, long runs only. */
 export function attendsByMatmul(
