@@ -36,30 +36,30 @@ export function attendsByMatmul(
 
 const RUN_PARAMS = { count: 'u32', length: 'u32', heads: 'u32', headSize: 'u32' } as const;
 
+/** Element `index` of a head-major [heads, length, headSize] tensor: head h, row i, column j. */
+const HEAD_MAJOR_INDEX = /* wgsl */ `
+  let j = index % params.headSize;
+  let i = (index / params.headSize) % params.length;
+  let h = index / (params.headSize * params.length);`;
+
 /** queries[h, i, j] = qkv[row + i, h * headSize + j]: one run's queries, head-major. */
 const gatherQueries: KernelDefinition = {
   name: 'inference prefill gather queries',
   params: { ...RUN_PARAMS, row: 'u32', stride: 'u32' },
   inputs: ['qkv'],
   outputs: ['queries'],
-  main: perElement(`
-  let j = index % params.headSize;
-  let i = (index / params.headSize) % params.length;
-  let h = index / (params.headSize * params.length);
+  main: perElement(`${HEAD_MAJOR_INDEX}
   queries[index] = qkv[(params.row + i) * params.stride + h * params.headSize + j];`),
 };
 
-/** keys[h, p, j] = cache keys[slot, h, p, j] for positions p < length, and the same for values. */
+/** keys[h, i, j] = cache keys[slot, h, i, j] for positions i < length, and the same for values. */
 const gatherCache: KernelDefinition = {
   name: 'inference prefill gather keys and values',
   params: { ...RUN_PARAMS, slot: 'u32', capacity: 'u32' },
   inputs: ['keyCache', 'valueCache'],
   outputs: ['keys', 'values'],
-  main: perElement(`
-  let j = index % params.headSize;
-  let p = (index / params.headSize) % params.length;
-  let h = index / (params.headSize * params.length);
-  let source = ((params.slot * params.heads + h) * params.capacity + p) * params.headSize + j;
+  main: perElement(`${HEAD_MAJOR_INDEX}
+  let source = ((params.slot * params.heads + h) * params.capacity + i) * params.headSize + j;
   keys[index] = keyCache[source];
   values[index] = valueCache[source];`),
 };
@@ -70,10 +70,7 @@ const scatterOutput: KernelDefinition = {
   params: { ...RUN_PARAMS, row: 'u32' },
   inputs: ['output'],
   outputs: ['attended'],
-  main: perElement(`
-  let j = index % params.headSize;
-  let i = (index / params.headSize) % params.length;
-  let h = index / (params.headSize * params.length);
+  main: perElement(`${HEAD_MAJOR_INDEX}
   attended[(params.row + i) * params.heads * params.headSize + h * params.headSize + j] =
     output[index];`),
 };
