@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -9,11 +9,30 @@ import { afterAll, describe, expect, it } from 'vitest';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const outDir = path.join(root, '.lab', 'test-device-kit');
 const bundle = path.join(outDir, 'bench.mjs');
+const inferenceBundle = path.join(outDir, 'inference.mjs');
 
-/** Runs the bundle with plain node (no TypeScript loader), as on a machine without the lab. */
-async function runBundle(args: string[]): Promise<{ code: number; stderr: string }> {
+/** Bundles one of the kit's programs as gpu/device-kit/prepare.sh does. */
+async function bundleProgram(entry: string, outfile: string): Promise<void> {
+  await mkdir(outDir, { recursive: true });
+  await build({
+    entryPoints: [path.join(root, entry)],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    external: ['webgpu'],
+    outfile,
+    logLevel: 'silent',
+  });
+}
+
+/** Runs a bundle with plain node (no TypeScript loader), as on a machine without the lab. */
+async function runBundle(
+  args: string[],
+  program = bundle,
+): Promise<{ code: number; stderr: string }> {
   try {
-    await promisify(execFile)(process.execPath, [bundle, ...args]);
+    await promisify(execFile)(process.execPath, [program, ...args]);
     return { code: 0, stderr: '' };
   } catch (error) {
     const { code, stderr } = error as { code: number; stderr: string };
@@ -26,17 +45,7 @@ describe('kernel benchmark bundle (device kit)', () => {
   afterAll(() => rm(outDir, { recursive: true, force: true }));
 
   it('bundles into one file that plain node loads, and rejects bad arguments', async () => {
-    await mkdir(outDir, { recursive: true });
-    await build({
-      entryPoints: [path.join(root, 'gpu/src/bench/kernel-benchmark-main.ts')],
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node20',
-      external: ['webgpu'],
-      outfile: bundle,
-      logLevel: 'silent',
-    });
+    await bundleProgram('gpu/src/bench/kernel-benchmark-main.ts', bundle);
 
     expect(await runBundle(['--sizes', '256,x'])).toEqual({
       code: 2,
@@ -54,5 +63,46 @@ describe('kernel benchmark bundle (device kit)', () => {
       code: 2,
       stderr: expect.stringContaining('usage: bench'),
     });
+  });
+
+  it('bundles the inference benchmark, which measures a random checkpoint dense and factorised', async () => {
+    await bundleProgram('gpu/src/bench/inference-benchmark-main.ts', inferenceBundle);
+    const run = (args: string[]) => runBundle(args, inferenceBundle);
+    expect(await run(['--top-k', '5'])).toEqual({
+      code: 2,
+      stderr: expect.stringContaining('--top-k must be at most --experts (4), got "5"'),
+    });
+    expect(await run(['--gen-len', '1'])).toEqual({
+      code: 2,
+      stderr: expect.stringContaining('--gen-len must be an integer of at least 2, got "1"'),
+    });
+    const config = path.join(outDir, 'tiny-config.json');
+    await writeFile(
+      config,
+      JSON.stringify({
+        vocab_size: 300,
+        hidden_size: 64,
+        intermediate_size: 192,
+        num_hidden_layers: 2,
+        num_attention_heads: 4,
+        num_key_value_heads: 2,
+        max_position_embeddings: 256,
+        rms_norm_eps: 1e-5,
+        rope_theta: 10000,
+      }),
+    );
+    const json = path.join(outDir, 'inference.json');
+    const args = ['--config', config, '--prompt-len', '20', '--gen-len', '3', '--repeats', '1'];
+    expect(await run([...args, '--top-k', '1', '--json-file', json])).toEqual({
+      code: 0,
+      stderr: expect.any(String),
+    });
+    const { rows } = JSON.parse(await readFile(json, 'utf8')) as {
+      rows: { ffn: string; prefillTokS: number; decodeTokS: number; bound?: number }[];
+    };
+    expect(rows.map((row) => row.ffn)).toEqual(['dense', 'top-1 of 4']);
+    for (const row of rows) expect(row.decodeTokS).toBeGreaterThan(0);
+    // The FLOP bound of top-1 of 4 at an FFN share of 0.75: 1 / (0.25 + 0.75 / 4).
+    expect(rows[1]!.bound).toBeCloseTo(1 / (0.25 + 0.75 / 4), 2);
   });
 });
