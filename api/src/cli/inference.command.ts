@@ -1,4 +1,5 @@
 import {
+  compareWithDense,
   factorisationSchema,
   feedForwardShare,
   generate,
@@ -7,7 +8,6 @@ import {
   ModelTokenizer,
   packTokens,
   runTorchPeer,
-  speedupBound,
   type DeviceInfo,
   type FactorisationOptions,
   type Gpu,
@@ -200,9 +200,7 @@ export async function benchModelCommand(options: BenchModelOptions): Promise<voi
         experts: parsed.experts,
         topK: parsed.topK,
         split: parsed.split,
-        speedup: factorised.figures.decodeTokS / dense.figures.decodeTokS,
-        prefillSpeedup: factorised.figures.prefillTokS / dense.figures.prefillTokS,
-        bound: speedupBound(config, parsed.experts, parsed.topK),
+        ...compareWithDense(dense.figures, factorised.figures, config, parsed),
       });
     }
     if (options.peer) {

@@ -12,9 +12,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { measureCheckpoint } from '../inference/benchmark.ts';
+import { compareWithDense, measureCheckpoint } from '../inference/benchmark.ts';
 import type { LoadOptions } from '../inference/llama-model.ts';
-import { feedForwardShare, speedupBound } from '../inference/speed-bound.ts';
+import { feedForwardShare } from '../inference/speed-bound.ts';
 import { writeCheckpoint } from '../model/checkpoint.ts';
 import { parseModelConfig, readModelConfig, type ModelConfig } from '../model/config.ts';
 import { randomCheckpointEntries } from '../model/random-init.ts';
@@ -111,12 +111,7 @@ async function measureAll(settings: Settings, directory: string): Promise<Infere
     for (const topK of settings.topKs) {
       const factorisation = { experts, topK, split: 'sequential', seed: 0 } as const;
       const row = await measure(`top-${topK} of ${experts}`, { factorisation });
-      rows.push({
-        ...row,
-        speedup: row.decodeTokS / dense.decodeTokS,
-        prefillSpeedup: row.prefillTokS / dense.prefillTokS,
-        bound: speedupBound(config, experts, topK),
-      });
+      rows.push({ ...row, ...compareWithDense(dense, row, config, { experts, topK }) });
     }
     return rows;
   } finally {

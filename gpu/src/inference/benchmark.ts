@@ -3,6 +3,7 @@ import type { ModelConfig } from '../model/config.ts';
 import type { Gpu } from '../runtime/device.ts';
 import { generate } from './generate.ts';
 import { LlamaModel, type LoadOptions } from './llama-model.ts';
+import { speedupBound } from './speed-bound.ts';
 
 export interface InferenceBenchmarkOptions {
   promptLength: number;
@@ -87,4 +88,26 @@ export async function measureCheckpoint(
   } finally {
     model.dispose();
   }
+}
+
+/** A factorised model's speed against the dense model's, and the FLOP bound on its decode. */
+export interface DenseComparison {
+  /** Decode tokens/s over the dense model's. */
+  speedup: number;
+  prefillSpeedup: number;
+  /** The decode speedup the FLOPs allow: speedupBound. */
+  bound: number;
+}
+
+export function compareWithDense(
+  dense: InferenceFigures,
+  factorised: InferenceFigures,
+  config: ModelConfig,
+  { experts, topK }: { experts: number; topK: number },
+): DenseComparison {
+  return {
+    speedup: factorised.decodeTokS / dense.decodeTokS,
+    prefillSpeedup: factorised.prefillTokS / dense.prefillTokS,
+    bound: speedupBound(config, experts, topK),
+  };
 }

@@ -1,5 +1,5 @@
-export { measureCheckpoint, measureInference } from './benchmark.ts';
-export type { InferenceBenchmarkOptions, InferenceFigures } from './benchmark.ts';
+export { compareWithDense, measureCheckpoint, measureInference } from './benchmark.ts';
+export type { DenseComparison, InferenceBenchmarkOptions, InferenceFigures } from './benchmark.ts';
 export { factorisationSchema, SPLIT_STRATEGIES } from './factorise.ts';
 export type { FactorisationOptions, LayerFactorisation, SplitStrategy } from './factorise.ts';
 export { generate } from './generate.ts';

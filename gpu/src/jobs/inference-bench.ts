@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { measureCheckpoint } from '../inference/benchmark.ts';
+import { compareWithDense, measureCheckpoint } from '../inference/benchmark.ts';
 import { factorisationSchema, SPLIT_STRATEGIES } from '../inference/factorise.ts';
 import type { LoadOptions } from '../inference/llama-model.ts';
-import { feedForwardShare, speedupBound } from '../inference/speed-bound.ts';
+import { feedForwardShare } from '../inference/speed-bound.ts';
 import { acquireGpu, type Gpu } from '../runtime/device.ts';
 import type { JobDefinition } from './job.ts';
 
@@ -81,13 +81,17 @@ export const inferenceBenchJob: JobDefinition<typeof inferenceBenchConfigSchema>
       });
       reporter.progress(0.5, `factorised: ${config.experts} experts, top-${config.topK}`);
       ({ figures } = await measure(gpu, { ...base, factorisation }, config));
-      bound = speedupBound(modelConfig, config.experts, config.topK);
+      const comparison = compareWithDense(dense, figures, modelConfig, {
+        experts: config.experts,
+        topK: config.topK,
+      });
+      bound = comparison.bound;
       Object.assign(summary, {
         prefill_tok_s: figures.prefillTokS,
         decode_tok_s: figures.decodeTokS,
         decode_ms_p50: figures.decodeStepMsP50,
         decode_ms_p95: figures.decodeStepMsP95,
-        speedup: figures.decodeTokS / dense.decodeTokS,
+        speedup: comparison.speedup,
         bound,
         ffn_share: feedForwardShare(modelConfig),
       });

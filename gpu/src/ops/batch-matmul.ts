@@ -6,16 +6,15 @@ import { checkDtype, checkRank, describeCall } from './checks.ts';
 import type { Engine } from '../runtime/engine.ts';
 import {
   checkKernel,
-  fitsWorkgroupLimit,
+  checkWorkgroupLimit,
   matmulStrides,
-  planMatmul,
   type MatmulGeometry,
   type MatmulKernel,
 } from './matmul-plan.ts';
 import type { MatmulInputType } from './matmul-shader.ts';
 import {
+  planProduct,
   planWindowedMatmul,
-  takesWindowedMatmul,
   usesWindowedMatmul,
   windowedLaunches,
   type MatmulOperands,
@@ -113,15 +112,8 @@ function encodeBatchMatmul(
     { transposeA, transposeB, compute },
     { aType: a.dtype as MatmulInputType, bType: b.dtype as MatmulInputType },
   );
-  const { gpu } = a.engine;
-  const windowed = takesWindowedMatmul(gpu, geometry, { kernel });
-  const plan = windowed ? undefined : planMatmul(gpu, geometry, { kernel });
-  if (plan && !fitsWorkgroupLimit(gpu, plan)) {
-    throw new Error(
-      `${call}: needs more than this device's maxComputeWorkgroupsPerDimension of ` +
-        `${gpu.device.limits.maxComputeWorkgroupsPerDimension} workgroups`,
-    );
-  }
+  const plan = planProduct(a.engine.gpu, geometry, { kernel });
+  if (plan) checkWorkgroupLimit(a.engine.gpu, plan, call);
   const c = allocateTensor(a.engine, call, [...batchShape, m, n], 'f32');
   const operands = { a: a.bufferFor(call), b: b.bufferFor(call), c: c.bufferFor(call) };
   if (plan) {

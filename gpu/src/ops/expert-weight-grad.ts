@@ -15,9 +15,9 @@ import type { KernelDefinition } from './kernel.ts';
 /**
  * The weight gradient of expertMatmul, dWeights[e] = x_e^T dy_e over expert e's sorted rows, as
  * a register-tiled matmul whose K loop runs over those rows: a workgroup (workgroup.z = e) owns
- * TILE_ROWS (the forward's tile height) rows of dWeights[e] (along inner) by WORKGROUP_SIZE * 4 columns, each invocation 4
- * columns of those rows in registers; with subgroups lane i loads x of tile row i at each sorted
- * row and the others take it by subgroupBroadcast. The loop's bounds come from the offsets, the
+ * TILE_ROWS (the forward's tile height) rows of dWeights[e] (along inner) by WORKGROUP_SIZE * 4
+ * columns, each invocation 4 columns of those rows in registers; with subgroups lane i loads x
+ * of tile row i at each sorted row and the others take it by subgroupBroadcast. The loop's bounds come from the offsets, the
  * same for every invocation of a workgroup, which WGSL's uniformity analysis cannot see: hence
  * the diagnostic filter.
  */

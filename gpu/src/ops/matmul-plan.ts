@@ -133,10 +133,15 @@ function tiledWorkgroups({ batch, m, n }: MatmulGeometry, tile: MatmulTile): Wor
   return [Math.ceil(n / tile), Math.ceil(m / tile), batch];
 }
 
-/** Whether a plan's grid fits the device's workgroups-per-dimension limit. */
-export function fitsWorkgroupLimit(gpu: Gpu, plan: MatmulPlan): boolean {
+/** Throws, naming the call, where a plan's grid exceeds the device's workgroups per dimension. */
+export function checkWorkgroupLimit(gpu: Gpu, plan: MatmulPlan, call: string): void {
   const limit = gpu.device.limits.maxComputeWorkgroupsPerDimension;
-  return plan.workgroups.every((count = 1) => count <= limit);
+  if (plan.workgroups.some((count = 1) => count > limit)) {
+    throw new Error(
+      `${call}: needs more than this device's maxComputeWorkgroupsPerDimension of ${limit} ` +
+        'workgroups',
+    );
+  }
 }
 
 /** Element strides of op(A)[row, kk] and op(B)[kk, column] in their stored matrices. */

@@ -27,14 +27,14 @@ export interface TiledMatmulVariant {
   compute: MatmulInputType;
 }
 
-export const TILED_WORKGROUP_SIZE = 256;
+const TILED_WORKGROUP_SIZE = 256;
 /** Invocations along each side of the workgroup's square grid. */
 const SIDE = 16;
 /** Values of each operand an invocation stages per slice. */
 const STAGED_PER_INVOCATION = 4;
 
 /** K values per slice: a tile's slices of A and B hold TILED_WORKGROUP_SIZE x 4 values each. */
-export function sliceDepth(tile: MatmulTile): number {
+function sliceDepth(tile: MatmulTile): number {
   return (TILED_WORKGROUP_SIZE * STAGED_PER_INVOCATION) / tile;
 }
 
@@ -60,7 +60,6 @@ struct Dims { ${MATMUL_DIMS.map((name) => `${name}: u32`).join(', ')} }
 const TILE = ${tile}u;
 const DEPTH = ${depth}u;
 const TILE4 = ${tile / 4}u;
-const INVOCATIONS = ${TILED_WORKGROUP_SIZE}u;
 
 // [kk * TILE4 + row / 4][row % 4] and [kk * TILE4 + column / 4][column % 4].
 var<workgroup> aSlice: array<${vector}, ${depth * (tile / 4)}>;

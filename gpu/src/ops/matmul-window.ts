@@ -2,8 +2,10 @@ import { hasSubgroupsOf, type Gpu } from '../runtime/device.ts';
 import type { PipelineCache } from '../runtime/pipeline-cache.ts';
 import {
   matmulStrides,
+  planMatmul,
   type MatmulGeometry,
   type MatmulKernelOptions,
+  type MatmulPlan,
   type MatmulStrides,
 } from './matmul-plan.ts';
 import {
@@ -159,15 +161,17 @@ export function usesWindowedMatmul(gpu: Gpu, geometry: MatmulGeometry): boolean 
 }
 
 /**
- * Whether a product takes the windowed kernel: no kernel asked for, subgroups allowed, and the
- * kernel serves the geometry here (usesWindowedMatmul).
+ * The plan of a product's one dispatch (planMatmul), or undefined where it takes the windowed
+ * kernel: no kernel asked for, subgroups allowed, and the kernel serves the geometry here.
  */
-export function takesWindowedMatmul(
+export function planProduct(
   gpu: Gpu,
   geometry: MatmulGeometry,
-  { kernel = 'auto', subgroups = true }: MatmulKernelOptions,
-): boolean {
-  return kernel === 'auto' && subgroups && usesWindowedMatmul(gpu, geometry);
+  options: MatmulKernelOptions,
+): MatmulPlan | undefined {
+  const { kernel = 'auto', subgroups = true } = options;
+  const windowed = kernel === 'auto' && subgroups && usesWindowedMatmul(gpu, geometry);
+  return windowed ? undefined : planMatmul(gpu, geometry, options);
 }
 
 function packSizes(batch: number, { m, k, n, a, b }: WindowedProblem) {

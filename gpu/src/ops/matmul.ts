@@ -5,17 +5,17 @@ import { withValidation } from '../runtime/error-scope.ts';
 import { encodeFloat16 } from '../util/float16.ts';
 import {
   checkKernel,
-  fitsWorkgroupLimit,
+  checkWorkgroupLimit,
   matmulStrides,
-  planMatmul,
   type MatmulGeometry,
   type MatmulKernel,
   type MatmulKernelOptions,
+  type MatmulPlan,
 } from './matmul-plan.ts';
 import type { MatmulInputType } from './matmul-shader.ts';
 import {
+  planProduct,
   planWindowedMatmul,
-  takesWindowedMatmul,
   windowedLaunches,
   type Launch,
   type MatmulOperands,
@@ -102,19 +102,19 @@ export async function createMatmulRunner(
     throw new Error(`${operation}: f16 compute needs dtype f16 inputs, not ${dtype}`);
   }
   const geometry = runnerGeometry(shape, dtype, compute);
-  const choice = { kernel, subgroups };
   checkKernel(operation, kernel);
-  checkShape(gpu, geometry, choice, operation);
+  checkShape(geometry, operation, device.limits);
+  const plan = planProduct(gpu, geometry, { kernel, subgroups });
+  if (plan) checkWorkgroupLimit(gpu, plan, operation);
 
   const inputBytes = (elements: number) => Math.ceil((elements * BYTES_PER_ELEMENT[dtype]) / 4) * 4;
-  const chosenKernel = kernelFor(gpu, geometry, choice);
   const { launches, operands, buffers } = await withValidation(device, operation, () => {
     const operands = {
       a: createStorageBuffer(device, 'matmul A', inputBytes(m * k)),
       b: createStorageBuffer(device, 'matmul B', inputBytes(k * n)),
       c: createStorageBuffer(device, 'matmul C', m * n * 4, GPUBufferUsage.COPY_SRC),
     };
-    return { operands, ...createLaunches(gpu, geometry, choice, operands) };
+    return { operands, ...createLaunches(gpu, geometry, plan, operands) };
   });
   const encode = (values: Float32Array) => (dtype === 'f16' ? encodeFloat16(values) : values);
 
@@ -122,7 +122,7 @@ export async function createMatmulRunner(
     shape,
     dtype,
     compute,
-    kernel: chosenKernel,
+    kernel: plan?.kernel ?? 'windowed',
     upload(a, b) {
       checkLength(operation, 'A', a, m * k, 'M*K');
       checkLength(operation, 'B', b, k * n, 'K*N');
@@ -153,8 +153,6 @@ export async function createMatmulRunner(
   };
 }
 
-type KernelChoice = Required<MatmulKernelOptions>;
-
 function runnerGeometry(
   shape: MatmulShape,
   dtype: MatmulInputType,
@@ -179,53 +177,42 @@ export function matmulKernelFor(
   shape: MatmulShape,
   { subgroups = true, dtype = 'f32', compute = 'f32', kernel = 'auto' }: MatmulOptions = {},
 ): MatmulRunner['kernel'] {
-  return kernelFor(gpu, runnerGeometry(shape, dtype, compute), { kernel, subgroups });
-}
-
-function kernelFor(
-  gpu: Gpu,
-  geometry: MatmulGeometry,
-  choice: KernelChoice,
-): MatmulRunner['kernel'] {
-  return takesWindowedMatmul(gpu, geometry, choice)
-    ? 'windowed'
-    : planMatmul(gpu, geometry, choice).kernel;
+  const geometry = runnerGeometry(shape, dtype, compute);
+  return planProduct(gpu, geometry, { kernel, subgroups })?.kernel ?? 'windowed';
 }
 
 /**
- * The launches of one matmul over `operands`, and the buffers they use besides: the windowed
- * kernel's packs and tiles on CPU adapters where it applies, else one dispatch of the planned
- * kernel.
+ * The launches of one matmul over `operands`, and the buffers they use besides: one dispatch of
+ * `plan`, or without one the windowed kernel's packs and tiles (CPU adapters).
  */
 function createLaunches(
   gpu: Gpu,
   geometry: MatmulGeometry,
-  choice: KernelChoice,
+  plan: MatmulPlan | undefined,
   operands: MatmulOperands,
 ): { launches: Launch[]; buffers: GPUBuffer[] } {
   const { device } = gpu;
   const { pipelines } = engineFor(gpu);
-  if (takesWindowedMatmul(gpu, geometry, choice)) {
-    const plan = planWindowedMatmul(geometry, matmulStrides(geometry));
+  if (!plan) {
+    const windows = planWindowedMatmul(geometry, matmulStrides(geometry));
     const packedUsage = GPUBufferUsage.STORAGE | GPUBufferUsage.UNIFORM;
     const packed = (name: string, size: number) =>
       device.createBuffer({ label: `matmul packed ${name}`, size, usage: packedUsage });
     const workspace = {
-      packedA: packed('A', plan.packedABytes),
-      packedB: packed('B', plan.packedBBytes),
+      packedA: packed('A', windows.packedABytes),
+      packedB: packed('B', windows.packedBBytes),
       uniforms: device.createBuffer({
         label: 'matmul windows',
-        size: plan.uniforms.byteLength,
+        size: windows.uniforms.byteLength,
         usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST,
       }),
     };
-    device.queue.writeBuffer(workspace.uniforms, 0, plan.uniforms);
+    device.queue.writeBuffer(workspace.uniforms, 0, windows.uniforms);
     return {
-      launches: windowedLaunches(device, pipelines, plan, operands, workspace),
+      launches: windowedLaunches(device, pipelines, windows, operands, workspace),
       buffers: Object.values(workspace),
     };
   }
-  const plan = planMatmul(gpu, geometry, choice);
   const pipeline = pipelines.get(plan.pipelineKey, plan.shader);
   const dims = createUniformBuffer(device, 'matmul dims', [...new Uint32Array(plan.uniforms)]);
   const bindGroup = device.createBindGroup({
@@ -241,13 +228,7 @@ function createLaunches(
   };
 }
 
-function checkShape(
-  gpu: Gpu,
-  geometry: MatmulGeometry,
-  choice: KernelChoice,
-  operation: string,
-): void {
-  const { limits } = gpu.device;
+function checkShape(geometry: MatmulGeometry, operation: string, limits: GPUSupportedLimits): void {
   const { m, k, n, aType } = geometry;
   if (![m, k, n].every((dim) => Number.isInteger(dim) && dim > 0)) {
     throw new Error(`${operation}: dimensions must be positive integers`);
@@ -264,13 +245,6 @@ function checkShape(
           `maxStorageBufferBindingSize of ${bindingLimit} bytes`,
       );
     }
-  }
-  if (takesWindowedMatmul(gpu, geometry, choice)) return;
-  if (!fitsWorkgroupLimit(gpu, planMatmul(gpu, geometry, choice))) {
-    throw new Error(
-      `${operation}: needs more than this device's maxComputeWorkgroupsPerDimension of ` +
-        `${limits.maxComputeWorkgroupsPerDimension} workgroups`,
-    );
   }
 }
 

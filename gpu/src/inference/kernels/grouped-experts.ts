@@ -39,7 +39,8 @@ const each = (count: number[], line: (index: number) => string, separator = '\n 
 const eachPair = (line: (t: number, r: number) => string, separator = '\n    ') =>
   tileRows.flatMap((t) => neurons.map((r) => line(t, r))).join(separator);
 
-const TILE_PARAMS = { rows: 'u32', experts: 'u32', k: 'u32' } as const;
+/** What tileOf reads: sorted rows and experts. */
+const TILE_PARAMS = { rows: 'u32', experts: 'u32' } as const;
 
 /**
  * The tile of this workgroup (`offsets`: where each expert's sorted rows start), its expert's
@@ -65,7 +66,7 @@ fn main(
 function gateUpDefinition(laneBlocked: boolean): KernelDefinition {
   return {
     name: `inference grouped expert gate-up${laneBlocked ? ' lane-blocked' : ''}`,
-    params: { ...TILE_PARAMS, inputs: 'u32', block: 'u32', hasBias: 'u32' },
+    params: { ...TILE_PARAMS, k: 'u32', inputs: 'u32', block: 'u32', hasBias: 'u32' },
     inputs: ['h', 'gate', 'up', 'gateBias', 'upBias', 'order', 'offsets', 'neuronOffsets'],
     outputs: ['act'],
     elementTypes: { h: 'vec4', gate: 'vec4', up: 'vec4' },
@@ -203,7 +204,7 @@ export function groupedExpertFfn(
     operation: `expert down of ${what}`,
     inputs: [act, weights.down, groups.offsets, weights.offsets],
     outputs: [out],
-    params: { rows, experts, k, outputs: inputs, width, block },
+    params: { rows, experts, outputs: inputs, width, block },
     workgroups: [Math.ceil(inputs / (NEURONS * LANE_WORKGROUP)), tiles],
   });
   act.dispose();
