@@ -104,59 +104,23 @@ describe('vendor BLAS peer (cuBLAS through PyTorch)', () => {
     };
     const chosen = { kernel: 'tiled-64' as const, chosen: true };
     const other = { kernel: 'tiled-128' as const, chosen: false };
+    const matmulRow = (
+      dtype: 'f32' | 'f16',
+      compute: 'f32' | 'f16',
+      gflops: number,
+      kernel: typeof chosen | typeof other,
+    ) => ({ n: 1024, dtype, compute, gflops, ceilingDtype: compute, ...timing, ...kernel });
     const result: KernelBenchmarkResult = {
       adapter,
       fmaCeilingGflops: 100,
       fmaCeilings: [],
       matmul: [
-        {
-          n: 1024,
-          dtype: 'f32',
-          compute: 'f32',
-          gflops: 20_000,
-          ceilingDtype: 'f32',
-          ...timing,
-          ...chosen,
-        },
-        {
-          n: 1024,
-          dtype: 'f32',
-          compute: 'f32',
-          gflops: 24_000,
-          ceilingDtype: 'f32',
-          ...timing,
-          ...other,
-        },
-        {
-          n: 1024,
-          dtype: 'f16',
-          compute: 'f32',
-          gflops: 30_000,
-          ceilingDtype: 'f32',
-          ...timing,
-          ...chosen,
-        },
-        {
-          n: 1024,
-          dtype: 'f16',
-          compute: 'f16',
-          gflops: 45_000,
-          ceilingDtype: 'f16',
-          ...timing,
-          ...chosen,
-        },
+        matmulRow('f32', 'f32', 20_000, chosen),
+        matmulRow('f32', 'f32', 24_000, other),
+        matmulRow('f16', 'f32', 30_000, chosen),
+        matmulRow('f16', 'f16', 45_000, chosen),
         // Fast but wrong: never the fastest kernel.
-        {
-          n: 1024,
-          dtype: 'f16',
-          compute: 'f16',
-          gflops: 90_000,
-          ceilingDtype: 'f16',
-          ...timing,
-          ...other,
-          correct: false,
-          maxRelativeError: 0.3,
-        },
+        { ...matmulRow('f16', 'f16', 90_000, other), correct: false, maxRelativeError: 0.3 },
       ],
       blasGflops: null,
       blas: { available: false, reason: 'numpy is not installed' },
