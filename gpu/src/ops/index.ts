@@ -21,6 +21,7 @@ export { klDivergence } from './kl-divergence.ts';
 export type { KlDivergenceOptions } from './kl-divergence.ts';
 export type { SoftmaxOptions } from './softmax.ts';
 export { repeatHeads } from './repeat-heads.ts';
+export { mergeHeads, splitHeads } from './heads.ts';
 export { attention } from './attention.ts';
 export { topK } from './top-k.ts';
 export type { TopK } from './top-k.ts';

@@ -11,6 +11,11 @@ export interface RopeOptions {
   theta?: number;
   /** Position of the first row, for decoding after a cache of that many tokens (default 0). */
   positionOffset?: number;
+  /**
+   * The inverse frequencies [headSize / 2] to rotate by instead of theta's (a scaled RoPE such
+   * as Llama 3's); not differentiated.
+   */
+  inverseFrequencies?: Tensor;
 }
 
 interface RopeAttrs {
@@ -23,24 +28,28 @@ interface RopeAttrs {
  * position * theta^(-2j/d). `direction` -1 rotates back, which is the backward pass (a rotation's
  * transpose is its inverse).
  */
-const ropeKernel: KernelDefinition = {
-  name: 'rope',
-  params: {
-    count: 'u32',
-    positions: 'u32',
-    dim: 'u32',
-    positionOffset: 'u32',
-    theta: 'f32',
-    direction: 'f32',
-  },
-  inputs: ['x'],
-  outputs: ['y'],
-  main: perElement(`
+function ropeKernel(frequencyFromTable: boolean): KernelDefinition {
+  const frequency = frequencyFromTable
+    ? 'inverseFrequencies[pair]'
+    : 'pow(params.theta, -2.0 * f32(pair) / f32(params.dim))';
+  return {
+    name: frequencyFromTable ? 'rope (table)' : 'rope',
+    params: {
+      count: 'u32',
+      positions: 'u32',
+      dim: 'u32',
+      positionOffset: 'u32',
+      theta: 'f32',
+      direction: 'f32',
+    },
+    inputs: frequencyFromTable ? ['x', 'inverseFrequencies'] : ['x'],
+    outputs: ['y'],
+    main: perElement(`
   let half = params.dim / 2u;
   let j = index % params.dim;
   let pair = j % half;
   let position = (index / params.dim) % params.positions + params.positionOffset;
-  let frequency = pow(params.theta, -2.0 * f32(pair) / f32(params.dim));
+  let frequency = ${frequency};
   let angle = f32(position) * frequency;
   let c = cos(angle);
   let s = sin(angle) * params.direction;
@@ -50,13 +59,22 @@ const ropeKernel: KernelDefinition = {
   } else {
     y[index] = x[index] * c + x[rowStart + pair] * s;
   }`),
-};
+  };
+}
 
-function encodeRope(x: Tensor, attrs: RopeAttrs, direction: number, operation: string): Tensor {
+const KERNELS = { theta: ropeKernel(false), table: ropeKernel(true) };
+
+function encodeRope(
+  x: Tensor,
+  inverseFrequencies: Tensor | undefined,
+  attrs: RopeAttrs,
+  direction: number,
+  operation: string,
+): Tensor {
   const y = allocateTensor(x.engine, operation, x.shape, 'f32');
-  runKernel(x.engine, ropeKernel, {
+  runKernel(x.engine, inverseFrequencies ? KERNELS.table : KERNELS.theta, {
     operation,
-    inputs: [x],
+    inputs: inverseFrequencies ? [x, inverseFrequencies] : [x],
     outputs: [y],
     params: {
       count: x.size,
@@ -72,10 +90,10 @@ function encodeRope(x: Tensor, attrs: RopeAttrs, direction: number, operation: s
 
 const ropeOp = defineOp<RopeAttrs>({
   name: 'rope',
-  forward([x], attrs) {
+  forward([x, inverseFrequencies], attrs) {
     const call = describeCall(
       'rope',
-      [x!],
+      inverseFrequencies ? [x!, inverseFrequencies] : [x!],
       `theta ${attrs.theta}, positionOffset ${attrs.positionOffset}`,
     );
     checkDtype(call, 'x', x!, ['f32']);
@@ -86,10 +104,20 @@ const ropeOp = defineOp<RopeAttrs>({
     if (!(attrs.theta > 0) || !Number.isInteger(attrs.positionOffset) || attrs.positionOffset < 0) {
       throw new Error(`${call}: theta must be positive and positionOffset a natural number`);
     }
-    return { output: encodeRope(x!, attrs, 1, call) };
+    if (inverseFrequencies) {
+      checkDtype(call, 'inverseFrequencies', inverseFrequencies, ['f32']);
+      if (
+        inverseFrequencies.shape.length !== 1 ||
+        inverseFrequencies.size * 2 !== x!.shape.at(-1)
+      ) {
+        throw new Error(`${call}: inverseFrequencies must be [headSize / 2]`);
+      }
+    }
+    return { output: encodeRope(x!, inverseFrequencies, attrs, 1, call) };
   },
-  backward({ gradOutput, attrs }) {
-    return [encodeRope(gradOutput, attrs, -1, describeCall('rope backward', [gradOutput]))];
+  backward({ inputs: [, inverseFrequencies], gradOutput, attrs }) {
+    const operation = describeCall('rope backward', [gradOutput]);
+    return [encodeRope(gradOutput, inverseFrequencies, attrs, -1, operation)];
   },
 });
 
@@ -97,6 +125,10 @@ const ropeOp = defineOp<RopeAttrs>({
  * Rotary position embedding of x [..., positions, headSize]: the second-to-last dimension is the
  * token position (so [batch, heads, positions, headSize] as attention holds it).
  */
-export function rope(x: Tensor, { theta = 10_000, positionOffset = 0 }: RopeOptions = {}): Tensor {
-  return applyOp(ropeOp, [x], { theta, positionOffset });
+export function rope(
+  x: Tensor,
+  { theta = 10_000, positionOffset = 0, inverseFrequencies }: RopeOptions = {},
+): Tensor {
+  const inputs = inverseFrequencies ? [x, inverseFrequencies] : [x];
+  return applyOp(ropeOp, inputs, { theta, positionOffset });
 }

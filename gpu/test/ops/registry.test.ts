@@ -12,6 +12,7 @@ describe('op registry', () => {
       'expertMatmul',
       'klDivergence',
       'logSoftmax',
+      'mergeHeads',
       'mul',
       'repeatHeads',
       'rmsNorm',
@@ -19,6 +20,7 @@ describe('op registry', () => {
       'scale',
       'silu',
       'softmax',
+      'splitHeads',
       'sum',
       'swiglu',
     ]);
