@@ -45,7 +45,7 @@ function swap(x: Tensor, layout: Layout, toHeads: boolean, operation: string): T
   const { batch, heads, positions, headSize } = layout;
   const shape: Shape = toHeads
     ? [batch, heads, positions, headSize]
-    : [batch, positions, heads * headSize];
+    : [batch * positions, heads * headSize];
   const y = allocateTensor(x.engine, operation, shape, 'f32');
   runKernel(x.engine, swapKernel, {
     operation,
@@ -57,18 +57,30 @@ function swap(x: Tensor, layout: Layout, toHeads: boolean, operation: string): T
   return y;
 }
 
-const splitHeadsOp = defineOp<number>({
+interface SplitAttrs {
+  heads: number;
+  positions: number;
+}
+
+const splitHeadsOp = defineOp<SplitAttrs>({
   name: 'splitHeads',
-  forward([x], heads) {
-    const call = describeCall('splitHeads', [x!], `heads ${heads}`);
+  forward([x], { heads, positions }) {
+    const call = describeCall('splitHeads', [x!], `heads ${heads}, positions ${positions}`);
     checkDtype(call, 'x', x!, ['f32']);
-    const [batch, positions, width] = x!.shape as [number, number, number];
-    if (x!.shape.length !== 3 || !Number.isInteger(heads) || heads < 1 || width % heads !== 0) {
+    const [tokens, width] = x!.shape as [number, number];
+    const positive = (value: number) => Number.isInteger(value) && value > 0;
+    if (
+      x!.shape.length !== 2 ||
+      !positive(heads) ||
+      !positive(positions) ||
+      width % heads !== 0 ||
+      tokens % positions !== 0
+    ) {
       throw new Error(
-        `${call}: x must be [batch, positions, heads * headSize] with heads a positive integer dividing its width`,
+        `${call}: x must be [batch * positions, heads * headSize], heads and positions positive integers dividing its dimensions`,
       );
     }
-    const layout = { batch, heads, positions, headSize: width / heads };
+    const layout = { batch: tokens / positions, heads, positions, headSize: width / heads };
     return { output: swap(x!, layout, true, call) };
   },
   backward({ output, gradOutput }) {
@@ -96,12 +108,15 @@ const mergeHeadsOp = defineOp({
   },
 });
 
-/** x [batch, positions, heads * headSize] as attention holds it: [batch, heads, positions, headSize]. */
-export function splitHeads(x: Tensor, heads: number): Tensor {
-  return applyOp(splitHeadsOp, [x], heads);
+/**
+ * x [batch * positions, heads * headSize], a projection's rows for whole sequences, as attention
+ * holds it: [batch, heads, positions, headSize].
+ */
+export function splitHeads(x: Tensor, heads: number, positions: number): Tensor {
+  return applyOp(splitHeadsOp, [x], { heads, positions });
 }
 
-/** The inverse of splitHeads: [batch, heads, positions, headSize] to [batch, positions, width]. */
+/** The inverse of splitHeads: [batch, heads, positions, headSize] to [batch * positions, width]. */
 export function mergeHeads(x: Tensor): Tensor {
   return applyOp(mergeHeadsOp, [x], undefined);
 }

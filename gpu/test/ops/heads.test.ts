@@ -3,9 +3,10 @@ import { mergeHeads, splitHeads, type Shape } from '../../src/index.ts';
 import { checkOp } from './conformance.ts';
 
 /** y[b, h, t, d] = x[b, t, h, d], written out index by index. */
-function referenceSplit(heads: number) {
+function referenceSplit(heads: number, positions: number) {
   return ([x]: readonly Float64Array[], [shape]: readonly Shape[]) => {
-    const [batch, positions, width] = shape as [number, number, number];
+    const [tokens, width] = shape as [number, number];
+    const batch = tokens / positions;
     const headSize = width / heads;
     const y = new Float64Array(x!.length);
     for (let b = 0; b < batch; b++)
@@ -31,13 +32,20 @@ function referenceMerge([x]: readonly Float64Array[], [shape]: readonly Shape[])
 }
 
 describe('splitHeads', () => {
-  for (const heads of [1, 3]) {
+  for (const [heads, positions, batch] of [
+    [1, 1, 1],
+    [3, 33, 2],
+    [2, 5, 3],
+  ] as const) {
     checkOp({
-      name: `${heads} head(s)`,
-      op: ([x]) => splitHeads(x!, heads),
-      reference: referenceSplit(heads),
-      configs: [[{ shape: [1, 1, heads * 2] }], [{ shape: [2, 33, heads * 6] }]],
-      gradientConfigs: [[{ shape: [2, 5, heads * 4] }]],
+      name: `${batch} sequence(s) of ${positions}, ${heads} head(s)`,
+      op: ([x]) => splitHeads(x!, heads, positions),
+      reference: referenceSplit(heads, positions),
+      configs: [
+        [{ shape: [batch * positions, heads * 2] }],
+        [{ shape: [batch * positions, heads * 6] }],
+      ],
+      gradientConfigs: [[{ shape: [batch * positions, heads * 4] }]],
       forwardTolerance: 0,
       backwardTolerance: 1e-4,
     });
