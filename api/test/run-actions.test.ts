@@ -1,4 +1,6 @@
+import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { insertQueuedExperiment } from '../../api/src/graphql/experiments/experiments.service.ts';
 import { startWorker, type LabWorker } from '../../api/src/worker/worker.ts';
 import { startTestApi, type TestApi } from '../../test/support/api.ts';
 import { queueSelftest, waitForRunStatus } from '../../test/support/runs.ts';
@@ -7,6 +9,7 @@ import {
   databaseTargets,
   type TestDatabase,
 } from '../../test/support/test-database.ts';
+import { CHECKPOINTING_COUNTER, checkpointingCounterJob } from './jobs/checkpointing-counter.ts';
 
 interface ActionResult {
   run: { id: string; status: string; name: string; config: Record<string, unknown> } | null;
@@ -116,25 +119,59 @@ describe.each(databaseTargets())('cancel, retry and clone on the $name PostgreSQ
   describe('with a worker', () => {
     let worker: LabWorker;
     beforeAll(async () => {
-      worker = await startWorker(database.db, database.url);
+      worker = await startWorker(database.db, database.url, {
+        extraJobs: { [CHECKPOINTING_COUNTER]: checkpointingCounterJob },
+      });
     });
     afterAll(async () => {
       await worker?.stop();
     });
 
+    /** A counter of `steps` steps of 20 ms that never checkpoints. */
+    function queueCounter(steps: number): Promise<string> {
+      return database.db.$transaction((tx) =>
+        insertQueuedExperiment(tx, {
+          kind: CHECKPOINTING_COUNTER,
+          name: 'counter',
+          config: { steps, checkpointEvery: steps + 1, stepMs: 20, dir: tmpdir() },
+          priority: 0,
+          tags: [],
+        }),
+      );
+    }
+
+    async function lastStep(runId: string): Promise<number | null> {
+      const { rows } = await database.sql.query<{ last: number | null }>(
+        `SELECT max(step) AS last FROM metric_point WHERE run_id = $1 AND key = 'value'`,
+        [runId],
+      );
+      return rows[0]!.last;
+    }
+
     it('stops a running run between steps and goes on to the next run', async () => {
-      // Many timed repeats: long enough on any adapter to be caught while RUNNING.
-      const long = await queueSelftest(database.db, { size: 256, repeats: 100 });
-      await waitForRunStatus(database.db, long.id, new Set(['RUNNING']));
-      const result = await act(CANCEL, { id: long.id }, 'cancelRun');
+      // 50,000 steps of 20 ms: a job that ignored cancellation would hold the worker for 1,000 s.
+      const steps = 50_000;
+      const long = await queueCounter(steps);
+      const deadline = Date.now() + 30_000;
+      while (((await lastStep(long)) ?? -1) < 2) {
+        if (Date.now() > deadline) throw new Error('the counter recorded no steps in 30 s');
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      const result = await act(CANCEL, { id: long }, 'cancelRun');
       expect(result.run?.status).toBe('CANCELLED');
 
-      const next = await queueSelftest(database.db, { size: 16, repeats: 1 });
-      const finished = await waitForRunStatus(database.db, next.id);
+      // The worker runs one run at a time: the next one finishes only if the long one stopped.
+      const next = await queueCounter(3);
+      const finished = await waitForRunStatus(database.db, next, undefined, 20_000);
       expect(finished.status).toBe('SUCCEEDED');
-      const cancelled = await database.db.run.findUniqueOrThrow({ where: { id: long.id } });
+      const cancelled = await database.db.run.findUniqueOrThrow({ where: { id: long } });
       expect(cancelled.status).toBe('CANCELLED');
       expect(cancelled.finishedAt).not.toBeNull();
+      const stoppedAt = await lastStep(long);
+      expect(stoppedAt).toBeLessThan(steps - 1);
+      // Nothing more is written for it once it has stopped.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(await lastStep(long)).toBe(stoppedAt);
     });
   });
 });

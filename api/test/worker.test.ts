@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURE_VARIANTS, writeFixtureCheckpoint } from '../../gpu/test/reference/fixtures.ts';
+import { insertQueuedExperiment } from '../../api/src/graphql/experiments/experiments.service.ts';
 import { enqueueRun } from '../../api/src/queue/enqueue.ts';
 import { startWorker, type LabWorker } from '../../api/src/worker/worker.ts';
 import {
@@ -15,6 +16,9 @@ import {
   queueSelftest,
   waitForRunStatus as waitUntilFinished,
 } from '../../test/support/runs.ts';
+import { CHECKPOINTING_COUNTER, checkpointingCounterJob } from './jobs/checkpointing-counter.ts';
+
+const COUNTER = { [CHECKPOINTING_COUNTER]: checkpointingCounterJob };
 
 describe.each(databaseTargets())('worker on the $name PostgreSQL', (target) => {
   let database: TestDatabase;
@@ -22,7 +26,7 @@ describe.each(databaseTargets())('worker on the $name PostgreSQL', (target) => {
 
   beforeAll(async () => {
     database = await createTestDatabase(target);
-    workers.push(await startWorker(database.db, database.url));
+    workers.push(await startWorker(database.db, database.url, { extraJobs: COUNTER }));
   });
   afterAll(async () => {
     await Promise.all(workers.map((w) => w.stop()));
@@ -91,14 +95,35 @@ describe.each(databaseTargets())('worker on the $name PostgreSQL', (target) => {
     expect(run.error).toContain('ghost');
   });
 
-  it('never runs the same run twice when two workers share the queue', async () => {
-    workers.push(await startWorker(database.db, database.url));
+  it('never runs the same run twice when two workers share the queue, and both take runs', async () => {
+    workers.push(await startWorker(database.db, database.url, { extraJobs: COUNTER }));
+    // Runs of about half a second each, so that one worker cannot take them all before the other
+    // has leased one.
+    const steps = 20;
     const queued = await Promise.all(
-      Array.from({ length: 8 }, (_, i) => queueSelftest(database.db, { size: 8 + i, repeats: 2 })),
+      Array.from({ length: 8 }, () =>
+        database.db.$transaction((tx) =>
+          insertQueuedExperiment(tx, {
+            kind: CHECKPOINTING_COUNTER,
+            name: 'counter',
+            config: { steps, checkpointEvery: steps + 1, stepMs: 25, dir: tmpdir() },
+            priority: 0,
+            tags: [],
+          }),
+        ),
+      ),
     );
-    const finished = await Promise.all(queued.map((run) => waitUntilFinished(database.db, run.id)));
+    const finished = await Promise.all(queued.map((id) => waitUntilFinished(database.db, id)));
     expect(finished.map((run) => run.status)).toEqual(finished.map(() => 'SUCCEEDED'));
     expect(finished.map((run) => run.attempt)).toEqual(finished.map(() => 1));
+    expect(new Set(finished.map((run) => run.workerId))).toEqual(
+      new Set(workers.map((worker) => worker.id)),
+    );
+    const { rows: points } = await database.sql.query<{ count: number }>(
+      `SELECT count(*)::int AS count FROM metric_point WHERE run_id = ANY($1) AND key = 'value'`,
+      [queued],
+    );
+    expect(points[0]!.count).toBe(queued.length * steps);
     const { rows } = await database.sql.query<{ count: number }>(
       `SELECT count(*)::int AS count FROM graphile_worker.jobs`,
     );
