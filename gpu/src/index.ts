@@ -1,5 +1,6 @@
 export { acquireGpu, BACKEND_ENV, CPU_THREADS_ENV, NoAdapterError } from './runtime/device.ts';
 export type { AcquireGpuOptions, Gpu } from './runtime/device.ts';
+export type { DeviceInfo } from './runtime/device-info.ts';
 export { withValidation } from './runtime/error-scope.ts';
 export { createMatmulRunner, matmul } from './ops/matmul.ts';
 export type { MatmulOptions, MatmulRunner, MatmulShape } from './ops/matmul.ts';
@@ -9,7 +10,6 @@ export type {
   ArtifactKind,
   ArtifactReport,
   BenchmarkReport,
-  DeviceInfo,
   JobDefinition,
   JobResult,
   Reporter,
@@ -41,7 +41,7 @@ export type { Shape } from './tensor/shape.ts';
 export * from './ops/index.ts';
 export { backward } from './autograd/backward.ts';
 export type { BackwardOptions } from './autograd/backward.ts';
-export { noGrad } from './autograd/grad-mode.ts';
+export { noGrad } from './ops/grad-mode.ts';
 export { Engine, engineFor } from './runtime/engine.ts';
 export { AdamW } from './optim/adamw.ts';
 export type { AdamWOptions } from './optim/adamw.ts';

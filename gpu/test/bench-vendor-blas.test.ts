@@ -3,7 +3,7 @@ import type { FmaCeiling } from '../src/bench/fma-ceiling.ts';
 import { withFractions, type KernelBenchmarkResult } from '../src/bench/kernel-benchmark.ts';
 import { formatKernelReport } from '../src/bench/kernel-report.ts';
 import { measureVendorBlas } from '../src/bench/vendor-blas-peer.ts';
-import type { DeviceInfo } from '../src/jobs/job.ts';
+import type { DeviceInfo } from '../src/runtime/device-info.ts';
 
 describe('vendor BLAS peer (cuBLAS through PyTorch)', () => {
   it('says why it measured nothing where python3 has no torch or no CUDA device', async () => {

@@ -2,7 +2,7 @@ import { add } from '../ops/add.ts';
 import { getOp } from '../ops/registry.ts';
 import { cloneTensor, tensor } from '../tensor/create.ts';
 import type { Tensor } from '../tensor/tensor.ts';
-import { noGrad } from './grad-mode.ts';
+import { noGrad } from '../ops/grad-mode.ts';
 
 export interface BackwardOptions {
   /** Intermediates to keep readable; backward frees every other one in the graph. */

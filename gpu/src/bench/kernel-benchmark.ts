@@ -1,4 +1,4 @@
-import type { DeviceInfo } from '../jobs/job.ts';
+import type { DeviceInfo } from '../runtime/device-info.ts';
 import { MATMUL_KERNELS, type MatmulKernel } from '../ops/matmul-plan.ts';
 import type { MatmulInputType } from '../ops/matmul-shader.ts';
 import type { Gpu } from '../runtime/device.ts';

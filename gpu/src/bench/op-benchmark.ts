@@ -1,5 +1,5 @@
 import { backward } from '../autograd/backward.ts';
-import { noGrad } from '../autograd/grad-mode.ts';
+import { noGrad } from '../ops/grad-mode.ts';
 import { groupByExpert, registeredOps, sum } from '../ops/index.ts';
 import type { Gpu } from '../runtime/device.ts';
 import { engineFor } from '../runtime/engine.ts';

@@ -1,4 +1,4 @@
-import { noGrad } from '../autograd/grad-mode.ts';
+import { noGrad } from '../ops/grad-mode.ts';
 import { batchMatmul, laneBlockedGeometry, laneBlockedProduct } from '../ops/batch-matmul.ts';
 import type { Engine } from '../runtime/engine.ts';
 import { allocateTensor } from '../tensor/create.ts';

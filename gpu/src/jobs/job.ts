@@ -1,18 +1,5 @@
 import type { z } from 'zod';
-
-/** What the engine knows about the adapter a job ran on; recorded with every run. */
-export interface DeviceInfo {
-  vendor: string;
-  architecture: string;
-  device: string;
-  description: string;
-  backend: string;
-  /** True for CPU implementations of the API (lavapipe, SwiftShader). */
-  isCpu: boolean;
-  features: string[];
-  /** lavapipe only: the threads it computes on (see FACTORLAB_CPU_THREADS). */
-  cpuThreads?: number;
-}
+import type { DeviceInfo } from '../runtime/device-info.ts';
 
 /** One measured inference configuration, as a job reports it. */
 export interface BenchmarkReport {

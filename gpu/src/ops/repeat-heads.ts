@@ -1,4 +1,4 @@
-import { applyOp } from '../autograd/apply.ts';
+import { applyOp } from './apply.ts';
 import { allocateTensor } from '../tensor/create.ts';
 import type { Tensor } from '../tensor/tensor.ts';
 import { checkDtype, describeCall } from './checks.ts';

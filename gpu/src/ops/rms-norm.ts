@@ -1,4 +1,4 @@
-import { applyOp } from '../autograd/apply.ts';
+import { applyOp } from './apply.ts';
 import { allocateTensor } from '../tensor/create.ts';
 import { formatShape } from '../tensor/shape.ts';
 import type { Tensor } from '../tensor/tensor.ts';

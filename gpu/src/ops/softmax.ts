@@ -1,4 +1,4 @@
-import { applyOp } from '../autograd/apply.ts';
+import { applyOp } from './apply.ts';
 import type { Tensor } from '../tensor/tensor.ts';
 import { checkDtype, checkRank, describeCall } from './checks.ts';
 import type { KernelDefinition } from './kernel.ts';

@@ -1,5 +1,18 @@
 import { availableParallelism } from 'node:os';
-import type { DeviceInfo } from '../jobs/job.ts';
+
+/** What the engine knows about the adapter a job ran on; recorded with every run. */
+export interface DeviceInfo {
+  vendor: string;
+  architecture: string;
+  device: string;
+  description: string;
+  backend: string;
+  /** True for CPU implementations of the API (lavapipe, SwiftShader). */
+  isCpu: boolean;
+  features: string[];
+  /** lavapipe only: the threads it computes on (see FACTORLAB_CPU_THREADS). */
+  cpuThreads?: number;
+}
 
 const CPU_ADAPTER_NAMES = /llvmpipe|lavapipe|swiftshader/i;
 const LAVAPIPE_NAMES = /llvmpipe|lavapipe/i;

@@ -1,8 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { DeviceInfo } from '../jobs/job.ts';
-import { describeDevice } from './device-info.ts';
+import { describeDevice, type DeviceInfo } from './device-info.ts';
 import { installPollThrottle } from './poll-throttle.ts';
 
 /** The device every op of this process computes on, with the adapter it came from. */

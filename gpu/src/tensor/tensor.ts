@@ -1,4 +1,4 @@
-import type { GradNode } from '../autograd/grad-node.ts';
+import type { GradNode } from './grad-node.ts';
 import type { Engine } from '../runtime/engine.ts';
 import { decodeFloat16 } from '../util/float16.ts';
 import { BYTES_PER_ELEMENT, isFloat, type DType } from './dtype.ts';

@@ -1,4 +1,4 @@
-import type { Tensor } from '../tensor/tensor.ts';
+import type { Tensor } from './tensor.ts';
 
 /** One recorded op application: an entry of the tape, ordered by `sequence`. */
 export interface GradNode {

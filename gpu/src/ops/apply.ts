@@ -1,4 +1,4 @@
-import type { OpDefinition } from '../ops/op.ts';
+import type { OpDefinition } from './op.ts';
 import type { Tensor } from '../tensor/tensor.ts';
 import { isGradEnabled } from './grad-mode.ts';
 
