@@ -1,0 +1,163 @@
+import { readFile, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+import { writeFileAtomically } from '../../model/atomic-write.ts';
+import { readBrownCorpus, type BrownDocument } from './brown-corpus.ts';
+import {
+  checkVocabSize,
+  DEFAULT_VOCAB_SIZE,
+  END_OF_TEXT,
+  trainByteLevelBpe,
+  writeTokenizerFiles,
+} from './bpe-tokenizer.ts';
+import { openLabTokenizer } from './lab-tokenizer.ts';
+import { assignSplits, SPLITS, type SplitName } from './split.ts';
+import { readTokenStream, sha256, TOKEN_CACHE_FORMAT, writeTokenStream } from './token-cache.ts';
+import { countWords, packDocuments } from './token-stream.ts';
+
+export const DEFAULT_DATA_DIRECTORY = '.lab/data';
+
+export interface PrepareBrownDataOptions {
+  /** Where the tokenizer and token caches live (default .lab/data, git-ignored). */
+  readonly dir?: string;
+  /** 512 to 16,384; default 4096. */
+  readonly vocabSize?: number;
+  /** Reports what is being built (tokenizer training, tokenising a split). */
+  readonly log?: (message: string) => void;
+}
+
+export type PerSplit<T> = Readonly<Record<SplitName, T>>;
+
+export interface BrownData {
+  /** The folder holding tokenizer.json and tokenizer_config.json. */
+  readonly tokenizerDirectory: string;
+  readonly tokenizerPath: string;
+  readonly tokenizerSha256: string;
+  readonly vocabSize: number;
+  readonly endOfTextId: number;
+  /** Each split's packed token stream (see packDocuments). */
+  readonly splits: PerSplit<Uint16Array>;
+  readonly wordsPerSplit: PerSplit<number>;
+  readonly documentsPerSplit: PerSplit<readonly string[]>;
+  /** Milliseconds the tokenizer took to train, when this call trained it. */
+  readonly tokenizerTrainingMs?: number;
+}
+
+const trainingRecordSchema = z.object({
+  format: z.string(),
+  vocabSize: z.int(),
+  trainingDocuments: z.int(),
+  trainingMs: z.number(),
+});
+
+const TRAINING_RECORD = 'training.json';
+
+async function readTrainingRecord(directory: string) {
+  try {
+    return trainingRecordSchema.parse(
+      JSON.parse(await readFile(join(directory, TRAINING_RECORD), 'utf8')),
+    );
+  } catch {
+    return undefined;
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** Trains the tokenizer on the train split unless `directory` already holds this one. */
+async function ensureTokenizer(
+  directory: string,
+  vocabSize: number,
+  trainTexts: readonly string[],
+  log: (message: string) => void,
+): Promise<number | undefined> {
+  const record = await readTrainingRecord(directory);
+  if (
+    record?.format === TOKEN_CACHE_FORMAT &&
+    record.vocabSize === vocabSize &&
+    record.trainingDocuments === trainTexts.length &&
+    (await exists(join(directory, 'tokenizer.json')))
+  )
+    return undefined;
+  log(`training a ${vocabSize}-token byte-level BPE on ${trainTexts.length} documents`);
+  const started = performance.now();
+  const trained = await trainByteLevelBpe(trainTexts, vocabSize);
+  const trainingMs = performance.now() - started;
+  await writeTokenizerFiles(directory, trained);
+  const text = `${JSON.stringify({ format: TOKEN_CACHE_FORMAT, vocabSize, trainingDocuments: trainTexts.length, trainingMs }, null, 2)}\n`;
+  await writeFileAtomically(join(directory, TRAINING_RECORD), (handle) => handle.writeFile(text));
+  return trainingMs;
+}
+
+/**
+ * The Brown corpus ready to train on: a byte-level BPE trained on the train split (kept in
+ * `<dir>/brown-bpe-<vocabSize>/`) and each split tokenised through the lab's loader into one
+ * stream, cached beside the tokenizer and rebuilt when the tokenizer changes.
+ */
+export async function prepareBrownData(options: PrepareBrownDataOptions = {}): Promise<BrownData> {
+  const vocabSize = options.vocabSize ?? DEFAULT_VOCAB_SIZE;
+  checkVocabSize(vocabSize);
+  const log = options.log ?? (() => undefined);
+  const directory = resolve(options.dir ?? DEFAULT_DATA_DIRECTORY, `brown-bpe-${vocabSize}`);
+
+  const documents = await readBrownCorpus();
+  const assignment = assignSplits(documents.map(({ id }) => id));
+  const documentsOf = (split: SplitName): BrownDocument[] =>
+    documents.filter(({ id }) => assignment.get(id) === split);
+  const tokenizerTrainingMs = await ensureTokenizer(
+    directory,
+    vocabSize,
+    documentsOf('train').map(({ text }) => text),
+    log,
+  );
+
+  const tokenizerPath = join(directory, 'tokenizer.json');
+  const tokenizerSha256 = sha256(await readFile(tokenizerPath));
+  const tokenizer = await openLabTokenizer(directory, vocabSize);
+  const endOfTextId = tokenizer.encode(END_OF_TEXT)[0]!;
+
+  const splits = {} as Record<SplitName, Uint16Array>;
+  const wordsPerSplit = {} as Record<SplitName, number>;
+  for (const split of SPLITS) {
+    const members = documentsOf(split);
+    const cached = await readTokenStream(directory, split, tokenizerSha256);
+    if (cached !== undefined && cached.header.documents === members.length) {
+      splits[split] = cached.tokens;
+      wordsPerSplit[split] = cached.header.words;
+      continue;
+    }
+    log(`tokenising the ${split} split (${members.length} documents)`);
+    const tokens = packDocuments(
+      members.map(({ text }) => tokenizer.encode(text)),
+      endOfTextId,
+    );
+    const words = members.reduce((sum, { text }) => sum + countWords(text), 0);
+    await writeTokenStream(directory, split, tokens, {
+      documents: members.length,
+      words,
+      tokenizerSha256,
+    });
+    splits[split] = tokens;
+    wordsPerSplit[split] = words;
+  }
+
+  const documentsPerSplit = Object.fromEntries(
+    SPLITS.map((split) => [split, documentsOf(split).map(({ id }) => id)]),
+  ) as Record<SplitName, string[]>;
+  return {
+    tokenizerDirectory: directory,
+    tokenizerPath,
+    tokenizerSha256,
+    vocabSize,
+    endOfTextId,
+    splits,
+    wordsPerSplit,
+    documentsPerSplit,
+    ...(tokenizerTrainingMs === undefined ? {} : { tokenizerTrainingMs }),
+  };
+}
