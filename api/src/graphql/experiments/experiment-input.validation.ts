@@ -1,4 +1,4 @@
-import { getJob, jobCatalogue } from '@factorlab/gpu';
+import { getJob, jobCatalogue, type JobDefinition } from '@factorlab/gpu';
 import { badUserInput } from '../errors.ts';
 import type { QueueExperimentInput } from './queue-experiment.input.ts';
 
@@ -15,16 +15,22 @@ export interface ValidExperiment {
   tags: string[];
 }
 
+/** The catalogue's job of this kind; BAD_USER_INPUT on `kind` listing the known kinds otherwise. */
+export function jobOfKind(kind: string): JobDefinition {
+  const job = getJob(kind);
+  if (!job) {
+    const kinds = Object.keys(jobCatalogue).join(', ');
+    throw badUserInput('kind', `unknown job kind "${kind}"; known kinds: ${kinds}`);
+  }
+  return job;
+}
+
 /**
  * Checks a queue request against the job's own config schema (the single place its rules live)
  * and the API's limits; throws BAD_USER_INPUT naming the first offending field.
  */
 export function validateExperimentInput(input: QueueExperimentInput): ValidExperiment {
-  const job = getJob(input.kind);
-  if (!job) {
-    const kinds = Object.keys(jobCatalogue).join(', ');
-    throw badUserInput('kind', `unknown job kind "${input.kind}"; known kinds: ${kinds}`);
-  }
+  const job = jobOfKind(input.kind);
   const name = input.name?.trim() || input.kind;
   if (name.length > MAX_NAME_LENGTH) {
     throw badUserInput('name', `is longer than ${MAX_NAME_LENGTH} characters`);

@@ -4,7 +4,8 @@ import type { Prisma } from '../../db/generated/client.ts';
 import { enqueueRun } from '../../queue/enqueue.ts';
 import { ErrorCode } from '../errors.ts';
 import { isPlainObject } from '../json.ts';
-import { validateExperimentInput } from '../experiments/experiment-input.validation.ts';
+import { configPathProblem, patchPaths } from '../experiments/config-paths.ts';
+import { jobOfKind, validateExperimentInput } from '../experiments/experiment-input.validation.ts';
 import { queueExperiment } from '../experiments/experiments.service.ts';
 import type { UserError } from '../user-error.type.ts';
 import type { RunActionPayload } from './run-actions.payload.ts';
@@ -64,15 +65,39 @@ export async function retryRun(db: Db, runId: string): Promise<RunActionPayload>
   return done(db, retryId);
 }
 
-/** Objects merge key by key; anything else in the patch replaces; null removes the key. */
+/**
+ * Objects merge key by key; anything else in the patch replaces; null removes the key. Only own
+ * keys are read, and keys are defined, never assigned, so a prototype key stays a plain key.
+ */
 export function mergeConfig(base: unknown, patch: unknown): unknown {
   if (!isPlainObject(base) || !isPlainObject(patch)) return patch;
   const merged: Record<string, unknown> = { ...base };
   for (const [key, value] of Object.entries(patch)) {
     if (value === null) delete merged[key];
-    else merged[key] = mergeConfig(base[key], value);
+    else {
+      const baseValue = Object.hasOwn(base, key) ? base[key] : undefined;
+      Object.defineProperty(merged, key, {
+        value: mergeConfig(baseValue, value),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    }
   }
   return merged;
+}
+
+/** The first patch path the job's config schema does not have, as a user error; else null. */
+function patchPathProblem(kind: string, patch: Record<string, unknown>): UserError | null {
+  const schema = jobOfKind(kind).schema;
+  for (const path of patchPaths(patch)) {
+    const problem = configPathProblem(schema, path);
+    if (problem) {
+      const field = ['configPatch', ...path].join('.');
+      return { code: ErrorCode.BAD_USER_INPUT, message: `${field}: ${problem}`, field };
+    }
+  }
+  return null;
 }
 
 /** A new experiment with the run's config patched, checked by the job's schema, and queued. */
@@ -86,6 +111,8 @@ export async function cloneRun(
   if (options.configPatch !== undefined && !isPlainObject(options.configPatch)) {
     return refused(ErrorCode.BAD_USER_INPUT, 'must be a JSON object', 'configPatch');
   }
+  const pathProblem = patchPathProblem(run.kind, options.configPatch ?? {});
+  if (pathProblem) return { run: null, userErrors: [pathProblem] };
   let experiment;
   try {
     experiment = validateExperimentInput({

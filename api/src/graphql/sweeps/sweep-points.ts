@@ -1,6 +1,6 @@
 import { seededRandom } from '@factorlab/gpu';
 import { badUserInput } from '../errors.ts';
-import { isPlainObject } from '../json.ts';
+import { isPlainObject, isPrototypeKey } from '../json.ts';
 import type { SweepParameter } from './sweep.input.ts';
 
 /** The most runs one sweep may queue, whatever `maxRuns` asks. */
@@ -92,7 +92,11 @@ export function sweepPoints(
     : randomPoints(parameters, options.samples, options.seed, options.maxRuns);
 }
 
-/** `base` with each of the point's paths set, creating objects along the way. */
+/**
+ * `base` with each of the point's paths set, creating objects along the way. The paths were
+ * checked against the job's config schema; a prototype key is refused here all the same, so no
+ * path can reach `Object.prototype` whoever calls this.
+ */
 export function applyPoint(
   base: Record<string, unknown>,
   point: SweepPoint,
@@ -100,9 +104,13 @@ export function applyPoint(
   const config = structuredClone(base);
   for (const [path, value] of point) {
     const keys = path.split('.');
+    const prototypeKey = keys.find(isPrototypeKey);
+    if (prototypeKey !== undefined) {
+      throw badUserInput('parameters', `"${prototypeKey}" in "${path}" is not a config field`);
+    }
     let node: Record<string, unknown> = config;
     for (const key of keys.slice(0, -1)) {
-      const child = node[key];
+      const child = Object.hasOwn(node, key) ? node[key] : undefined;
       node = (node[key] = isPlainObject(child) ? child : {}) as Record<string, unknown>;
     }
     node[keys.at(-1)!] = value;

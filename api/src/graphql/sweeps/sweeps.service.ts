@@ -3,7 +3,9 @@ import type { Db } from '../../db/client.ts';
 import type { Prisma } from '../../db/generated/client.ts';
 import { ErrorCode } from '../errors.ts';
 import { isPlainObject } from '../json.ts';
+import { checkConfigPath } from '../experiments/config-paths.ts';
 import {
+  jobOfKind,
   validateExperimentInput,
   type ValidExperiment,
 } from '../experiments/experiment-input.validation.ts';
@@ -22,6 +24,10 @@ function pointExperiments(input: QueueSweepInput, name: string): ValidExperiment
       extensions: { code: ErrorCode.BAD_USER_INPUT, field: 'baseConfig' },
     });
   }
+  const job = jobOfKind(input.kind);
+  input.parameters.forEach((parameter, i) =>
+    checkConfigPath(job.schema, parameter.path, `parameters.${i}.path`),
+  );
   const points = sweepPoints(input.parameters, input);
   return points.map((point, index) => {
     try {
