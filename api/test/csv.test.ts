@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { csvLine } from '../../api/src/export/csv.ts';
+import { csvLine } from '../../api/src/graphql/export/csv.ts';
 
 describe('csvLine', () => {
   it('quotes commas, quotes and line breaks, and ends records with CRLF', () => {

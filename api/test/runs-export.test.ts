@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey } from '../../api/src/auth/api-keys.ts';
 import type { Db } from '../../api/src/db/client.ts';
-import { EXPORT_PAGE_SIZE } from '../../api/src/export/run-rows.ts';
+import { EXPORT_PAGE_SIZE } from '../../api/src/graphql/export/run-rows.ts';
 import { writeMetricPoints } from '../../api/src/worker/metric-writer.ts';
 import { startTestApi, type TestApi } from '../../test/support/api.ts';
 import {

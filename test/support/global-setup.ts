@@ -4,7 +4,7 @@ import path from 'node:path';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { startEmbeddedPostgres } from '../../api/src/db/embedded.ts';
-import { migrateDatabase } from '../../api/src/db/migrate.ts';
+import { migrateDatabase } from '../../api/src/queue/migrate-database.ts';
 import { assertWebGpuAdapter } from './adapter-check.ts';
 import { freePort } from './ports.ts';
 import { serverUrlFromEnv, type DatabaseTarget } from './database-targets.ts';

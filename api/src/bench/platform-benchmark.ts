@@ -5,7 +5,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { createDb } from '../db/client.ts';
 import { startEmbeddedPostgres } from '../db/embedded.ts';
-import { migrateDatabase } from '../db/migrate.ts';
+import { migrateDatabase } from '../queue/migrate-database.ts';
 import { startApiServer } from '../graphql/server.ts';
 import { writeMetricPoints } from '../worker/metric-writer.ts';
 import { seedRuns } from './seed-runs.ts';

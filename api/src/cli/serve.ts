@@ -2,7 +2,7 @@ import { NoAdapterError } from '@factorlab/gpu';
 import type { LabConfig } from '../config.ts';
 import { createDb } from '../db/client.ts';
 import { redactUrl } from '../db/database.ts';
-import { migrateDatabase } from '../db/migrate.ts';
+import { migrateDatabase } from '../queue/migrate-database.ts';
 import { startApiServer } from '../graphql/server.ts';
 import { startWorker } from '../worker/worker.ts';
 import { fail } from './fail.ts';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { repoRoot, type LabConfig } from '../config.ts';
 import { createDb } from '../db/client.ts';
 import { openLabDatabase, redactUrl } from '../db/database.ts';
-import { migrateDatabase } from '../db/migrate.ts';
+import { migrateDatabase } from '../queue/migrate-database.ts';
 import { startApiServer } from '../graphql/server.ts';
 import { EXIT_NO_ADAPTER } from './serve.ts';
 import { onShutdown } from './shutdown.ts';

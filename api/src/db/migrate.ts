@@ -3,7 +3,6 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
 import { repoRoot } from '../config.ts';
-import { installQueueSchema } from '../queue/queue.ts';
 
 const migrationsDir = path.join(repoRoot, 'prisma', 'migrations');
 const prismaCli = path.join(repoRoot, 'api', 'bin', 'prisma.js');
@@ -52,16 +51,15 @@ function runPrisma(args: string[], databaseUrl: string): Promise<void> {
 }
 
 /**
- * Brings a database to the current schema: Prisma's reviewed SQL migrations, then the queue's own
- * schema. Skips Prisma's CLI (about 12 s per start) when every migration is already applied.
+ * Applies Prisma's reviewed SQL migrations that a database lacks. Skips Prisma's CLI (about 12 s
+ * per start) when every migration is already applied.
  */
-export async function migrateDatabase(databaseUrl: string): Promise<{ applied: string[] }> {
+export async function applyMigrations(databaseUrl: string): Promise<{ applied: string[] }> {
   const [wanted, applied] = await Promise.all([
     migrationNames(),
     appliedMigrationNames(databaseUrl),
   ]);
   const pending = wanted.filter((name) => !applied.has(name));
   if (pending.length > 0) await runPrisma(['migrate', 'deploy'], databaseUrl);
-  await installQueueSchema(databaseUrl);
   return { applied: pending };
 }

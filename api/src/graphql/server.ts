@@ -8,7 +8,7 @@ import { WebSocketServer } from 'ws';
 import { identifyViewer, type AuthMode } from '../auth/viewer.ts';
 import type { Db } from '../db/client.ts';
 import { ChangeFeed } from '../events/change-feed.ts';
-import { registerRunsExport } from '../export/runs-export.ts';
+import { registerRunsExport } from './export/runs-export.ts';
 import { createContext, type ApiContext } from './context.ts';
 import { formatError } from './format-error.ts';
 import { depthLimitRule, queryCostPlugin } from './limits.ts';

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { ArtifactReport, ResumePoint } from '@factorlab/gpu';
 import type { Db } from '../db/client.ts';
-import { digestPath } from './file-digest.ts';
+import { digestPath } from '../files/file-digest.ts';
 
 const KINDS = new Set(['CHECKPOINT', 'MODEL', 'REPORT', 'OTHER']);
 

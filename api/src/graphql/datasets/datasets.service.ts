@@ -1,6 +1,6 @@
 import type { Db } from '../../db/client.ts';
 import type { Dataset as DatasetRow } from '../../db/generated/client.ts';
-import { digestPath } from '../../worker/file-digest.ts';
+import { digestPath } from '../../files/file-digest.ts';
 import { badUserInput, conflict } from '../errors.ts';
 import { isUniqueViolation } from '../models/models.service.ts';
 import { listNewestFirst } from '../newest-first.ts';

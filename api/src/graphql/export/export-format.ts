@@ -1,4 +1,4 @@
-import { flattenConfig } from '../graphql/compare/flatten-config.ts';
+import { flattenConfig } from '../compare/flatten-config.ts';
 import { csvLine } from './csv.ts';
 import type { ExportRow } from './run-rows.ts';
 

@@ -1,6 +1,6 @@
-import { RunStatus } from '../db/generated/enums.ts';
-import { badUserInput } from '../graphql/errors.ts';
-import type { RunFilter } from '../graphql/runs/run-filter.input.ts';
+import { RunStatus } from '../../db/generated/enums.ts';
+import { badUserInput } from '../errors.ts';
+import type { RunFilter } from '../runs/run-filter.input.ts';
 
 export const EXPORT_LIMIT = { default: 10_000, max: 50_000 } as const;
 const MAX_METRICS = 100;

@@ -1,6 +1,6 @@
-import type { Db } from '../db/client.ts';
-import { Prisma } from '../db/generated/client.ts';
-import { afterSql, filterSql, orderSql, sortKey } from '../graphql/runs/run-query.sql.ts';
+import type { Db } from '../../db/client.ts';
+import { Prisma } from '../../db/generated/client.ts';
+import { afterSql, filterSql, orderSql, sortKey } from '../runs/run-query.sql.ts';
 import type { ExportParams } from './export-params.ts';
 
 /** Rows read from Postgres per keyset page. */

@@ -1,9 +1,9 @@
 import type { Express, Request, Response } from 'express';
 import { GraphQLError } from 'graphql';
-import { identifyViewer, type AuthMode } from '../auth/viewer.ts';
-import type { Db } from '../db/client.ts';
-import { assertViewerAllowed } from '../graphql/auth-checker.ts';
-import { ErrorCode } from '../graphql/errors.ts';
+import { identifyViewer, type AuthMode } from '../../auth/viewer.ts';
+import type { Db } from '../../db/client.ts';
+import { assertViewerAllowed } from '../auth-checker.ts';
+import { ErrorCode } from '../errors.ts';
 import { parseExportParams } from './export-params.ts';
 import { csvFormat, jsonFormat, type ExportFormat } from './export-format.ts';
 import { exportConfigKeys, exportRunPages, exportStartTime } from './run-rows.ts';

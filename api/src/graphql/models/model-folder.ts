@@ -7,7 +7,7 @@ import {
   WEIGHTS_INDEX_FILE,
   type ModelConfig,
 } from '@factorlab/gpu';
-import { digestFiles, type FileDigest } from '../../worker/file-digest.ts';
+import { digestFiles, type FileDigest } from '../../files/file-digest.ts';
 
 export interface ModelFolder extends FileDigest {
   config: ModelConfig;
