@@ -1,0 +1,171 @@
+import { Checkpoint } from '../model/checkpoint.ts';
+import type { ModelConfig } from '../model/config.ts';
+import { ropeInverseFrequencies } from '../inference/rope-frequencies.ts';
+import {
+  add,
+  attention,
+  batchMatmul,
+  crossEntropy,
+  embedding,
+  mergeHeads,
+  rmsNorm,
+  rope,
+  splitHeads,
+  swiglu,
+} from '../ops/index.ts';
+import type { Gpu } from '../runtime/device.ts';
+import { tensor } from '../tensor/create.ts';
+import type { Tensor } from '../tensor/tensor.ts';
+import { Activations } from './activations.ts';
+import {
+  initialParameterValues,
+  Parameters,
+  readParameterValues,
+  type ParameterValues,
+} from './parameters.ts';
+
+/** Token ids of `batch` sequences of `positions` tokens each, row after row: i32 [batch * positions]. */
+export interface SequenceBatch {
+  ids: Tensor;
+  batch: number;
+  positions: number;
+}
+
+/** A forward pass: its output and the intermediates to free once backward has run. */
+export interface ForwardPass {
+  output: Tensor;
+  activations: Activations;
+}
+
+/**
+ * A Llama-family model (Llama, Mistral, Qwen2 configs) built from the engine's differentiable
+ * ops, for training: the same maths as the inference path over the same Hugging Face weights,
+ * every parameter f32 and trainable unless frozen.
+ */
+export class TrainableLlama {
+  private constructor(
+    readonly config: ModelConfig,
+    readonly parameters: Parameters,
+    private readonly inverseFrequencies: Tensor,
+  ) {}
+
+  static fromValues(gpu: Gpu, config: ModelConfig, values: ParameterValues): TrainableLlama {
+    const inverseFrequencies = tensor(gpu, ropeInverseFrequencies(config), [config.head_dim / 2]);
+    return new TrainableLlama(config, Parameters.upload(gpu, values), inverseFrequencies);
+  }
+
+  /** A freshly initialised model (Hugging Face's initialisation, seeded). */
+  static initialise(gpu: Gpu, config: ModelConfig, seed: number): TrainableLlama {
+    return TrainableLlama.fromValues(gpu, config, initialParameterValues(config, seed));
+  }
+
+  /** Reads the checkpoint folder `directory` (any dtype; widened to f32). */
+  static async open(gpu: Gpu, directory: string): Promise<TrainableLlama> {
+    const checkpoint = await Checkpoint.open(directory);
+    try {
+      return TrainableLlama.fromValues(
+        gpu,
+        checkpoint.config,
+        await readParameterValues(checkpoint),
+      );
+    } finally {
+      await checkpoint.close();
+    }
+  }
+
+  /** Logits [batch * positions, vocabulary] of every position of `sequences`. */
+  logits(sequences: SequenceBatch): ForwardPass {
+    const activations = new Activations();
+    let hidden = activations.track(
+      embedding(this.weight('model.embed_tokens.weight'), sequences.ids),
+    );
+    for (let layer = 0; layer < this.config.num_hidden_layers; layer++) {
+      const next = this.decoderLayer(layer, hidden, sequences.positions, activations);
+      activations.release(hidden);
+      hidden = next;
+    }
+    const normed = activations.track(this.norm('model.norm.weight', hidden));
+    activations.release(hidden);
+    const head = this.config.tie_word_embeddings ? 'model.embed_tokens.weight' : 'lm_head.weight';
+    const output = activations.track(batchMatmul(normed, this.weight(head), { transposeB: true }));
+    activations.release(normed);
+    return { output, activations };
+  }
+
+  /** Mean cross-entropy of predicting `targets` (i32 [batch * positions]) from `sequences`. */
+  loss(sequences: SequenceBatch, targets: Tensor): ForwardPass {
+    const { output: logits, activations } = this.logits(sequences);
+    const output = activations.track(crossEntropy(logits, targets));
+    activations.release(logits);
+    return { output, activations };
+  }
+
+  dispose(): void {
+    this.parameters.dispose();
+    this.inverseFrequencies.dispose();
+  }
+
+  private decoderLayer(
+    layer: number,
+    hidden: Tensor,
+    positions: number,
+    activations: Activations,
+  ): Tensor {
+    const prefix = `model.layers.${layer}`;
+    const { num_attention_heads: heads, num_key_value_heads: kvHeads } = this.config;
+    const track = <T extends Tensor>(output: T) => activations.track(output);
+    const linear = (input: Tensor, name: string) => {
+      const product = track(
+        batchMatmul(input, this.weight(`${prefix}.${name}.weight`), { transposeB: true }),
+      );
+      const bias = `${prefix}.${name}.bias`;
+      if (!this.parameters.has(bias)) return product;
+      const biased = track(add(product, this.weight(bias)));
+      activations.release(product);
+      return biased;
+    };
+    const rotated = (projection: Tensor, headCount: number) => {
+      const split = track(splitHeads(projection, headCount, positions));
+      activations.release(projection);
+      const turned = track(rope(split, { inverseFrequencies: this.inverseFrequencies }));
+      activations.release(split);
+      return turned;
+    };
+
+    const attentionInput = track(this.norm(`${prefix}.input_layernorm.weight`, hidden));
+    const q = rotated(linear(attentionInput, 'self_attn.q_proj'), heads);
+    const k = rotated(linear(attentionInput, 'self_attn.k_proj'), kvHeads);
+    const vProjection = linear(attentionInput, 'self_attn.v_proj');
+    activations.release(attentionInput);
+    const v = track(splitHeads(vProjection, kvHeads, positions));
+    activations.release(vProjection);
+    const attended = track(attention(q, k, v));
+    activations.release(q, k, v);
+    const merged = track(mergeHeads(attended));
+    activations.release(attended);
+    const attentionOutput = linear(merged, 'self_attn.o_proj');
+    activations.release(merged);
+    const afterAttention = track(add(hidden, attentionOutput));
+    activations.release(attentionOutput);
+
+    const ffnInput = track(this.norm(`${prefix}.post_attention_layernorm.weight`, afterAttention));
+    const gate = linear(ffnInput, 'mlp.gate_proj');
+    const up = linear(ffnInput, 'mlp.up_proj');
+    activations.release(ffnInput);
+    const gated = track(swiglu(gate, up));
+    activations.release(gate, up);
+    const ffnOutput = linear(gated, 'mlp.down_proj');
+    activations.release(gated);
+    const output = track(add(afterAttention, ffnOutput));
+    activations.release(afterAttention, ffnOutput);
+    return output;
+  }
+
+  private norm(name: string, input: Tensor): Tensor {
+    return rmsNorm(input, this.weight(name), { eps: this.config.rms_norm_eps });
+  }
+
+  private weight(name: string): Tensor {
+    return this.parameters.get(name);
+  }
+}
