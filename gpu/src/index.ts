@@ -49,5 +49,16 @@ export { clipGradNorm } from './optim/clip-grad-norm.ts';
 export * from './model/index.ts';
 export { seededRandom } from './util/random.ts';
 export * from './inference/index.ts';
+export {
+  compareWithDense,
+  measureCheckpoint,
+  measureInference,
+} from './eval/inference-benchmark.ts';
+export type {
+  DenseComparison,
+  InferenceBenchmarkOptions,
+  InferenceFigures,
+} from './eval/inference-benchmark.ts';
+export { decodeSpeedup, efficiency, feedForwardShare, speedupBound } from './eval/speed.ts';
 export { runTorchPeer, torchPeerLogits } from './bench/torch-peer.ts';
 export type { TorchPeerResult, TorchPeerSkipped } from './bench/torch-peer.ts';

@@ -1,4 +1,4 @@
-import type { BenchmarkReport, DeviceInfo } from '@factorlab/gpu';
+import { decodeSpeedup, efficiency, type BenchmarkReport, type DeviceInfo } from '@factorlab/gpu';
 import type { Db } from '../db/client.ts';
 import type { Prisma } from '../db/generated/client.ts';
 
@@ -15,10 +15,9 @@ function positiveNumber(value: number | undefined, name: string): void {
 }
 
 /**
- * The row a job's benchmark report becomes, speedup and efficiency derived: speedup is decode
- * tokens/s over the dense model's, efficiency (speedup - 1) / (bound - 1), the share of the
- * attainable gain realised, defined only for a bound above 1. Throws on a malformed report: a
- * job's bug, which fails its run rather than storing nonsense.
+ * The row a job's benchmark report becomes, speedup and efficiency derived as the engine defines
+ * them (decodeSpeedup, efficiency). Throws on a malformed report: a job's bug, which fails its run
+ * rather than storing nonsense.
  */
 export function benchmarkData(
   report: BenchmarkReport,
@@ -32,11 +31,11 @@ export function benchmarkData(
   }
   positiveNumber(report.decodeLatencyMs?.p50, 'decodeLatencyMs.p50');
   positiveNumber(report.decodeLatencyMs?.p95, 'decodeLatencyMs.p95');
-  const speedup = report.denseDecodeTokS ? report.decodeTokS / report.denseDecodeTokS : null;
-  const efficiency =
-    speedup !== null && report.bound !== undefined && report.bound > 1
-      ? (speedup - 1) / (report.bound - 1)
-      : null;
+  const speedup = report.denseDecodeTokS
+    ? decodeSpeedup(report.decodeTokS, report.denseDecodeTokS)
+    : null;
+  const realised =
+    speedup !== null && report.bound !== undefined ? efficiency(speedup, report.bound) : null;
   const deviceInfo = report.device ?? device;
   return {
     experts: report.experts ?? null,
@@ -53,7 +52,7 @@ export function benchmarkData(
     decodeP95Ms: report.decodeLatencyMs?.p95 ?? null,
     speedup,
     bound: report.bound ?? null,
-    efficiency,
+    efficiency: realised,
     ...(deviceInfo ? { device: { ...deviceInfo } } : {}),
   };
 }

@@ -1,5 +1,3 @@
-export { compareWithDense, measureCheckpoint, measureInference } from './benchmark.ts';
-export type { DenseComparison, InferenceBenchmarkOptions, InferenceFigures } from './benchmark.ts';
 export { factorisationSchema, SPLIT_STRATEGIES } from './factorise.ts';
 export type { FactorisationOptions, LayerFactorisation, SplitStrategy } from './factorise.ts';
 export { generate } from './generate.ts';
@@ -8,7 +6,6 @@ export { LlamaModel } from './llama-model.ts';
 export type { LoadOptions, LogitRows } from './llama-model.ts';
 export { KvCache } from './kv-cache.ts';
 export type { SamplingOptions } from './sampler.ts';
-export { feedForwardShare, speedupBound } from './speed-bound.ts';
 export { packTokens } from './token-batch.ts';
 export type { SequenceChunk, TokenBatch } from './token-batch.ts';
 export type { KernelTarget } from './kernels/kernel-target.ts';

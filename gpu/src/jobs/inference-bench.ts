@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { compareWithDense, measureCheckpoint } from '../inference/benchmark.ts';
+import { compareWithDense, measureCheckpoint } from '../eval/inference-benchmark.ts';
 import { factorisationSchema, SPLIT_STRATEGIES } from '../inference/factorise.ts';
 import type { LoadOptions } from '../inference/llama-model.ts';
-import { feedForwardShare } from '../inference/speed-bound.ts';
+import { feedForwardShare } from '../eval/speed.ts';
 import { acquireGpu, type Gpu } from '../runtime/device.ts';
 import type { JobDefinition } from './job.ts';
 

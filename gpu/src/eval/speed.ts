@@ -18,3 +18,16 @@ export function speedupBound(config: ModelConfig, experts: number, topK: number)
   const phi = feedForwardShare(config);
   return 1 / (1 - phi + (phi * topK) / experts);
 }
+
+/** A configuration's tokens/s over the dense model's under the same settings. */
+export function decodeSpeedup(tokS: number, denseTokS: number): number {
+  return tokS / denseTokS;
+}
+
+/**
+ * (speedup - 1) / (bound - 1): the share of the attainable gain over dense decoding realised
+ * (1 = the bound, 0 = no faster than dense). Undefined (null) where the bound allows no gain.
+ */
+export function efficiency(speedup: number, bound: number): number | null {
+  return bound > 1 ? (speedup - 1) / (bound - 1) : null;
+}

@@ -1,9 +1,9 @@
 import { seededRandom } from '../util/random.ts';
 import type { ModelConfig } from '../model/config.ts';
 import type { Gpu } from '../runtime/device.ts';
-import { generate } from './generate.ts';
-import { LlamaModel, type LoadOptions } from './llama-model.ts';
-import { speedupBound } from './speed-bound.ts';
+import { generate } from '../inference/generate.ts';
+import { LlamaModel, type LoadOptions } from '../inference/llama-model.ts';
+import { decodeSpeedup, speedupBound } from './speed.ts';
 
 export interface InferenceBenchmarkOptions {
   promptLength: number;
@@ -106,8 +106,8 @@ export function compareWithDense(
   { experts, topK }: { experts: number; topK: number },
 ): DenseComparison {
   return {
-    speedup: factorised.decodeTokS / dense.decodeTokS,
-    prefillSpeedup: factorised.prefillTokS / dense.prefillTokS,
+    speedup: decodeSpeedup(factorised.decodeTokS, dense.decodeTokS),
+    prefillSpeedup: decodeSpeedup(factorised.prefillTokS, dense.prefillTokS),
     bound: speedupBound(config, experts, topK),
   };
 }
