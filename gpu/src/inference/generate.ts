@@ -1,7 +1,7 @@
 import type { LlamaModel } from './llama-model.ts';
 import { Sampler, type SamplingOptions } from './sampler.ts';
 import type { Tensor } from '../tensor/tensor.ts';
-import { packTokens, type SequenceChunk } from './token-batch.ts';
+import { packTokens, type SequenceChunk } from '../ops/fused/token-batch.ts';
 
 export interface GenerateOptions extends SamplingOptions {
   maxNewTokens: number;

@@ -1,7 +1,7 @@
 import type { ModelConfig } from '../model/config.ts';
 import type { Engine } from '../runtime/engine.ts';
 import { allocateTensor } from '../tensor/create.ts';
-import type { LayerCache } from './kernels/positional.ts';
+import type { LayerCache } from '../ops/fused/positional.ts';
 
 /** Keys and values of every layer for `slots` sequences of up to `capacity` positions each. */
 export class KvCache {

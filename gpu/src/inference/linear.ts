@@ -3,8 +3,8 @@ import { batchMatmul, laneBlockedGeometry, laneBlockedProduct } from '../ops/bat
 import type { Engine } from '../runtime/engine.ts';
 import { allocateTensor } from '../tensor/create.ts';
 import type { Tensor } from '../tensor/tensor.ts';
-import { GEMV_MAX_TOKENS, gemv } from './kernels/gemv.ts';
-import type { KernelTarget } from './kernels/kernel-target.ts';
+import { GEMV_MAX_TOKENS, gemv } from '../ops/fused/gemv.ts';
+import type { KernelTarget } from '../kernel/kernel-target.ts';
 import {
   MAX_STREAMED_TOKENS,
   streamProduct,
@@ -12,9 +12,9 @@ import {
   streamSwiglu,
   type InputNorm,
   type RowStreamLaunch,
-} from './kernels/row-streams.ts';
-import { addInPlace, placeColumns, rmsNormRows, swigluHalves } from './kernels/rows.ts';
-import { blockSpans, type RowBlocks } from './row-blocks.ts';
+} from '../ops/fused/row-streams.ts';
+import { addInPlace, placeColumns, rmsNormRows, swigluHalves } from '../ops/fused/rows.ts';
+import { blockSpans, type RowBlocks } from '../kernel/row-blocks.ts';
 
 /** A Hugging Face Linear: weight [out, in], optional bias [out]. */
 export interface Linear {

@@ -10,16 +10,16 @@ import {
   type FactorisationOptions,
   type LayerFactorisation,
 } from './factorise.ts';
-import { cachedAttention, MAX_HEAD_SIZE } from './kernels/cached-attention.ts';
-import { expertFfn } from './kernels/experts.ts';
-import { defaultKernelTarget, type KernelTarget } from './kernels/kernel-target.ts';
-import { routeTopK } from './kernels/experts.ts';
-import { groupedExpertFfn, groupsTokensByExpert } from './kernels/grouped-experts.ts';
-import { attendsByMatmul, prefillAttention } from './kernels/prefill-attention.ts';
-import { ropeAndStore, type HeadLayout } from './kernels/positional.ts';
-import { embedTokens, gatherRows, rmsNormRows } from './kernels/rows.ts';
+import { cachedAttention, MAX_HEAD_SIZE } from '../ops/fused/cached-attention.ts';
+import { expertFfn } from '../ops/fused/experts.ts';
+import { defaultKernelTarget, type KernelTarget } from '../kernel/kernel-target.ts';
+import { routeTopK } from '../ops/fused/experts.ts';
+import { groupedExpertFfn, groupsTokensByExpert } from '../ops/fused/grouped-experts.ts';
+import { attendsByMatmul, prefillAttention } from '../ops/fused/prefill-attention.ts';
+import { ropeAndStore, type HeadLayout } from '../ops/fused/positional.ts';
+import { embedTokens, gatherRows, rmsNormRows } from '../ops/fused/rows.ts';
 import { KvCache } from './kv-cache.ts';
-import type { InputNorm } from './kernels/row-streams.ts';
+import type { InputNorm } from '../ops/fused/row-streams.ts';
 import { Projector } from './linear.ts';
 import {
   loadLlamaWeights,
@@ -29,7 +29,7 @@ import {
   type LlamaWeights,
 } from './llama-weights.ts';
 import { ropeInverseFrequencies } from './rope-frequencies.ts';
-import { TOKEN_FIELDS, type TokenBatch, type TokenRun } from './token-batch.ts';
+import { TOKEN_FIELDS, type TokenBatch, type TokenRun } from '../ops/fused/token-batch.ts';
 
 export interface LoadOptions {
   /** Cut every FFN into experts with an untrained router (FactorLLM's starting point). */

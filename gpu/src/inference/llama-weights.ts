@@ -6,13 +6,13 @@ import type { DType } from '../tensor/dtype.ts';
 import { elementCount } from '../model/safetensors/header.ts';
 import { encodeFloat16 } from '../util/float16.ts';
 import type { Tensor } from '../tensor/tensor.ts';
-import type { ExpertWeights } from './kernels/experts.ts';
-import { MAX_EXPERTS } from './kernels/experts.ts';
+import type { ExpertWeights } from '../ops/fused/experts.ts';
+import { MAX_EXPERTS } from '../ops/fused/experts.ts';
 import type { LayerFactorisation } from './factorise.ts';
 import type { Linear } from './linear.ts';
 import type { RowRange } from '../model/safetensors/reader.ts';
-import type { RowBlocks } from './row-blocks.ts';
-import { LANE_BLOCK_ROWS, laneBlock, laneBlockedRows } from '../ops/lane-blocked.ts';
+import type { RowBlocks } from '../kernel/row-blocks.ts';
+import { LANE_BLOCK_ROWS, laneBlock, laneBlockedRows } from '../kernel/lane-blocked.ts';
 
 export type FeedForward =
   | { kind: 'dense'; gateUp: Linear; down: Linear }

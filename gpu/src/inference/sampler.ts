@@ -2,7 +2,7 @@ import type { Engine } from '../runtime/engine.ts';
 import { allocateTensor, tensor } from '../tensor/create.ts';
 import type { Tensor } from '../tensor/tensor.ts';
 import { seededRandom } from '../util/random.ts';
-import { argmaxRows, sampleTopP } from './kernels/sampling.ts';
+import { argmaxRows, sampleTopP } from '../ops/fused/sampling.ts';
 
 export interface SamplingOptions {
   /** 0 picks the most likely token (greedy); otherwise logits are divided by it. */

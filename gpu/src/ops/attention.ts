@@ -1,7 +1,7 @@
 import { formatShape, sameShape } from '../tensor/shape.ts';
 import type { Tensor } from '../tensor/tensor.ts';
 import { batchMatmul } from './batch-matmul.ts';
-import { describeCall } from './checks.ts';
+import { describeCall } from '../kernel/checks.ts';
 import { repeatHeads } from './repeat-heads.ts';
 import { scale } from './scale.ts';
 import { softmax } from './softmax.ts';

@@ -2,7 +2,7 @@ import { applyOp } from './apply.ts';
 import { allocateTensor } from '../tensor/create.ts';
 import { formatShape, sameShape, sizeOf, type Shape } from '../tensor/shape.ts';
 import type { Tensor } from '../tensor/tensor.ts';
-import { checkDtype, checkRank, describeCall } from './checks.ts';
+import { checkDtype, checkRank, describeCall } from '../kernel/checks.ts';
 import type { Engine } from '../runtime/engine.ts';
 import {
   checkKernel,
@@ -126,7 +126,7 @@ function encodeBatchMatmul(
 
 /**
  * The geometry of x W^T [m, n] for a weight W of n rows stored lane-blocked
- * (inference/kernels/row-streams.ts), or undefined where the windowed kernel, the one that reads
+ * (ops/fused/row-streams.ts), or undefined where the windowed kernel, the one that reads
  * that layout (unpacking it as it packs W), does not serve the shape: GPU adapters, few rows.
  */
 export function laneBlockedGeometry(

@@ -1,6 +1,6 @@
 import { formatShape, sizeOf } from '../tensor/shape.ts';
 import type { Tensor } from '../tensor/tensor.ts';
-import { isSuffix } from './checks.ts';
+import { isSuffix } from '../kernel/checks.ts';
 import { reduceSum } from './sum.ts';
 
 /**

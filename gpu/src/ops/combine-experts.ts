@@ -2,11 +2,11 @@ import { applyOp } from './apply.ts';
 import { allocateTensor } from '../tensor/create.ts';
 import { formatShape } from '../tensor/shape.ts';
 import type { Tensor } from '../tensor/tensor.ts';
-import { checkDtype, describeCall } from './checks.ts';
+import { checkDtype, describeCall } from '../kernel/checks.ts';
 import type { ExpertGroups } from './group-by-expert.ts';
-import { runKernel, type KernelDefinition } from './kernel.ts';
+import { runKernel, type KernelDefinition } from '../kernel/kernel.ts';
 import { defineOp } from './registry.ts';
-import { grid, perElement, QUIET_NAN_WGSL } from './wgsl.ts';
+import { grid, perElement, QUIET_NAN_WGSL } from '../kernel/wgsl.ts';
 
 /** out[t, c] = sum over choices j of gates[t, j] * y[position(t, j), c]; NaN for invalid ids. */
 const combineKernel: KernelDefinition = {

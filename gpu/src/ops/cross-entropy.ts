@@ -2,12 +2,12 @@ import { applyOp } from './apply.ts';
 import { allocateTensor } from '../tensor/create.ts';
 import { formatShape, sameShape } from '../tensor/shape.ts';
 import type { Tensor } from '../tensor/tensor.ts';
-import { checkDtype, checkRank, describeCall, rowsAndColumns } from './checks.ts';
-import { runKernel, type KernelDefinition } from './kernel.ts';
+import { checkDtype, checkRank, describeCall, rowsAndColumns } from '../kernel/checks.ts';
+import { runKernel, type KernelDefinition } from '../kernel/kernel.ts';
 import { defineOp } from './registry.ts';
 import { ROW_LOG_SUM_EXP_WGSL } from './rowwise.ts';
 import { reduceSum } from './sum.ts';
-import { grid, perElement, perRow, QUIET_NAN_WGSL } from './wgsl.ts';
+import { grid, perElement, perRow, QUIET_NAN_WGSL } from '../kernel/wgsl.ts';
 
 /** Per token: logSumExp - logit[target], NaN for a target outside [0, vocabulary). */
 const tokenLossKernel: KernelDefinition = {

@@ -2,10 +2,10 @@ import { applyOp } from './apply.ts';
 import { allocateTensor } from '../tensor/create.ts';
 import { formatShape } from '../tensor/shape.ts';
 import type { Tensor } from '../tensor/tensor.ts';
-import { checkDtype, describeCall } from './checks.ts';
-import { runKernel, type KernelDefinition } from './kernel.ts';
+import { checkDtype, describeCall } from '../kernel/checks.ts';
+import { runKernel, type KernelDefinition } from '../kernel/kernel.ts';
 import { defineOp } from './registry.ts';
-import { grid, perElement, QUIET_NAN_WGSL } from './wgsl.ts';
+import { grid, perElement, QUIET_NAN_WGSL } from '../kernel/wgsl.ts';
 
 /** out[t, d] = weight[ids[t], d]; NaN for an id outside [0, rows). */
 const gatherKernel: KernelDefinition = {

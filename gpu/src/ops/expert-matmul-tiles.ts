@@ -1,4 +1,4 @@
-import type { KernelDefinition } from './kernel.ts';
+import type { KernelDefinition } from '../kernel/kernel.ts';
 
 /**
  * The forward of expertMatmul as a register-tiled matmul over the sorted rows, in the manner of

@@ -3,9 +3,9 @@ import { hasSubgroupsOf } from '../runtime/device.ts';
 import { allocateTensor } from '../tensor/create.ts';
 import { formatShape } from '../tensor/shape.ts';
 import type { Tensor } from '../tensor/tensor.ts';
-import { checkDtype, describeCall } from './checks.ts';
+import { checkDtype, describeCall } from '../kernel/checks.ts';
 import type { ExpertGroups } from './group-by-expert.ts';
-import { runKernel, type KernelDefinition } from './kernel.ts';
+import { runKernel, type KernelDefinition } from '../kernel/kernel.ts';
 import { defineOp } from './registry.ts';
 import {
   expertTileGrid,
@@ -18,7 +18,7 @@ import {
   expertWeightGradKernel,
   type ExpertWeightGradVariant,
 } from './expert-weight-grad.ts';
-import { grid, perElement } from './wgsl.ts';
+import { grid, perElement } from '../kernel/wgsl.ts';
 
 export interface ExpertMatmulOptions {
   /**

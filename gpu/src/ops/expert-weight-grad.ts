@@ -10,7 +10,7 @@ import {
   tiledEntryPoint,
   WORKGROUP_SIZE,
 } from './expert-matmul-tiles.ts';
-import type { KernelDefinition } from './kernel.ts';
+import type { KernelDefinition } from '../kernel/kernel.ts';
 
 /**
  * The weight gradient of expertMatmul, dWeights[e] = x_e^T dy_e over expert e's sorted rows, as

@@ -1,8 +1,8 @@
 import { allocateTensor } from '../tensor/create.ts';
 import type { Tensor } from '../tensor/tensor.ts';
-import { checkDtype, describeCall } from './checks.ts';
-import { runKernel, type KernelDefinition } from './kernel.ts';
-import { grid, perElement } from './wgsl.ts';
+import { checkDtype, describeCall } from '../kernel/checks.ts';
+import { runKernel, type KernelDefinition } from '../kernel/kernel.ts';
+import { grid, perElement } from '../kernel/wgsl.ts';
 
 /**
  * Token-expert assignments (a = token * k + choice) sorted by expert, token order kept within an

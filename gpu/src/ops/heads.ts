@@ -2,10 +2,10 @@ import { applyOp } from './apply.ts';
 import { allocateTensor } from '../tensor/create.ts';
 import type { Shape } from '../tensor/shape.ts';
 import type { Tensor } from '../tensor/tensor.ts';
-import { checkDtype, describeCall } from './checks.ts';
-import { runKernel, type KernelDefinition } from './kernel.ts';
+import { checkDtype, describeCall } from '../kernel/checks.ts';
+import { runKernel, type KernelDefinition } from '../kernel/kernel.ts';
 import { defineOp } from './registry.ts';
-import { grid, perElement } from './wgsl.ts';
+import { grid, perElement } from '../kernel/wgsl.ts';
 
 /**
  * Swaps the positions and heads axes: y[b, h, t, d] = x[b, t, h, d] when `toHeads` is 1, the

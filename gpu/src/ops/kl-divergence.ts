@@ -1,11 +1,11 @@
 import { applyOp } from './apply.ts';
 import { allocateTensor } from '../tensor/create.ts';
 import type { Tensor } from '../tensor/tensor.ts';
-import { checkDtype, checkRank, checkSameShape, describeCall, rowsAndColumns } from './checks.ts';
-import { runKernel, type KernelDefinition } from './kernel.ts';
+import { checkDtype, checkRank, checkSameShape, describeCall, rowsAndColumns } from '../kernel/checks.ts';
+import { runKernel, type KernelDefinition } from '../kernel/kernel.ts';
 import { defineOp } from './registry.ts';
 import { reduceSum } from './sum.ts';
-import { grid, perElement, perRow } from './wgsl.ts';
+import { grid, perElement, perRow } from '../kernel/wgsl.ts';
 
 export interface KlDivergenceOptions {
   /** Both distributions are softmax(logits / temperature) (default 1). */

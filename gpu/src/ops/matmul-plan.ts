@@ -29,7 +29,7 @@ export interface MatmulGeometry {
   /** f16: products and sums in f16 (A and B f16); f32 otherwise. */
   compute: MatmulInputType;
   /**
-   * B is a [n, k] weight stored lane-blocked (inference/kernels/row-streams.ts, transposeB):
+   * B is a [n, k] weight stored lane-blocked (ops/fused/row-streams.ts, transposeB):
    * only the windowed kernel reads it, when packing.
    */
   bLaneBlocked?: boolean;

@@ -15,7 +15,7 @@
  * accumulators; lane i of a subgroup loads rows i, i+8, ... of the block and subgroupBroadcast
  * shares them, one gather where there would be eight.
  */
-import { rowAddressing } from './lane-blocked.ts';
+import { rowAddressing } from '../kernel/lane-blocked.ts';
 import type { MatmulInputType } from './matmul-shader.ts';
 
 /** vec4s in one 64 KiB tile, the largest uniform binding WebGPU guarantees. */

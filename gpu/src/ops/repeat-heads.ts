@@ -1,10 +1,10 @@
 import { applyOp } from './apply.ts';
 import { allocateTensor } from '../tensor/create.ts';
 import type { Tensor } from '../tensor/tensor.ts';
-import { checkDtype, describeCall } from './checks.ts';
-import { runKernel, type KernelDefinition } from './kernel.ts';
+import { checkDtype, describeCall } from '../kernel/checks.ts';
+import { runKernel, type KernelDefinition } from '../kernel/kernel.ts';
 import { defineOp } from './registry.ts';
-import { grid, perElement } from './wgsl.ts';
+import { grid, perElement } from '../kernel/wgsl.ts';
 
 /** y[b, h] = x[b, h / groups]: each key/value head serves `groups` query heads in turn. */
 const repeatKernel: KernelDefinition = {

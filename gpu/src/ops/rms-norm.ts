@@ -2,10 +2,10 @@ import { applyOp } from './apply.ts';
 import { allocateTensor } from '../tensor/create.ts';
 import { formatShape } from '../tensor/shape.ts';
 import type { Tensor } from '../tensor/tensor.ts';
-import { checkDtype, checkRank, describeCall, rowsAndColumns } from './checks.ts';
-import { runKernel, type KernelDefinition } from './kernel.ts';
+import { checkDtype, checkRank, describeCall, rowsAndColumns } from '../kernel/checks.ts';
+import { runKernel, type KernelDefinition } from '../kernel/kernel.ts';
 import { defineOp } from './registry.ts';
-import { grid, perElement, perRow } from './wgsl.ts';
+import { grid, perElement, perRow } from '../kernel/wgsl.ts';
 
 export interface RmsNormOptions {
   /** Added to the mean square before the square root (default 1e-5, Llama's). */

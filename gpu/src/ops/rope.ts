@@ -1,10 +1,10 @@
 import { applyOp } from './apply.ts';
 import { allocateTensor } from '../tensor/create.ts';
 import type { Tensor } from '../tensor/tensor.ts';
-import { checkDtype, checkRank, describeCall } from './checks.ts';
-import { runKernel, type KernelDefinition } from './kernel.ts';
+import { checkDtype, checkRank, describeCall } from '../kernel/checks.ts';
+import { runKernel, type KernelDefinition } from '../kernel/kernel.ts';
 import { defineOp } from './registry.ts';
-import { grid, perElement } from './wgsl.ts';
+import { grid, perElement } from '../kernel/wgsl.ts';
 
 export interface RopeOptions {
   /** Base of the rotation frequencies (default 10000; Llama 3 uses 500000). */

@@ -1,8 +1,8 @@
 import { allocateTensor } from '../tensor/create.ts';
 import type { Tensor } from '../tensor/tensor.ts';
-import { rowsAndColumns } from './checks.ts';
-import { runKernel, type KernelDefinition } from './kernel.ts';
-import { grid } from './wgsl.ts';
+import { rowsAndColumns } from '../kernel/checks.ts';
+import { runKernel, type KernelDefinition } from '../kernel/kernel.ts';
+import { grid } from '../kernel/wgsl.ts';
 
 /**
  * Lanes stride over the first `visible` columns of the row (a `let` the kernel defines): the max,

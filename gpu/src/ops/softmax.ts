@@ -1,10 +1,10 @@
 import { applyOp } from './apply.ts';
 import type { Tensor } from '../tensor/tensor.ts';
-import { checkDtype, checkRank, describeCall } from './checks.ts';
-import type { KernelDefinition } from './kernel.ts';
+import { checkDtype, checkRank, describeCall } from '../kernel/checks.ts';
+import type { KernelDefinition } from '../kernel/kernel.ts';
 import { defineOp } from './registry.ts';
 import { encodeRowwise, ROW_LOG_SUM_EXP_WGSL } from './rowwise.ts';
-import { perRow } from './wgsl.ts';
+import { perRow } from '../kernel/wgsl.ts';
 
 export interface SoftmaxOptions {
   /**

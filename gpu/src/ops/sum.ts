@@ -2,11 +2,11 @@ import { applyOp } from './apply.ts';
 import { allocateTensor } from '../tensor/create.ts';
 import { sizeOf, type Shape } from '../tensor/shape.ts';
 import type { Tensor } from '../tensor/tensor.ts';
-import { checkDtype, describeCall } from './checks.ts';
-import { runKernel, type KernelDefinition } from './kernel.ts';
+import { checkDtype, describeCall } from '../kernel/checks.ts';
+import { runKernel, type KernelDefinition } from '../kernel/kernel.ts';
 import type { OpDefinition } from './op.ts';
 import { defineOp } from './registry.ts';
-import { grid, perElement, perRow } from './wgsl.ts';
+import { grid, perElement, perRow } from '../kernel/wgsl.ts';
 
 /** The input seen as [outer, reduce, inner], summed over the middle axis. */
 export interface ReduceLayout {

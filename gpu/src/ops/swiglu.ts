@@ -1,11 +1,11 @@
 import { applyOp } from './apply.ts';
 import { allocateTensor } from '../tensor/create.ts';
 import type { Tensor } from '../tensor/tensor.ts';
-import { checkDtype, checkSameShape, describeCall } from './checks.ts';
-import { runKernel, type KernelDefinition } from './kernel.ts';
+import { checkDtype, checkSameShape, describeCall } from '../kernel/checks.ts';
+import { runKernel, type KernelDefinition } from '../kernel/kernel.ts';
 import { defineOp } from './registry.ts';
 import { SILU_WGSL } from './silu.ts';
-import { grid, perElement } from './wgsl.ts';
+import { grid, perElement } from '../kernel/wgsl.ts';
 
 const swigluKernel: KernelDefinition = {
   name: 'swiglu',

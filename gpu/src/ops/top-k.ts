@@ -1,8 +1,8 @@
 import { allocateTensor } from '../tensor/create.ts';
 import type { Tensor } from '../tensor/tensor.ts';
-import { checkDtype, checkRank, describeCall, rowsAndColumns } from './checks.ts';
-import { runKernel, type KernelDefinition } from './kernel.ts';
-import { grid, perElement } from './wgsl.ts';
+import { checkDtype, checkRank, describeCall, rowsAndColumns } from '../kernel/checks.ts';
+import { runKernel, type KernelDefinition } from '../kernel/kernel.ts';
+import { grid, perElement } from '../kernel/wgsl.ts';
 
 export interface TopK {
   /** i32 [..., k]: the chosen columns of each row, largest first. */

@@ -1,6 +1,6 @@
-import { checkDtype, checkSameShape, describeCall } from '../ops/checks.ts';
-import { runKernel, type KernelDefinition } from '../ops/kernel.ts';
-import { grid, perElement } from '../ops/wgsl.ts';
+import { checkDtype, checkSameShape, describeCall } from '../kernel/checks.ts';
+import { runKernel, type KernelDefinition } from '../kernel/kernel.ts';
+import { grid, perElement } from '../kernel/wgsl.ts';
 import { zeros } from '../tensor/create.ts';
 import type { Tensor } from '../tensor/tensor.ts';
 

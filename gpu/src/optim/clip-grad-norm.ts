@@ -1,6 +1,6 @@
-import { describeCall } from '../ops/checks.ts';
-import { runKernel, type KernelDefinition } from '../ops/kernel.ts';
-import { grid, perElement, perRow } from '../ops/wgsl.ts';
+import { describeCall } from '../kernel/checks.ts';
+import { runKernel, type KernelDefinition } from '../kernel/kernel.ts';
+import { grid, perElement, perRow } from '../kernel/wgsl.ts';
 import { allocateTensor } from '../tensor/create.ts';
 import type { Tensor } from '../tensor/tensor.ts';
 

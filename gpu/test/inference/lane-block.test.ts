@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LANE_BLOCK_ROWS, laneBlock, laneBlockedRows } from '../../src/ops/lane-blocked.ts';
+import { LANE_BLOCK_ROWS, laneBlock, laneBlockedRows } from '../../src/kernel/lane-blocked.ts';
 
 describe('laneBlock', () => {
   it('puts the vec4 at (row n, step i) at (n / 32) * 32 * steps + i * 32 + n % 32, zero-padded', () => {

@@ -8,9 +8,9 @@ import {
   type LayerFactorisation,
   type SequenceChunk,
 } from '../../src/index.ts';
-import type { ExpertWeights } from '../../src/inference/kernels/experts.ts';
-import { groupsTokensByExpert } from '../../src/inference/kernels/grouped-experts.ts';
-import { attendsByMatmul } from '../../src/inference/kernels/prefill-attention.ts';
+import type { ExpertWeights } from '../../src/ops/fused/experts.ts';
+import { groupsTokensByExpert } from '../../src/ops/fused/grouped-experts.ts';
+import { attendsByMatmul } from '../../src/ops/fused/prefill-attention.ts';
 import { loadLlamaWeights, weightTensors } from '../../src/inference/llama-weights.ts';
 import { Checkpoint, writeCheckpoint } from '../../src/model/checkpoint.ts';
 import { encodeValues } from '../../src/model/index.ts';

@@ -1,9 +1,9 @@
 import type { Engine } from '../../runtime/engine.ts';
 import type { Tensor } from '../../tensor/tensor.ts';
-import { runKernel, type KernelDefinition } from '../../ops/kernel.ts';
-import { grid, perElement, perRow, WORKGROUP_SIZE } from '../../ops/wgsl.ts';
-import { TOKEN_FIELDS } from '../token-batch.ts';
-import { LANE_WORKGROUP, type KernelTarget } from './kernel-target.ts';
+import { runKernel, type KernelDefinition } from '../../kernel/kernel.ts';
+import { grid, perElement, perRow, WORKGROUP_SIZE } from '../../kernel/wgsl.ts';
+import { TOKEN_FIELDS } from './token-batch.ts';
+import { LANE_WORKGROUP, type KernelTarget } from '../../kernel/kernel-target.ts';
 import { qkvWidth, type HeadLayout, type LayerCache } from './positional.ts';
 
 /** Parameters both attention kernels take besides their count of (token, head) pairs. */

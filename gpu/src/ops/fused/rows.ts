@@ -1,10 +1,10 @@
 import type { Engine } from '../../runtime/engine.ts';
 import type { Tensor } from '../../tensor/tensor.ts';
-import { runKernel, type KernelDefinition } from '../../ops/kernel.ts';
-import { grid, perElement, perRow } from '../../ops/wgsl.ts';
-import { blockSpans, type RowBlocks } from '../row-blocks.ts';
-import { TOKEN_FIELDS } from '../token-batch.ts';
-import { LANE_WORKGROUP, type KernelTarget } from './kernel-target.ts';
+import { runKernel, type KernelDefinition } from '../../kernel/kernel.ts';
+import { grid, perElement, perRow } from '../../kernel/wgsl.ts';
+import { blockSpans, type RowBlocks } from '../../kernel/row-blocks.ts';
+import { TOKEN_FIELDS } from './token-batch.ts';
+import { LANE_WORKGROUP, type KernelTarget } from '../../kernel/kernel-target.ts';
 
 /**
  * x[t, :] = embeddings[id of token t, :] for the tokens whose ids fall in this block of the

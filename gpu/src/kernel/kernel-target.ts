@@ -1,4 +1,4 @@
-import type { Engine } from '../../runtime/engine.ts';
+import type { Engine } from '../runtime/engine.ts';
 
 /**
  * Which family of kernels suits the adapter: CPU implementations of WebGPU (lavapipe) run an

@@ -1,7 +1,7 @@
 import type { Engine } from '../../runtime/engine.ts';
 import type { Tensor } from '../../tensor/tensor.ts';
-import { runKernel, type KernelDefinition } from '../../ops/kernel.ts';
-import { grid, perRow, WORKGROUP_SIZE } from '../../ops/wgsl.ts';
+import { runKernel, type KernelDefinition } from '../../kernel/kernel.ts';
+import { grid, perRow, WORKGROUP_SIZE } from '../../kernel/wgsl.ts';
 
 const SHARED_WGSL = /* wgsl */ `
 var<workgroup> bestValues: array<f32, ${WORKGROUP_SIZE}>;

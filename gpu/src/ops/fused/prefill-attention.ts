@@ -1,11 +1,11 @@
-import { attention } from '../../ops/attention.ts';
-import { runKernel, type KernelDefinition } from '../../ops/kernel.ts';
-import { grid, perElement } from '../../ops/wgsl.ts';
+import { attention } from '../attention.ts';
+import { runKernel, type KernelDefinition } from '../../kernel/kernel.ts';
+import { grid, perElement } from '../../kernel/wgsl.ts';
 import type { Engine } from '../../runtime/engine.ts';
 import { allocateTensor } from '../../tensor/create.ts';
 import type { Tensor } from '../../tensor/tensor.ts';
-import type { TokenRun } from '../token-batch.ts';
-import type { KernelTarget } from './kernel-target.ts';
+import type { TokenRun } from './token-batch.ts';
+import type { KernelTarget } from '../../kernel/kernel-target.ts';
 import { qkvWidth, type HeadLayout, type LayerCache } from './positional.ts';
 
 /**

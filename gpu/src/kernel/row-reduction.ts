@@ -1,5 +1,5 @@
-import type { Engine } from '../../runtime/engine.ts';
-import { WORKGROUP_SIZE } from '../../ops/wgsl.ts';
+import type { Engine } from '../runtime/engine.ts';
+import { WORKGROUP_SIZE } from './wgsl.ts';
 
 const SUBGROUP_DIRECTIVES = ['enable subgroups;', 'diagnostic(off, subgroup_uniformity);'];
 

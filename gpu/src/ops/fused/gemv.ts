@@ -1,13 +1,13 @@
 import type { Engine } from '../../runtime/engine.ts';
 import type { Tensor } from '../../tensor/tensor.ts';
-import { runKernel, type KernelDefinition } from '../../ops/kernel.ts';
-import { grid } from '../../ops/wgsl.ts';
+import { runKernel, type KernelDefinition } from '../../kernel/kernel.ts';
+import { grid } from '../../kernel/wgsl.ts';
 import {
   hasSubgroups,
   rowReductionDirectives,
   rowReductionMain,
   rowsPerWorkgroup,
-} from './row-reduction.ts';
+} from '../../kernel/row-reduction.ts';
 
 /** Token counts up to this take the matrix-vector kernel; more take the tiled matmul. */
 export const GEMV_MAX_TOKENS = 8;

@@ -1,6 +1,6 @@
-import type { KernelDefinition } from '../../ops/kernel.ts';
-import { LANE_WORKGROUP } from './kernel-target.ts';
-import { rowAddressing } from '../../ops/lane-blocked.ts';
+import type { KernelDefinition } from '../../kernel/kernel.ts';
+import { LANE_WORKGROUP } from '../../kernel/kernel-target.ts';
+import { rowAddressing } from '../../kernel/lane-blocked.ts';
 
 /** Neurons (gate-up) or output rows (down) each invocation streams. */
 const ROWS = 4;

@@ -1,13 +1,13 @@
-import { expertTileCount, expertTilesWgsl } from '../../ops/expert-matmul-tiles.ts';
-import { groupByExpert } from '../../ops/group-by-expert.ts';
-import { runKernel, type KernelDefinition } from '../../ops/kernel.ts';
-import { rowAddressing } from '../../ops/lane-blocked.ts';
-import { grid, perElement } from '../../ops/wgsl.ts';
+import { expertTileCount, expertTilesWgsl } from '../expert-matmul-tiles.ts';
+import { groupByExpert } from '../group-by-expert.ts';
+import { runKernel, type KernelDefinition } from '../../kernel/kernel.ts';
+import { rowAddressing } from '../../kernel/lane-blocked.ts';
+import { grid, perElement } from '../../kernel/wgsl.ts';
 import type { Engine } from '../../runtime/engine.ts';
 import { allocateTensor } from '../../tensor/create.ts';
 import type { Tensor } from '../../tensor/tensor.ts';
 import type { ExpertWeights } from './experts.ts';
-import { LANE_WORKGROUP } from './kernel-target.ts';
+import { LANE_WORKGROUP } from '../../kernel/kernel-target.ts';
 
 /**
  * The factorised FFN of many tokens at once (prefill) with the tokens grouped by expert: the

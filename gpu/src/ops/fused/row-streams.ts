@@ -1,9 +1,9 @@
 import type { Engine } from '../../runtime/engine.ts';
 import type { Tensor } from '../../tensor/tensor.ts';
-import { runKernel, type KernelDefinition, type ParamType } from '../../ops/kernel.ts';
-import { grid } from '../../ops/wgsl.ts';
-import { LANE_BLOCK_ROWS, rowAddressing } from '../../ops/lane-blocked.ts';
-import { LANE_WORKGROUP, type KernelTarget } from './kernel-target.ts';
+import { runKernel, type KernelDefinition, type ParamType } from '../../kernel/kernel.ts';
+import { grid } from '../../kernel/wgsl.ts';
+import { LANE_BLOCK_ROWS, rowAddressing } from '../../kernel/lane-blocked.ts';
+import { LANE_WORKGROUP, type KernelTarget } from '../../kernel/kernel-target.ts';
 
 /**
  * Matrix-vector kernels for CPU adapters (lavapipe): each invocation streams ROWS_PER_INVOCATION

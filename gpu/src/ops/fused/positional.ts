@@ -1,8 +1,8 @@
 import type { Engine } from '../../runtime/engine.ts';
 import type { Tensor } from '../../tensor/tensor.ts';
-import { runKernel, type KernelDefinition } from '../../ops/kernel.ts';
-import { grid, perElement } from '../../ops/wgsl.ts';
-import { TOKEN_FIELDS } from '../token-batch.ts';
+import { runKernel, type KernelDefinition } from '../../kernel/kernel.ts';
+import { grid, perElement } from '../../kernel/wgsl.ts';
+import { TOKEN_FIELDS } from './token-batch.ts';
 
 export interface HeadLayout {
   heads: number;

@@ -1,15 +1,15 @@
 import type { Engine } from '../../runtime/engine.ts';
 import type { Tensor } from '../../tensor/tensor.ts';
-import { runKernel, type KernelDefinition } from '../../ops/kernel.ts';
-import { grid, perElement } from '../../ops/wgsl.ts';
+import { runKernel, type KernelDefinition } from '../../kernel/kernel.ts';
+import { grid, perElement } from '../../kernel/wgsl.ts';
 import { rowStreamExpertKernels } from './experts-cpu.ts';
-import type { KernelTarget } from './kernel-target.ts';
+import type { KernelTarget } from '../../kernel/kernel-target.ts';
 import {
   hasSubgroups,
   rowReductionDirectives,
   rowReductionMain,
   rowsPerWorkgroup,
-} from './row-reduction.ts';
+} from '../../kernel/row-reduction.ts';
 
 /** The chosen experts of each token: the k largest router logits, ties to the lower index. */
 const routeKernel: KernelDefinition = {
