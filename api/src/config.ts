@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { normalisedOrigin } from './auth/origin-policy.ts';
 import type { AuthMode } from './auth/viewer.ts';
 
 /** The repository root (api/src/config.ts is two levels below it). */
@@ -22,6 +23,21 @@ export interface LabConfig {
   auth: AuthMode | undefined;
   /** The key the CLI and dashboard send to the API. */
   apiKey: string | undefined;
+  /** Web page origins, besides the API's own, that may call the API from a browser. */
+  allowedOrigins: string[];
+}
+
+function originsFrom(raw: string | undefined): string[] {
+  const origins = (raw ?? '').split(',').map((origin) => origin.trim());
+  return origins
+    .filter((origin) => origin !== '')
+    .map((origin) => {
+      try {
+        return normalisedOrigin(origin);
+      } catch (error) {
+        throw new Error(`FACTORLAB_ALLOWED_ORIGINS: ${(error as Error).message}`);
+      }
+    });
 }
 
 function authModeFrom(raw: string | undefined): AuthMode | undefined {
@@ -54,5 +70,6 @@ export function readConfig(): LabConfig {
     apiUrl: process.env.FACTORLAB_API_URL || `http://${apiHost}:${apiPort}`,
     auth: authModeFrom(process.env.FACTORLAB_AUTH),
     apiKey: process.env.FACTORLAB_API_KEY || undefined,
+    allowedOrigins: originsFrom(process.env.FACTORLAB_ALLOWED_ORIGINS),
   };
 }

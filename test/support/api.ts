@@ -1,5 +1,5 @@
 import type { AuthMode } from '../../api/src/auth/viewer.ts';
-import { startApiServer } from '../../api/src/graphql/server.ts';
+import { startApiServer, type ApiServerOptions } from '../../api/src/graphql/server.ts';
 import type { TestDatabase } from './test-database.ts';
 
 export interface GraphQLResponse<TData> {
@@ -38,12 +38,14 @@ export async function postGraphQL<TData>(
 export async function startTestApi(
   database: TestDatabase,
   auth: AuthMode = 'off',
+  options: Partial<ApiServerOptions> = {},
 ): Promise<TestApi> {
   const server = await startApiServer(database.db, {
     host: '127.0.0.1',
     port: 0,
     auth,
     databaseUrl: database.url,
+    ...options,
   });
   return {
     url: server.url,

@@ -42,6 +42,7 @@ export async function serveApi(config: LabConfig): Promise<void> {
     port: config.apiPort,
     auth,
     databaseUrl: url,
+    allowedOrigins: config.allowedOrigins,
   });
   console.log(`api: ${api.url}/graphql (auth ${auth})`);
   onShutdown(async () => {

@@ -66,6 +66,7 @@ export async function startLab(
       port: config.apiPort,
       auth,
       databaseUrl: database.url,
+      allowedOrigins: config.allowedOrigins,
     });
     stops.push(api.stop);
     console.log(`api:       ${api.url}/graphql`);

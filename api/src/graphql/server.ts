@@ -5,12 +5,14 @@ import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
+import { OriginPolicy } from '../auth/origin-policy.ts';
 import { identifyViewer, type AuthMode } from '../auth/viewer.ts';
 import type { Db } from '../db/client.ts';
 import { ChangeFeed } from '../events/change-feed.ts';
 import { registerRunsExport } from './export/runs-export.ts';
 import { createContext, type ApiContext } from './context.ts';
 import { formatError } from './format-error.ts';
+import { refuseForeignOrigins } from './http-guards.ts';
 import { depthLimitRule, queryCostPlugin } from './limits.ts';
 import { getSchema } from './schema.ts';
 
@@ -25,6 +27,8 @@ export interface ApiServerOptions {
   auth: AuthMode;
   /** For the LISTEN connection that feeds subscriptions. */
   databaseUrl: string;
+  /** Web page origins, besides the API's own, that may call it from a browser (HTTP and WebSocket). */
+  allowedOrigins?: readonly string[];
 }
 
 /**
@@ -39,7 +43,16 @@ export async function startApiServer(db: Db, options: ApiServerOptions): Promise
   const changes = new ChangeFeed(options.databaseUrl);
   await changes.start();
 
-  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
+  const origins = new OriginPolicy(options.allowedOrigins);
+  const wsServer = new WebSocketServer({
+    server: httpServer,
+    path: '/graphql',
+    verifyClient: ({ req }, accept) => {
+      const refusal = origins.refusal(req);
+      if (refusal) accept(false, 403, refusal);
+      else accept(true);
+    },
+  });
   const wsCleanup = useServer(
     {
       schema,
@@ -79,6 +92,7 @@ export async function startApiServer(db: Db, options: ApiServerOptions): Promise
   app.get('/healthz', (_req, res) => {
     res.json({ ok: true });
   });
+  app.use(refuseForeignOrigins(origins));
   registerRunsExport(app, db, options.auth);
   app.use(
     '/graphql',
