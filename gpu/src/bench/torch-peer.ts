@@ -54,15 +54,18 @@ export interface FactorisationOptions {
   topK: number;
 }
 
-interface PeerCommonOptions {
+export interface PythonOptions {
+  /** Interpreters to try, in order; the first with torch and numpy runs the peer. */
+  pythons?: readonly string[];
+  timeoutMs?: number;
+}
+
+interface PeerCommonOptions extends PythonOptions {
   /** A Hugging Face Llama checkpoint folder. */
   model: string;
   factorised?: FactorisationOptions;
   /** Seeds the prompt ids and the routers. */
   seed?: number;
-  /** Interpreters to try, in order; the first with torch and numpy runs the peer. */
-  pythons?: readonly string[];
-  timeoutMs?: number;
 }
 
 export interface TorchPeerOptions extends PeerCommonOptions {
@@ -128,15 +131,16 @@ function commonArguments(options: PeerCommonOptions): string[] {
   return args;
 }
 
-/** Runs the peer script with the first fit interpreter, or says why none is. */
-async function runScript(
-  options: PeerCommonOptions,
+/** Runs a peer script (by default the inference one) with the first fit interpreter, or says why none is. */
+export async function runPeerScript(
+  options: PythonOptions,
   args: readonly string[],
+  script = SCRIPT,
 ): Promise<{ stdout: string } | TorchPeerSkipped> {
   const { python, why } = await findPython(options.pythons ?? DEFAULT_PYTHONS);
   if (!python) return { skipped: `no Python with torch and numpy: ${why.join('; ')}` };
   try {
-    const { stdout } = await execFileAsync(python, [SCRIPT, ...args], {
+    const { stdout } = await execFileAsync(python, [script, ...args], {
       timeout: options.timeoutMs ?? 600_000,
       maxBuffer: 256 * 1024 * 1024,
     });
@@ -150,7 +154,10 @@ async function runScript(
   }
 }
 
-function parseOutput<Schema extends z.ZodType>(schema: Schema, stdout: string): z.output<Schema> {
+export function parsePeerOutput<Schema extends z.ZodType>(
+  schema: Schema,
+  stdout: string,
+): z.output<Schema> {
   let json: unknown;
   try {
     json = JSON.parse(stdout);
@@ -172,7 +179,7 @@ function parseOutput<Schema extends z.ZodType>(schema: Schema, stdout: string): 
 export async function runTorchPeer(
   options: TorchPeerOptions,
 ): Promise<TorchPeerResult | TorchPeerSkipped> {
-  const run = await runScript(options, [
+  const run = await runPeerScript(options, [
     ...commonArguments(options),
     '--prompt-len',
     String(options.promptLen),
@@ -182,17 +189,17 @@ export async function runTorchPeer(
     String(options.batch),
     ...(options.repeats === undefined ? [] : ['--repeats', String(options.repeats)]),
   ]);
-  return 'skipped' in run ? run : parseOutput(timingSchema, run.stdout);
+  return 'skipped' in run ? run : parsePeerOutput(timingSchema, run.stdout);
 }
 
 /** The peer's logits of `ids` as one sequence, for cross-checking a forward pass. */
 export async function torchPeerLogits(
   options: TorchPeerLogitsOptions,
 ): Promise<TorchPeerLogits | TorchPeerSkipped> {
-  const run = await runScript(options, [
+  const run = await runPeerScript(options, [
     ...commonArguments(options),
     '--logits-ids',
     options.ids.join(','),
   ]);
-  return 'skipped' in run ? run : parseOutput(logitsSchema, run.stdout);
+  return 'skipped' in run ? run : parsePeerOutput(logitsSchema, run.stdout);
 }

@@ -1,7 +1,7 @@
 import { checkDtype, checkSameShape, describeCall } from '../kernel/checks.ts';
 import { runKernel, type KernelDefinition } from '../kernel/kernel.ts';
 import { grid, perElement } from '../kernel/wgsl.ts';
-import { zeros } from '../tensor/create.ts';
+import { tensor, zeros } from '../tensor/create.ts';
 import type { Tensor } from '../tensor/tensor.ts';
 
 export interface AdamWOptions {
@@ -45,6 +45,13 @@ const adamwKernel: KernelDefinition = {
 interface Moments {
   first: Tensor;
   second: Tensor;
+}
+
+/** An optimizer's state on the host, for a checkpoint: moments in `parameters` order. */
+export interface AdamWState {
+  steps: number;
+  /** Per parameter: its moments, or null where it has taken no step yet. */
+  moments: ({ first: Float32Array; second: Float32Array } | null)[];
 }
 
 /** AdamW over a fixed set of f32 parameters; moments live on the GPU, created at the first step. */
@@ -91,6 +98,47 @@ export class AdamW {
 
   zeroGrad(): void {
     for (const param of this.parameters) param.zeroGrad();
+  }
+
+  /** Steps taken so far. */
+  get stepCount(): number {
+    return this.steps;
+  }
+
+  /** The step count and every moment, read back. */
+  async state(): Promise<AdamWState> {
+    const moments: AdamWState['moments'] = [];
+    for (const param of this.parameters) {
+      const found = this.moments.get(param);
+      moments.push(
+        found ? { first: await found.first.read(), second: await found.second.read() } : null,
+      );
+    }
+    return { steps: this.steps, moments };
+  }
+
+  /** Continues from a saved state of an optimizer over parameters of the same shapes. */
+  loadState(state: AdamWState): void {
+    if (state.moments.length !== this.parameters.length) {
+      throw new Error(
+        `adamw: the saved state holds ${state.moments.length} parameters' moments, this optimizer has ${this.parameters.length}`,
+      );
+    }
+    this.dispose();
+    this.steps = state.steps;
+    state.moments.forEach((saved, index) => {
+      if (!saved) return;
+      const param = this.parameters[index]!;
+      if (saved.first.length !== param.size || saved.second.length !== param.size) {
+        throw new Error(
+          `adamw: saved moments of parameter ${index} hold ${saved.first.length} values, the parameter ${param.size}`,
+        );
+      }
+      this.moments.set(param, {
+        first: tensor(param.engine.gpu, saved.first, param.shape),
+        second: tensor(param.engine.gpu, saved.second, param.shape),
+      });
+    });
   }
 
   /** Frees the moments. */
