@@ -1,9 +1,10 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { getJob, inferenceBenchConfigSchema, speedupBound } from '../../src/index.ts';
+import { getJob, inferenceBenchConfigSchema } from '../../src/index.ts';
 import { useTemporaryFolders } from '../model/files.ts';
 import { RecordingReporter } from '../recording-reporter.ts';
 import { FIXTURE_VARIANTS, writeFixtureCheckpoint } from '../reference/fixtures.ts';
+import { referenceSpeedupBound } from '../reference/speed-bound-f64.ts';
 
 const temporaryFolder = useTemporaryFolders();
 
@@ -36,7 +37,7 @@ describe('the inference-bench job', () => {
     });
     expect(row!.decodeTokS).toBeGreaterThan(0);
     expect(row!.denseDecodeTokS).toBeGreaterThan(0);
-    expect(row!.bound).toBeCloseTo(speedupBound(config, 4, 1), 12);
+    expect(row!.bound).toBeCloseTo(referenceSpeedupBound(config, 4, 1), 12);
     expect(summary.speedup).toBeCloseTo(row!.decodeTokS / row!.denseDecodeTokS!, 12);
     expect(summary.decode_tok_s).toBe(row!.decodeTokS);
     expect(reporter.progressCalls.at(-1)?.fraction).toBe(1);

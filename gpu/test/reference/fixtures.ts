@@ -1,16 +1,13 @@
-import {
-  encodeValues,
-  llamaTensorSpecs,
-  parseModelConfig,
-  writeCheckpoint,
-  type LlamaTensorSpec,
-  type ModelConfig,
-  type RopeScaling,
-  type SafetensorsDType,
-  type SafetensorsEntry,
-} from '../../src/model/index.ts';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { seededRandom } from '../../src/util/random.ts';
+import {
+  parseReferenceConfig,
+  type ReferenceConfig,
+  type ReferenceRopeScaling,
+} from './config-f64.ts';
 import type { ReferenceFactorisation } from './llama-f64.ts';
+import { encodeSafetensors, type ReferenceDType } from './safetensors-f64.ts';
 
 const ARCHITECTURES = {
   llama: 'LlamaForCausalLM',
@@ -26,7 +23,7 @@ const ARCHITECTURES = {
 export interface FixtureOptions {
   /** Names the architecture in config.json; the tensors follow from the other options. */
   readonly family?: keyof typeof ARCHITECTURES;
-  readonly dtype?: SafetensorsDType;
+  readonly dtype?: ReferenceDType;
   readonly seed?: number;
   readonly vocabSize?: number;
   readonly hiddenSize?: number;
@@ -43,8 +40,10 @@ export interface FixtureOptions {
   /** Qwen2's biases on q, k and v only, present in the weights with no config flag. */
   readonly qkvBias?: boolean;
   readonly mlpBias?: boolean;
+  /** Written to config.json only when given: otherwise the Hugging Face default applies. */
   readonly ropeTheta?: number;
-  readonly ropeScaling?: RopeScaling;
+  readonly ropeScaling?: ReferenceRopeScaling;
+  /** Written to config.json only when given: otherwise the Hugging Face default applies. */
   readonly rmsNormEps?: number;
 }
 
@@ -54,7 +53,7 @@ export interface FixtureVariant {
 }
 
 /** Wavelengths 6.3, 19.9 and 62.8+ for head_dim 16 and theta 10^4: one per llama3 branch. */
-const LLAMA3_SCALING: RopeScaling = {
+const LLAMA3_SCALING: ReferenceRopeScaling = {
   rope_type: 'llama3',
   factor: 8,
   low_freq_factor: 1,
@@ -117,31 +116,33 @@ export const FIXTURE_VARIANTS: readonly FixtureVariant[] = [
 
 const TORCH_DTYPE = { F32: 'float32', F16: 'float16', BF16: 'bfloat16' } as const;
 
-/** The parsed config.json a fixture with `options` has. */
-export function fixtureConfig(options: FixtureOptions = {}): ModelConfig {
+/** The config.json a fixture with `options` has, as written: defaults left out unless asked for. */
+export function fixtureConfigJson(options: FixtureOptions = {}): Record<string, unknown> {
   const heads = options.heads ?? 4;
-  return parseModelConfig(
-    {
-      architectures: [ARCHITECTURES[options.family ?? 'llama']],
-      model_type: options.family ?? 'llama',
-      vocab_size: options.vocabSize ?? 97,
-      hidden_size: options.hiddenSize ?? 48,
-      intermediate_size: options.intermediateSize ?? 100,
-      num_hidden_layers: options.layers ?? 2,
-      num_attention_heads: heads,
-      num_key_value_heads: options.kvHeads ?? heads,
-      ...(options.headDim === undefined ? {} : { head_dim: options.headDim }),
-      max_position_embeddings: 128,
-      rms_norm_eps: options.rmsNormEps ?? 1e-6,
-      rope_theta: options.ropeTheta ?? 10_000,
-      rope_scaling: options.ropeScaling ?? null,
-      tie_word_embeddings: options.tieWordEmbeddings ?? false,
-      attention_bias: options.attentionBias ?? false,
-      mlp_bias: options.mlpBias ?? false,
-      torch_dtype: TORCH_DTYPE[options.dtype ?? 'F32'],
-    },
-    'fixture config.json',
-  );
+  return {
+    architectures: [ARCHITECTURES[options.family ?? 'llama']],
+    model_type: options.family ?? 'llama',
+    vocab_size: options.vocabSize ?? 97,
+    hidden_size: options.hiddenSize ?? 48,
+    intermediate_size: options.intermediateSize ?? 100,
+    num_hidden_layers: options.layers ?? 2,
+    num_attention_heads: heads,
+    num_key_value_heads: options.kvHeads ?? heads,
+    ...(options.headDim === undefined ? {} : { head_dim: options.headDim }),
+    max_position_embeddings: 128,
+    ...(options.rmsNormEps === undefined ? {} : { rms_norm_eps: options.rmsNormEps }),
+    ...(options.ropeTheta === undefined ? {} : { rope_theta: options.ropeTheta }),
+    ...(options.ropeScaling === undefined ? {} : { rope_scaling: options.ropeScaling }),
+    tie_word_embeddings: options.tieWordEmbeddings ?? false,
+    attention_bias: options.attentionBias ?? false,
+    mlp_bias: options.mlpBias ?? false,
+    torch_dtype: TORCH_DTYPE[options.dtype ?? 'F32'],
+  };
+}
+
+/** The config of a fixture with `options`, as the reference reads it. */
+export function fixtureConfig(options: FixtureOptions = {}): ReferenceConfig {
+  return parseReferenceConfig(fixtureConfigJson(options));
 }
 
 /** `length` samples of normal(mean, std) by Box-Muller. */
@@ -156,7 +157,13 @@ function normalValues(length: number, mean: number, std: number, random: () => n
   return values;
 }
 
-function fixtureValues(spec: LlamaTensorSpec, random: () => number): Float32Array {
+interface FixtureTensor {
+  readonly name: string;
+  readonly shape: readonly number[];
+  readonly kind: 'embedding' | 'norm' | 'projection' | 'bias';
+}
+
+function fixtureValues(spec: FixtureTensor, random: () => number): Float32Array {
   const length = spec.shape.reduce((a, b) => a * b, 1);
   const fanIn = spec.shape[1] ?? 1;
   switch (spec.kind) {
@@ -177,33 +184,65 @@ function fixtureValues(spec: LlamaTensorSpec, random: () => number): Float32Arra
   }
 }
 
-/** The tensors of a fixture: the Llama layout plus Qwen2-style q/k/v biases when asked for. */
-function fixtureSpecs(config: ModelConfig, options: FixtureOptions): LlamaTensorSpec[] {
-  const specs = llamaTensorSpecs(config);
-  if (!options.qkvBias || config.attention_bias) return specs;
-  return specs.flatMap((spec) => {
-    const match = /^(model\.layers\.\d+\.self_attn\.[qkv]_proj)\.weight$/.exec(spec.name);
-    return match
-      ? [spec, { name: `${match[1]}.bias`, shape: [spec.shape[0]!], kind: 'bias' } as const]
-      : [spec];
+/**
+ * The tensors of a Hugging Face LlamaForCausalLM checkpoint in model order, plus Qwen2-style
+ * q/k/v biases when asked for: the layout transformers' modeling_llama.py defines.
+ */
+function fixtureTensors(config: ReferenceConfig, options: FixtureOptions): FixtureTensor[] {
+  const d = config.hidden_size;
+  const f = config.intermediate_size;
+  const qWidth = config.num_attention_heads * config.head_dim;
+  const kvWidth = config.num_key_value_heads * config.head_dim;
+  const linear = (name: string, outputs: number, inputs: number, bias: boolean) => [
+    { name: `${name}.weight`, shape: [outputs, inputs], kind: 'projection' } as const,
+    ...(bias ? [{ name: `${name}.bias`, shape: [outputs], kind: 'bias' } as const] : []),
+  ];
+  const qkvBias = config.attention_bias || (options.qkvBias ?? false);
+  const layers = Array.from({ length: config.num_hidden_layers }, (_, layer) => {
+    const prefix = `model.layers.${layer}`;
+    return [
+      { name: `${prefix}.input_layernorm.weight`, shape: [d], kind: 'norm' } as const,
+      ...linear(`${prefix}.self_attn.q_proj`, qWidth, d, qkvBias),
+      ...linear(`${prefix}.self_attn.k_proj`, kvWidth, d, qkvBias),
+      ...linear(`${prefix}.self_attn.v_proj`, kvWidth, d, qkvBias),
+      ...linear(`${prefix}.self_attn.o_proj`, d, qWidth, config.attention_bias),
+      { name: `${prefix}.post_attention_layernorm.weight`, shape: [d], kind: 'norm' } as const,
+      ...linear(`${prefix}.mlp.gate_proj`, f, d, config.mlp_bias),
+      ...linear(`${prefix}.mlp.up_proj`, f, d, config.mlp_bias),
+      ...linear(`${prefix}.mlp.down_proj`, d, f, config.mlp_bias),
+    ];
   });
+  return [
+    { name: 'model.embed_tokens.weight', shape: [config.vocab_size, d], kind: 'embedding' },
+    ...layers.flat(),
+    { name: 'model.norm.weight', shape: [d], kind: 'norm' },
+    ...(config.tie_word_embeddings
+      ? []
+      : [{ name: 'lm_head.weight', shape: [config.vocab_size, d], kind: 'projection' } as const]),
+  ];
 }
 
-/** Writes a random checkpoint folder with `options` to `directory`; returns its config. */
+/**
+ * Writes a random checkpoint folder with `options` to `directory` (config.json and
+ * model.safetensors, by the reference's own writer); returns its config as the reference reads it.
+ */
 export async function writeFixtureCheckpoint(
   directory: string,
   options: FixtureOptions = {},
-): Promise<ModelConfig> {
-  const config = fixtureConfig(options);
+): Promise<ReferenceConfig> {
+  const json = fixtureConfigJson(options);
+  const config = parseReferenceConfig(json);
   const dtype = options.dtype ?? 'F32';
   const seed = options.seed ?? 1;
-  const entries: SafetensorsEntry[] = fixtureSpecs(config, options).map((spec, index) => ({
+  const tensors = fixtureTensors(config, options).map((spec, index) => ({
     name: spec.name,
     dtype,
     shape: spec.shape,
-    encode: () => encodeValues(fixtureValues(spec, seededRandom(seed * 7919 + index)), dtype),
+    values: fixtureValues(spec, seededRandom(seed * 7919 + index)),
   }));
-  await writeCheckpoint(directory, config, entries);
+  await mkdir(directory, { recursive: true });
+  await writeFile(join(directory, 'config.json'), `${JSON.stringify(json, null, 2)}\n`);
+  await writeFile(join(directory, 'model.safetensors'), encodeSafetensors(tensors));
   return config;
 }
 
@@ -218,7 +257,7 @@ export function fixtureTokens(vocabulary: number, length: number, seed = 1): num
  * (neurons shuffled, then dealt out in runs), with a router whose logits are O(1).
  */
 export function randomFactorisation(
-  config: ModelConfig,
+  config: ReferenceConfig,
   experts: number,
   topK: number,
   seed = 1,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Checkpoint, parseModelConfig, type ModelConfig } from '../../src/model/index.ts';
+import { Checkpoint } from '../../src/model/index.ts';
 import { useTemporaryFolders } from '../model/files.ts';
 import {
   FIXTURE_VARIANTS,
@@ -16,24 +16,22 @@ import {
   type ReferenceWeights,
 } from './llama-f64.ts';
 import { ropeInverseFrequencies } from './rope-f64.ts';
+import { parseReferenceConfig, type ReferenceConfig } from './config-f64.ts';
 
 const temporaryFolder = useTemporaryFolders();
 
 /** A one-layer, one-head model with hidden size 2 and vocabulary 3, whose maths fits in a test. */
-function tinyConfig(overrides: Record<string, unknown> = {}): ModelConfig {
-  return parseModelConfig(
-    {
-      vocab_size: 3,
-      hidden_size: 2,
-      intermediate_size: 2,
-      num_hidden_layers: 1,
-      num_attention_heads: 1,
-      max_position_embeddings: 8,
-      rms_norm_eps: 1e-12,
-      ...overrides,
-    },
-    'config.json',
-  );
+function tinyConfig(overrides: Record<string, unknown> = {}): ReferenceConfig {
+  return parseReferenceConfig({
+    vocab_size: 3,
+    hidden_size: 2,
+    intermediate_size: 2,
+    num_hidden_layers: 1,
+    num_attention_heads: 1,
+    max_position_embeddings: 8,
+    rms_norm_eps: 1e-12,
+    ...overrides,
+  });
 }
 
 function weightsOf(tensors: Record<string, number[]>): Map<string, Float64Array> {
@@ -263,26 +261,23 @@ describe('RoPE frequencies', () => {
 
     // Llama 3.1 8B's: theta 5e5, head_dim 128, factor 8, low 1, high 4, original context 8192.
     const llama31 = ropeInverseFrequencies(
-      parseModelConfig(
-        {
-          vocab_size: 128_256,
-          hidden_size: 4096,
-          intermediate_size: 14_336,
-          num_hidden_layers: 32,
-          num_attention_heads: 32,
-          num_key_value_heads: 8,
-          max_position_embeddings: 131_072,
-          rope_theta: 500_000,
-          rope_scaling: {
-            rope_type: 'llama3',
-            factor: 8,
-            low_freq_factor: 1,
-            high_freq_factor: 4,
-            original_max_position_embeddings: 8192,
-          },
+      parseReferenceConfig({
+        vocab_size: 128_256,
+        hidden_size: 4096,
+        intermediate_size: 14_336,
+        num_hidden_layers: 32,
+        num_attention_heads: 32,
+        num_key_value_heads: 8,
+        max_position_embeddings: 131_072,
+        rope_theta: 500_000,
+        rope_scaling: {
+          rope_type: 'llama3',
+          factor: 8,
+          low_freq_factor: 1,
+          high_freq_factor: 4,
+          original_max_position_embeddings: 8192,
         },
-        'config.json',
-      ),
+      }),
     );
     // Values of transformers' formula in float64; 28 is the last index kept, 35 the first divided.
     const expectedLlama31: Record<number, number> = {
@@ -305,7 +300,7 @@ describe('RoPE frequencies', () => {
 
 /** Copies of the weights where down_proj keeps only `neurons`' columns, each times `scale`. */
 function keepDownColumns(
-  config: ModelConfig,
+  config: ReferenceConfig,
   weights: ReferenceWeights,
   neuronsOfLayer: (layer: number) => readonly number[],
   scale: number,
@@ -475,7 +470,8 @@ describe('fixture checkpoints', () => {
     const config = await writeFixtureCheckpoint(folder, variant.options);
     const checkpoint = await Checkpoint.open(folder);
     try {
-      expect(checkpoint.config).toEqual(config);
+      // The engine reads config.json as the reference does, Hugging Face defaults included.
+      expect(checkpoint.config).toMatchObject(config);
       expect(checkpoint.info('model.norm.weight').dtype).toBe(variant.options.dtype ?? 'F32');
     } finally {
       await checkpoint.close();
@@ -523,6 +519,9 @@ describe('fixture checkpoints', () => {
     expect(some(({ config }) => config.rope_scaling?.rope_type === 'llama3')).toBe(true);
     expect(some(({ config }) => config.rope_theta !== 10_000)).toBe(true);
     expect(new Set(configs.map(({ config }) => config.rms_norm_eps)).size).toBeGreaterThan(1);
+    // config.json without rope_theta or rms_norm_eps: the defaults are part of what is checked.
+    expect(some(({ options }) => options.ropeTheta === undefined)).toBe(true);
+    expect(some(({ options }) => options.rmsNormEps === undefined)).toBe(true);
     expect(new Set(configs.map(({ options }) => options.dtype ?? 'F32'))).toEqual(
       new Set(['F32', 'F16', 'BF16']),
     );

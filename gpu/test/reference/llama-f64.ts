@@ -1,5 +1,8 @@
-import { Checkpoint, type ModelConfig } from '../../src/model/index.ts';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ReferenceConfig } from './config-f64.ts';
 import { ropeInverseFrequencies } from './rope-f64.ts';
+import { readSafetensorsF64 } from './safetensors-f64.ts';
 
 /**
  * An independent float64 LlamaForCausalLM (also Qwen2 and Mistral) as transformers computes it in
@@ -25,17 +28,28 @@ export interface ReferenceFactorisation {
   readonly layers: readonly ReferenceExpertLayer[];
 }
 
-/** Reads every tensor of the checkpoint folder `directory`; F16 and BF16 widen exactly. */
+/**
+ * Reads every tensor of the checkpoint folder `directory` with the reference's own safetensors
+ * decoder: model.safetensors, or the shards model.safetensors.index.json names. F16 and BF16
+ * widen exactly.
+ */
 export async function loadReferenceWeights(directory: string): Promise<Map<string, Float64Array>> {
-  const checkpoint = await Checkpoint.open(directory);
+  let files = ['model.safetensors'];
   try {
-    const weights = new Map<string, Float64Array>();
-    for (const name of checkpoint.tensorNames)
-      weights.set(name, Float64Array.from(await checkpoint.readFloat32(name)));
-    return weights;
-  } finally {
-    await checkpoint.close();
+    const index = JSON.parse(
+      await readFile(join(directory, 'model.safetensors.index.json'), 'utf8'),
+    ) as { weight_map: Record<string, string> };
+    files = [...new Set(Object.values(index.weight_map))].sort();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
+  const weights = new Map<string, Float64Array>();
+  for (const file of files)
+    for (const [name, values] of await readSafetensorsF64(join(directory, file))) {
+      if (weights.has(name)) throw new Error(`${name} is in more than one shard`);
+      weights.set(name, values);
+    }
+  return weights;
 }
 
 /** Hands out tensors by name, checking their lengths, and remembers which were used. */
@@ -193,7 +207,7 @@ function factorisedMlp(
   return out;
 }
 
-function checkFactorisation(config: ModelConfig, factorised: ReferenceFactorisation): void {
+function checkFactorisation(config: ReferenceConfig, factorised: ReferenceFactorisation): void {
   const d = config.hidden_size;
   const f = config.intermediate_size;
   if (factorised.layers.length !== config.num_hidden_layers)
@@ -229,7 +243,7 @@ function checkFactorisation(config: ModelConfig, factorised: ReferenceFactorisat
  * softmax probability, summed unweighted and scaled by N / k.
  */
 export function referenceLogits(
-  config: ModelConfig,
+  config: ReferenceConfig,
   weights: ReferenceWeights,
   ids: readonly number[],
   factorised?: ReferenceFactorisation,

@@ -1,7 +1,7 @@
-import type { ModelConfig, RopeScaling } from '../../src/model/index.ts';
+import type { ReferenceConfig, ReferenceRopeScaling } from './config-f64.ts';
 
 /** Llama 3's rescaling of RoPE frequencies, as transformers' `_compute_llama3_parameters`. */
-function llama3Frequency(inverseFrequency: number, scaling: RopeScaling): number {
+function llama3Frequency(inverseFrequency: number, scaling: ReferenceRopeScaling): number {
   const { factor, low_freq_factor: low, high_freq_factor: high } = scaling;
   const oldContext = scaling.original_max_position_embeddings;
   const wavelength = (2 * Math.PI) / inverseFrequency;
@@ -12,7 +12,7 @@ function llama3Frequency(inverseFrequency: number, scaling: RopeScaling): number
 }
 
 /** RoPE's head_dim / 2 inverse frequencies 1 / theta^(2i / head_dim), rescaled per rope_scaling. */
-export function ropeInverseFrequencies(config: ModelConfig): Float64Array {
+export function ropeInverseFrequencies(config: ReferenceConfig): Float64Array {
   const headDim = config.head_dim;
   if (headDim % 2 !== 0) throw new Error(`RoPE needs an even head_dim, got ${headDim}`);
   const frequencies = new Float64Array(headDim / 2);
