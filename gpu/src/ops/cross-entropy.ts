@@ -43,29 +43,39 @@ const crossEntropyBackwardKernel: KernelDefinition = {
   dx[index] = (exp(x[index] - logSumExps[row]) - hit) * dLoss[0] * params.scale;`),
 };
 
+function encodeTokenLosses(
+  logits: Tensor,
+  targets: Tensor,
+  call: string,
+): { losses: Tensor; logSumExps: Tensor } {
+  checkDtype(call, 'logits', logits, ['f32']);
+  checkDtype(call, 'targets', targets, ['i32']);
+  checkRank(call, 'logits', logits, 1);
+  if (!sameShape(targets.shape, logits.shape.slice(0, -1))) {
+    throw new Error(
+      `${call}: targets must be ${formatShape(logits.shape.slice(0, -1))} ` +
+        '(the leading dimensions of logits)',
+    );
+  }
+  const { rows, columns } = rowsAndColumns(logits.shape);
+  const losses = allocateTensor(logits.engine, call, [rows], 'f32');
+  const logSumExps = allocateTensor(logits.engine, call, [rows], 'f32');
+  runKernel(logits.engine, tokenLossKernel, {
+    operation: call,
+    inputs: [logits, targets],
+    outputs: [losses, logSumExps],
+    params: { rows, columns },
+    workgroups: grid(rows, 1),
+  });
+  return { losses, logSumExps };
+}
+
 const crossEntropyOp = defineOp({
   name: 'crossEntropy',
   forward([logits, targets]) {
     const call = describeCall('crossEntropy', [logits!, targets!]);
-    checkDtype(call, 'logits', logits!, ['f32']);
-    checkDtype(call, 'targets', targets!, ['i32']);
-    checkRank(call, 'logits', logits!, 1);
-    if (!sameShape(targets!.shape, logits!.shape.slice(0, -1))) {
-      throw new Error(
-        `${call}: targets must be ${formatShape(logits!.shape.slice(0, -1))} ` +
-          '(the leading dimensions of logits)',
-      );
-    }
-    const { rows, columns } = rowsAndColumns(logits!.shape);
-    const losses = allocateTensor(logits!.engine, call, [rows], 'f32');
-    const logSumExps = allocateTensor(logits!.engine, call, [rows], 'f32');
-    runKernel(logits!.engine, tokenLossKernel, {
-      operation: call,
-      inputs: [logits!, targets!],
-      outputs: [losses, logSumExps],
-      params: { rows, columns },
-      workgroups: grid(rows, 1),
-    });
+    const { losses, logSumExps } = encodeTokenLosses(logits!, targets!, call);
+    const rows = losses.size;
     const loss = reduceSum(losses, { outer: 1, reduce: rows, inner: 1 }, [], 1 / rows, call);
     losses.dispose();
     return { output: loss, saved: [logSumExps] };
@@ -91,4 +101,15 @@ const crossEntropyOp = defineOp({
  */
 export function crossEntropy(logits: Tensor, targets: Tensor): Tensor {
   return applyOp(crossEntropyOp, [logits, targets], undefined);
+}
+
+/**
+ * Each token's -log softmax(logits)[target], flattened to [tokens], for held-out scoring that
+ * weighs tokens itself; not differentiable.
+ */
+export function tokenCrossEntropy(logits: Tensor, targets: Tensor): Tensor {
+  const call = describeCall('tokenCrossEntropy', [logits, targets]);
+  const { losses, logSumExps } = encodeTokenLosses(logits, targets, call);
+  logSumExps.dispose();
+  return losses;
 }

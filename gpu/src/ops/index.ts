@@ -2,7 +2,7 @@
 export { add } from './add.ts';
 export { batchMatmul } from './batch-matmul.ts';
 export type { BatchMatmulOptions } from './batch-matmul.ts';
-export { crossEntropy } from './cross-entropy.ts';
+export { crossEntropy, tokenCrossEntropy } from './cross-entropy.ts';
 export { embedding } from './embedding.ts';
 export { logSoftmax } from './log-softmax.ts';
 export { mul } from './mul.ts';

@@ -1,23 +1,35 @@
-import { describe } from 'vitest';
-import { crossEntropy, embedding, klDivergence, mean, sum, type Shape } from '../../src/index.ts';
-import { checkOp } from './conformance.ts';
+import { describe, expect, it } from 'vitest';
+import {
+  crossEntropy,
+  embedding,
+  klDivergence,
+  mean,
+  sum,
+  tensor,
+  tokenCrossEntropy,
+  type Shape,
+} from '../../src/index.ts';
+import { checkOp, inputValues } from './conformance.ts';
+import { acquireGpu, expectClose, upload } from './helpers.ts';
 
 const product = (dims: Shape) => dims.reduce((total, dim) => total * dim, 1);
 
-function referenceCrossEntropy(
+function referenceTokenLosses(
   [logits, targets]: readonly Float64Array[],
   [shape]: readonly Shape[],
-) {
+): Float64Array {
   const vocabulary = shape!.at(-1)!;
-  const tokens = logits!.length / vocabulary;
-  let total = 0;
-  for (let token = 0; token < tokens; token++) {
+  return Float64Array.from({ length: logits!.length / vocabulary }, (_, token) => {
     const row = logits!.subarray(token * vocabulary, (token + 1) * vocabulary);
     const max = Math.max(...row);
     const logSumExp = max + Math.log(row.reduce((sum, value) => sum + Math.exp(value - max), 0));
-    total += logSumExp - row[targets![token]!]!;
-  }
-  return Float64Array.of(total / tokens);
+    return logSumExp - row[targets![token]!]!;
+  });
+}
+
+function referenceCrossEntropy(inputs: readonly Float64Array[], shapes: readonly Shape[]) {
+  const losses = referenceTokenLosses(inputs, shapes);
+  return Float64Array.of(losses.reduce((total, loss) => total + loss, 0) / losses.length);
 }
 
 /** T^2 * mean over rows of KL(softmax(p / T) || softmax(q / T)). */
@@ -149,4 +161,20 @@ describe('losses, gathers and reductions', () => {
       });
     }
   }
+
+  it('tokenCrossEntropy gives each token its own loss', async () => {
+    const gpu = await acquireGpu();
+    const specs = [{ shape: [2, 7, 33] }, { shape: [2, 7], idsBelow: 33 }];
+    const [logits, targets] = inputValues(specs, 5);
+    const shapes = [
+      [2, 7, 33],
+      [2, 7],
+    ];
+    const logitsTensor = upload(gpu, logits!, shapes[0]!);
+    const targetsTensor = tensor(gpu, Int32Array.from(targets!), shapes[1]!);
+    const losses = tokenCrossEntropy(logitsTensor, targetsTensor);
+    expect(losses.shape).toEqual([14]);
+    expectClose(await losses.read(), referenceTokenLosses([logits!, targets!], shapes), 1e-5);
+    for (const input of [logitsTensor, targetsTensor, losses]) input.dispose();
+  });
 });
