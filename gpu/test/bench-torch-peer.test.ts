@@ -63,7 +63,11 @@ async function logits(options: TorchPeerLogitsOptions): Promise<TorchPeerLogits>
   return result;
 }
 
+/** The largest |a - b| over rows that must match in number (at least one) and length. */
 function largestDifference(a: number[][], b: number[][]): number {
+  expect(a.length).toBe(b.length);
+  expect(a.length).toBeGreaterThan(0);
+  a.forEach((row, t) => expect(row.length).toBe(b[t]!.length));
   return Math.max(...a.flatMap((row, t) => row.map((value, v) => Math.abs(value - b[t]![v]!))));
 }
 
@@ -81,8 +85,9 @@ describe('PyTorch peer', () => {
     });
   });
 
-  if (!torchInstalled) {
-    it('is skipped on this machine, which has no Python with torch', async () => {
+  it.skipIf(torchInstalled)(
+    'is skipped, saying why, on a machine whose python3 has no torch (not CI, which installs it)',
+    async () => {
       const result = await runTorchPeer({
         model: '/nonexistent',
         promptLen: 4,
@@ -93,10 +98,12 @@ describe('PyTorch peer', () => {
       expect((result as { skipped: string }).skipped).toMatch(
         /^no Python with torch and numpy: .*(is not installed|cannot import)/,
       );
-    });
-    return;
-  }
+    },
+  );
+});
 
+// Registered everywhere, so that a machine without torch reports them as skipped, never as passed.
+describe.skipIf(!torchInstalled)('PyTorch peer (needs python3 with torch and numpy)', () => {
   it('times prefill and decode of a checkpoint, dense and factorised', async () => {
     const model = await tinyCheckpoint();
     const dense = await runTorchPeer({ model, promptLen: 8, genLen: 4, batch: 2, repeats: 2 });
@@ -111,6 +118,11 @@ describe('PyTorch peer', () => {
       decodeStepMsP95: expect.any(Number),
     });
     expect(dense).not.toHaveProperty('speedup');
+    // Which BLAS torch multiplied through: Debian's torch takes the system's libblas.so.3.
+    const { blas } = dense as { blas: string | null };
+    console.log(`PyTorch peer ran on BLAS: ${blas ?? 'none found in /proc/self/maps'}`);
+    // CI installs OpenBLAS: a peer on the reference BLAS (25x slower) would be a straw man.
+    if (process.env.FACTORLAB_REQUIRE_OPENBLAS === '1') expect(blas).toMatch(/openblas/i);
     const factorised = await runTorchPeer({
       model,
       promptLen: 8,
