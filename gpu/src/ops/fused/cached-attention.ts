@@ -1,3 +1,8 @@
+/**
+ * Fuses attention (softmax(q k^T / sqrt(d), causal) v, with repeatHeads for grouped key/value
+ * heads) over the KV cache, one kernel per (token, head) pair.
+ * Checked against those ops' forward in gpu/test/ops/fused/.
+ */
 import type { Engine } from '../../runtime/engine.ts';
 import type { Tensor } from '../../tensor/tensor.ts';
 import { runKernel, type KernelDefinition } from '../../kernel/kernel.ts';

@@ -1,3 +1,7 @@
+/**
+ * The CPU family of experts.ts's expert FFN: fuses expertMatmul, swiglu and combineExperts.
+ * Checked against those ops' forward in gpu/test/ops/fused/.
+ */
 import type { KernelDefinition } from '../../kernel/kernel.ts';
 import { LANE_WORKGROUP } from '../../kernel/kernel-target.ts';
 import { rowAddressing } from '../../kernel/lane-blocked.ts';

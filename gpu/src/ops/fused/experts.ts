@@ -1,3 +1,8 @@
+/**
+ * Fuses topK (routeTopK) and the expert FFN: groupByExpert, expertMatmul, swiglu and
+ * combineExperts for the chosen experts of each token (expertFfn).
+ * Checked against those ops' forward in gpu/test/ops/fused/.
+ */
 import type { Engine } from '../../runtime/engine.ts';
 import type { Tensor } from '../../tensor/tensor.ts';
 import { runKernel, type KernelDefinition } from '../../kernel/kernel.ts';

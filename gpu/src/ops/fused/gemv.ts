@@ -1,3 +1,7 @@
+/**
+ * Fuses batchMatmul (x W^T) with add (the bias, and the residual when accumulating).
+ * Checked against those ops' forward in gpu/test/ops/fused/.
+ */
 import type { Engine } from '../../runtime/engine.ts';
 import type { Tensor } from '../../tensor/tensor.ts';
 import { runKernel, type KernelDefinition } from '../../kernel/kernel.ts';

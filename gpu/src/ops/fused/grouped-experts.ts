@@ -1,3 +1,7 @@
+/**
+ * Fuses groupByExpert, expertMatmul, swiglu and combineExperts, tokens grouped by expert.
+ * Checked against those ops' forward in gpu/test/ops/fused/.
+ */
 import { expertTileCount, expertTilesWgsl } from '../expert-matmul-tiles.ts';
 import { groupByExpert } from '../group-by-expert.ts';
 import { runKernel, type KernelDefinition } from '../../kernel/kernel.ts';

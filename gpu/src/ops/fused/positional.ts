@@ -1,3 +1,7 @@
+/**
+ * Fuses rope (queries and keys) with the KV cache's store.
+ * Checked against those ops' forward in gpu/test/ops/fused/.
+ */
 import type { Engine } from '../../runtime/engine.ts';
 import type { Tensor } from '../../tensor/tensor.ts';
 import { runKernel, type KernelDefinition } from '../../kernel/kernel.ts';

@@ -1,3 +1,7 @@
+/**
+ * Composes attention (the op itself) with gathers from the qkv rows and the KV cache.
+ * Checked against those ops' forward in gpu/test/ops/fused/.
+ */
 import { attention } from '../attention.ts';
 import { runKernel, type KernelDefinition } from '../../kernel/kernel.ts';
 import { grid, perElement } from '../../kernel/wgsl.ts';

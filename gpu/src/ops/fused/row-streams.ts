@@ -1,3 +1,8 @@
+/**
+ * Fuses rmsNorm (optional), batchMatmul (x W^T) and add (the bias, the residual); and the same
+ * with swiglu of a stacked gate-up product.
+ * Checked against those ops' forward in gpu/test/ops/fused/.
+ */
 import type { Engine } from '../../runtime/engine.ts';
 import type { Tensor } from '../../tensor/tensor.ts';
 import { runKernel, type KernelDefinition, type ParamType } from '../../kernel/kernel.ts';

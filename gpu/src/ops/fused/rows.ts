@@ -1,3 +1,8 @@
+/**
+ * Fuses, row by row: embedding (embedTokens, gatherRows), rmsNorm (rmsNormRows), swiglu of
+ * stacked halves (swigluHalves), add (addInPlace).
+ * Checked against those ops' forward in gpu/test/ops/fused/.
+ */
 import type { Engine } from '../../runtime/engine.ts';
 import type { Tensor } from '../../tensor/tensor.ts';
 import { runKernel, type KernelDefinition } from '../../kernel/kernel.ts';

@@ -1,3 +1,7 @@
+/**
+ * Fuses topK with k 1 (argmaxRows) and softmax with a nucleus draw (sampleTopP; no op samples).
+ * Checked against those ops' forward in gpu/test/ops/fused/.
+ */
 import type { Engine } from '../../runtime/engine.ts';
 import type { Tensor } from '../../tensor/tensor.ts';
 import { runKernel, type KernelDefinition } from '../../kernel/kernel.ts';

@@ -1,3 +1,6 @@
+/**
+ * No kernel: the packed token table (id, cache slot, position) that the fused kernels read.
+ */
 /** Per packed token: its id, its sequence's KV-cache slot, its position in that sequence. */
 export const TOKEN_FIELDS = 3;
 
