@@ -21,6 +21,8 @@ export {
   writeTokenizerFiles,
 } from './bpe-tokenizer.ts';
 export type { TrainedTokenizer } from './bpe-tokenizer.ts';
+export { brownBaselines } from './brown-baselines.ts';
+export type { BaselineScores } from './brown-baselines.ts';
 export { BROWN_CATEGORIES, readBrownCorpus } from './brown-corpus.ts';
 export type { BrownCategory, BrownDocument } from './brown-corpus.ts';
 export { brownTaggedToText } from './brown-text.ts';

@@ -3,12 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  brownBaselines,
   openLabTokenizer,
   prepareBrownData,
   readBrownCorpus,
   scorePerplexity,
   SPLITS,
-  trainAddOneUnigram,
   trainByteLevelBpe,
   trainKneserNeyBigram,
   type BrownData,
@@ -98,14 +98,17 @@ describe('prepared Brown data', () => {
   });
 
   it('gives baselines where the bigram beats the unigram on the test split', () => {
-    const unigram = trainAddOneUnigram(data.splits.train, data.vocabSize);
+    const scores = brownBaselines(data, 'test');
+    console.log('test split baselines', scores);
     const bigram = trainKneserNeyBigram(data.splits.train, data.vocabSize);
-    const [unigramScore, bigramScore] = [unigram, bigram].map((model) =>
-      scorePerplexity(model, data.splits.test, data.wordsPerSplit.test),
+    expect(scores.bigram.totalLoss).toBeCloseTo(
+      scorePerplexity(bigram, data.splits.test, data.wordsPerSplit.test).totalLoss,
+      6,
     );
-    console.log('test split, unigram', unigramScore, 'bigram', bigramScore);
-    expect(bigramScore!.tokenPerplexity).toBeLessThan(unigramScore!.tokenPerplexity / 3);
-    expect(bigramScore!.tokenPerplexity).toBeGreaterThan(50);
+    expect(scores.unigram.targets).toBe(data.splits.test.length - 1);
+    expect(scores.bigram.tokenPerplexity).toBeLessThan(scores.unigram.tokenPerplexity / 3);
+    expect(scores.bigram.tokenPerplexity).toBeGreaterThan(50);
+    expect(() => brownBaselines(data, 'dev')).toThrow('unknown split "dev"');
   });
 
   it('reads the cache on a second call without training or tokenising', async () => {
