@@ -49,6 +49,12 @@ export { clipGradNorm } from './optim/clip-grad-norm.ts';
 export * from './model/index.ts';
 export { seededRandom } from './util/random.ts';
 export * from './inference/index.ts';
+export { factorisationSchema, SPLIT_STRATEGIES } from './factor/factorise.ts';
+export type {
+  FactorisationOptions,
+  LayerFactorisation,
+  SplitStrategy,
+} from './factor/factorise.ts';
 export {
   compareWithDense,
   measureCheckpoint,

@@ -1,5 +1,3 @@
-export { factorisationSchema, SPLIT_STRATEGIES } from './factorise.ts';
-export type { FactorisationOptions, LayerFactorisation, SplitStrategy } from './factorise.ts';
 export { generate } from './generate.ts';
 export type { GenerateOptions, Generation } from './generate.ts';
 export { LlamaModel } from './llama-model.ts';

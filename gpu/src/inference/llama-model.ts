@@ -4,12 +4,7 @@ import type { Gpu } from '../runtime/device.ts';
 import { engineFor, type Engine } from '../runtime/engine.ts';
 import { allocateTensor, tensor } from '../tensor/create.ts';
 import type { Tensor } from '../tensor/tensor.ts';
-import {
-  factorisationSchema,
-  factoriseLayer,
-  type FactorisationOptions,
-  type LayerFactorisation,
-} from './factorise.ts';
+import { planExperts, type ExpertOptions } from '../factor/expert-plan.ts';
 import { cachedAttention, MAX_HEAD_SIZE } from '../ops/fused/cached-attention.ts';
 import { expertFfn } from '../ops/fused/experts.ts';
 import { defaultKernelTarget, type KernelTarget } from '../kernel/kernel-target.ts';
@@ -24,18 +19,13 @@ import { Projector } from './linear.ts';
 import {
   loadLlamaWeights,
   weightTensors,
-  type ExpertPlan,
   type LayerWeights,
   type LlamaWeights,
 } from './llama-weights.ts';
 import { ropeInverseFrequencies } from './rope-frequencies.ts';
 import { TOKEN_FIELDS, type TokenBatch, type TokenRun } from '../ops/fused/token-batch.ts';
 
-export interface LoadOptions {
-  /** Cut every FFN into experts with an untrained router (FactorLLM's starting point). */
-  factorisation?: FactorisationOptions;
-  /** A given factorisation instead (trained routers, or a test's): every layer's experts. */
-  expertLayers?: { topK: number; layers: readonly LayerFactorisation[] };
+export interface LoadOptions extends ExpertOptions {
   /**
    * `auto` (default) keeps the matrices of F16 and BF16 checkpoints in f16 where the device has
    * shader-f16 (half the memory and bytes read; products still sum in f32); `f32` widens all.
@@ -49,8 +39,6 @@ export interface LoadOptions {
    * lower it to exercise the split on small models.
    */
   maxBindingBytes?: number;
-  /** Observes each layer's split, e.g. for a reference to run the same one. */
-  onFactorised?: (layer: number, factorisation: LayerFactorisation) => void;
 }
 
 /** Which rows' logits a forward pass returns: every token's, or each sequence's last. */
@@ -271,37 +259,4 @@ export class LlamaModel {
     for (const weight of weightTensors(this.weights)) weight.dispose();
     this.inverseFrequencies.dispose();
   }
-}
-
-/** How the FFNs are cut, if they are: split on the fly, or as given. */
-function planExperts(config: ModelConfig, options: LoadOptions): ExpertPlan | undefined {
-  if (options.expertLayers) {
-    const { topK, layers } = options.expertLayers;
-    if (layers.length !== config.num_hidden_layers)
-      throw new Error(
-        `expert layers: got ${layers.length} for a model of ${config.num_hidden_layers} layers`,
-      );
-    return {
-      topK,
-      experts: layers[0]!.experts.length,
-      factorise: (layer) => layers[layer]!,
-    };
-  }
-  if (!options.factorisation) return undefined;
-  const factorisation = factorisationSchema.parse(options.factorisation);
-  return {
-    topK: factorisation.topK,
-    experts: factorisation.experts,
-    factorise: (layer, gate) => {
-      const result = factoriseLayer(
-        layer,
-        gate,
-        config.intermediate_size,
-        config.hidden_size,
-        factorisation,
-      );
-      options.onFactorised?.(layer, result);
-      return result;
-    },
-  };
 }

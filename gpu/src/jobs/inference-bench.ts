@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { compareWithDense, measureCheckpoint } from '../eval/inference-benchmark.ts';
-import { factorisationSchema, SPLIT_STRATEGIES } from '../inference/factorise.ts';
+import { factorisationSchema, SPLIT_STRATEGIES } from '../factor/factorise.ts';
 import type { LoadOptions } from '../inference/llama-model.ts';
 import { feedForwardShare } from '../eval/speed.ts';
 import { acquireGpu, type Gpu } from '../runtime/device.ts';
