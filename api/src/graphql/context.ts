@@ -22,12 +22,20 @@ export interface ApiContext {
   benchmarks: DataLoader<string, Benchmark[]>;
   artifacts: DataLoader<string, Artifact[]>;
   models: DataLoader<string, Model | null>;
+  /** The caller identified afresh (their key may have been revoked since), for subscriptions. */
+  reidentify: () => Promise<Viewer>;
 }
 
-export function createContext(db: Db, changes: ChangeFeed, viewer: Viewer): ApiContext {
+export function createContext(
+  db: Db,
+  changes: ChangeFeed,
+  viewer: Viewer,
+  reidentify: () => Promise<Viewer> = () => Promise.resolve(viewer),
+): ApiContext {
   return {
     db,
     viewer,
+    reidentify,
     changes,
     latestMetrics: new DataLoader((runIds) => latestMetricsByRun(db, runIds)),
     benchmarks: new DataLoader((runIds) => benchmarksByRun(db, runIds)),

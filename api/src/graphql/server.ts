@@ -3,7 +3,6 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
-import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import { OriginPolicy } from '../auth/origin-policy.ts';
 import { identifyViewer, type AuthMode } from '../auth/viewer.ts';
@@ -13,8 +12,9 @@ import { registerRunsExport } from './export/runs-export.ts';
 import { createContext, type ApiContext } from './context.ts';
 import { formatError } from './format-error.ts';
 import { refuseForeignOrigins } from './http-guards.ts';
-import { depthLimitRule, queryCostPlugin } from './limits.ts';
+import { requestLimitsPlugin } from './limits.ts';
 import { getSchema } from './schema.ts';
+import { serveGraphQLOverWebSocket } from './websocket.ts';
 
 export interface ApiServer {
   url: string;
@@ -53,29 +53,18 @@ export async function startApiServer(db: Db, options: ApiServerOptions): Promise
       else accept(true);
     },
   });
-  const wsCleanup = useServer(
-    {
-      schema,
-      context: async ({ connectionParams }) => {
-        const authorization = connectionParams?.authorization;
-        const viewer = await identifyViewer(
-          db,
-          options.auth,
-          typeof authorization === 'string' ? authorization : undefined,
-        );
-        return createContext(db, changes, viewer);
-      },
-    },
-    wsServer,
+  const wsCleanup = serveGraphQLOverWebSocket(wsServer, schema, async (authorization) =>
+    createContext(db, changes, await identifyViewer(db, options.auth, authorization), () =>
+      identifyViewer(db, options.auth, authorization),
+    ),
   );
 
   const apollo = new ApolloServer<ApiContext>({
     schema,
     formatError,
-    validationRules: [depthLimitRule],
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
-      queryCostPlugin(schema),
+      requestLimitsPlugin(schema),
       {
         serverWillStart: () =>
           Promise.resolve({

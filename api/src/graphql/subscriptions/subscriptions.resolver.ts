@@ -3,6 +3,7 @@ import type { ApiContext } from '../context.ts';
 import { Run } from '../runs/run.type.ts';
 import { MetricBatch } from './metric-batch.type.ts';
 import { metricBatches, runUpdates } from './run-feeds.ts';
+import { whileAuthorized } from './while-authorized.ts';
 
 interface SubscriptionArgs {
   args: Record<string, unknown>;
@@ -15,7 +16,7 @@ export class SubscriptionsResolver {
   @Subscription(() => Run, {
     description: 'The run now, then after every change (status, progress, device, ...).',
     subscribe: ({ args, context }: SubscriptionArgs) =>
-      runUpdates(context.db, context.changes, String(args.id)),
+      whileAuthorized(context, runUpdates(context.db, context.changes, String(args.id))),
   })
   runUpdated(@Root() run: Run, @Arg('id', () => ID) _id: string): Run {
     return run;
@@ -25,7 +26,10 @@ export class SubscriptionsResolver {
   @Subscription(() => MetricBatch, {
     description: 'Metric points after `afterStep`: those stored, then each new batch. Resumable.',
     subscribe: ({ args, context }: SubscriptionArgs) =>
-      metricBatches(context.db, context.changes, String(args.runId), Number(args.afterStep)),
+      whileAuthorized(
+        context,
+        metricBatches(context.db, context.changes, String(args.runId), Number(args.afterStep)),
+      ),
   })
   metricsAppended(
     @Root() batch: MetricBatch,

@@ -1,0 +1,58 @@
+import { GraphQLError, parse, type DocumentNode, type GraphQLSchema } from 'graphql';
+import type { Disposable } from 'graphql-ws';
+import { useServer } from 'graphql-ws/use/ws';
+import type { WebSocketServer } from 'ws';
+import type { ApiContext } from './context.ts';
+import { ErrorCode } from './errors.ts';
+import { formatError } from './format-error.ts';
+import { checkOperation } from './limits.ts';
+
+/**
+ * GraphQL over graphql-ws on `wsServer`: every operation meets the same validation, depth, cost and
+ * mutation limits as over HTTP (see limits.ts) before it runs, and errors leave formatted as over
+ * HTTP. `contextFor` builds a context from the connection's `authorization` param.
+ */
+export function serveGraphQLOverWebSocket(
+  wsServer: WebSocketServer,
+  schema: GraphQLSchema,
+  contextFor: (authorization: string | undefined) => Promise<ApiContext>,
+): Disposable {
+  const format = (errors: readonly GraphQLError[]) =>
+    errors.map((error) => formatError(error.toJSON(), error));
+  return useServer(
+    {
+      schema,
+      context: ({ connectionParams }) => {
+        const authorization = connectionParams?.authorization;
+        return contextFor(typeof authorization === 'string' ? authorization : undefined);
+      },
+      onSubscribe: (_ctx, _id, payload) => {
+        let document: DocumentNode;
+        try {
+          document = parse(payload.query);
+        } catch (error) {
+          if (!(error instanceof GraphQLError)) throw error;
+          return [
+            new GraphQLError(error.message, { extensions: { code: ErrorCode.BAD_USER_INPUT } }),
+          ];
+        }
+        const { errors } = checkOperation(schema, document, {
+          variables: payload.variables,
+          operationName: payload.operationName,
+          includeSpecifiedRules: true,
+        });
+        if (errors.length > 0) return errors;
+        return {
+          schema,
+          document,
+          variableValues: payload.variables,
+          operationName: payload.operationName,
+        };
+      },
+      onNext: (_ctx, _id, _payload, _args, result) =>
+        result.errors ? { ...result, errors: format(result.errors) } : result,
+      onError: (_ctx, _id, _payload, errors) => format(errors),
+    },
+    wsServer,
+  );
+}
