@@ -13,6 +13,7 @@ import {
   tensor,
   zeros,
 } from '../../src/index.ts';
+import { lacksShaderF16 } from '../adapter-features.ts';
 
 describe('bad input', () => {
   it('mismatched shapes name the op and both shapes', async () => {
@@ -59,12 +60,17 @@ describe('bad input', () => {
     expect(() => tensor(gpu, Int32Array.of(1), [1], { requiresGrad: true })).toThrow(
       'tensor [1] i32: only f32 tensors can require gradients (f16 is storage only)',
     );
-    if (gpu.device.features.has('shader-f16')) {
+  });
+
+  it.skipIf(lacksShaderF16)(
+    'an f16 tensor where f32 is needed names both (needs shader-f16)',
+    async () => {
+      const gpu = await acquireGpu();
       expect(() => softmax(zeros(gpu, [2], { dtype: 'f16' }))).toThrow(
         'softmax([2] f16): x must be f32, not f16',
       );
-    }
-  });
+    },
+  );
 
   it("tensors beyond the device's storage binding limit name the op, shapes and limit", async () => {
     const gpu = await acquireGpu();
