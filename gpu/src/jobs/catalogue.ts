@@ -1,11 +1,13 @@
 import type { JobDefinition } from './job.ts';
 import { inferenceBenchJob } from './inference-bench.ts';
+import { pretrainJob } from './pretrain.ts';
 import { selftestJob } from './selftest.ts';
 
 /** Every job the CLI and the worker can run, by kind. */
 export const jobCatalogue = {
   selftest: selftestJob,
   'inference-bench': inferenceBenchJob,
+  pretrain: pretrainJob,
 } satisfies Record<string, JobDefinition>;
 
 export type JobKind = keyof typeof jobCatalogue;

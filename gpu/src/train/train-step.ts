@@ -4,16 +4,9 @@ import { add, scale } from '../ops/index.ts';
 import { clipGradNorm } from '../optim/clip-grad-norm.ts';
 import { tensor } from '../tensor/create.ts';
 import type { Tensor } from '../tensor/tensor.ts';
+import type { TokenBatch } from './data/batch-loader.ts';
 import type { ModelOptimizer } from './optimizer.ts';
 import type { TrainableLlama } from './trainable-llama.ts';
-
-/** Next-token pairs of `batch` sequences of `positions` tokens: i32 ids, row after row. */
-export interface TokenBatch {
-  inputs: Int32Array;
-  targets: Int32Array;
-  batch: number;
-  positions: number;
-}
 
 export interface StepSettings {
   learningRate: number;
@@ -48,7 +41,7 @@ export async function trainingStep(
     const ids = tensor(gpu, micro.inputs, [micro.inputs.length]);
     const targets = tensor(gpu, micro.targets, [micro.targets.length]);
     const { output: loss, activations } = model.loss(
-      { ids, batch: micro.batch, positions: micro.positions },
+      { ids, batch: micro.batchSize, positions: micro.sequenceLength },
       targets,
     );
     const weighted = microBatches.length > 1 ? scale(loss, 1 / microBatches.length) : loss;

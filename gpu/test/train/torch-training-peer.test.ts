@@ -8,7 +8,8 @@ import {
 import { acquireGpu, seededRandom, type Gpu } from '../../src/index.ts';
 import { ModelOptimizer } from '../../src/train/optimizer.ts';
 import { learningRateAt } from '../../src/train/schedule.ts';
-import { trainingStep, type TokenBatch } from '../../src/train/train-step.ts';
+import type { TokenBatch } from '../../src/train/data/batch-loader.ts';
+import { trainingStep } from '../../src/train/train-step.ts';
 import { TrainableLlama } from '../../src/train/trainable-llama.ts';
 import { useTemporaryFolders } from '../model/files.ts';
 import { writeFixtureCheckpoint } from '../reference/fixtures.ts';
@@ -47,8 +48,8 @@ function batches(vocabulary: number): TokenBatch[][] {
       return {
         inputs: Int32Array.from(rows.flatMap((row) => [...row.subarray(0, -1)])),
         targets: Int32Array.from(rows.flatMap((row) => [...row.subarray(1)])),
-        batch: SEQUENCES,
-        positions: POSITIONS,
+        batchSize: SEQUENCES,
+        sequenceLength: POSITIONS,
       };
     }),
   );

@@ -1,0 +1,332 @@
+import { appendFile, copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { parseModelConfig, type ModelConfig } from '../model/config.ts';
+import type { Gpu } from '../runtime/device.ts';
+import { createBatchLoader } from './data/batch-loader.ts';
+import { prepareBrownData, type BrownData } from './data/prepare.ts';
+import { heldOutLoss } from './evaluate.ts';
+import { TRAINING_METRICS as METRICS } from './metric-keys.ts';
+import { ModelOptimizer, type ModelOptimizerState } from './optimizer.ts';
+import type { PretrainConfig } from './pretrain-config.ts';
+import { learningRateAt } from './schedule.ts';
+import { trainingStep } from './train-step.ts';
+import { TrainableLlama } from './trainable-llama.ts';
+import {
+  pruneTrainingCheckpoints,
+  readTrainingCheckpoint,
+  writeTrainingCheckpoint,
+  type TrainerState,
+} from './training-checkpoint.ts';
+
+/** The finished model's folder inside the run's output. */
+export const FINAL_MODEL_FOLDER = 'model';
+/** One JSON line per step (and per evaluation): the run's curves, for plots and model cards. */
+export const HISTORY_FILE = 'history.jsonl';
+
+export class TrainingDivergedError extends Error {}
+
+/**
+ * What training tells whoever runs it (the job runner's Reporter satisfies it): progress,
+ * metrics, files written, and whether to stop or where to resume.
+ */
+export interface TrainingReporter {
+  progress(fraction: number, stage?: string): void;
+  metrics(step: number, values: Record<string, number>): void;
+  log(message: string): void;
+  shouldStop(): boolean;
+  artifact(artifact: { kind: 'CHECKPOINT' | 'MODEL'; path: string; step?: number }): void;
+  resumeFrom(): { path: string; step: number } | null;
+}
+
+export interface TrainingSummary {
+  summary: Record<string, number>;
+}
+
+/** The Hugging Face config of the model `config` trains, over the tokenizer's vocabulary. */
+export function pretrainModelConfig(config: PretrainConfig, data: BrownData): ModelConfig {
+  const { model } = config;
+  return parseModelConfig(
+    {
+      architectures: ['LlamaForCausalLM'],
+      model_type: 'llama',
+      vocab_size: data.vocabSize,
+      hidden_size: model.hiddenSize,
+      intermediate_size: model.intermediateSize,
+      num_hidden_layers: model.layers,
+      num_attention_heads: model.heads,
+      num_key_value_heads: model.kvHeads ?? model.heads,
+      max_position_embeddings: model.maxPositions,
+      rms_norm_eps: model.rmsNormEps,
+      rope_theta: model.ropeTheta,
+      tie_word_embeddings: model.tieWordEmbeddings,
+      hidden_act: 'silu',
+      bos_token_id: data.endOfTextId,
+      eos_token_id: data.endOfTextId,
+      torch_dtype: 'float32',
+    },
+    'the pretrain config',
+  );
+}
+
+/** What decides a run's weights: a resume must match it exactly. */
+function weightSettings(config: PretrainConfig) {
+  return { seed: config.seed, data: config.data, model: config.model, training: config.training };
+}
+
+function firstDifference(saved: unknown, current: unknown, path = ''): string | undefined {
+  if (typeof saved !== 'object' || saved === null || typeof current !== 'object' || !current)
+    return JSON.stringify(saved) === JSON.stringify(current) ? undefined : path || '(root)';
+  const keys = new Set([...Object.keys(saved), ...Object.keys(current)]);
+  for (const key of keys) {
+    const found = firstDifference(
+      (saved as Record<string, unknown>)[key],
+      (current as Record<string, unknown>)[key],
+      path ? `${path}.${key}` : key,
+    );
+    if (found) return found;
+  }
+  return undefined;
+}
+
+interface Start {
+  model: TrainableLlama;
+  state: TrainerState;
+  optimizerState?: ModelOptimizerState;
+  /** The checkpoint resumed from. */
+  checkpoint?: string;
+}
+
+async function freshStart(
+  gpu: Gpu,
+  config: PretrainConfig,
+  modelConfig: ModelConfig,
+): Promise<Start> {
+  await writeFile(join(config.output, HISTORY_FILE), '');
+  return {
+    model: TrainableLlama.initialise(gpu, modelConfig, config.seed),
+    state: {
+      step: 0,
+      loader: {
+        split: 'train',
+        sequenceLength: config.training.sequenceLength,
+        seed: config.seed,
+        epoch: 0,
+        cursor: 0,
+      },
+      tokensSeen: 0,
+      trainingSeconds: 0,
+      settings: weightSettings(config),
+    },
+  };
+}
+
+async function resumedStart(gpu: Gpu, config: PretrainConfig, checkpoint: string): Promise<Start> {
+  const saved = await readTrainingCheckpoint(checkpoint);
+  const differs = firstDifference(saved.state.settings, weightSettings(config));
+  if (differs)
+    throw new Error(
+      `cannot resume from ${checkpoint}: its ${differs} differs from this run's config; ` +
+        'resume with the config the checkpoint was trained with',
+    );
+  await truncateHistory(config.output, saved.state.step);
+  return {
+    model: await TrainableLlama.open(gpu, checkpoint),
+    state: saved.state,
+    optimizerState: saved.optimizer,
+    checkpoint,
+  };
+}
+
+/** Drops history lines past `step`: a resumed run writes them again. */
+async function truncateHistory(output: string, step: number): Promise<void> {
+  const path = join(output, HISTORY_FILE);
+  const lines = (await readFile(path, 'utf8').catch(() => ''))
+    .split('\n')
+    .filter((line) => line && (JSON.parse(line) as { step: number }).step <= step);
+  await writeFile(path, lines.map((line) => `${line}\n`).join(''));
+}
+
+/**
+ * Trains a Llama from scratch on the Brown corpus as `config` says: warm-up then cosine AdamW
+ * with clipping and accumulation, held-out loss and resumable checkpoints at fixed intervals,
+ * the finished model in `<output>/model`. Resumes from reporter.resumeFrom() when it names a
+ * checkpoint, continuing exactly where that run left off. Stops between steps when cancelled.
+ */
+export async function pretrain(
+  config: PretrainConfig,
+  reporter: TrainingReporter,
+  gpu: Gpu,
+): Promise<TrainingSummary> {
+  reporter.progress(0, 'preparing data');
+  const data = await prepareBrownData({
+    dir: config.data.directory,
+    vocabSize: config.data.vocabSize,
+    log: (message) => reporter.log(message),
+  });
+  const modelConfig = pretrainModelConfig(config, data);
+  await mkdir(config.output, { recursive: true });
+  const resume = reporter.resumeFrom();
+  if (resume) reporter.log(`resuming from ${resume.path} (step ${resume.step})`);
+  const start = resume
+    ? await resumedStart(gpu, config, resume.path)
+    : await freshStart(gpu, config, modelConfig);
+  const { training } = config;
+  const optimizer = new ModelOptimizer(start.model.parameters, {
+    learningRate: training.learningRate,
+    betas: training.betas,
+    eps: training.eps,
+    weightDecay: training.weightDecay,
+  });
+  try {
+    if (start.optimizerState) optimizer.loadState(start.optimizerState);
+    return await new PretrainRun(config, reporter, data, modelConfig, start, optimizer).run();
+  } finally {
+    optimizer.dispose();
+    start.model.dispose();
+  }
+}
+
+/** One pretraining run's loop, from its start state to config.training.steps. */
+class PretrainRun {
+  private readonly model: TrainableLlama;
+  private readonly state: TrainerState;
+  private readonly tokenizerFiles: string[];
+  private lastCheckpoint: string | undefined;
+  private validationLoss: number | undefined;
+  private lastLoss = Number.NaN;
+
+  constructor(
+    private readonly config: PretrainConfig,
+    private readonly reporter: TrainingReporter,
+    private readonly data: BrownData,
+    private readonly modelConfig: ModelConfig,
+    start: Start,
+    private readonly optimizer: ModelOptimizer,
+  ) {
+    this.model = start.model;
+    this.state = { ...start.state };
+    this.lastCheckpoint = start.checkpoint;
+    this.tokenizerFiles = ['tokenizer.json', 'tokenizer_config.json'].map((file) =>
+      join(data.tokenizerDirectory, file),
+    );
+  }
+
+  async run(): Promise<TrainingSummary> {
+    const { training, evaluation, checkpoint } = this.config;
+    const loader = createBatchLoader(this.data.splits, {
+      split: 'train',
+      sequenceLength: training.sequenceLength,
+      batchSize: training.batchSize,
+      seed: this.config.seed,
+      resumeFrom: this.state.step > 0 ? this.state.loader : undefined,
+    });
+    const tokensPerStep =
+      training.batchSize * training.sequenceLength * training.gradientAccumulation;
+    const schedule = { ...training, totalSteps: training.steps };
+    while (this.state.step < training.steps) {
+      if (this.reporter.shouldStop()) {
+        this.reporter.log(`cancelled after step ${this.state.step}`);
+        break;
+      }
+      const step = this.state.step + 1;
+      const microBatches = Array.from({ length: training.gradientAccumulation }, () =>
+        loader.next(),
+      );
+      const learningRate = learningRateAt(step, schedule);
+      const started = performance.now();
+      const { loss, gradNorm } = await trainingStep(this.model, this.optimizer, microBatches, {
+        learningRate,
+        clipNorm: training.clipNorm ?? undefined,
+      });
+      const seconds = (performance.now() - started) / 1e3;
+      if (!Number.isFinite(loss) || !Number.isFinite(gradNorm)) this.diverged(step, loss, gradNorm);
+      Object.assign(this.state, {
+        step,
+        loader: loader.position(),
+        tokensSeen: this.state.tokensSeen + tokensPerStep,
+        trainingSeconds: this.state.trainingSeconds + seconds,
+      });
+      this.lastLoss = loss;
+      await this.record(step, {
+        [METRICS.trainLoss]: loss,
+        [METRICS.learningRate]: learningRate,
+        [METRICS.gradNorm]: gradNorm,
+        [METRICS.tokensPerS]: tokensPerStep / seconds,
+        [METRICS.tokensSeen]: this.state.tokensSeen,
+      });
+      const last = step === training.steps;
+      if (step % evaluation.every === 0 || last) await this.evaluate(step);
+      if (step % checkpoint.every === 0 || last) await this.checkpoint();
+      this.reporter.progress(step / training.steps, `step ${step}/${training.steps}`);
+    }
+    if (this.state.step === training.steps) await this.saveFinalModel();
+    return { summary: this.summary() };
+  }
+
+  private async record(step: number, values: Record<string, number>): Promise<void> {
+    this.reporter.metrics(step, values);
+    await appendFile(
+      join(this.config.output, HISTORY_FILE),
+      `${JSON.stringify({ step, ...values })}\n`,
+    );
+  }
+
+  private async evaluate(step: number): Promise<void> {
+    const { training, evaluation } = this.config;
+    this.reporter.progress(step / training.steps, 'scoring the validation split');
+    const { loss } = await heldOutLoss(this.model, this.data.splits, {
+      split: 'validation',
+      sequenceLength: training.sequenceLength,
+      batchSize: training.batchSize,
+      maxBatches: evaluation.batches,
+    });
+    this.validationLoss = loss;
+    await this.record(step, {
+      [METRICS.validationLoss]: loss,
+      [METRICS.validationPerplexity]: Math.exp(loss),
+    });
+  }
+
+  private async checkpoint(): Promise<void> {
+    const path = await writeTrainingCheckpoint(this.config.output, {
+      config: this.modelConfig,
+      parameters: this.model.parameters,
+      optimizer: this.optimizer,
+      state: this.state,
+      tokenizerFiles: this.tokenizerFiles,
+    });
+    this.lastCheckpoint = path;
+    this.reporter.artifact({ kind: 'CHECKPOINT', path, step: this.state.step });
+    await pruneTrainingCheckpoints(this.config.output, this.config.checkpoint.keep);
+  }
+
+  private async saveFinalModel(): Promise<void> {
+    const folder = join(this.config.output, FINAL_MODEL_FOLDER);
+    await this.model.parameters.save(folder, this.modelConfig);
+    for (const file of this.tokenizerFiles) await copyFile(file, join(folder, basename(file)));
+    this.reporter.artifact({ kind: 'MODEL', path: folder });
+  }
+
+  private diverged(step: number, loss: number, gradNorm: number): never {
+    throw new TrainingDivergedError(
+      `training diverged at step ${step}: the loss is ${loss} and the gradient norm ${gradNorm}; ` +
+        `the last good checkpoint is ${this.lastCheckpoint ?? 'none (none was written yet)'}. ` +
+        'Lower training.learningRate, raise training.warmupSteps or set training.clipNorm.',
+    );
+  }
+
+  private summary(): Record<string, number> {
+    const summary: Record<string, number> = {
+      steps: this.state.step,
+      [METRICS.trainLoss]: this.lastLoss,
+      [METRICS.tokensSeen]: this.state.tokensSeen,
+      training_seconds: this.state.trainingSeconds,
+      [METRICS.tokensPerS]: this.state.tokensSeen / Math.max(this.state.trainingSeconds, 1e-9),
+    };
+    if (this.validationLoss !== undefined) {
+      summary[METRICS.validationLoss] = this.validationLoss;
+      summary[METRICS.validationPerplexity] = Math.exp(this.validationLoss);
+    }
+    return summary;
+  }
+}
