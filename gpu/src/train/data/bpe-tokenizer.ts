@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import tokenizers from 'tokenizers';
 import { z } from 'zod';
+import { writeFileAtomically } from '../../model/atomic-write.ts';
 
 /** The special token written between documents (and at both ends of a split's token stream). */
 export const END_OF_TEXT = '<|endoftext|>';
@@ -143,7 +144,7 @@ export async function trainByteLevelBpe(
   return { tokenizerJson, tokenizerConfig, endOfTextId };
 }
 
-/** Writes tokenizer.json and tokenizer_config.json into `directory`. */
+/** Writes tokenizer.json and tokenizer_config.json into `directory`, each atomically. */
 export async function writeTokenizerFiles(
   directory: string,
   trained: TrainedTokenizer,
@@ -151,7 +152,12 @@ export async function writeTokenizerFiles(
   await mkdir(directory, { recursive: true });
   const tokenizerPath = join(directory, 'tokenizer.json');
   const tokenizerConfigPath = join(directory, 'tokenizer_config.json');
-  await writeFile(tokenizerPath, `${JSON.stringify(trained.tokenizerJson, null, 2)}\n`);
-  await writeFile(tokenizerConfigPath, `${JSON.stringify(trained.tokenizerConfig, null, 2)}\n`);
+  for (const [path, content] of [
+    [tokenizerPath, trained.tokenizerJson],
+    [tokenizerConfigPath, trained.tokenizerConfig],
+  ] as const) {
+    const text = `${JSON.stringify(content, null, 2)}\n`;
+    await writeFileAtomically(path, (handle) => handle.writeFile(text));
+  }
   return { tokenizerPath, tokenizerConfigPath };
 }
