@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import type { FmaCeiling } from '../src/bench/fma-ceiling.ts';
 import { withFractions, type KernelBenchmarkResult } from '../src/bench/kernel-benchmark.ts';
@@ -5,19 +6,41 @@ import { formatKernelReport } from '../src/bench/kernel-report.ts';
 import { measureVendorBlas } from '../src/bench/vendor-blas-peer.ts';
 import type { DeviceInfo } from '../src/runtime/device-info.ts';
 
+/** Decided here, independently of the code under test: python3 has torch and it sees a GPU. */
+const cudaTorch =
+  spawnSync(
+    'python3',
+    ['-c', 'import sys, torch; sys.exit(0 if torch.cuda.is_available() else 1)'],
+    {
+      timeout: 60_000,
+    },
+  ).status === 0;
+
 describe('vendor BLAS peer (cuBLAS through PyTorch)', () => {
-  it('says why it measured nothing where python3 has no torch or no CUDA device', async () => {
-    const peer = await measureVendorBlas([32], 1);
-    // Only a machine with an NVIDIA GPU and PyTorch measures; CI machines have neither.
-    if (peer.available) {
+  it.skipIf(cudaTorch)(
+    'says why it measured nothing where python3 has no torch or no CUDA device',
+    async () => {
+      const peer = await measureVendorBlas([32], 1);
+      expect(peer).toEqual({
+        available: false,
+        reason: expect.stringMatching(/torch is not installed|sees no CUDA device/),
+      });
+    },
+  );
+
+  it.skipIf(!cudaTorch)(
+    'measures f32 and f16 cuBLAS matmuls (needs an NVIDIA GPU and PyTorch with CUDA)',
+    async () => {
+      const peer = await measureVendorBlas([32], 1);
+      expect(peer.available).toBe(true);
+      if (!peer.available) return;
       expect(peer.matmul.map(({ n, dtype }) => [n, dtype])).toEqual([
         [32, 'f32'],
         [32, 'f16'],
       ]);
-      return;
-    }
-    expect(peer.reason).toMatch(/torch is not installed|sees no CUDA device/);
-  });
+      for (const { gflops } of peer.matmul) expect(gflops).toBeGreaterThan(0);
+    },
+  );
 
   it('names a missing python', async () => {
     expect(await measureVendorBlas([32], 1, 'factorlab-no-such-python')).toEqual({
