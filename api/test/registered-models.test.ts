@@ -7,6 +7,7 @@ import {
   parseModelConfig,
   randomCheckpointEntries,
   writeCheckpoint,
+  writeSafetensors,
   type ModelConfig,
 } from '@factorlab/gpu';
 import { TINY_CONFIG } from '../../gpu/test/model/files.ts';
@@ -90,26 +91,33 @@ describe.each(databaseTargets())('registered models on the $name PostgreSQL', (t
     const folder = path.join(root, `sharded-${target.name}`);
     await mkdir(folder);
     const entries = randomCheckpointEntries(TINY, 2, 'F32');
-    const single = await checkpointFolder(`to-split-${target.name}`);
-    // One model.safetensors renamed into a one-shard index: the same tensors, the sharded layout.
-    const bytes = await readFile(path.join(single, 'model.safetensors'));
-    await writeFile(path.join(folder, 'model-00001-of-00001.safetensors'), bytes);
+    // Three shards, written and listed in the index in an order other than their names'.
+    const shardNames = [3, 1, 2].map((i) => `model-0000${i}-of-00003.safetensors`);
+    const weightMap: Record<string, string> = {};
+    for (const [index, shard] of shardNames.entries()) {
+      const part = entries.filter((_, i) => i % 3 === index);
+      await writeSafetensors(path.join(folder, shard), part);
+      for (const { name } of part) weightMap[name] = shard;
+    }
     await writeFile(path.join(folder, 'config.json'), JSON.stringify(TINY));
     await writeFile(
       path.join(folder, 'model.safetensors.index.json'),
-      JSON.stringify({
-        weight_map: Object.fromEntries(
-          entries.map((entry) => [entry.name, 'model-00001-of-00001.safetensors']),
-        ),
-      }),
+      JSON.stringify({ weight_map: weightMap }),
     );
     const response = await api.gql<{ registerModel: { model: RegisteredModel } }>(REGISTER, {
       input: { name: `sharded-${target.name}`, path: folder },
     });
     expect(response.errors).toBeUndefined();
-    expect(response.data!.registerModel.model.sha256).toBe(
-      createHash('sha256').update(bytes).digest('hex'),
-    );
+    const hashOf = async (names: string[]) => {
+      const hash = createHash('sha256');
+      for (const name of names) hash.update(await readFile(path.join(folder, name)));
+      return hash.digest('hex');
+    };
+    const inNameOrder = [...shardNames].sort();
+    expect(inNameOrder).not.toEqual(shardNames);
+    expect(response.data!.registerModel.model.sha256).toBe(await hashOf(inNameOrder));
+    // The order matters to the hash, so the check above tells the orders apart.
+    expect(await hashOf(shardNames)).not.toBe(await hashOf(inNameOrder));
   });
 
   const invalid: {
