@@ -68,3 +68,5 @@ export type {
 export { decodeSpeedup, efficiency, feedForwardShare, speedupBound } from './eval/speed.ts';
 export { runTorchPeer, torchPeerLogits } from './bench/torch-peer.ts';
 export type { TorchPeerResult, TorchPeerSkipped } from './bench/torch-peer.ts';
+export * from './train/index.ts';
+export { pretrainJob } from './jobs/pretrain.ts';

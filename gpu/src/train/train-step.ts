@@ -4,7 +4,7 @@ import { add, scale } from '../ops/index.ts';
 import { clipGradNorm } from '../optim/clip-grad-norm.ts';
 import { tensor } from '../tensor/create.ts';
 import type { Tensor } from '../tensor/tensor.ts';
-import type { TokenBatch } from './data/batch-loader.ts';
+import type { TrainingBatch } from './data/batch-loader.ts';
 import type { ModelOptimizer } from './optimizer.ts';
 import type { TrainableLlama } from './trainable-llama.ts';
 
@@ -31,7 +31,7 @@ const NO_CLIP = 3e38;
 export async function trainingStep(
   model: TrainableLlama,
   optimizer: ModelOptimizer,
-  microBatches: readonly TokenBatch[],
+  microBatches: readonly TrainingBatch[],
   { learningRate, clipNorm }: StepSettings,
 ): Promise<StepResult> {
   if (microBatches.length === 0) throw new Error('trainingStep: no micro-batches');

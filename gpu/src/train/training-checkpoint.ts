@@ -190,3 +190,27 @@ export async function pruneTrainingCheckpoints(output: string, keep: number): Pr
   );
   for (const name of partial) await rm(join(folder, name), { recursive: true, force: true });
 }
+
+/**
+ * The checkpoint `directory` names: a checkpoint folder itself, or a run's output folder (its
+ * newest checkpoint). For `--resume`.
+ */
+export async function resolveTrainingCheckpoint(
+  directory: string,
+): Promise<{ path: string; step: number }> {
+  const statePath = join(directory, TRAINER_STATE_FILE);
+  const stateText = await readFile(statePath, 'utf8').catch(() => undefined);
+  if (stateText !== undefined) {
+    const step = (JSON.parse(stateText) as { step?: unknown }).step;
+    if (typeof step !== 'number')
+      throw new Error(`${statePath}: no step; the checkpoint is damaged`);
+    return { path: directory, step };
+  }
+  const newest = (await listTrainingCheckpoints(directory)).at(-1);
+  if (!newest)
+    throw new Error(
+      `${directory} is neither a training checkpoint (no ${TRAINER_STATE_FILE}) nor a run's ` +
+        `output folder with checkpoints in ${CHECKPOINTS_FOLDER}/`,
+    );
+  return newest;
+}

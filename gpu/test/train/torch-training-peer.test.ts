@@ -8,7 +8,7 @@ import {
 import { acquireGpu, seededRandom, type Gpu } from '../../src/index.ts';
 import { ModelOptimizer } from '../../src/train/optimizer.ts';
 import { learningRateAt } from '../../src/train/schedule.ts';
-import type { TokenBatch } from '../../src/train/data/batch-loader.ts';
+import type { TrainingBatch } from '../../src/train/data/batch-loader.ts';
 import { trainingStep } from '../../src/train/train-step.ts';
 import { TrainableLlama } from '../../src/train/trainable-llama.ts';
 import { useTemporaryFolders } from '../model/files.ts';
@@ -35,7 +35,7 @@ const MICRO_BATCHES = 2;
 const LOSS_TOLERANCE = 1e-5;
 
 /** Random next-token batches over the fixture's vocabulary, seeded. */
-function batches(vocabulary: number): TokenBatch[][] {
+function batches(vocabulary: number): TrainingBatch[][] {
   const random = seededRandom(17);
   return Array.from({ length: STEPS }, () =>
     Array.from({ length: MICRO_BATCHES }, () => {

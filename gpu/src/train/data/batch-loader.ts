@@ -14,7 +14,7 @@ export interface BatchPosition {
   readonly cursor: number;
 }
 
-export interface TokenBatch {
+export interface TrainingBatch {
   readonly batchSize: number;
   readonly sequenceLength: number;
   /** [batchSize, sequenceLength], row-major. */
@@ -37,7 +37,7 @@ export interface BatchLoader {
   /** The number of windows an epoch visits (each once). */
   readonly windowsPerEpoch: number;
   /** The next batch; an epoch that ends inside a batch continues into the next one. */
-  next(): TokenBatch;
+  next(): TrainingBatch;
   /** The position of the next batch. */
   position(): BatchPosition;
 }

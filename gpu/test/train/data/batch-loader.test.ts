@@ -4,7 +4,7 @@ import {
   epochOrder,
   type BatchPosition,
   type SplitTokens,
-  type TokenBatch,
+  type TrainingBatch,
 } from '../../../src/train/data/index.ts';
 
 /** A stream whose token at i is i mod 50000, so a window's start can be read off its first input. */
@@ -15,7 +15,7 @@ function stream(length: number): Uint16Array {
 const SPLITS: SplitTokens = { train: stream(1_001), validation: stream(40), test: stream(40) };
 const OPTIONS = { split: 'train', sequenceLength: 16, batchSize: 4, seed: 1234 } as const;
 
-function take(loader: { next(): TokenBatch }, count: number): TokenBatch[] {
+function take(loader: { next(): TrainingBatch }, count: number): TrainingBatch[] {
   return Array.from({ length: count }, () => loader.next());
 }
 
