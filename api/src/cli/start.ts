@@ -54,7 +54,7 @@ export async function startLab(
   try {
     console.log(
       database.embedded
-        ? `database: embedded PostgreSQL in ${config.dataDir} (${redactUrl(database.url)})`
+        ? `database: embedded PostgreSQL in ${database.clusterDir} (${redactUrl(database.url)})`
         : `database: ${redactUrl(database.url)}`,
     );
     await migrateDatabase(database.url);

