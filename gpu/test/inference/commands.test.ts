@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { speedupBound, writeByteTokenizer, type DeviceInfo } from '../../src/index.ts';
+import { writeByteTokenizer, type DeviceInfo } from '../../src/index.ts';
 import { useTemporaryFolders } from '../model/files.ts';
 import { FIXTURE_VARIANTS, writeFixtureCheckpoint } from '../reference/fixtures.ts';
+import { referenceSpeedupBound } from '../reference/speed-bound-f64.ts';
 import { loadReferenceWeights, referenceLogits } from '../reference/llama-f64.ts';
 
 const temporaryFolder = useTemporaryFolders();
@@ -32,6 +33,27 @@ function errors(stderr: string): string[] {
   return stderr.split('\n').filter((line) => line !== '' && !line.startsWith('Warning:'));
 }
 
+// The engine's logits are within 2-3e-6 of float64 on 10-token prompts (measured on lavapipe);
+// printed as JSON they keep every digit. 5e-5 is the margin llama-logits.test.ts explains.
+const LOGITS_TOLERANCE = 5e-5;
+
+/** The largest |actual - expected| over rows that must match in number and length. */
+function largestDifference(
+  actual: readonly (readonly number[])[],
+  expected: readonly ArrayLike<number>[],
+): number {
+  expect(actual.length).toBe(expected.length);
+  expect(actual.length).toBeGreaterThan(0);
+  let largest = 0;
+  actual.forEach((row, index) => {
+    expect(row.length).toBe(expected[index]!.length);
+    row.forEach((value, column) => {
+      largest = Math.max(largest, Math.abs(value - expected[index]![column]!));
+    });
+  });
+  return largest;
+}
+
 async function fixtureModel(withTokenizer = false) {
   const directory = join(await temporaryFolder(), 'model');
   const options = withTokenizer
@@ -52,11 +74,7 @@ describe('lab logits', () => {
     const output = JSON.parse(dense.stdout) as { shape: number[]; logits: number[][] };
     expect(output.shape).toEqual([ids.length, config.vocab_size]);
     const expected = referenceLogits(config, await loadReferenceWeights(directory), ids);
-    output.logits.forEach((row, position) =>
-      row.forEach((value, column) =>
-        expect(Math.abs(value - expected[position]![column]!)).toBeLessThan(1e-3),
-      ),
-    );
+    expect(largestDifference(output.logits, expected)).toBeLessThan(LOGITS_TOLERANCE);
     const factorised = await lab(
       'logits',
       '--model',
@@ -72,11 +90,8 @@ describe('lab logits', () => {
     );
     expect(factorised.status).toBe(0);
     const factorisedLogits = (JSON.parse(factorised.stdout) as { logits: number[][] }).logits;
-    factorisedLogits.forEach((row, position) =>
-      row.forEach((value, column) =>
-        expect(Math.abs(value - output.logits[position]![column]!)).toBeLessThan(1e-5),
-      ),
-    );
+    // The same f32 sums grouped by expert: measured 2.1e-6 apart at most (llama-logits.test.ts).
+    expect(largestDifference(factorisedLogits, output.logits)).toBeLessThan(1e-5);
   });
 
   it('refuses bad flags and folders with one error line', async () => {
@@ -164,7 +179,7 @@ describe('lab bench --model', () => {
     for (const key of ['prefillTokS', 'decodeTokS', 'denseDecodeTokS', 'speedup', 'bound'])
       expect(result[key], key).toBeGreaterThan(0);
     expect(result.speedup).toBeCloseTo(result.decodeTokS! / result.denseDecodeTokS!, 10);
-    expect(result.bound).toBeCloseTo(speedupBound(config, 4, 1), 10);
+    expect(result.bound).toBeCloseTo(referenceSpeedupBound(config, 4, 1), 10);
     expect(result.decodeStepMsP95).toBeGreaterThanOrEqual(result.decodeStepMsP50!);
   });
 });
