@@ -1,5 +1,6 @@
 import type { GraphQLFormattedError } from 'graphql';
 import { ErrorCode } from './errors.ts';
+import { parseFailureMessage } from './input-rules.ts';
 
 const knownCodes = new Set<string>(Object.values(ErrorCode));
 
@@ -14,19 +15,23 @@ const requestErrorCodes = new Set([
 ]);
 
 /**
- * Every error leaves the API with an `extensions.code` from the fixed set. Unexpected errors are
- * logged in full and reach the client without internals.
+ * Every error leaves the API with an `extensions.code` from the fixed set and without a stack
+ * trace. Unexpected errors are logged in full and reach the client without internals.
  */
 export function formatError(
   formatted: GraphQLFormattedError,
   error: unknown,
 ): GraphQLFormattedError {
-  const code = String(formatted.extensions?.code ?? ErrorCode.INTERNAL_SERVER_ERROR);
-  if (knownCodes.has(code) && code !== ErrorCode.INTERNAL_SERVER_ERROR) return formatted;
+  const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
+  const code = String(extensions.code ?? ErrorCode.INTERNAL_SERVER_ERROR);
+  if (knownCodes.has(code) && code !== ErrorCode.INTERNAL_SERVER_ERROR) {
+    return { ...formatted, extensions };
+  }
   if (requestErrorCodes.has(code)) {
     return {
       ...formatted,
-      extensions: { ...formatted.extensions, code: ErrorCode.BAD_USER_INPUT },
+      message: parseFailureMessage(error) ?? formatted.message,
+      extensions: { ...extensions, code: ErrorCode.BAD_USER_INPUT },
     };
   }
   console.error('[api] internal error:', error);

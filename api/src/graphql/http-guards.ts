@@ -20,3 +20,53 @@ export function refuseForeignOrigins(policy: OriginPolicy) {
     else next();
   };
 }
+
+/** What body-parser attaches to the errors it raises. */
+interface BodyParserError {
+  type?: string;
+  status?: number;
+  limit?: number;
+  message?: string;
+}
+
+/**
+ * Express error handler: a body that is not JSON, too large or in an unknown encoding is answered
+ * in GraphQL's JSON error shape with BAD_USER_INPUT, never with Express's HTML page; anything else
+ * is logged and answered INTERNAL_SERVER_ERROR without internals.
+ */
+export function answerRequestErrors(
+  error: unknown,
+  _req: Request,
+  res: Response,
+  next: NextFunction,
+): void {
+  if (res.headersSent) return next(error);
+  const { type, status, limit, message } = (error ?? {}) as BodyParserError;
+  if (type === 'entity.parse.failed') {
+    return sendRequestError(
+      res,
+      400,
+      ErrorCode.BAD_USER_INPUT,
+      `the request body is not valid JSON (${message}); send {"query": "...", "variables": {...}}`,
+    );
+  }
+  if (type === 'entity.too.large') {
+    return sendRequestError(
+      res,
+      413,
+      ErrorCode.BAD_USER_INPUT,
+      `the request body is larger than the ${limit} bytes allowed; send a shorter query or ` +
+        'fewer variables (queueSweep queues many runs in one small request)',
+    );
+  }
+  if (status !== undefined && status >= 400 && status < 500) {
+    return sendRequestError(res, status, ErrorCode.BAD_USER_INPUT, `bad request: ${message}`);
+  }
+  console.error('[api] internal error:', error);
+  sendRequestError(
+    res,
+    500,
+    ErrorCode.INTERNAL_SERVER_ERROR,
+    'internal server error; the API log has the details',
+  );
+}

@@ -20,6 +20,7 @@ import { createRequire } from 'node:module';
 import type * as QueryComplexity from 'graphql-query-complexity';
 import type { ComplexityEstimator } from 'graphql-query-complexity';
 import { ErrorCode } from './errors.ts';
+import { variablesError, wellFormedTextRule } from './input-rules.ts';
 
 // The library's ESM build imports `graphql/index.mjs`, a second copy of graphql beside the CommonJS
 // one the schema was built with ("Cannot use GraphQLObjectType from another module or realm").
@@ -110,8 +111,9 @@ const mutationCountRule: ValidationRule = (context): ASTVisitor => ({
 });
 
 /**
- * The limits every operation meets, over HTTP and over WebSocket alike: depth, estimated cost
- * (with these variables) and mutations per request. `onCost` receives the estimated cost.
+ * The limits every operation meets, over HTTP and over WebSocket alike: text PostgreSQL can store,
+ * depth, estimated cost (with these variables) and mutations per request. `onCost` receives the
+ * estimated cost.
  */
 export function requestLimitRules(
   variables: Record<string, unknown> | null | undefined,
@@ -119,6 +121,7 @@ export function requestLimitRules(
   onCost: (cost: number) => void = () => {},
 ): ValidationRule[] {
   return [
+    wellFormedTextRule,
     depthLimit(MAX_QUERY_DEPTH),
     mutationCountRule,
     createComplexityRule({
@@ -147,8 +150,9 @@ function asRequestError(error: GraphQLError): GraphQLError {
 }
 
 /**
- * Validates an operation as it will run: GraphQL's own rules (unless the transport already ran
- * them) and the request limits. Returns the errors, and the cost when it could be estimated.
+ * Validates an operation as it will run: its variables (see variablesError), GraphQL's own rules
+ * (unless the transport already ran them) and the request limits. Returns the errors, and the
+ * cost when it could be estimated.
  */
 export function checkOperation(
   schema: GraphQLSchema,
@@ -159,12 +163,18 @@ export function checkOperation(
     includeSpecifiedRules: boolean;
   },
 ): { errors: GraphQLError[]; cost: number | undefined } {
+  const badVariables = variablesError(request.variables);
+  if (badVariables) return { errors: [badVariables], cost: undefined };
   let cost: number | undefined;
   const limits = requestLimitRules(request.variables, request.operationName, (estimated) => {
     cost = estimated;
   });
-  const rules = request.includeSpecifiedRules ? [...specifiedRules, ...limits] : limits;
-  const errors = validate(schema, document, rules).map(asRequestError);
+  if (request.includeSpecifiedRules) {
+    const invalid = validate(schema, document, specifiedRules);
+    if (invalid.length > 0) return { errors: invalid.map(asRequestError), cost };
+  }
+  // The first limit broken is enough to refuse; the others would repeat it in other words.
+  const errors = validate(schema, document, limits).slice(0, 1).map(asRequestError);
   return { errors, cost };
 }
 
@@ -182,7 +192,7 @@ export function requestLimitsPlugin(schema: GraphQLSchema): ApolloServerPlugin {
             operationName: request.operationName,
             includeSpecifiedRules: false,
           });
-          if (errors.length > 0) throw errors[0]!;
+          if (errors[0]) throw errors[0];
           (contextValue as { queryCost?: number }).queryCost = cost;
           return Promise.resolve();
         },

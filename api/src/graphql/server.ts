@@ -11,7 +11,7 @@ import { ChangeFeed } from '../events/change-feed.ts';
 import { registerRunsExport } from './export/runs-export.ts';
 import { createContext, type ApiContext } from './context.ts';
 import { formatError } from './format-error.ts';
-import { refuseForeignOrigins } from './http-guards.ts';
+import { answerRequestErrors, refuseForeignOrigins } from './http-guards.ts';
 import { requestLimitsPlugin } from './limits.ts';
 import { getSchema } from './schema.ts';
 import { serveGraphQLOverWebSocket } from './websocket.ts';
@@ -62,6 +62,8 @@ export async function startApiServer(db: Db, options: ApiServerOptions): Promise
   const apollo = new ApolloServer<ApiContext>({
     schema,
     formatError,
+    // Stack traces stay in the server's log (see formatError), whatever NODE_ENV says.
+    includeStacktraceInErrorResponses: false,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       requestLimitsPlugin(schema),
@@ -95,6 +97,8 @@ export async function startApiServer(db: Db, options: ApiServerOptions): Promise
         ),
     }),
   );
+
+  app.use(answerRequestErrors);
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', (error: NodeJS.ErrnoException) =>

@@ -5,6 +5,7 @@ import type { WebSocketServer } from 'ws';
 import type { ApiContext } from './context.ts';
 import { ErrorCode } from './errors.ts';
 import { formatError } from './format-error.ts';
+import { parseFailureMessage } from './input-rules.ts';
 import { checkOperation } from './limits.ts';
 
 /**
@@ -31,10 +32,9 @@ export function serveGraphQLOverWebSocket(
         try {
           document = parse(payload.query);
         } catch (error) {
-          if (!(error instanceof GraphQLError)) throw error;
-          return [
-            new GraphQLError(error.message, { extensions: { code: ErrorCode.BAD_USER_INPUT } }),
-          ];
+          const message = parseFailureMessage(error);
+          if (message === null) throw error;
+          return [new GraphQLError(message, { extensions: { code: ErrorCode.BAD_USER_INPUT } })];
         }
         const { errors } = checkOperation(schema, document, {
           variables: payload.variables,

@@ -3,17 +3,36 @@ import type { Db } from '../../db/client.ts';
 import type { Prisma } from '../../db/generated/client.ts';
 import { enqueueRun } from '../../queue/enqueue.ts';
 import { ErrorCode } from '../errors.ts';
+import { isUuid } from '../ids.ts';
 import { isPlainObject } from '../json.ts';
 import { configPathProblem, patchPaths } from '../experiments/config-paths.ts';
 import { jobOfKind, validateExperimentInput } from '../experiments/experiment-input.validation.ts';
 import { queueExperiment } from '../experiments/experiments.service.ts';
 import type { UserError } from '../user-error.type.ts';
 import type { RunActionPayload } from './run-actions.payload.ts';
+import type { Run } from './run.type.ts';
 import { findRun } from './runs.service.ts';
 
 function refused(code: string, message: string, field: string | null = null): RunActionPayload {
   const error: UserError = { code, message, field };
   return { run: null, userErrors: [error] };
+}
+
+/** The run an action names, or the user error saying why there is none. */
+async function runNamed(db: Db, runId: string): Promise<Run | RunActionPayload> {
+  if (!isUuid(runId)) {
+    return refused(
+      ErrorCode.BAD_USER_INPUT,
+      `id: "${runId}" is not a run id; run ids are UUIDs, as runs lists them`,
+      'id',
+    );
+  }
+  const run = await findRun(db, runId);
+  return run ?? refused(ErrorCode.NOT_FOUND, `run ${runId} does not exist`, 'id');
+}
+
+function isRefusal(value: Run | RunActionPayload): value is RunActionPayload {
+  return 'userErrors' in value;
 }
 
 async function done(db: Db, runId: string): Promise<RunActionPayload> {
@@ -25,8 +44,8 @@ async function done(db: Db, runId: string): Promise<RunActionPayload> {
  * and its worker stops at the job's next step.
  */
 export async function cancelRun(db: Db, runId: string): Promise<RunActionPayload> {
-  const run = await findRun(db, runId);
-  if (!run) return refused(ErrorCode.NOT_FOUND, `run ${runId} does not exist`, 'id');
+  const run = await runNamed(db, runId);
+  if (isRefusal(run)) return run;
   const cancelled = await db.$transaction(async (tx) => {
     const updated = await tx.run.updateMany({
       where: { id: runId, status: { in: ['QUEUED', 'RUNNING'] } },
@@ -46,8 +65,8 @@ export async function cancelRun(db: Db, runId: string): Promise<RunActionPayload
 
 /** Queues a new run of the same experiment (the failed or cancelled one stays as it was). */
 export async function retryRun(db: Db, runId: string): Promise<RunActionPayload> {
-  const run = await findRun(db, runId);
-  if (!run) return refused(ErrorCode.NOT_FOUND, `run ${runId} does not exist`, 'id');
+  const run = await runNamed(db, runId);
+  if (isRefusal(run)) return run;
   if (run.status !== 'FAILED' && run.status !== 'CANCELLED') {
     return refused(
       ErrorCode.CONFLICT,
@@ -106,8 +125,8 @@ export async function cloneRun(
   runId: string,
   options: { configPatch: unknown; name?: string | null },
 ): Promise<RunActionPayload> {
-  const run = await findRun(db, runId);
-  if (!run) return refused(ErrorCode.NOT_FOUND, `run ${runId} does not exist`, 'id');
+  const run = await runNamed(db, runId);
+  if (isRefusal(run)) return run;
   if (options.configPatch !== undefined && !isPlainObject(options.configPatch)) {
     return refused(ErrorCode.BAD_USER_INPUT, 'must be a JSON object', 'configPatch');
   }

@@ -120,6 +120,18 @@ export function sortKey(order: RunOrder | null | undefined): SortKey {
  * runs lacking the sort value come last, in id order.
  */
 export function afterSql(key: SortKey, value: string | number | null, id: string): Prisma.Sql {
+  const fitsKey =
+    value === null ||
+    (key.type === 'timestamptz'
+      ? typeof value === 'string' && !Number.isNaN(Date.parse(value))
+      : typeof value === 'number' && Number.isFinite(value));
+  if (!fitsKey) {
+    throw badUserInput(
+      'after',
+      'is not a cursor of this ordering; pass an endCursor from pageInfo of a query with the ' +
+        'same orderBy',
+    );
+  }
   const beyond = key.descending ? Prisma.sql`<` : Prisma.sql`>`;
   const idBeyond = Prisma.sql`r.id ${beyond} ${id}::uuid`;
   if (value === null) return Prisma.sql`(${key.expression} IS NULL AND ${idBeyond})`;
