@@ -68,13 +68,18 @@ describe('kernel benchmark bundle (device kit)', () => {
   it('bundles the inference benchmark, which measures a random checkpoint dense and factorised', async () => {
     await bundleProgram('gpu/src/bench/inference-benchmark-main.ts', inferenceBundle);
     const run = (args: string[]) => runBundle(args, inferenceBundle);
+    // The inference-bench job's schema checks the flags, as for `lab bench --model`.
     expect(await run(['--top-k', '5'])).toEqual({
       code: 2,
-      stderr: expect.stringContaining('--top-k must be at most --experts (4), got "5"'),
+      stderr: expect.stringContaining('--top-k: must be at most experts'),
     });
     expect(await run(['--gen-len', '1'])).toEqual({
       code: 2,
-      stderr: expect.stringContaining('--gen-len must be an integer of at least 2, got "1"'),
+      stderr: expect.stringMatching(/--gen-len: .*>=2/),
+    });
+    expect(await run(['--batch', 'x'])).toEqual({
+      code: 2,
+      stderr: expect.stringContaining('--batch must be an integer, got "x"'),
     });
     const config = path.join(outDir, 'tiny-config.json');
     await writeFile(

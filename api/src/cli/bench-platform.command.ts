@@ -1,4 +1,5 @@
-import { runPlatformBenchmark } from '../bench/platform-benchmark.ts';
+import type { Command } from 'commander';
+import { integer } from './flags.ts';
 
 export async function benchPlatformCommand(options: {
   runs: number;
@@ -6,6 +7,7 @@ export async function benchPlatformCommand(options: {
   requests: number;
   json?: boolean;
 }): Promise<void> {
+  const { runPlatformBenchmark } = await import('../bench/platform-benchmark.ts');
   const result = await runPlatformBenchmark({
     runs: options.runs,
     metricKeys: options.metrics,
@@ -29,4 +31,18 @@ export async function benchPlatformCommand(options: {
     `metric ingestion: ${Math.round(ingest.pointsPerSecond)} points/s ` +
       `(${ingest.points} points in batches of ${ingest.batchSize}, ${ingest.seconds.toFixed(1)} s)`,
   );
+}
+
+/** `lab bench platform`. */
+export function registerBenchPlatform(bench: Command): void {
+  bench
+    .command('platform')
+    .description(
+      'runs page latency over many runs and metric ingestion rate (DATABASE_URL or embedded)',
+    )
+    .option('--runs <n>', 'runs to seed', integer, 10_000)
+    .option('--metrics <n>', 'summary metrics per run', integer, 20)
+    .option('--requests <n>', 'runs pages to time', integer, 200)
+    .option('--json', 'print one JSON object')
+    .action(benchPlatformCommand);
 }

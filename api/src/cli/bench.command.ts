@@ -1,11 +1,6 @@
-import {
-  formatKernelReport,
-  parseMatmulKernels,
-  parseMatmulSizes,
-  runKernelBenchmark,
-} from '@factorlab/gpu';
+import type { Command } from 'commander';
 import { fail } from './fail.ts';
-import { withGpu } from './with-gpu.ts';
+import { CPU_THREADS_HELP, integer } from './flags.ts';
 
 export interface BenchKernelsOptions {
   json?: boolean;
@@ -23,10 +18,15 @@ export interface BenchKernelsOptions {
  * Progress goes to stderr; stdout holds the table, or with --json one JSON object.
  */
 export async function benchKernelsCommand(options: BenchKernelsOptions): Promise<void> {
-  const sizes = parseSizes(options.sizes);
+  const { formatKernelReport, parseMatmulKernels, parseMatmulSizes, runKernelBenchmark } =
+    await import('@factorlab/gpu');
+  const { withGpu } = await import('./with-gpu.ts');
+  const sizes = parsedOrFail(parseMatmulSizes, options.sizes);
   if (options.repeats < 1) fail('--repeats must be at least 1');
   const kernels =
-    options.matmulKernels === undefined ? undefined : parseKernels(options.matmulKernels);
+    options.matmulKernels === undefined
+      ? undefined
+      : parsedOrFail(parseMatmulKernels, options.matmulKernels);
   await withGpu(options.cpuThreads, async (gpu) => {
     const result = await runKernelBenchmark(gpu, {
       sizes,
@@ -47,5 +47,18 @@ function parsedOrFail<T>(parse: (value: string) => T, value: string): T {
   }
 }
 
-const parseSizes = (list: string) => parsedOrFail(parseMatmulSizes, list);
-const parseKernels = (value: string) => parsedOrFail(parseMatmulKernels, value);
+/** `lab bench kernels`. */
+export function registerBenchKernels(bench: Command): void {
+  bench
+    .command('kernels')
+    .description("time the engine's kernels against the adapter's FMA ceiling and numpy's sgemm")
+    .option('--json', 'print one JSON object')
+    .option('--sizes <list>', 'square matmul sizes, comma-separated', '256,512,1024')
+    .option('--repeats <n>', 'matmuls per timed trial', integer, 10)
+    .option(
+      '--matmul-kernels <which>',
+      'chosen (the kernel the engine picks) or all (every kernel; the default on GPUs)',
+    )
+    .option('--cpu-threads <n>', CPU_THREADS_HELP, integer)
+    .action(benchKernelsCommand);
+}

@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
-import type { LabConfig } from '../config.ts';
+import type { Command } from 'commander';
+import { readConfig, type LabConfig } from '../config.ts';
 import { authHeaders, unreachableApi } from './api-client.ts';
 
 export interface ExportOptions {
@@ -56,4 +57,19 @@ export async function exportCommand(lab: LabConfig, options: ExportOptions): Pro
     throw error;
   }
   process.stderr.write(`wrote ${options.out}\n`);
+}
+
+/** `lab export`. */
+export function registerExport(program: Command): void {
+  program
+    .command('export')
+    .description('export runs with their config and metrics as CSV or JSON')
+    .option('--format <format>', 'csv or json', 'csv')
+    .option('--status <list>', 'only these statuses, comma-separated')
+    .option('--kind <list>', 'only these job kinds')
+    .option('--tags <list>', 'only runs with all these tags')
+    .option('--metrics <list>', 'metric keys to add as columns')
+    .option('--limit <n>', 'at most this many runs (up to 50,000)')
+    .option('--out <file>', 'write to a file instead of stdout')
+    .action((options: ExportOptions) => exportCommand(readConfig(), options));
 }

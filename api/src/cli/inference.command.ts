@@ -1,20 +1,31 @@
-import {
-  compareWithDense,
-  factorisationSchema,
-  feedForwardShare,
-  generate,
-  LlamaModel,
-  measureCheckpoint,
-  ModelTokenizer,
-  packTokens,
-  runTorchPeer,
-  type DeviceInfo,
-  type FactorisationOptions,
-  type Gpu,
-  type KernelTarget,
+import type { Command } from 'commander';
+import type {
+  DeviceInfo,
+  FactorisationOptions,
+  Gpu,
+  KernelTarget,
+  InferenceBenchConfig,
 } from '@factorlab/gpu';
+import { inferenceBenchConfigSchema } from '@factorlab/gpu/jobs/inference-bench-config';
+import { ConsoleReporter } from './console-reporter.ts';
 import { fail } from './fail.ts';
-import { withGpu } from './with-gpu.ts';
+import { CPU_THREADS_HELP, integer } from './flags.ts';
+import { addConfigFlags, configFromFlags } from './job-flags.ts';
+
+// The engine loads only when a command runs (about a second): `lab --help` and the commands that
+// talk to the API never wait for it.
+const engine = () => import('@factorlab/gpu');
+
+async function withGpu<T>(cpuThreads: number | undefined, body: (gpu: Gpu) => Promise<T>) {
+  const { withGpu: run } = await import('./with-gpu.ts');
+  return run(cpuThreads, body);
+}
+
+const KERNELS_HELP =
+  'kernel family: cpu (lavapipe) or gpu; by default the one that suits the adapter';
+
+const WEIGHTS_HELP =
+  'auto (default) keeps F16/BF16 matrices in f16 on the GPU where it computes f16; f32 widens them';
 
 export interface FactorisationFlags {
   /** Kernel family to force: cpu or gpu. */
@@ -30,10 +41,13 @@ export interface FactorisationFlags {
 }
 
 /** --experts/--top-k/--split as a factorisation, or none; invalid combinations end the command. */
-export function factorisationFrom(flags: FactorisationFlags): FactorisationOptions | undefined {
+async function factorisationFrom(
+  flags: FactorisationFlags,
+): Promise<FactorisationOptions | undefined> {
   if (flags.experts === undefined && flags.topK === undefined) return undefined;
   if (flags.experts === undefined || flags.topK === undefined)
     fail('--experts and --top-k go together: give both, or neither for the dense model');
+  const { factorisationSchema } = await engine();
   const parsed = factorisationSchema.safeParse({
     experts: flags.experts,
     topK: flags.topK,
@@ -76,9 +90,10 @@ export interface LogitsOptions extends FactorisationFlags {
 }
 
 /** `lab logits`: float32 logits of every position, as one JSON object. */
-export async function logitsCommand(options: LogitsOptions): Promise<void> {
+async function logitsCommand(options: LogitsOptions): Promise<void> {
   const ids = parseIds(options.ids);
-  const factorisation = factorisationFrom(options);
+  const factorisation = await factorisationFrom(options);
+  const { LlamaModel, packTokens } = await engine();
   await withGpu(options.cpuThreads, async (gpu) => {
     const model = await LlamaModel.open(gpu, options.model, loadOptions(options, factorisation));
     const vocabulary = model.config.vocab_size;
@@ -102,9 +117,10 @@ export interface GenerateCommandOptions extends FactorisationFlags {
 }
 
 /** `lab generate`: the prompt's continuation, streamed to stdout as it is decoded. */
-export async function generateCommand(options: GenerateCommandOptions): Promise<void> {
+async function generateCommand(options: GenerateCommandOptions): Promise<void> {
   if (options.maxNewTokens < 1) fail('--max-new-tokens must be at least 1');
-  const factorisation = factorisationFrom(options);
+  const factorisation = await factorisationFrom(options);
+  const { generate, LlamaModel, ModelTokenizer } = await engine();
   await withGpu(options.cpuThreads, async (gpu) => {
     const model = await LlamaModel.open(gpu, options.model, loadOptions(options, factorisation));
     const tokenizer = await ModelTokenizer.open(options.model, model.config);
@@ -132,101 +148,89 @@ export async function generateCommand(options: GenerateCommandOptions): Promise<
   });
 }
 
-export interface BenchModelOptions extends FactorisationFlags {
-  model: string;
-  promptLen: number;
-  genLen: number;
-  batch: number;
-  repeats: number;
+/** `lab bench --model`'s flags: the inference-bench job's config, and how to run it here. */
+interface BenchModelFlags extends Partial<Record<keyof InferenceBenchConfig, unknown>> {
+  /** lavapipe's compute threads (FACTORLAB_CPU_THREADS); 1 runs kernels inline. */
+  cpuThreads?: number;
   json?: boolean;
   /** Also time PyTorch eager on the same checkpoint and shape, when python3 has torch. */
   peer?: boolean;
 }
 
-function measureModel(
-  gpu: Gpu,
-  directory: string,
-  factorisation: FactorisationOptions | undefined,
-  options: BenchModelOptions,
-) {
-  return measureCheckpoint(gpu, directory, loadOptions(options, factorisation), {
-    promptLength: options.promptLen,
-    generateLength: options.genLen,
-    batch: options.batch,
-    repeats: options.repeats,
-  });
+/**
+ * `lab bench --model`: runs the inference-bench job here (prefill and decode speed; for a
+ * factorised model, against dense) and prints its figures, with --json as one object.
+ */
+async function benchModelCommand(flags: BenchModelFlags): Promise<void> {
+  const config = configFromFlags(inferenceBenchConfigSchema, flags);
+  const { setCpuThreads } = await import('./with-gpu.ts');
+  setCpuThreads(flags.cpuThreads);
+  const { inferenceBenchJob, NoAdapterError } = await engine();
+  const reporter = new ConsoleReporter();
+  let summary: Record<string, number>;
+  try {
+    ({ summary } = await inferenceBenchJob.run(config, reporter));
+  } catch (error) {
+    if (!(error instanceof NoAdapterError)) throw error;
+    const { EXIT_NO_ADAPTER } = await import('./serve.ts');
+    fail(error.message, EXIT_NO_ADAPTER);
+  }
+  const result = benchResult(config, reporter, summary);
+  if (flags.peer) {
+    process.stderr.write('PyTorch eager peer: same checkpoint, same shape\n');
+    Object.assign(result, await measurePeer(config));
+  }
+  process.stdout.write(flags.json ? `${JSON.stringify(result)}\n` : formatBench(result));
 }
 
-/** `lab bench --model`: prefill and decode speed; for a factorised model, against dense. */
-export async function benchModelCommand(options: BenchModelOptions): Promise<void> {
-  for (const [flag, value] of [
-    ['--prompt-len', options.promptLen],
-    ['--gen-len', options.genLen],
-    ['--batch', options.batch],
-    ['--repeats', options.repeats],
-  ] as const) {
-    if (value < 1) fail(`${flag} must be at least 1`);
-  }
-  if (options.genLen < 2) fail('--gen-len must be at least 2 to time decode steps');
-  const factorisation = factorisationFrom(options);
-  await withGpu(options.cpuThreads, async (gpu) => {
-    const progress = (line: string) => process.stderr.write(`${line}\n`);
-    progress(
-      `dense model: prompt ${options.promptLen}, generate ${options.genLen}, batch ${options.batch}`,
-    );
-    const dense = await measureModel(gpu, options.model, undefined, options);
-    const config = dense.config;
-    const result: Record<string, unknown> = {
-      model: options.model,
-      adapter: gpu.info,
-      promptLen: options.promptLen,
-      genLen: options.genLen,
-      batch: options.batch,
-      ...dense.figures,
-      denseDecodeTokS: dense.figures.decodeTokS,
-      densePrefillTokS: dense.figures.prefillTokS,
-      speedup: 1,
-      bound: 1,
-      ffnShare: feedForwardShare(config),
-    };
-    if (factorisation) {
-      const parsed = factorisationSchema.parse(factorisation);
-      progress(
-        `factorised model: ${parsed.experts} experts, top-${parsed.topK}, ${parsed.split} split`,
-      );
-      const factorised = await measureModel(gpu, options.model, factorisation, options);
-      Object.assign(result, {
-        ...factorised.figures,
-        experts: parsed.experts,
-        topK: parsed.topK,
-        split: parsed.split,
-        ...compareWithDense(dense.figures, factorised.figures, config, parsed),
-      });
-    }
-    if (options.peer) {
-      progress('PyTorch eager peer: same checkpoint, same shape');
-      Object.assign(result, await measurePeer(options, factorisation));
-    }
-    process.stdout.write(options.json ? `${JSON.stringify(result)}\n` : formatBench(result));
-  });
+/** The job's report as the command prints it: its benchmark row, device and summary metrics. */
+function benchResult(
+  config: InferenceBenchConfig,
+  reporter: ConsoleReporter,
+  summary: Record<string, number>,
+): Record<string, unknown> {
+  const row = reporter.benchmarks.at(-1);
+  if (!row) throw new Error('the inference-bench job reported no benchmark row');
+  return {
+    model: config.model,
+    adapter: reporter.deviceInfo,
+    promptLen: config.promptLen,
+    genLen: config.genLen,
+    batch: config.batch,
+    prefillTokS: row.prefillTokS,
+    decodeTokS: row.decodeTokS,
+    decodeStepMsP50: row.decodeLatencyMs?.p50,
+    decodeStepMsP95: row.decodeLatencyMs?.p95,
+    denseDecodeTokS: row.denseDecodeTokS,
+    densePrefillTokS: summary.dense_prefill_tok_s,
+    speedup: summary.speedup ?? 1,
+    bound: row.bound ?? 1,
+    ffnShare: summary.ffn_share,
+    ...(row.experts !== undefined && {
+      experts: row.experts,
+      topK: row.topK,
+      split: row.split,
+      prefillSpeedup: summary.prefill_speedup,
+    }),
+  };
 }
 
 /** The peer's figures and the lab's ratios to them (above 1: the lab is faster). */
-async function measurePeer(
-  options: BenchModelOptions,
-  factorisation: FactorisationOptions | undefined,
-): Promise<Record<string, unknown>> {
-  const parsed = factorisation && factorisationSchema.parse(factorisation);
-  if (parsed && parsed.split !== 'sequential')
+async function measurePeer(config: InferenceBenchConfig): Promise<Record<string, unknown>> {
+  if (config.experts !== undefined && config.split !== 'sequential')
     return {
       peer: { skipped: 'the PyTorch peer splits sequentially only; use --split sequential' },
     };
+  const { runTorchPeer } = await engine();
   const peer = await runTorchPeer({
-    model: options.model,
-    factorised: parsed && { experts: parsed.experts, topK: parsed.topK },
-    promptLen: options.promptLen,
-    genLen: options.genLen,
-    batch: options.batch,
+    model: config.model,
+    factorised:
+      config.experts !== undefined && config.topK !== undefined
+        ? { experts: config.experts, topK: config.topK }
+        : undefined,
+    promptLen: config.promptLen,
+    genLen: config.genLen,
+    batch: config.batch,
   });
   return { peer };
 }
@@ -268,4 +272,58 @@ function formatBench(result: Record<string, unknown>): string {
       );
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** --experts/--top-k/--split and how to run the model, for the commands that load one. */
+function withModelFlags(command: Command): Command {
+  return command
+    .option('--experts <n>', 'factorise every FFN into n experts (untrained router)', integer)
+    .option('--top-k <k>', 'experts each token runs (with --experts)', integer)
+    .option('--split <strategy>', 'sequential, random or kmeans', 'sequential')
+    .option('--seed <n>', 'seed of the split and the router', integer, 0)
+    .option('--kernels <family>', KERNELS_HELP)
+    .option('--weights <precision>', WEIGHTS_HELP)
+    .option('--cpu-threads <n>', CPU_THREADS_HELP, integer);
+}
+
+/** `lab logits` and `lab generate`. */
+export function registerModelCommands(program: Command): void {
+  withModelFlags(
+    program
+      .command('logits')
+      .description(
+        'print float32 logits of every position as JSON {"shape": [T, V], "logits": [...]}',
+      )
+      .requiredOption('--model <dir>', 'checkpoint folder (Hugging Face layout)')
+      .requiredOption('--ids <list>', 'token ids, comma-separated'),
+  ).action(logitsCommand);
+
+  withModelFlags(
+    program
+      .command('generate')
+      .description("continue a prompt with the checkpoint's tokenizer, printing text as it comes")
+      .requiredOption(
+        '--model <dir>',
+        'checkpoint folder (Hugging Face layout, with tokenizer.json)',
+      )
+      .requiredOption('--prompt <text>', 'text to continue')
+      .option('--max-new-tokens <n>', 'tokens to generate at most', integer, 64)
+      .option('--temperature <t>', '0 is greedy; otherwise logits are divided by t', Number, 0)
+      .option('--top-p <p>', 'nucleus sampling mass, in (0, 1]', Number, 1),
+  ).action(generateCommand);
+}
+
+/**
+ * `lab bench --model`: the inference-bench job's config as flags (derived from its schema), and
+ * the options of running it here. Without --model, `lab bench` prints its help.
+ */
+export function registerBenchModel(bench: Command): void {
+  addConfigFlags(bench, inferenceBenchConfigSchema)
+    .option('--cpu-threads <n>', CPU_THREADS_HELP, integer)
+    .option('--peer', 'also time PyTorch eager on the same checkpoint (python3 with torch)')
+    .option('--json', 'print one JSON object')
+    .action(async (flags: BenchModelFlags) => {
+      if (flags.model === undefined) bench.help({ error: true });
+      await benchModelCommand(flags);
+    });
 }

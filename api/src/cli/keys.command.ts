@@ -1,8 +1,13 @@
-import { createApiKey, revokeApiKey } from '../auth/api-keys.ts';
+import type { Command } from 'commander';
 import { parseRole, ROLES } from '../auth/roles.ts';
-import type { LabConfig } from '../config.ts';
-import { createDb } from '../db/client.ts';
+import { readConfig, type LabConfig } from '../config.ts';
 import { fail } from './fail.ts';
+
+// The database client loads only when a key command runs.
+const keyStore = async () => ({
+  ...(await import('../auth/api-keys.ts')),
+  ...(await import('../db/client.ts')),
+});
 
 function requireDatabase(config: LabConfig): string {
   if (!config.databaseUrl) {
@@ -22,6 +27,7 @@ export async function createKeyCommand(
   const role = parseRole(options.role);
   if (!role)
     fail(`--role ${options.role} is not a role: use one of ${ROLES.join(', ').toLowerCase()}`);
+  const { createApiKey, createDb } = await keyStore();
   const db = createDb(requireDatabase(config));
   try {
     const key = await createApiKey(db, { name: options.name, role });
@@ -34,6 +40,7 @@ export async function createKeyCommand(
 }
 
 export async function revokeKeyCommand(config: LabConfig, prefix: string): Promise<void> {
+  const { revokeApiKey, createDb } = await keyStore();
   const db = createDb(requireDatabase(config));
   try {
     if (!(await revokeApiKey(db, prefix))) fail(`no active key with prefix ${prefix}`);
@@ -41,4 +48,20 @@ export async function revokeKeyCommand(config: LabConfig, prefix: string): Promi
   } finally {
     await db.$disconnect();
   }
+}
+
+/** `lab keys create` and `lab keys revoke`. */
+export function registerKeys(program: Command): void {
+  const keys = program.command('keys').description('API keys (DATABASE_URL required)');
+  keys
+    .command('create')
+    .description('create an API key and print it once')
+    .requiredOption('--role <role>', 'viewer (read), editor (read and queue) or admin')
+    .option('--name <name>', 'who or what the key is for', 'unnamed')
+    .action((options: { role: string; name: string }) => createKeyCommand(readConfig(), options));
+  keys
+    .command('revoke')
+    .description('revoke the key with this prefix')
+    .argument('<prefix>', 'the prefix `keys create` printed')
+    .action((prefix: string) => revokeKeyCommand(readConfig(), prefix));
 }

@@ -1,14 +1,8 @@
 import { readdir } from 'node:fs/promises';
-import {
-  BYTE_TOKENIZER_BASE_SIZE,
-  readModelConfig,
-  randomCheckpointEntries,
-  writeByteTokenizer,
-  writeCheckpoint,
-  type ModelConfig,
-  type SafetensorsDType,
-} from '@factorlab/gpu';
+import type { Command } from 'commander';
+import type { ModelConfig, SafetensorsDType } from '@factorlab/gpu';
 import { fail } from './fail.ts';
+import { integer } from './flags.ts';
 
 const DTYPES = {
   f32: { safetensors: 'F32', torch: 'float32' },
@@ -45,6 +39,13 @@ export async function initModelCommand(options: InitModelOptions): Promise<void>
   const dtype = DTYPES[options.dtype as keyof typeof DTYPES];
   if (!(await isEmptyOrAbsent(options.out)))
     fail(`${options.out}: not empty; init-model writes only into a new or empty folder`);
+  const {
+    BYTE_TOKENIZER_BASE_SIZE,
+    readModelConfig,
+    randomCheckpointEntries,
+    writeByteTokenizer,
+    writeCheckpoint,
+  } = await import('@factorlab/gpu');
   const config = { ...(await readModelConfig(options.config)), torch_dtype: dtype.torch };
   const entries = randomCheckpointEntries(config, options.seed, dtype.safetensors);
   await writeCheckpoint(options.out, config, entries);
@@ -62,4 +63,16 @@ export async function initModelCommand(options: InitModelOptions): Promise<void>
     console.log(
       `no tokenizer: vocab_size ${config.vocab_size} is under the byte tokenizer's ${BYTE_TOKENIZER_BASE_SIZE} tokens`,
     );
+}
+
+/** `lab init-model`. */
+export function registerInitModel(program: Command): void {
+  program
+    .command('init-model')
+    .description('write a randomly initialised checkpoint of a config.json, in Hugging Face layout')
+    .requiredOption('--config <file>', 'a Llama, Mistral or Qwen2 config.json')
+    .requiredOption('--out <dir>', 'a new or empty folder to write the checkpoint into')
+    .option('--seed <n>', 'random seed', integer, 1)
+    .option('--dtype <dtype>', 'f32, f16 or bf16', 'f32')
+    .action(initModelCommand);
 }

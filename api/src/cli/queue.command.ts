@@ -1,4 +1,6 @@
-import type { LabConfig } from '../config.ts';
+import type { Command } from 'commander';
+import { readConfig, type LabConfig } from '../config.ts';
+import { collect, integer } from './flags.ts';
 import { callApi } from './api-client.ts';
 import { readJobConfig, type ConfigSources } from './job-config.ts';
 
@@ -58,4 +60,19 @@ export async function queueCommand(
   );
   for (const metric of finished.metrics) console.log(`  ${metric.key} = ${metric.value}`);
   if (finished.status !== 'SUCCEEDED') process.exitCode = 1;
+}
+
+/** `lab queue KIND`. */
+export function registerQueue(program: Command): void {
+  program
+    .command('queue')
+    .description('queue a run of a job kind through the API')
+    .argument('<kind>', 'job kind, e.g. selftest')
+    .option('--config <file>', 'JSON file with the job config')
+    .option('--set <key=value>', 'set one config value (repeatable)', collect, [])
+    .option('--name <name>', 'experiment name')
+    .option('--priority <n>', 'from -100 to 100; higher runs sooner', integer, 0)
+    .option('--tag <tag>', 'tag the experiment (repeatable)', collect, [])
+    .option('--wait', 'wait until the run finishes and print its metrics')
+    .action((kind: string, options: QueueOptions) => queueCommand(readConfig(), kind, options));
 }

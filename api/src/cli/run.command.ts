@@ -1,73 +1,24 @@
-import {
-  getJob,
-  jobCatalogue,
-  NoAdapterError,
-  type ArtifactReport,
-  type BenchmarkReport,
-  type DeviceInfo,
-  type Reporter,
-  type ResumePoint,
-} from '@factorlab/gpu';
+import type { Command } from 'commander';
+import { ConsoleReporter } from './console-reporter.ts';
 import { fail } from './fail.ts';
+import { collect } from './flags.ts';
 import { readJobConfig, type ConfigSources } from './job-config.ts';
-import { EXIT_NO_ADAPTER } from './serve.ts';
-
-/** Prints what a job reports: stages and device on stderr, so stdout stays the result. */
-class ConsoleReporter implements Reporter {
-  private stage: string | undefined;
-  readonly latest: Record<string, number> = {};
-  deviceInfo: DeviceInfo | null = null;
-
-  progress(fraction: number, stage?: string): void {
-    if (stage && stage !== this.stage) {
-      process.stderr.write(`[${Math.round(fraction * 100)}%] ${stage}\n`);
-      this.stage = stage;
-    }
-  }
-
-  metrics(_step: number, values: Record<string, number>): void {
-    Object.assign(this.latest, values);
-  }
-
-  device(info: DeviceInfo): void {
-    this.deviceInfo = info;
-    process.stderr.write(`device: ${info.description || info.device} (${info.backend})\n`);
-  }
-
-  log(message: string): void {
-    process.stderr.write(`${message}\n`);
-  }
-
-  shouldStop(): boolean {
-    return false;
-  }
-
-  benchmark(row: BenchmarkReport): void {
-    const speedup = row.denseDecodeTokS
-      ? ` (${(row.decodeTokS / row.denseDecodeTokS).toFixed(2)}x dense)`
-      : '';
-    process.stderr.write(
-      `benchmark: batch ${row.batch}, prompt ${row.promptLen}, gen ${row.genLen}: ` +
-        `prefill ${row.prefillTokS.toFixed(1)} tok/s, decode ${row.decodeTokS.toFixed(1)} tok/s${speedup}\n`,
-    );
-  }
-
-  artifact(artifact: ArtifactReport): void {
-    const step = artifact.step === undefined ? '' : ` at step ${artifact.step}`;
-    process.stderr.write(`artifact: ${artifact.kind.toLowerCase()} ${artifact.path}${step}\n`);
-  }
-
-  /** A run here starts from scratch: nothing records checkpoints between invocations. */
-  resumeFrom(): ResumePoint | null {
-    return null;
-  }
-}
 
 /** `lab run KIND`: runs a job of the catalogue here, without the API or a database. */
-export async function runCommand(
+export function runCommand(
   kind: string,
   options: ConfigSources & { json?: boolean },
 ): Promise<void> {
+  return runJobHere(kind, options, new ConsoleReporter());
+}
+
+/** Runs a job of the catalogue here through `reporter`, printing its final metrics. */
+export async function runJobHere(
+  kind: string,
+  options: ConfigSources & { json?: boolean },
+  reporter: ConsoleReporter,
+): Promise<void> {
+  const { getJob, jobCatalogue, NoAdapterError } = await import('@factorlab/gpu');
   const job = getJob(kind);
   if (!job)
     fail(`unknown job kind "${kind}"; known kinds: ${Object.keys(jobCatalogue).join(', ')}`);
@@ -76,9 +27,9 @@ export async function runCommand(
     const issue = parsed.error.issues[0];
     fail(`config.${(issue?.path ?? []).join('.')}: ${issue?.message ?? 'is invalid'}`);
   }
-  const reporter = new ConsoleReporter();
   try {
     const result = await job.run(parsed.data, reporter);
+    reporter.finish();
     const metrics = { ...reporter.latest, ...result.summary };
     if (options.json) {
       console.log(
@@ -88,7 +39,20 @@ export async function runCommand(
       for (const [key, value] of Object.entries(metrics)) console.log(`${key} = ${value}`);
     }
   } catch (error) {
-    if (error instanceof NoAdapterError) fail(error.message, EXIT_NO_ADAPTER);
-    throw error;
+    if (!(error instanceof NoAdapterError)) throw error;
+    const { EXIT_NO_ADAPTER } = await import('./serve.ts');
+    fail(error.message, EXIT_NO_ADAPTER);
   }
+}
+
+/** `lab run KIND`. */
+export function registerRun(program: Command): void {
+  program
+    .command('run')
+    .description('run a job here and now, without the API or a database (prints its metrics)')
+    .argument('<kind>', 'job kind, e.g. selftest')
+    .option('--config <file>', 'JSON file with the job config')
+    .option('--set <key=value>', 'set one config value (repeatable)', collect, [])
+    .option('--json', 'print one JSON object')
+    .action(runCommand);
 }

@@ -1,4 +1,6 @@
-import type { LabConfig } from '../config.ts';
+import type { Command } from 'commander';
+import { readConfig, type LabConfig } from '../config.ts';
+import { integer } from './flags.ts';
 import { callApi } from './api-client.ts';
 
 interface RunRow {
@@ -31,4 +33,14 @@ export async function runsCommand(
       `${run.id}  ${run.kind.padEnd(10)} ${run.status.padEnd(9)} ${run.queuedAt}  ${figures}`,
     );
   }
+}
+
+/** `lab runs`. */
+export function registerRuns(program: Command): void {
+  program
+    .command('runs')
+    .description('list recent runs')
+    .option('--first <n>', 'how many', integer, 20)
+    .option('--json', 'print JSON')
+    .action((options: { first: number; json?: boolean }) => runsCommand(readConfig(), options));
 }

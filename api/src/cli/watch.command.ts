@@ -1,6 +1,7 @@
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
-import type { LabConfig } from '../config.ts';
+import type { Command } from 'commander';
+import { readConfig, type LabConfig } from '../config.ts';
 import { authHeaders, unreachableApi } from './api-client.ts';
 
 interface WatchedRun {
@@ -65,4 +66,13 @@ export async function watchCommand(lab: LabConfig, runId: string): Promise<void>
   } finally {
     await client.dispose();
   }
+}
+
+/** `lab watch RUN`. */
+export function registerWatch(program: Command): void {
+  program
+    .command('watch')
+    .description('follow a run live until it ends (exit code 0 if it succeeded)')
+    .argument('<run>', 'the run id')
+    .action((runId: string) => watchCommand(readConfig(), runId));
 }

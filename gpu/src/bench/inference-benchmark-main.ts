@@ -1,9 +1,10 @@
 /**
  * The inference benchmark as a program of its own, for machines without the lab installed: the
  * device kit (gpu/device-kit/) bundles it. It writes a randomly initialised checkpoint of a model
- * config (by default `npm run bench`'s) into a temporary folder and times prefill and decode, dense
- * and factorised into experts with untrained routers, as `lab bench --model` does. Prints a table;
- * `--json-file FILE` also writes the rows as JSON.
+ * config (by default `npm run bench`'s) into a temporary folder and runs the inference-bench job
+ * on it once per top-k (dense and factorised into experts with untrained routers), as
+ * `lab bench --model` does; the job's schema checks the flags. Prints a table; `--json-file FILE`
+ * also writes the rows as JSON.
  *
  *   node inference.mjs [--config FILE] [--prompt-len 512] [--gen-len 64] [--batch 1]
  *     [--experts 4] [--top-k 1,2] [--repeats 3] [--json-file FILE]
@@ -12,13 +13,18 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { compareWithDense, measureCheckpoint } from '../eval/inference-benchmark.ts';
-import type { LoadOptions } from '../inference/llama-model.ts';
 import { feedForwardShare } from '../eval/speed.ts';
+import { flagIssue } from '../jobs/config-flags.ts';
+import {
+  inferenceBenchConfigSchema,
+  type InferenceBenchConfig,
+} from '../jobs/inference-bench-config.ts';
+import { inferenceBenchJob } from '../jobs/inference-bench.ts';
+import type { BenchmarkReport, Reporter } from '../jobs/job.ts';
 import { writeCheckpoint } from '../model/checkpoint.ts';
 import { parseModelConfig, readModelConfig, type ModelConfig } from '../model/config.ts';
 import { randomCheckpointEntries } from '../model/random-init.ts';
-import { acquireGpu, NoAdapterError } from '../runtime/device.ts';
+import { NoAdapterError } from '../runtime/device.ts';
 import benchmarkConfig from './llama-benchmark-config.json' with { type: 'json' };
 import { textTable } from './text-table.ts';
 
@@ -28,14 +34,13 @@ const USAGE =
 
 interface Settings {
   config: ModelConfig;
-  promptLength: number;
-  generateLength: number;
-  batch: number;
-  experts: number;
-  topKs: number[];
-  repeats: number;
+  /** One inference-bench job config per top-k, its model the checkpoint written at `CHECKPOINT`. */
+  jobs: InferenceBenchConfig[];
   jsonFile: string | undefined;
 }
+
+/** The job configs' model until the random checkpoint is written: a folder of its own. */
+const CHECKPOINT = 'checkpoint';
 
 /** One measured configuration: the dense model, or top-k of `experts`. */
 interface InferenceRow {
@@ -50,14 +55,14 @@ interface InferenceRow {
   bound?: number;
 }
 
-function positive(name: string, value: string, least = 1): number {
+function integer(name: string, value: string): number {
   const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < least) {
-    throw new Error(`--${name} must be an integer of at least ${least}, got "${value}"`);
-  }
+  if (value.trim() === '' || !Number.isInteger(parsed))
+    throw new Error(`--${name} must be an integer, got "${value}"`);
   return parsed;
 }
 
+/** The kit's flags as inference-bench job configs, checked by the job's schema. */
 async function settingsOf(argv: string[]): Promise<Settings> {
   const { values } = parseArgs({
     args: argv,
@@ -72,61 +77,82 @@ async function settingsOf(argv: string[]): Promise<Settings> {
       'json-file': { type: 'string' },
     },
   });
-  const experts = positive('experts', values.experts);
-  const topKs = values['top-k'].split(',').map((k) => positive('top-k', k));
-  if (topKs.some((k) => k > experts)) {
-    throw new Error(`--top-k must be at most --experts (${experts}), got "${values['top-k']}"`);
-  }
+  const jobs = values['top-k'].split(',').map((k) => {
+    const parsed = inferenceBenchConfigSchema.safeParse({
+      model: CHECKPOINT,
+      experts: integer('experts', values.experts),
+      topK: integer('top-k', k),
+      promptLen: integer('prompt-len', values['prompt-len']),
+      genLen: integer('gen-len', values['gen-len']),
+      batch: integer('batch', values.batch),
+      repeats: integer('repeats', values.repeats),
+    });
+    if (!parsed.success) throw new Error(flagIssue(parsed.error));
+    return parsed.data;
+  });
   return {
     config: values.config
       ? await readModelConfig(values.config)
       : parseModelConfig(benchmarkConfig, 'the benchmark config'),
-    promptLength: positive('prompt-len', values['prompt-len']),
-    generateLength: positive('gen-len', values['gen-len'], 2),
-    batch: positive('batch', values.batch),
-    experts,
-    topKs,
-    repeats: positive('repeats', values.repeats),
+    jobs,
     jsonFile: values['json-file'],
   };
 }
 
+/** What one job run reported: its benchmark row and summary; stages go to stderr. */
+async function runJob(config: InferenceBenchConfig) {
+  let row: BenchmarkReport | undefined;
+  const reporter: Reporter = {
+    progress: (_, stage) => stage && process.stderr.write(`${stage}\n`),
+    metrics: () => {},
+    device: () => {},
+    log: (message) => process.stderr.write(`${message}\n`),
+    shouldStop: () => false,
+    benchmark: (report) => (row = report),
+    artifact: () => {},
+    resumeFrom: () => null,
+  };
+  const { summary } = await inferenceBenchJob.run(config, reporter);
+  if (!row) throw new Error('the inference-bench job reported no benchmark row');
+  return { row, summary };
+}
+
+/** The dense row (from the first job) and one factorised row per job. */
 async function measureAll(settings: Settings, directory: string): Promise<InferenceRow[]> {
-  const { config, experts } = settings;
-  const gpu = await acquireGpu();
-  try {
-    const options = {
-      promptLength: settings.promptLength,
-      generateLength: settings.generateLength,
-      batch: settings.batch,
-      repeats: settings.repeats,
-    };
-    const measure = async (ffn: string, load: LoadOptions) => {
-      process.stderr.write(`${ffn}\n`);
-      const { figures } = await measureCheckpoint(gpu, directory, load, options);
-      return { ffn, ...figures };
-    };
-    const dense = await measure('dense', {});
-    const rows: InferenceRow[] = [dense];
-    for (const topK of settings.topKs) {
-      const factorisation = { experts, topK, split: 'sequential', seed: 0 } as const;
-      const row = await measure(`top-${topK} of ${experts}`, { factorisation });
-      rows.push({ ...row, ...compareWithDense(dense, row, config, { experts, topK }) });
-    }
-    return rows;
-  } finally {
-    gpu.device.destroy();
+  const rows: InferenceRow[] = [];
+  for (const job of settings.jobs) {
+    const { row, summary } = await runJob({ ...job, model: directory });
+    if (rows.length === 0)
+      rows.push({
+        ffn: 'dense',
+        prefillTokS: summary.dense_prefill_tok_s!,
+        decodeTokS: summary.dense_decode_tok_s!,
+        decodeStepMsP50: summary.dense_decode_ms_p50!,
+        decodeStepMsP95: summary.dense_decode_ms_p95!,
+      });
+    rows.push({
+      ffn: `top-${job.topK} of ${job.experts}`,
+      prefillTokS: row.prefillTokS,
+      decodeTokS: row.decodeTokS,
+      decodeStepMsP50: row.decodeLatencyMs!.p50,
+      decodeStepMsP95: row.decodeLatencyMs!.p95,
+      speedup: summary.speedup,
+      prefillSpeedup: summary.prefill_speedup,
+      bound: row.bound,
+    });
   }
+  return rows;
 }
 
 function report(settings: Settings, rows: InferenceRow[]): string {
   const fixed = (value: number | undefined, digits = 1) =>
     value === undefined ? '-' : value.toFixed(digits);
-  const { config, promptLength, generateLength, batch } = settings;
+  const { config } = settings;
+  const { promptLen, genLen, batch } = settings.jobs[0]!;
   return [
     `Model: ${config.num_hidden_layers} layers, hidden ${config.hidden_size}, FFN ` +
       `${config.intermediate_size} (share of decode FLOPs ${feedForwardShare(config).toFixed(3)}); ` +
-      `prompts of ${promptLength}, ${generateLength} generated, batch ${batch}`,
+      `prompts of ${promptLen}, ${genLen} generated, batch ${batch}`,
     textTable(
       [
         'FFN',

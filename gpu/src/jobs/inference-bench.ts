@@ -1,40 +1,12 @@
-import { z } from 'zod';
 import { compareWithDense, measureCheckpoint } from '../eval/inference-benchmark.ts';
-import { factorisationSchema, SPLIT_STRATEGIES } from '../factor/factorise.ts';
-import type { LoadOptions } from '../inference/llama-model.ts';
 import { feedForwardShare } from '../eval/speed.ts';
+import { factorisationSchema } from '../factor/factorise.ts';
+import type { LoadOptions } from '../inference/llama-model.ts';
 import { acquireGpu, type Gpu } from '../runtime/device.ts';
+import { inferenceBenchConfigSchema, type InferenceBenchConfig } from './inference-bench-config.ts';
 import type { JobDefinition } from './job.ts';
 
-const length = z.int().min(1).max(4096);
-
-export const inferenceBenchConfigSchema = z
-  .strictObject({
-    /** A checkpoint folder in Hugging Face layout, on the machine that runs the job. */
-    model: z.string().min(1),
-    /** Factorise every FFN into this many experts (with topK); dense alone without. */
-    experts: z.int().min(1).max(32).optional(),
-    topK: z.int().min(1).optional(),
-    split: z.enum(SPLIT_STRATEGIES).default('sequential'),
-    seed: z.int().default(0),
-    promptLen: length.default(128),
-    genLen: z.int().min(2).max(4096).default(64),
-    batch: z.int().min(1).max(64).default(1),
-    repeats: z.int().min(1).max(20).default(3),
-    weights: z.enum(['auto', 'f32']).default('auto'),
-  })
-  .superRefine((config, context) => {
-    if ((config.experts === undefined) !== (config.topK === undefined))
-      context.addIssue({
-        code: 'custom',
-        path: [config.experts === undefined ? 'experts' : 'topK'],
-        message: 'experts and topK go together: give both, or neither for the dense model',
-      });
-    if (config.experts !== undefined && config.topK !== undefined && config.topK > config.experts)
-      context.addIssue({ code: 'custom', path: ['topK'], message: 'must be at most experts' });
-  });
-
-export type InferenceBenchConfig = z.output<typeof inferenceBenchConfigSchema>;
+export { inferenceBenchConfigSchema, type InferenceBenchConfig };
 
 function measure(gpu: Gpu, load: LoadOptions, config: InferenceBenchConfig) {
   return measureCheckpoint(gpu, config.model, load, {
@@ -48,7 +20,8 @@ function measure(gpu: Gpu, load: LoadOptions, config: InferenceBenchConfig) {
 
 /**
  * Inference speed of a checkpoint, dense and (with experts and topK) factorised with an untrained
- * router, measured in one run: the figures `lab bench --model` prints, recorded as a benchmark row.
+ * router, measured in one run and recorded as a benchmark row. The one entry to this capability:
+ * `lab bench --model`, a queued run and the device kit's inference program all run this job.
  */
 export const inferenceBenchJob: JobDefinition<typeof inferenceBenchConfigSchema> = {
   kind: 'inference-bench',
@@ -60,15 +33,22 @@ export const inferenceBenchJob: JobDefinition<typeof inferenceBenchConfigSchema>
     reporter.progress(0, 'acquiring GPU');
     const gpu = await acquireGpu();
     reporter.device(gpu.info);
-    const base = { weights: config.weights } as const;
-    reporter.progress(0.05, 'dense model');
+    const base = { weights: config.weights, kernelTarget: config.kernels } as const;
+    reporter.progress(
+      0.05,
+      `dense model: prompt ${config.promptLen}, generate ${config.genLen}, batch ${config.batch}`,
+    );
     const { figures: dense, config: modelConfig } = await measure(gpu, base, config);
     const summary: Record<string, number> = {
       prefill_tok_s: dense.prefillTokS,
       decode_tok_s: dense.decodeTokS,
+      dense_prefill_tok_s: dense.prefillTokS,
       dense_decode_tok_s: dense.decodeTokS,
       decode_ms_p50: dense.decodeStepMsP50,
       decode_ms_p95: dense.decodeStepMsP95,
+      dense_decode_ms_p50: dense.decodeStepMsP50,
+      dense_decode_ms_p95: dense.decodeStepMsP95,
+      ffn_share: feedForwardShare(modelConfig),
     };
     let figures = dense;
     let bound: number | undefined;
@@ -79,7 +59,10 @@ export const inferenceBenchJob: JobDefinition<typeof inferenceBenchConfigSchema>
         split: config.split,
         seed: config.seed,
       });
-      reporter.progress(0.5, `factorised: ${config.experts} experts, top-${config.topK}`);
+      reporter.progress(
+        0.5,
+        `factorised model: ${config.experts} experts, top-${config.topK}, ${config.split} split`,
+      );
       ({ figures } = await measure(gpu, { ...base, factorisation }, config));
       const comparison = compareWithDense(dense, figures, modelConfig, {
         experts: config.experts,
@@ -92,8 +75,8 @@ export const inferenceBenchJob: JobDefinition<typeof inferenceBenchConfigSchema>
         decode_ms_p50: figures.decodeStepMsP50,
         decode_ms_p95: figures.decodeStepMsP95,
         speedup: comparison.speedup,
+        prefill_speedup: comparison.prefillSpeedup,
         bound,
-        ffn_share: feedForwardShare(modelConfig),
       });
     }
     reporter.benchmark({
