@@ -70,3 +70,8 @@ export { runTorchPeer, torchPeerLogits } from './bench/torch-peer.ts';
 export type { TorchPeerResult, TorchPeerSkipped } from './bench/torch-peer.ts';
 export * from './train/index.ts';
 export { pretrainJob } from './jobs/pretrain.ts';
+export { runTrainingBenchmark, trainingFlopsPerToken } from './bench/training-benchmark.ts';
+export type {
+  TrainingBenchmarkOptions,
+  TrainingBenchmarkResult,
+} from './bench/training-benchmark.ts';

@@ -41,6 +41,8 @@ export const pretrainConfigSchema = z
   .strictObject({
     /** Folder for checkpoints and the finished model (created; resumable from its checkpoints). */
     output: z.string().min(1),
+    /** Where the finished model is written (default <output>/model). */
+    modelDirectory: z.string().min(1).optional(),
     /** Seeds the initial weights and the order of batches; an unsigned 32-bit integer. */
     seed: z.int().min(0).max(0xffffffff).default(0),
     data: z

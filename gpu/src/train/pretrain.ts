@@ -43,7 +43,10 @@ export interface TrainingSummary {
 }
 
 /** The Hugging Face config of the model `config` trains, over the tokenizer's vocabulary. */
-export function pretrainModelConfig(config: PretrainConfig, data: BrownData): ModelConfig {
+export function pretrainModelConfig(
+  config: PretrainConfig,
+  data: Pick<BrownData, 'vocabSize' | 'endOfTextId'>,
+): ModelConfig {
   const { model } = config;
   return parseModelConfig(
     {
@@ -301,7 +304,7 @@ class PretrainRun {
   }
 
   private async saveFinalModel(): Promise<void> {
-    const folder = join(this.config.output, FINAL_MODEL_FOLDER);
+    const folder = this.config.modelDirectory ?? join(this.config.output, FINAL_MODEL_FOLDER);
     await this.model.parameters.save(folder, this.modelConfig);
     for (const file of this.tokenizerFiles) await copyFile(file, join(folder, basename(file)));
     this.reporter.artifact({ kind: 'MODEL', path: folder });

@@ -1,0 +1,232 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { backward } from '../autograd/backward.ts';
+import type { ModelConfig } from '../model/config.ts';
+import { batchMatmul } from '../ops/index.ts';
+import { clipGradNorm } from '../optim/clip-grad-norm.ts';
+import type { Gpu } from '../runtime/device.ts';
+import { engineFor } from '../runtime/engine.ts';
+import { tensor } from '../tensor/create.ts';
+import type { Tensor } from '../tensor/tensor.ts';
+import type { TrainingBatch } from '../train/data/batch-loader.ts';
+import { ModelOptimizer } from '../train/optimizer.ts';
+import { TrainableLlama } from '../train/trainable-llama.ts';
+import { seededRandom } from '../util/random.ts';
+import { gflops, median, timeTrials } from './statistics.ts';
+import { runTorchTrainingPeer } from './torch-training-peer.ts';
+
+export interface TrainingBenchmarkOptions {
+  config: ModelConfig;
+  batchSize: number;
+  sequenceLength: number;
+  /** Timed steps after one warm-up step (default 5). */
+  steps?: number;
+  /** Also train the same model in PyTorch eager on the same batches. */
+  peer?: boolean;
+  onProgress?: (stage: string) => void;
+}
+
+export interface TrainingBenchmarkResult {
+  config: { layers: number; hiddenSize: number; intermediateSize: number; vocabulary: number };
+  batchSize: number;
+  sequenceLength: number;
+  parameters: number;
+  /** Median over the timed steps of each phase, each awaited on its own. */
+  forwardMs: number;
+  backwardMs: number;
+  optimizerMs: number;
+  stepMs: number;
+  tokensPerS: number;
+  /** Model FLOPs per trained token: 6 x matmul weights (head included) + attention's products. */
+  flopsPerToken: number;
+  /** Model FLOPs per second of a whole step. */
+  modelGflops: number;
+  /** The best rate of the model's own products (FFN, projections, head) in this run. */
+  matmulGflops: number;
+  /** modelGflops / matmulGflops. */
+  efficiency: number;
+  peer?: { tokensPerS: number; blas: string | null; threads: number } | { skipped: string };
+}
+
+/** Training FLOPs per token: every weight matrix used once forward and twice backward. */
+export function trainingFlopsPerToken(config: ModelConfig, sequenceLength: number): number {
+  const d = config.hidden_size;
+  const qWidth = config.num_attention_heads * config.head_dim;
+  const kvWidth = config.num_key_value_heads * config.head_dim;
+  const perLayer = d * (2 * qWidth + 2 * kvWidth) + 3 * d * config.intermediate_size;
+  const weights = config.num_hidden_layers * perLayer + config.vocab_size * d;
+  // Scores and weighted values over the whole (masked) square, forward and backward.
+  const attention = config.num_hidden_layers * 2 * 2 * sequenceLength * qWidth;
+  return 6 * weights + 3 * attention;
+}
+
+/** Submits what is encoded and waits until the GPU has done it. */
+async function finishWork(gpu: Gpu): Promise<void> {
+  await engineFor(gpu).flush();
+  await gpu.device.queue.onSubmittedWorkDone();
+}
+
+function randomBatch(config: ModelConfig, batchSize: number, sequenceLength: number, seed: number) {
+  const random = seededRandom(seed);
+  const draw = () =>
+    Int32Array.from({ length: batchSize * sequenceLength }, () =>
+      Math.floor(random() * config.vocab_size),
+    );
+  return { batchSize, sequenceLength, inputs: draw(), targets: draw() } satisfies TrainingBatch;
+}
+
+/** The best GFLOP/s of the model's products at the step's row count, forward shapes. */
+async function bestMatmulRate(gpu: Gpu, config: ModelConfig, rows: number): Promise<number> {
+  const d = config.hidden_size;
+  const shapes = [
+    [d, config.intermediate_size],
+    [config.intermediate_size, d],
+    [d, config.num_attention_heads * config.head_dim],
+    [d, config.vocab_size],
+  ] as const;
+  let bestRate = 0;
+  for (const [inner, outer] of shapes) {
+    const random = seededRandom(inner * outer);
+    const values = (count: number) => Float32Array.from({ length: count }, () => random() - 0.5);
+    const x = tensor(gpu, values(rows * inner), [rows, inner]);
+    const w = tensor(gpu, values(outer * inner), [outer, inner]);
+    const run = async () => {
+      const products: Tensor[] = [];
+      for (let repeat = 0; repeat < 3; repeat++)
+        products.push(batchMatmul(x, w, { transposeB: true }));
+      await finishWork(gpu);
+      for (const product of products) product.dispose();
+    };
+    await run();
+    const seconds = Math.min(...(await timeTrials(3, run)));
+    bestRate = Math.max(bestRate, gflops(3 * 2 * rows * inner * outer, seconds));
+    x.dispose();
+    w.dispose();
+  }
+  return bestRate;
+}
+
+/**
+ * Times training steps of a randomly initialised model of `config` on random tokens: forward,
+ * backward and optimizer (clipping and AdamW) each awaited on its own, then set against the best
+ * matmul rate of the model's shapes measured in the same run, and optionally PyTorch eager
+ * training the same weights on the same batches.
+ */
+export async function runTrainingBenchmark(
+  gpu: Gpu,
+  options: TrainingBenchmarkOptions,
+): Promise<TrainingBenchmarkResult> {
+  const { config, batchSize, sequenceLength, steps = 5, onProgress = () => undefined } = options;
+  const model = TrainableLlama.initialise(gpu, config, 1);
+  const optimizer = new ModelOptimizer(model.parameters, {
+    learningRate: 1e-4,
+    betas: [0.9, 0.95],
+    eps: 1e-8,
+    weightDecay: 0.1,
+  });
+  const batches = Array.from({ length: steps + 1 }, (_, index) =>
+    randomBatch(config, batchSize, sequenceLength, index + 1),
+  );
+  const phases = { forward: [] as number[], backward: [] as number[], optimizer: [] as number[] };
+  const parameters = model.parameters.count;
+  try {
+    for (const [index, batch] of batches.entries()) {
+      onProgress(index === 0 ? 'warm-up step (compiles every kernel)' : `step ${index}/${steps}`);
+      const ids = tensor(gpu, batch.inputs, [batch.inputs.length]);
+      const targets = tensor(gpu, batch.targets, [batch.targets.length]);
+      let started = performance.now();
+      const pass = model.loss({ ids, batch: batchSize, positions: sequenceLength }, targets);
+      await pass.output.read();
+      phases.forward.push(performance.now() - started);
+
+      started = performance.now();
+      backward(pass.output);
+      await finishWork(gpu);
+      phases.backward.push(performance.now() - started);
+      pass.activations.dispose();
+      pass.output.dispose();
+
+      started = performance.now();
+      const grads = optimizer.parameters.flatMap((parameter) =>
+        parameter.grad ? [parameter.grad] : [],
+      );
+      const norm = clipGradNorm(grads, 1);
+      optimizer.step(1e-4);
+      optimizer.zeroGrad();
+      await norm.read();
+      phases.optimizer.push(performance.now() - started);
+      for (const used of [norm, ids, targets]) used.dispose();
+    }
+  } finally {
+    optimizer.dispose();
+    model.dispose();
+  }
+  // The warm-up step compiled the kernels: leave it out.
+  const timed = (values: number[]) => median(values.slice(1));
+  const [forwardMs, backwardMs, optimizerMs] = [
+    timed(phases.forward),
+    timed(phases.backward),
+    timed(phases.optimizer),
+  ];
+  const stepMs = forwardMs + backwardMs + optimizerMs;
+  const tokens = batchSize * sequenceLength;
+  const flopsPerToken = trainingFlopsPerToken(config, sequenceLength);
+  onProgress('timing the model’s matmuls');
+  const matmulGflops = await bestMatmulRate(gpu, config, tokens);
+  const modelGflops = gflops(flopsPerToken * tokens, stepMs / 1e3);
+  const result: TrainingBenchmarkResult = {
+    config: {
+      layers: config.num_hidden_layers,
+      hiddenSize: config.hidden_size,
+      intermediateSize: config.intermediate_size,
+      vocabulary: config.vocab_size,
+    },
+    batchSize,
+    sequenceLength,
+    parameters,
+    forwardMs,
+    backwardMs,
+    optimizerMs,
+    stepMs,
+    tokensPerS: (tokens / stepMs) * 1e3,
+    flopsPerToken,
+    modelGflops,
+    matmulGflops,
+    efficiency: modelGflops / matmulGflops,
+  };
+  if (options.peer) {
+    onProgress('training the same model in PyTorch eager');
+    result.peer = await peerTraining(gpu, config, batches);
+  }
+  return result;
+}
+
+async function peerTraining(
+  gpu: Gpu,
+  config: ModelConfig,
+  batches: TrainingBatch[],
+): Promise<TrainingBenchmarkResult['peer']> {
+  const folder = await mkdtemp(join(tmpdir(), 'factorlab-train-bench-'));
+  try {
+    const model = TrainableLlama.initialise(gpu, config, 1);
+    await model.parameters.save(folder, config);
+    model.dispose();
+    const [first] = batches;
+    const peer = await runTorchTrainingPeer(folder, {
+      batch: first!.batchSize,
+      positions: first!.sequenceLength,
+      betas: [0.9, 0.95],
+      eps: 1e-8,
+      weightDecay: 0.1,
+      clipNorm: 1,
+      steps: batches.map((batch) => ({ learningRate: 1e-4, microBatches: [batch] })),
+      timed: true,
+    });
+    if ('skipped' in peer) return peer;
+    const tokens = (batches.length - 1) * first!.batchSize * first!.sequenceLength;
+    return { tokensPerS: tokens / peer.seconds, blas: peer.blas, threads: peer.threads };
+  } finally {
+    await rm(folder, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,67 @@
+import { spawnSync } from 'node:child_process';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runTrainingBenchmark, trainingFlopsPerToken } from '../../src/bench/training-benchmark.ts';
+import { acquireGpu, parseModelConfig, type Gpu } from '../../src/index.ts';
+
+let gpu: Gpu;
+beforeAll(async () => {
+  gpu = await acquireGpu();
+});
+
+const torchInstalled = ['python3', '/usr/bin/python3'].some(
+  (python) => spawnSync(python, ['-c', 'import numpy, torch'], { timeout: 60_000 }).status === 0,
+);
+
+const CONFIG = parseModelConfig(
+  {
+    vocab_size: 101,
+    hidden_size: 48,
+    intermediate_size: 100,
+    num_hidden_layers: 2,
+    num_attention_heads: 4,
+    num_key_value_heads: 2,
+    max_position_embeddings: 64,
+    tie_word_embeddings: true,
+  },
+  'test config',
+);
+
+describe('training benchmark', () => {
+  it('counts model FLOPs per token by hand', () => {
+    // Per layer: q and o 48x48 each, k and v 48x24 each, three FFN matrices 48x100; the head 101x48.
+    const weights = 2 * (2 * 48 * 48 + 2 * 48 * 24 + 3 * 48 * 100) + 101 * 48;
+    // Scores and weighted values, 2 x 2 x T x 48 a layer forward, three times for training.
+    const attention = 3 * 2 * (2 * 2 * 16 * 48);
+    expect(trainingFlopsPerToken(CONFIG, 16)).toBe(6 * weights + attention);
+  });
+
+  it.skipIf(!torchInstalled)(
+    'times forward, backward and optimizer, the matmul rate and the PyTorch peer',
+    async () => {
+      const result = await runTrainingBenchmark(gpu, {
+        config: CONFIG,
+        batchSize: 2,
+        sequenceLength: 16,
+        steps: 2,
+        peer: true,
+      });
+      for (const figure of [
+        result.forwardMs,
+        result.backwardMs,
+        result.optimizerMs,
+        result.tokensPerS,
+        result.modelGflops,
+        result.matmulGflops,
+      ])
+        expect(figure).toBeGreaterThan(0);
+      expect(result.stepMs).toBeCloseTo(result.forwardMs + result.backwardMs + result.optimizerMs);
+      expect(result.efficiency).toBeCloseTo(result.modelGflops / result.matmulGflops);
+      expect(result.tokensPerS).toBeCloseTo((32 / result.stepMs) * 1e3);
+      expect(result.parameters).toBe(
+        101 * 48 + 2 * (2 * 48 + 2 * 48 * 48 + 2 * 48 * 24 + 3 * 48 * 100) + 48,
+      );
+      expect(result.peer).toMatchObject({ tokensPerS: expect.any(Number) });
+    },
+    120_000,
+  );
+});
