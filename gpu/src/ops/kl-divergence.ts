@@ -1,7 +1,13 @@
 import { applyOp } from './apply.ts';
 import { allocateTensor } from '../tensor/create.ts';
 import type { Tensor } from '../tensor/tensor.ts';
-import { checkDtype, checkRank, checkSameShape, describeCall, rowsAndColumns } from '../kernel/checks.ts';
+import {
+  checkDtype,
+  checkRank,
+  checkSameShape,
+  describeCall,
+  rowsAndColumns,
+} from '../kernel/checks.ts';
 import { runKernel, type KernelDefinition } from '../kernel/kernel.ts';
 import { defineOp } from './registry.ts';
 import { reduceSum } from './sum.ts';
