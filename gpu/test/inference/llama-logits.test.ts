@@ -478,6 +478,7 @@ describe('a BF16 LM head with a value past f16 range', () => {
       expect(outlier.weightBytes - half.weightBytes).toBe(padded * hidden * 2);
       // Row 0 meets the 70,000 weight: compare it relative to its size, the others absolutely.
       const rows = await decodedLogits(outlier, ids, 2);
+      expect(rows).toHaveLength(ids.length);
       rows.forEach((row, position) => {
         const reference = expected[position]!;
         expect(Math.abs(row[0]! - reference[0]!)).toBeLessThan(
