@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { normalisedOrigin } from './auth/origin-policy.ts';
+import { DEFAULT_MAX_FILE_BYTES } from './files/path-roots.ts';
 import type { AuthMode } from './auth/viewer.ts';
 
 /** The repository root (api/src/config.ts is two levels below it). */
@@ -25,6 +26,43 @@ export interface LabConfig {
   apiKey: string | undefined;
   /** Web page origins, besides the API's own, that may call the API from a browser. */
   allowedOrigins: string[];
+  /** Folders models and datasets may be read from: the lab's own, then FACTORLAB_PATH_ROOTS. */
+  pathRoots: string[];
+  /** The most bytes a registered model or dataset, or a job's model folder, may hold. */
+  maxFileBytes: number;
+}
+
+/** The lab's data and models folders, in the repository and in its data directory. */
+export function defaultPathRoots(dataDir: string): string[] {
+  return [
+    path.join(repoRoot, 'models'),
+    path.join(repoRoot, 'data'),
+    path.join(dataDir, 'models'),
+    path.join(dataDir, 'data'),
+  ];
+}
+
+function pathRootsFrom(raw: string | undefined): string[] {
+  const roots = (raw ?? '').split(path.delimiter).filter((root) => root.trim() !== '');
+  for (const root of roots) {
+    if (!path.isAbsolute(root)) {
+      throw new Error(
+        `FACTORLAB_PATH_ROOTS: "${root}" is not an absolute path; list absolute folders ` +
+          `separated by "${path.delimiter}"`,
+      );
+    }
+  }
+  return roots.map((root) => path.resolve(root));
+}
+
+function byteCountFrom(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const bytes = Number(raw);
+  if (!Number.isSafeInteger(bytes) || bytes < 1) {
+    throw new Error(`${name}=${raw} is not a byte count: set it to a positive whole number`);
+  }
+  return bytes;
 }
 
 function originsFrom(raw: string | undefined): string[] {
@@ -57,11 +95,12 @@ function portFrom(name: string, fallback: number): number {
 }
 
 export function readConfig(): LabConfig {
+  const dataDir = path.resolve(process.env.FACTORLAB_DATA_DIR || path.join(repoRoot, '.lab'));
   const apiHost = process.env.FACTORLAB_API_HOST || '127.0.0.1';
   const apiPort = portFrom('FACTORLAB_API_PORT', 4000);
   return {
     databaseUrl: process.env.DATABASE_URL || undefined,
-    dataDir: path.resolve(process.env.FACTORLAB_DATA_DIR || path.join(repoRoot, '.lab')),
+    dataDir,
     embeddedDbPort: portFrom('FACTORLAB_DB_PORT', 5433),
     apiHost,
     apiPort,
@@ -71,5 +110,7 @@ export function readConfig(): LabConfig {
     auth: authModeFrom(process.env.FACTORLAB_AUTH),
     apiKey: process.env.FACTORLAB_API_KEY || undefined,
     allowedOrigins: originsFrom(process.env.FACTORLAB_ALLOWED_ORIGINS),
+    pathRoots: [...defaultPathRoots(dataDir), ...pathRootsFrom(process.env.FACTORLAB_PATH_ROOTS)],
+    maxFileBytes: byteCountFrom('FACTORLAB_MAX_FILE_BYTES', DEFAULT_MAX_FILE_BYTES),
   };
 }

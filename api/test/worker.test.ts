@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURE_VARIANTS, writeFixtureCheckpoint } from '../../gpu/test/reference/fixtures.ts';
+import { PathRoots } from '../../api/src/files/path-roots.ts';
 import { insertQueuedExperiment } from '../../api/src/graphql/experiments/experiments.service.ts';
 import { enqueueRun } from '../../api/src/queue/enqueue.ts';
 import { startWorker, type LabWorker } from '../../api/src/worker/worker.ts';
@@ -26,7 +27,13 @@ describe.each(databaseTargets())('worker on the $name PostgreSQL', (target) => {
 
   beforeAll(async () => {
     database = await createTestDatabase(target);
-    workers.push(await startWorker(database.db, database.url, { extraJobs: COUNTER }));
+    workers.push(
+      await startWorker(database.db, database.url, {
+        extraJobs: COUNTER,
+        // The benchmarked checkpoint is written to the temporary folder.
+        paths: new PathRoots([tmpdir()]),
+      }),
+    );
   });
   afterAll(async () => {
     await Promise.all(workers.map((w) => w.stop()));
@@ -96,7 +103,13 @@ describe.each(databaseTargets())('worker on the $name PostgreSQL', (target) => {
   });
 
   it('never runs the same run twice when two workers share the queue, and both take runs', async () => {
-    workers.push(await startWorker(database.db, database.url, { extraJobs: COUNTER }));
+    workers.push(
+      await startWorker(database.db, database.url, {
+        extraJobs: COUNTER,
+        // The benchmarked checkpoint is written to the temporary folder.
+        paths: new PathRoots([tmpdir()]),
+      }),
+    );
     // Runs of about half a second each, so that one worker cannot take them all before the other
     // has leased one.
     const steps = 20;

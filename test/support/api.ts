@@ -1,4 +1,6 @@
+import { tmpdir } from 'node:os';
 import type { AuthMode } from '../../api/src/auth/viewer.ts';
+import { PathRoots } from '../../api/src/files/path-roots.ts';
 import { startApiServer, type ApiServerOptions } from '../../api/src/graphql/server.ts';
 import type { TestDatabase } from './test-database.ts';
 
@@ -34,7 +36,11 @@ export async function postGraphQL<TData>(
   return (await response.json()) as GraphQLResponse<TData>;
 }
 
-/** The real API server on a free loopback port, over the given test database. */
+/**
+ * The real API server on a free loopback port, over the given test database. Tests keep their
+ * models and datasets in the system's temporary folder, so that is its path root unless `options`
+ * says otherwise.
+ */
 export async function startTestApi(
   database: TestDatabase,
   auth: AuthMode = 'off',
@@ -45,6 +51,7 @@ export async function startTestApi(
     port: 0,
     auth,
     databaseUrl: database.url,
+    paths: new PathRoots([tmpdir()]),
     ...options,
   });
   return {

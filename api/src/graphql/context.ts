@@ -1,5 +1,6 @@
 import DataLoader from 'dataloader';
 import type { Viewer } from '../auth/viewer.ts';
+import type { PathRoots } from '../files/path-roots.ts';
 import type { Db } from '../db/client.ts';
 import type { ChangeFeed } from '../events/change-feed.ts';
 import type { Artifact } from './artifacts/artifact.type.ts';
@@ -24,18 +25,21 @@ export interface ApiContext {
   models: DataLoader<string, Model | null>;
   /** The caller identified afresh (their key may have been revoked since), for subscriptions. */
   reidentify: () => Promise<Viewer>;
+  /** Where models and datasets may be read from, and how large they may be. */
+  paths: PathRoots;
 }
 
 export function createContext(
   db: Db,
   changes: ChangeFeed,
   viewer: Viewer,
-  reidentify: () => Promise<Viewer> = () => Promise.resolve(viewer),
+  options: { paths: PathRoots; reidentify?: () => Promise<Viewer> },
 ): ApiContext {
   return {
     db,
     viewer,
-    reidentify,
+    reidentify: options.reidentify ?? (() => Promise.resolve(viewer)),
+    paths: options.paths,
     changes,
     latestMetrics: new DataLoader((runIds) => latestMetricsByRun(db, runIds)),
     benchmarks: new DataLoader((runIds) => benchmarksByRun(db, runIds)),

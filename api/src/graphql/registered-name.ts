@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { stat } from 'node:fs/promises';
+import { PathRefusedError, type PathRoots } from '../files/path-roots.ts';
 import { badUserInput } from './errors.ts';
 
 const MAX_NAME_LENGTH = 200;
@@ -15,16 +16,24 @@ export function validName(name: string, field = 'name'): string {
 }
 
 /**
- * An absolute path that exists on this machine; `kind` says what it must be. The API reads it
- * itself, so a relative path (relative to what?) is refused.
+ * An absolute path under the lab's path roots, within their size cap, that exists on this machine;
+ * `kind` says what it must be. The API reads it itself, so a relative path (relative to what?) is
+ * refused. The roots are checked before existence, so nothing outside them is revealed.
  */
 export async function existingPath(
   value: string,
   field: string,
   kind: 'folder' | 'file or folder',
+  paths: PathRoots,
 ): Promise<string> {
   if (!path.isAbsolute(value) || value.length > MAX_PATH_LENGTH) {
     throw badUserInput(field, `must be an absolute path (${value})`);
+  }
+  try {
+    await paths.confine(value);
+  } catch (error) {
+    if (error instanceof PathRefusedError) throw badUserInput(field, error.message);
+    throw error;
   }
   const info = await stat(value).catch(() => null);
   if (!info) throw badUserInput(field, `${value} does not exist on the API's machine`);

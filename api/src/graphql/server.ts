@@ -6,7 +6,9 @@ import express from 'express';
 import { WebSocketServer } from 'ws';
 import { OriginPolicy } from '../auth/origin-policy.ts';
 import { identifyViewer, type AuthMode } from '../auth/viewer.ts';
+import { readConfig } from '../config.ts';
 import type { Db } from '../db/client.ts';
+import { labPathRoots, type PathRoots } from '../files/path-roots.ts';
 import { ChangeFeed } from '../events/change-feed.ts';
 import { registerRunsExport } from './export/runs-export.ts';
 import { createContext, type ApiContext } from './context.ts';
@@ -29,6 +31,8 @@ export interface ApiServerOptions {
   databaseUrl: string;
   /** Web page origins, besides the API's own, that may call it from a browser (HTTP and WebSocket). */
   allowedOrigins?: readonly string[];
+  /** Where models and datasets may be registered from; by default the lab's own folders. */
+  paths?: PathRoots;
 }
 
 /**
@@ -53,10 +57,12 @@ export async function startApiServer(db: Db, options: ApiServerOptions): Promise
       else accept(true);
     },
   });
+  const paths = options.paths ?? labPathRoots(readConfig());
   const wsCleanup = serveGraphQLOverWebSocket(wsServer, schema, async (authorization) =>
-    createContext(db, changes, await identifyViewer(db, options.auth, authorization), () =>
-      identifyViewer(db, options.auth, authorization),
-    ),
+    createContext(db, changes, await identifyViewer(db, options.auth, authorization), {
+      paths,
+      reidentify: () => identifyViewer(db, options.auth, authorization),
+    }),
   );
 
   const apollo = new ApolloServer<ApiContext>({
@@ -94,6 +100,7 @@ export async function startApiServer(db: Db, options: ApiServerOptions): Promise
           db,
           changes,
           await identifyViewer(db, options.auth, req.headers.authorization),
+          { paths },
         ),
     }),
   );

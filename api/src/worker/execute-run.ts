@@ -1,6 +1,8 @@
-import { getJob, type JobDefinition } from '@factorlab/gpu';
+import type { JobDefinition } from '@factorlab/gpu';
 import type { Db } from '../db/client.ts';
+import type { PathRoots } from '../files/path-roots.ts';
 import { latestCheckpoint } from './artifact-record.ts';
+import { confineJobPaths } from './job-paths.ts';
 import { discardPointsAfter, type MetricSink } from './metric-writer.ts';
 import { RunReporter } from './run-reporter.ts';
 
@@ -15,14 +17,16 @@ export type JobLookup = (kind: string) => JobDefinition | undefined;
  * Runs one queued run on this worker: claims it, calls the job of its kind with its config and a
  * reporter that writes to Postgres, and records how it ended. A job's failure is the run's outcome
  * (FAILED with the reason), not the queue's: only a crash of the worker itself leaves the job to
- * be retried. A run started before resumes from its latest checkpoint, if it reported one.
+ * be retried. A run started before resumes from its latest checkpoint, if it reported one. A config
+ * naming a path outside `paths` fails the run before the job reads it.
  */
 export async function executeRun(
   db: Db,
   metricSink: MetricSink,
   workerId: string,
   runId: string,
-  findJob: JobLookup = getJob,
+  findJob: JobLookup,
+  paths: PathRoots,
 ): Promise<void> {
   const claimed = await db.run.updateManyAndReturn({
     where: { id: runId, status: { in: ['QUEUED', 'RUNNING'] } },
@@ -49,6 +53,7 @@ export async function executeRun(
     const job = findJob(run.experiment.kind);
     if (!job) throw new Error(`this worker has no job of kind "${run.experiment.kind}"`);
     const config = job.schema.parse(run.experiment.config);
+    await confineJobPaths(job.kind, config as Record<string, unknown>, paths);
     const result = await job.run(config, reporter);
     reporter.metrics(reporter.finalStep, result.summary);
     await reporter.close();

@@ -2,7 +2,9 @@ import os from 'node:os';
 import { acquireGpu, getJob, type JobDefinition } from '@factorlab/gpu';
 import { run as runQueue, type Runner } from 'graphile-worker';
 import pg from 'pg';
+import { readConfig } from '../config.ts';
 import type { Db } from '../db/client.ts';
+import { labPathRoots, type PathRoots } from '../files/path-roots.ts';
 import { EXECUTE_RUN_TASK, isExecuteRunPayload, quietLogger } from '../queue/queue.ts';
 import { executeRun } from './execute-run.ts';
 import { leaseMsFromEnv, recoverFromDeadWorkers } from './lease.ts';
@@ -28,10 +30,13 @@ export async function startWorker(
     leaseMs?: number;
     /** Jobs this worker runs besides the catalogue's, by kind (tests register theirs here). */
     extraJobs?: Readonly<Record<string, JobDefinition>>;
+    /** Where jobs may read models from; by default the lab's configured roots. */
+    paths?: PathRoots;
   } = {},
 ): Promise<LabWorker> {
   const leaseMs = options.leaseMs ?? leaseMsFromEnv();
   const extraJobs = options.extraJobs ?? {};
+  const paths = options.paths ?? labPathRoots(readConfig());
   const findJob = (kind: string) =>
     Object.hasOwn(extraJobs, kind) ? extraJobs[kind] : getJob(kind);
   const gpu = await acquireGpu();
@@ -77,7 +82,7 @@ export async function startWorker(
             queueWorkerId = helpers.job.locked_by;
             await db.worker.update({ where: { id: worker.id }, data: { queueWorkerId } });
           }
-          await executeRun(db, queuePool, worker.id, payload.runId, findJob);
+          await executeRun(db, queuePool, worker.id, payload.runId, findJob, paths);
         },
       },
     });

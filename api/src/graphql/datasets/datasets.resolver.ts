@@ -24,8 +24,8 @@ export class DatasetsResolver {
   })
   async registerDataset(
     @Arg('input', () => RegisterDatasetInput) input: RegisterDatasetInput,
-    @Ctx() { db }: ApiContext,
+    @Ctx() { db, paths }: ApiContext,
   ): Promise<RegisterDatasetPayload> {
-    return { dataset: await registerDataset(db, input) };
+    return { dataset: await registerDataset(db, input, paths) };
   }
 }

@@ -4,6 +4,7 @@ import { digestPath } from '../../files/file-digest.ts';
 import { badUserInput, conflict } from '../errors.ts';
 import { isUniqueViolation } from '../models/models.service.ts';
 import { listNewestFirst } from '../newest-first.ts';
+import type { PathRoots } from '../../files/path-roots.ts';
 import { existingPath, validName } from '../registered-name.ts';
 import type { Dataset, DatasetConnection, RegisterDatasetInput } from './dataset.type.ts';
 
@@ -24,8 +25,15 @@ export async function listDatasets(
   return listNewestFirst(db.dataset, args, toDataset);
 }
 
-/** Registers a dataset; a local one is sized and hashed first. CONFLICT when the name is taken. */
-export async function registerDataset(db: Db, input: RegisterDatasetInput): Promise<Dataset> {
+/**
+ * Registers a dataset; a local one must lie under the lab's path roots, within their size cap, and
+ * is sized and hashed first. CONFLICT when the name is taken.
+ */
+export async function registerDataset(
+  db: Db,
+  input: RegisterDatasetInput,
+  paths: PathRoots,
+): Promise<Dataset> {
   const name = validName(input.name);
   const source = input.source?.trim() || null;
   if ((input.path == null) === (source === null)) {
@@ -38,7 +46,8 @@ export async function registerDataset(db: Db, input: RegisterDatasetInput): Prom
   if (tokens !== null && (!Number.isSafeInteger(tokens) || tokens < 0)) {
     throw badUserInput('tokens', 'must be a whole number, 0 or more');
   }
-  const path = input.path == null ? null : await existingPath(input.path, 'path', 'file or folder');
+  const path =
+    input.path == null ? null : await existingPath(input.path, 'path', 'file or folder', paths);
   if (await db.dataset.findUnique({ where: { name }, select: { id: true } })) {
     throw conflict('name', `a dataset named "${name}" is already registered`);
   }

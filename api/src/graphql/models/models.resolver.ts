@@ -33,8 +33,8 @@ export class ModelsResolver {
   })
   async registerModel(
     @Arg('input', () => RegisterModelInput) input: RegisterModelInput,
-    @Ctx() { db }: ApiContext,
+    @Ctx() { db, paths }: ApiContext,
   ): Promise<RegisterModelPayload> {
-    return { model: await registerModel(db, input) };
+    return { model: await registerModel(db, input, paths) };
   }
 }

@@ -4,6 +4,7 @@ import { Prisma, type RegisteredModel } from '../../db/generated/client.ts';
 import { badUserInput, conflict } from '../errors.ts';
 import { isUuid } from '../ids.ts';
 import { listNewestFirst } from '../newest-first.ts';
+import type { PathRoots } from '../../files/path-roots.ts';
 import { existingPath, validName } from '../registered-name.ts';
 import { inspectModelFolder } from './model-folder.ts';
 import type { Model, ModelConnection } from './model.type.ts';
@@ -36,12 +37,16 @@ export async function findModel(db: Db, id: string): Promise<Model | null> {
 
 /**
  * Registers a checkpoint folder: refused with BAD_USER_INPUT naming the file and the problem
- * unless the engine opens it cleanly, and with CONFLICT when the name is taken. The weights are
- * hashed before anything is written.
+ * unless it lies under the lab's path roots, within their size cap, and the engine opens it
+ * cleanly; with CONFLICT when the name is taken. The weights are hashed before anything is written.
  */
-export async function registerModel(db: Db, input: RegisterModelInput): Promise<Model> {
+export async function registerModel(
+  db: Db,
+  input: RegisterModelInput,
+  paths: PathRoots,
+): Promise<Model> {
   const name = validName(input.name);
-  const directory = await existingPath(input.path, 'path', 'folder');
+  const directory = await existingPath(input.path, 'path', 'folder', paths);
   if (await db.registeredModel.findUnique({ where: { name }, select: { id: true } })) {
     throw conflict('name', `a model named "${name}" is already registered`);
   }
