@@ -93,11 +93,13 @@ function exited(child: ChildProcess): boolean {
 /** Starts the server and resolves once it accepts connections; rejects with its own messages. */
 export async function startCluster(spec: ClusterSpec): Promise<RunningCluster> {
   const locale = messagesLocale();
-  const server = spawn(
-    spec.install.postgres,
-    ['-D', spec.dir, '-p', String(spec.port)],
-    spawnOptions(spec, locale),
-  );
+  const server = spawn(spec.install.postgres, ['-D', spec.dir, '-p', String(spec.port)], {
+    ...spawnOptions(spec, locale),
+    // Its own process group, so Ctrl-C in a terminal reaches only the lab, which stops its clients
+    // first and the server last (else they all stop at once and the clients report lost
+    // connections). Windows has no process groups and would open a console for it.
+    detached: process.platform !== 'win32',
+  });
   // Stops the server if this process exits without stopping it (an uncaught error, process.exit).
   const stopOnExit = () => server.kill('SIGINT');
   process.on('exit', stopOnExit);
