@@ -26,6 +26,27 @@ describe('config.json', () => {
     });
   });
 
+  it("fills transformers' LlamaConfig defaults for what a config.json leaves out", () => {
+    const {
+      rms_norm_eps: _eps,
+      rope_theta: _theta,
+      tie_word_embeddings: _tied,
+      num_key_value_heads: _kv,
+      ...bare
+    } = TINY_CONFIG;
+    // Written out from transformers' LlamaConfig, not read from the parser's schema.
+    expect(parseModelConfig(bare, 'c')).toMatchObject({
+      rms_norm_eps: 1e-6,
+      rope_theta: 10_000,
+      rope_scaling: null,
+      tie_word_embeddings: false,
+      attention_bias: false,
+      mlp_bias: false,
+      num_key_value_heads: 4,
+      head_dim: 4,
+    });
+  });
+
   it('defaults KV heads to the attention heads and honours an explicit head_dim', () => {
     const { num_key_value_heads: _, ...multiHead } = TINY_CONFIG;
     expect(parseModelConfig(multiHead, 'c').num_key_value_heads).toBe(4);
