@@ -32,14 +32,12 @@ export interface LabConfig {
   maxFileBytes: number;
 }
 
-/** The lab's data and models folders, in the repository and in its data directory. */
+/**
+ * The lab's models and data folders in the repository, and its data directory (FACTORLAB_DATA_DIR,
+ * where benchmark models, training data and pretrain runs are kept by default).
+ */
 export function defaultPathRoots(dataDir: string): string[] {
-  return [
-    path.join(repoRoot, 'models'),
-    path.join(repoRoot, 'data'),
-    path.join(dataDir, 'models'),
-    path.join(dataDir, 'data'),
-  ];
+  return [path.join(repoRoot, 'models'), path.join(repoRoot, 'data'), dataDir];
 }
 
 function pathRootsFrom(raw: string | undefined): string[] {

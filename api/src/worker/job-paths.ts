@@ -1,16 +1,27 @@
 import type { PathRoots } from '../files/path-roots.ts';
 
 /**
- * The config fields of each job kind that name a file or folder the worker reads. The job schemas
- * in gpu/src/jobs say so in their comments only, so the worker keeps the list.
+ * The config fields (dotted paths) of each job kind that name a file or folder the worker reads
+ * or writes. The job schemas in gpu/src/jobs say so in their comments only, so the worker keeps
+ * the list.
  */
 const PATH_FIELDS: Readonly<Record<string, readonly string[]>> = {
   'inference-bench': ['model'],
+  pretrain: ['output', 'modelDirectory', 'data.directory'],
 };
+
+function valueAt(config: Record<string, unknown>, dotted: string): unknown {
+  let node: unknown = config;
+  for (const key of dotted.split('.')) {
+    if (typeof node !== 'object' || node === null || !Object.hasOwn(node, key)) return undefined;
+    node = (node as Record<string, unknown>)[key];
+  }
+  return node;
+}
 
 /**
  * Refuses a run whose config names a path outside the worker's path roots, or larger than their
- * cap, before the job reads it; throws PathRefusedError naming the field, the roots or the sizes.
+ * cap, before the job reads or writes it; the error names the field, the roots or the sizes.
  */
 export async function confineJobPaths(
   kind: string,
@@ -18,13 +29,12 @@ export async function confineJobPaths(
   paths: PathRoots,
 ): Promise<void> {
   for (const field of PATH_FIELDS[kind] ?? []) {
-    const value = config[field];
-    if (typeof value === 'string') {
-      try {
-        await paths.confine(value);
-      } catch (error) {
-        throw new Error(`config.${field}: ${(error as Error).message}`);
-      }
+    const value = valueAt(config, field);
+    if (typeof value !== 'string') continue;
+    try {
+      await paths.confine(value);
+    } catch (error) {
+      throw new Error(`config.${field}: ${(error as Error).message}`);
     }
   }
 }

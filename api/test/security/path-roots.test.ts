@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -142,6 +142,20 @@ describe.each(databaseTargets())('model and dataset paths confined on $name', (t
       expect(run.error).toMatch(/^config\.model: .* is outside the folders the lab may read/);
       expect(run.error).toContain(root);
       expect(await database.db.benchmark.count({ where: { runId: queued.id } })).toBe(0);
+    });
+
+    it('fails a pretrain run writing outside its roots before it trains', async () => {
+      const output = path.join(outside, 'run');
+      const queued = await queueJob(database.db, 'pretrain', {
+        output,
+        data: { directory: path.join(root, 'data') },
+        model: { hiddenSize: 16, intermediateSize: 32, layers: 1, heads: 2 },
+        training: { steps: 1, batchSize: 1, sequenceLength: 8, learningRate: 0.001 },
+      });
+      const run = await waitForRunStatus(database.db, queued.id);
+      expect(run.status).toBe('FAILED');
+      expect(run.error).toMatch(/^config\.output: .* is outside the folders the lab may read/);
+      await expect(stat(output)).rejects.toThrow(/ENOENT/);
     });
   });
 });
