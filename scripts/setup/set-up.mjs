@@ -54,7 +54,7 @@ function ensureAdapter(root) {
       `with \`${privilege === 'sudo' ? 'sudo ' : ''}bash ${SYSTEM_SCRIPT}\` (apt; a few minutes)`,
   );
   if (!runSystemScript(root, privilege).ok) {
-    say(`${SYSTEM_SCRIPT} failed (see above); the lab starts without a worker`);
+    say(`${SYSTEM_SCRIPT} failed (see above; ${MANUAL_STEPS}); the lab starts without a worker`);
     return false;
   }
   const again = probeAdapter(root);
@@ -87,7 +87,7 @@ function ensureTestPackages(root) {
   }
   say(
     privilege
-      ? `${SYSTEM_SCRIPT} failed (see above); the tests that need what it installs will fail`
+      ? `${SYSTEM_SCRIPT} failed (see above; ${MANUAL_STEPS}); the tests that need what it installs will fail`
       : `system packages the tests need are missing, and installing them needs root: run ` +
           `\`${MANUAL_COMMAND}\` as an administrator, then the tests again`,
   );
