@@ -30,7 +30,7 @@ async function writeConfig(directory: string, output: string): Promise<string> {
       learningRate: 3e-3,
       warmupSteps: 3,
     },
-    evaluation: { every: 12, batches: 1 },
+    evaluation: { every: 12, batches: 1, test: false },
     checkpoint: { every: 4, keep: 2 },
   };
   const file = path.join(directory, `${path.basename(output)}.json`);

@@ -15,4 +15,13 @@ export const TRAINING_METRICS = {
   /** Mean next-token cross-entropy over the held-out validation split (at evaluation steps). */
   validationLoss: 'val_loss',
   validationPerplexity: 'val_perplexity',
+  /** At the end of a finished run: the test split, scored once (nats per token). */
+  testLoss: 'test_loss',
+  testPerplexity: 'test_perplexity',
+  /** exp(total loss / words): comparable across tokenizers. */
+  testPerplexityPerWord: 'test_perplexity_per_word',
+  /** Baselines of the same tokenizer on the same split, trained on the train split. */
+  unigramTestPerplexity: 'unigram_test_perplexity',
+  bigramTestPerplexity: 'bigram_test_perplexity',
+  bigramTestPerplexityPerWord: 'bigram_test_perplexity_per_word',
 } as const;

@@ -61,8 +61,12 @@ export const pretrainConfigSchema = z
         every: count.default(100),
         /** Validation batches scored each time; 0 scores the whole split. */
         batches: z.int().nonnegative().default(0),
+        /** Sequences per evaluation batch (default: training.batchSize). */
+        batchSize: count.max(4096).optional(),
+        /** At the end, score the test split and the unigram and bigram baselines. */
+        test: z.boolean().default(true),
       })
-      .default({ every: 100, batches: 0 }),
+      .default({ every: 100, batches: 0, test: true }),
     checkpoint: z
       .strictObject({
         /** A resumable checkpoint every this many steps, and at the end. */

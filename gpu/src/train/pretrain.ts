@@ -3,6 +3,7 @@ import { basename, join } from 'node:path';
 import { parseModelConfig, type ModelConfig } from '../model/config.ts';
 import type { Gpu } from '../runtime/device.ts';
 import { createBatchLoader } from './data/batch-loader.ts';
+import { brownBaselines } from './data/brown-baselines.ts';
 import { prepareBrownData, type BrownData } from './data/prepare.ts';
 import { heldOutLoss } from './evaluate.ts';
 import { TRAINING_METRICS as METRICS } from './metric-keys.ts';
@@ -262,8 +263,36 @@ class PretrainRun {
       if (step % checkpoint.every === 0 || last) await this.checkpoint();
       this.reporter.progress(step / training.steps, `step ${step}/${training.steps}`);
     }
-    if (this.state.step === training.steps) await this.saveFinalModel();
-    return { summary: this.summary() };
+    const summary = this.summary();
+    if (this.state.step === training.steps) {
+      await this.saveFinalModel();
+      if (this.config.evaluation.test) Object.assign(summary, await this.testScores());
+    }
+    return { summary };
+  }
+
+  /**
+   * The finished model's perplexity on the test split, per token and per word, beside the
+   * add-one unigram and Kneser-Ney bigram baselines of the same tokenizer on the same split.
+   */
+  private async testScores(): Promise<Record<string, number>> {
+    const { training, evaluation } = this.config;
+    this.reporter.progress(1, 'scoring the test split');
+    const { loss, tokens } = await heldOutLoss(this.model, this.data.splits, {
+      split: 'test',
+      sequenceLength: training.sequenceLength,
+      batchSize: evaluation.batchSize ?? training.batchSize,
+    });
+    const words = this.data.wordsPerSplit.test;
+    const baselines = brownBaselines(this.data, 'test');
+    return {
+      [METRICS.testLoss]: loss,
+      [METRICS.testPerplexity]: Math.exp(loss),
+      [METRICS.testPerplexityPerWord]: Math.exp((loss * tokens) / words),
+      [METRICS.unigramTestPerplexity]: baselines.unigram.tokenPerplexity,
+      [METRICS.bigramTestPerplexity]: baselines.bigram.tokenPerplexity,
+      [METRICS.bigramTestPerplexityPerWord]: baselines.bigram.wordPerplexity,
+    };
   }
 
   private async record(step: number, values: Record<string, number>): Promise<void> {
@@ -280,7 +309,7 @@ class PretrainRun {
     const { loss } = await heldOutLoss(this.model, this.data.splits, {
       split: 'validation',
       sequenceLength: training.sequenceLength,
-      batchSize: training.batchSize,
+      batchSize: evaluation.batchSize ?? training.batchSize,
       maxBatches: evaluation.batches,
     });
     this.validationLoss = loss;
@@ -307,6 +336,7 @@ class PretrainRun {
     const folder = this.config.modelDirectory ?? join(this.config.output, FINAL_MODEL_FOLDER);
     await this.model.parameters.save(folder, this.modelConfig);
     for (const file of this.tokenizerFiles) await copyFile(file, join(folder, basename(file)));
+    await copyFile(join(this.config.output, HISTORY_FILE), join(folder, HISTORY_FILE));
     this.reporter.artifact({ kind: 'MODEL', path: folder });
   }
 

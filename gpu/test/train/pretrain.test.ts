@@ -34,7 +34,8 @@ function tinyConfig(output: string, overrides: Partial<PretrainConfig['training'
       warmupSteps: 2,
       ...overrides,
     },
-    evaluation: { every: 3, batches: 2 },
+    // The test split (about 300,000 tokens at this vocabulary) is scored in the first test only.
+    evaluation: { every: 3, batches: 2, batchSize: 64, test: false },
     checkpoint: { every: 3, keep: 5 },
   });
 }
@@ -100,8 +101,15 @@ describe('pretrain', () => {
   it('stopped after a checkpoint and resumed, ends at the uninterrupted run’s weights', async () => {
     const straightOutput = join(await temporaryFolder(), 'straight');
     const straight = recordingReporter();
-    const result = await pretrain(tinyConfig(straightOutput), straight, gpu);
+    const withTest = tinyConfig(straightOutput);
+    withTest.evaluation.test = true;
+    const result = await pretrain(withTest, straight, gpu);
     expect(result.summary.steps).toBe(6);
+    // The finished model is scored on the test split beside both baselines of its tokenizer.
+    const { test_perplexity, bigram_test_perplexity, unigram_test_perplexity } = result.summary;
+    expect(test_perplexity).toBeGreaterThan(bigram_test_perplexity!);
+    expect(unigram_test_perplexity).toBeGreaterThan(bigram_test_perplexity!);
+    expect(result.summary.test_perplexity_per_word).toBeGreaterThan(test_perplexity!);
     // Metrics at every step, held-out loss at 3 and 6, checkpoints at 3 and 6, then the model.
     expect([...straight.points.keys()]).toEqual([1, 2, 3, 4, 5, 6]);
     expect(straight.points.get(3)!.val_loss).toBeGreaterThan(0);
