@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { measureBlasPeer } from '../src/bench/blas-peer.ts';
 import { betterCeiling, type FmaCeiling } from '../src/bench/fma-ceiling.ts';
@@ -10,6 +11,10 @@ import {
   registeredOps,
   runKernelBenchmark,
 } from '../src/index.ts';
+
+/** Decided here, independently of the code under test: the python3 on the PATH has numpy. */
+const numpyInstalled =
+  spawnSync('python3', ['-c', 'import numpy'], { timeout: 60_000 }).status === 0;
 
 /** Positive and finite: a measured rate, whatever the machine's speed. */
 const aRate = expect.toSatisfy((value: number) => Number.isFinite(value) && value > 0);
@@ -208,6 +213,19 @@ describe('kernel benchmark', () => {
     expect(better.fmasPerInvocation).toBe(200);
     expect(betterCeiling(measured([10, 30]), measured([40, 25])).gflops).toBe(40);
   });
+
+  it.skipIf(!numpyInstalled)(
+    "times numpy's sgemm and names the BLAS it ran on (needs python3 with numpy)",
+    async () => {
+      const peer = await measureBlasPeer(64, 1);
+      expect(peer).toMatchObject({ available: true, n: 64, gflops: aRate });
+      const { blas } = peer as { blas: string };
+      console.log(`numpy sgemm peer ran on BLAS: ${blas}`);
+      expect(blas).not.toBe('unknown');
+      // CI installs OpenBLAS: the reference BLAS would make the peer a straw man.
+      if (process.env.FACTORLAB_REQUIRE_OPENBLAS === '1') expect(blas).toMatch(/openblas/i);
+    },
+  );
 
   it('reports the BLAS peer as unavailable, with the reason, when python is missing', async () => {
     expect(await measureBlasPeer(32, 1, 'factorlab-no-such-python')).toEqual({

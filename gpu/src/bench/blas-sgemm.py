@@ -30,8 +30,24 @@ def openblas_core_name():
     return None
 
 
+def loaded_blas():
+    """The BLAS library this process loaded (Debian's numpy takes the system's libblas.so.3)."""
+    try:
+        with open("/proc/self/maps", encoding="utf-8") as maps:
+            for line in maps:
+                name = os.path.basename(line.split()[-1])
+                if "blas" in name and ".so" in name:
+                    return os.path.realpath(line.split()[-1])
+    except OSError:
+        pass
+    return "unknown"
+
+
 def blas_name():
-    dependencies = np.show_config(mode="dicts")["Build Dependencies"]
+    try:
+        dependencies = np.show_config(mode="dicts")["Build Dependencies"]
+    except TypeError:  # numpy before 1.25 (Debian 12's 1.24) cannot report it as data
+        return loaded_blas()
     blas = dependencies.get("blas", {})
     return f"{blas.get('name', 'unknown')} {blas.get('version', '')}".strip()
 
