@@ -12,6 +12,10 @@ import {
   sum,
   tensor,
 } from '../src/index.ts';
+import { applyOp } from '../src/ops/apply.ts';
+import { defineOp } from '../src/ops/registry.ts';
+import { cloneTensor } from '../src/tensor/create.ts';
+import type { Tensor } from '../src/tensor/tensor.ts';
 import { expectClose, numericGradient, randomValues, upload } from './ops/helpers.ts';
 
 const [TOKENS, WIDTH, HIDDEN, VOCABULARY] = [7, 5, 9, 11];
@@ -162,5 +166,37 @@ describe('autograd', () => {
     const gpu = await acquireGpu();
     const x = tensor(gpu, [1, 2], [2], { requiresGrad: true });
     expect(() => backward(silu(x))).toThrow('backward from [2] f32: the loss must hold one value');
+  });
+
+  it('frees each op output and its saved intermediates as soon as its backward has run', async () => {
+    const gpu = await acquireGpu();
+    const seen: { laterFreed?: boolean; ownSavedAlive?: boolean } = {};
+    const tracked: { later?: Tensor } = {};
+    // An identity op whose backward looks at what backward has freed by the time it runs.
+    const probe = defineOp({
+      name: 'probe (autograd test)',
+      forward([x]) {
+        return {
+          output: cloneTensor(x!, 'probe'),
+          saved: [cloneTensor(x!, 'probe saved')],
+        };
+      },
+      backward({ gradOutput, saved: [own] }) {
+        seen.laterFreed = tracked.later!.disposed;
+        seen.ownSavedAlive = !own!.disposed;
+        return [cloneTensor(gradOutput, 'probe backward')];
+      },
+    });
+    const x = tensor(gpu, [1, 2, 3], [3], { requiresGrad: true });
+    const probed = applyOp(probe, [x], undefined);
+    tracked.later = mul(probed, probed);
+    const loss = sum(tracked.later);
+    backward(loss);
+    expect(seen).toEqual({ laterFreed: true, ownSavedAlive: true });
+    expect(probed.disposed).toBe(true);
+    expectClose(await x.grad!.read(), Float64Array.of(2, 4, 6), 1e-6);
+    x.zeroGrad();
+    x.dispose();
+    loss.dispose();
   });
 });

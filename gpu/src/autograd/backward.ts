@@ -11,8 +11,9 @@ export interface BackwardOptions {
 
 /**
  * Walks the tape back from the scalar `loss`, adding each leaf's gradient into its `grad` (so
- * gradients accumulate across calls until `zeroGrad`), then frees the graph: saved
- * intermediates and every op output in it but `loss` and `keep`. Frozen tensors
+ * gradients accumulate across calls until `zeroGrad`), and frees the graph as it goes: each op's
+ * saved intermediates and output (but `loss` and `keep`) as soon as its backward has run, since
+ * only ops recorded before it remain and none of them reads it. Frozen tensors
  * (`requiresGrad` false) get no gradient, and no gradient is computed for them.
  */
 export function backward(loss: Tensor, { keep = [] }: BackwardOptions = {}): void {
@@ -35,13 +36,11 @@ export function backward(loss: Tensor, { keep = [] }: BackwardOptions = {}): voi
         pending.delete(output);
         propagate(output, gradOutput, pending);
       }
+      for (const saved of output.gradNode!.saved) saved.dispose();
+      output.gradNode = undefined;
+      if (output !== loss && !keep.includes(output)) output.dispose();
     }
   });
-  for (const output of graph) {
-    for (const saved of output.gradNode!.saved) saved.dispose();
-    output.gradNode = undefined;
-    if (output !== loss && !keep.includes(output)) output.dispose();
-  }
 }
 
 /** Op outputs reachable from `loss` through tensors that need gradients, latest first. */
