@@ -93,9 +93,10 @@ describe('kernel benchmark', () => {
       medianGflops: aRate,
       ceilingFraction: aRate,
       ceilingDtype: compute,
-      // Against float64 sums of the inputs as stored: f16 compute rounds every partial sum.
+      // Against float64 sums of the inputs as stored, measured on lavapipe: 1-2e-7 with f32
+      // sums, 1.0e-3 with f16 compute (every partial sum rounded); 1e-5 and 1e-2 leave 10x or more.
       maxRelativeError: expect.toSatisfy(
-        (error: number) => error >= 0 && error < (compute === 'f16' ? 5e-2 : 1e-4),
+        (error: number) => error >= 0 && error < (compute === 'f16' ? 1e-2 : 1e-5),
       ),
       correct: true,
     });
