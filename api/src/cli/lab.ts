@@ -8,6 +8,7 @@ import { registerGpu } from './gpu.command.ts';
 import { registerBenchModel, registerModelCommands } from './inference.command.ts';
 import { registerKeys } from './keys.command.ts';
 import { registerInitModel } from './model.command.ts';
+import { registerPlot } from './plot.command.ts';
 import { registerPretrain } from './pretrain.command.ts';
 import { registerQueue } from './queue.command.ts';
 import { registerRun } from './run.command.ts';
@@ -42,6 +43,7 @@ function buildProgram(): Command {
   registerQueue(program);
   registerRun(program);
   registerPretrain(program);
+  registerPlot(program);
   registerExport(program);
   registerWatch(program);
   registerRuns(program);
