@@ -82,6 +82,18 @@ describe('the embedded PostgreSQL', () => {
         }
       });
 
+      it('says what to do when it cannot create the folder it would place the data in', async () => {
+        const clone = await tempDir('factorlab-mode-700-', 0o700);
+        const notADir = path.join(await tempDir('factorlab-shared-', 0o755), 'file');
+        await fs.writeFile(notADir, '');
+
+        await expect(
+          startEmbeddedPostgres(path.join(clone, '.lab'), await freePort(), {
+            sharedDir: path.join(notADir, 'factorlab'),
+          }),
+        ).rejects.toThrow(/which it cannot create \(ENOTDIR\): move the repository/);
+      });
+
       it('refuses, naming the fix, a cluster left in a folder that user can no longer enter', async () => {
         const clone = await tempDir('factorlab-mode-700-', 0o700);
         const stranded = path.join(clone, '.lab', 'postgres');

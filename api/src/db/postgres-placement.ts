@@ -18,8 +18,17 @@ async function exists(file: string): Promise<boolean> {
 }
 
 async function makeEnterableDir(dir: string): Promise<void> {
-  await fs.mkdir(dir, { recursive: true });
-  await fs.chmod(dir, 0o755);
+  try {
+    await fs.mkdir(dir, { recursive: true });
+    await fs.chmod(dir, 0o755);
+  } catch (error) {
+    throw new Error(
+      `the embedded PostgreSQL runs as the system user "postgres" when the lab runs as root, and ` +
+        `that user cannot enter this repository, so the lab places the database in ${dir}, ` +
+        `which it cannot create (${(error as NodeJS.ErrnoException).code}): move the repository ` +
+        'to a folder every user may enter, run the lab as a normal user, or set DATABASE_URL',
+    );
+  }
 }
 
 /**
