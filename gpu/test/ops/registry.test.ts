@@ -10,6 +10,7 @@ describe('op registry', () => {
       'crossEntropy',
       'embedding',
       'expertMatmul',
+      'gatherColumns',
       'klDivergence',
       'logSoftmax',
       'mergeHeads',
