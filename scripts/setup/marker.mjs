@@ -31,5 +31,9 @@ export function readMarker(root) {
  */
 export function markDone(root, purpose) {
   const marker = { ...readMarker(root), [purpose]: new Date().toISOString() };
-  fs.writeFileSync(markerFile(root), `${JSON.stringify(marker, null, 2)}\n`);
+  try {
+    fs.writeFileSync(markerFile(root), `${JSON.stringify(marker, null, 2)}\n`);
+  } catch {
+    // node_modules belongs to another user: the checks simply run again next time.
+  }
 }

@@ -42,7 +42,7 @@ function ensureAdapter(root) {
     say(`\`lab gpu\` failed, so the worker may not start:\n${probe.reason}`);
     return false;
   }
-  say(`this machine has no WebGPU adapter (${probe.reason.replace(/^error: /, '')})`);
+  say('this machine has no WebGPU adapter (`npx lab gpu` found none)');
   const privilege = onDebianLike() ? installPrivilege() : null;
   if (!onDebianLike() || !privilege) {
     const fix = onDebianLike() ? `run \`${MANUAL_COMMAND}\` as an administrator` : MANUAL_STEPS;
