@@ -29,6 +29,8 @@ const { createComplexityRule, fieldExtensionsEstimator, simpleEstimator } = crea
   import.meta.url,
 )('graphql-query-complexity') as typeof QueryComplexity;
 
+/** The largest request body (HTTP) or message (WebSocket) the API reads: 1 MiB. */
+export const MAX_REQUEST_BYTES = 2 ** 20;
 /** How deeply a query may nest selections. The deepest useful query today is 6 levels. */
 export const MAX_QUERY_DEPTH = 10;
 /** The most a request may cost: see `priceField`. */

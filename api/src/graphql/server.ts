@@ -14,7 +14,7 @@ import { registerRunsExport } from './export/runs-export.ts';
 import { createContext, type ApiContext } from './context.ts';
 import { formatError } from './format-error.ts';
 import { answerRequestErrors, refuseForeignOrigins } from './http-guards.ts';
-import { requestLimitsPlugin } from './limits.ts';
+import { MAX_REQUEST_BYTES, requestLimitsPlugin } from './limits.ts';
 import { getSchema } from './schema.ts';
 import { serveGraphQLOverWebSocket } from './websocket.ts';
 
@@ -51,6 +51,7 @@ export async function startApiServer(db: Db, options: ApiServerOptions): Promise
   const wsServer = new WebSocketServer({
     server: httpServer,
     path: '/graphql',
+    maxPayload: MAX_REQUEST_BYTES,
     verifyClient: ({ req }, accept) => {
       const refusal = origins.refusal(req);
       if (refusal) accept(false, 403, refusal);
@@ -93,7 +94,7 @@ export async function startApiServer(db: Db, options: ApiServerOptions): Promise
   registerRunsExport(app, db, options.auth);
   app.use(
     '/graphql',
-    express.json({ limit: '1mb' }),
+    express.json({ limit: MAX_REQUEST_BYTES }),
     expressMiddleware(apollo, {
       context: async ({ req }) =>
         createContext(

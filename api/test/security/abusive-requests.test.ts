@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeCursor } from '../../../api/src/graphql/cursor.ts';
 import { MAX_JSON_DEPTH } from '../../../api/src/graphql/json-input.ts';
+import { MAX_REQUEST_BYTES } from '../../../api/src/graphql/limits.ts';
 import { startTestApi, type TestApi } from '../../../test/support/api.ts';
 import { queueSelftest } from '../../../test/support/runs.ts';
 import {
@@ -311,6 +312,20 @@ describe.each(databaseTargets())('abusive GraphQL requests on the $name PostgreS
       await expectServesNormally(api);
     },
   );
+
+  it('closes a WebSocket whose message is over 1 MiB, writing nothing', async () => {
+    const before = await rowCounts(database);
+    const client = wsClientFrom(api.url, undefined);
+    const padding = 'x'.repeat(MAX_REQUEST_BYTES);
+    const { results, error } = await runOverWebSocket(client, QUEUE, {
+      input: { kind: 'selftest', name: 'big', tags: [padding] },
+    });
+    await client.dispose();
+    expect(results).toEqual([]);
+    expect((error as { code?: number }).code).toBe(1009);
+    expect(await rowCounts(database)).toEqual(before);
+    await expectServesNormally(api);
+  });
 
   it('keeps stack traces out of every error, even an unauthenticated one', async () => {
     const guarded = await startTestApi(database, 'on');
