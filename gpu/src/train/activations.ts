@@ -9,7 +9,14 @@ import type { Tensor } from '../tensor/tensor.ts';
  */
 export class Activations {
   private readonly held = new Set<Tensor>();
+  private readonly owned: { dispose(): void }[] = [];
   private readonly eager = !isGradEnabled();
+
+  /** Keeps `thing` (e.g. an expert grouping backward reads) until `dispose`, even when eager. */
+  own<T extends { dispose(): void }>(thing: T): T {
+    this.owned.push(thing);
+    return thing;
+  }
 
   /** Records `output` as this pass's to free. */
   track<T extends Tensor>(output: T): T {
@@ -30,5 +37,6 @@ export class Activations {
   dispose(keep?: Tensor): void {
     for (const tensor of this.held) if (tensor !== keep) tensor.dispose();
     this.held.clear();
+    for (const thing of this.owned.splice(0)) thing.dispose();
   }
 }

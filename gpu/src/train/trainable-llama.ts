@@ -17,6 +17,7 @@ import type { Gpu } from '../runtime/device.ts';
 import { tensor } from '../tensor/create.ts';
 import type { Tensor } from '../tensor/tensor.ts';
 import { Activations } from './activations.ts';
+import { moeFeedForward, moeParameterNames, type MoeSettings } from './moe.ts';
 import {
   initialParameterValues,
   Parameters,
@@ -35,6 +36,8 @@ export interface SequenceBatch {
 export interface ForwardPass {
   output: Tensor;
   activations: Activations;
+  /** Each mixture-of-experts layer's router logits [tokens, N], in layer order. */
+  routerLogits: Tensor[];
 }
 
 /**
@@ -47,11 +50,22 @@ export class TrainableLlama {
     readonly config: ModelConfig,
     readonly parameters: Parameters,
     private readonly inverseFrequencies: Tensor,
+    /** Set when FFNs are mixtures of experts (see moe.ts for their parameters). */
+    readonly moe: MoeSettings | undefined,
   ) {}
 
-  static fromValues(gpu: Gpu, config: ModelConfig, values: ParameterValues): TrainableLlama {
+  /**
+   * A model of `values` (Hugging Face names). With `moe`, every layer whose values hold a router
+   * (expertParameterValues) runs its FFN as a mixture of experts.
+   */
+  static fromValues(
+    gpu: Gpu,
+    config: ModelConfig,
+    values: ParameterValues,
+    moe?: MoeSettings,
+  ): TrainableLlama {
     const inverseFrequencies = tensor(gpu, ropeInverseFrequencies(config), [config.head_dim / 2]);
-    return new TrainableLlama(config, Parameters.upload(gpu, values), inverseFrequencies);
+    return new TrainableLlama(config, Parameters.upload(gpu, values), inverseFrequencies, moe);
   }
 
   /** A freshly initialised model (Hugging Face's initialisation, seeded). */
@@ -76,11 +90,12 @@ export class TrainableLlama {
   /** Logits [batch * positions, vocabulary] of every position of `sequences`. */
   logits(sequences: SequenceBatch): ForwardPass {
     const activations = new Activations();
+    const routerLogits: Tensor[] = [];
     let hidden = activations.track(
       embedding(this.weight('model.embed_tokens.weight'), sequences.ids),
     );
     for (let layer = 0; layer < this.config.num_hidden_layers; layer++) {
-      const next = this.decoderLayer(layer, hidden, sequences.positions, activations);
+      const next = this.decoderLayer(layer, hidden, sequences.positions, activations, routerLogits);
       activations.release(hidden);
       hidden = next;
     }
@@ -89,15 +104,15 @@ export class TrainableLlama {
     const head = this.config.tie_word_embeddings ? 'model.embed_tokens.weight' : 'lm_head.weight';
     const output = activations.track(batchMatmul(normed, this.weight(head), { transposeB: true }));
     activations.release(normed);
-    return { output, activations };
+    return { output, activations, routerLogits };
   }
 
   /** Mean cross-entropy of predicting `targets` (i32 [batch * positions]) from `sequences`. */
   loss(sequences: SequenceBatch, targets: Tensor): ForwardPass {
-    const { output: logits, activations } = this.logits(sequences);
+    const { output: logits, activations, routerLogits } = this.logits(sequences);
     const output = activations.track(crossEntropy(logits, targets));
     activations.release(logits);
-    return { output, activations };
+    return { output, activations, routerLogits };
   }
 
   dispose(): void {
@@ -110,6 +125,7 @@ export class TrainableLlama {
     hidden: Tensor,
     positions: number,
     activations: Activations,
+    routerLogits: Tensor[],
   ): Tensor {
     const prefix = `model.layers.${layer}`;
     const { num_attention_heads: heads, num_key_value_heads: kvHeads } = this.config;
@@ -149,15 +165,45 @@ export class TrainableLlama {
     activations.release(attentionOutput);
 
     const ffnInput = track(this.norm(`${prefix}.post_attention_layernorm.weight`, afterAttention));
-    const gate = linear(ffnInput, 'mlp.gate_proj');
-    const up = linear(ffnInput, 'mlp.up_proj');
+    const ffnOutput = this.feedForward(layer, ffnInput, linear, activations, routerLogits);
     activations.release(ffnInput);
-    const gated = track(swiglu(gate, up));
-    activations.release(gate, up);
-    const ffnOutput = linear(gated, 'mlp.down_proj');
-    activations.release(gated);
     const output = track(add(afterAttention, ffnOutput));
     activations.release(afterAttention, ffnOutput);
+    return output;
+  }
+
+  private feedForward(
+    layer: number,
+    input: Tensor,
+    linear: (input: Tensor, name: string) => Tensor,
+    activations: Activations,
+    routerLogits: Tensor[],
+  ): Tensor {
+    const names = moeParameterNames(layer);
+    if (this.moe && this.parameters.has(names.router)) {
+      const moe = moeFeedForward(
+        input,
+        {
+          router: this.weight(names.router),
+          routerBias: this.parameters.has(names.routerBias)
+            ? this.weight(names.routerBias)
+            : undefined,
+          gate: this.weight(names.gate),
+          up: this.weight(names.up),
+          down: this.weight(names.down),
+        },
+        this.moe,
+        activations,
+      );
+      routerLogits.push(moe.routerLogits);
+      return moe.output;
+    }
+    const gate = linear(input, 'mlp.gate_proj');
+    const up = linear(input, 'mlp.up_proj');
+    const gated = activations.track(swiglu(gate, up));
+    activations.release(gate, up);
+    const output = linear(gated, 'mlp.down_proj');
+    activations.release(gated);
     return output;
   }
 
