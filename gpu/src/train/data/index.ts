@@ -1,7 +1,12 @@
 export { prepareBrownData, DEFAULT_DATA_DIRECTORY } from './prepare.ts';
 export type { BrownData, PerSplit, PrepareBrownDataOptions } from './prepare.ts';
 export { createBatchLoader, epochOrder } from './batch-loader.ts';
-export type { BatchLoader, BatchLoaderOptions, BatchPosition, TrainingBatch } from './batch-loader.ts';
+export type {
+  BatchLoader,
+  BatchLoaderOptions,
+  BatchPosition,
+  TrainingBatch,
+} from './batch-loader.ts';
 export { evaluationBatches } from './evaluation-batches.ts';
 export type { EvaluationBatch, EvaluationOptions } from './evaluation-batches.ts';
 export type { SplitTokens } from './batch-options.ts';
