@@ -5,6 +5,8 @@ import { repoRoot, type LabConfig } from '../config.ts';
 import { createDb } from '../db/client.ts';
 import { openLabDatabase, redactUrl } from '../db/database.ts';
 import { migrateDatabase } from '../queue/migrate-database.ts';
+import { labPathRoots } from '../files/path-roots.ts';
+import { DEMO_MODEL, registerDemoModel } from './demo-model.ts';
 import { startApiServer } from '../graphql/server.ts';
 import { EXIT_NO_ADAPTER } from './serve.ts';
 import { onShutdown } from './shutdown.ts';
@@ -60,6 +62,9 @@ export async function startLab(
     await migrateDatabase(database.url);
     const db = createDb(database.url);
     stops.push(() => db.$disconnect());
+    const demo = await registerDemoModel(db, labPathRoots(config));
+    if (demo === 'registered')
+      console.log(`models:    registered the demo model (${DEMO_MODEL.directory})`);
     const auth = config.auth ?? (database.embedded ? 'off' : 'on');
     const api = await startApiServer(db, {
       host: config.apiHost,
