@@ -15,7 +15,7 @@ export const BYTE_TOKENIZER_BASE_SIZE = SPECIALS.length + 256;
  * GPT-2's map from bytes to printable characters, which byte-level BPE vocabularies are written
  * in: printable Latin-1 bytes stand for themselves, the rest take characters from U+0100 on.
  */
-function bytesToUnicode(): string[] {
+export function bytesToUnicode(): string[] {
   const printable = (byte: number) =>
     (byte >= 0x21 && byte <= 0x7e) || (byte >= 0xa1 && byte <= 0xac) || byte >= 0xae;
   let next = 256;
@@ -25,7 +25,7 @@ function bytesToUnicode(): string[] {
 }
 
 /** The GPT-2 / Llama 3 style byte-level pre-tokenizer: the GPT-2 split regex, then bytes as characters. */
-const PRE_TOKENIZER = {
+export const BYTE_LEVEL_PRE_TOKENIZER = {
   type: 'ByteLevel',
   add_prefix_space: false,
   trim_offsets: true,
@@ -90,7 +90,7 @@ function applyMerge(symbols: string[], left: string, right: string): string[] {
  * encoding will. Recounts pairs every merge: meant for small corpora and vocabularies.
  */
 function learnMerges(text: string, vocab: Map<string, number>, vocabSize: number): string[][] {
-  const preTokenize = new ByteLevelPreTokenizer(PRE_TOKENIZER);
+  const preTokenize = new ByteLevelPreTokenizer(BYTE_LEVEL_PRE_TOKENIZER);
   const wordCounts = new Map<string, number>();
   for (const word of preTokenize.pre_tokenize_text(text))
     wordCounts.set(word, (wordCounts.get(word) ?? 0) + 1);
@@ -138,7 +138,7 @@ export function buildByteTokenizer(options: ByteTokenizerOptions = {}): ByteToke
       special: true,
     })),
     normalizer: null,
-    pre_tokenizer: PRE_TOKENIZER,
+    pre_tokenizer: BYTE_LEVEL_PRE_TOKENIZER,
     post_processor: {
       type: 'TemplateProcessing',
       single: [

@@ -6,7 +6,6 @@ import {
   LlamaModel,
   packTokens,
   type Gpu,
-  type LayerFactorisation,
   type SequenceChunk,
 } from '../../src/index.ts';
 import type { ExpertWeights } from '../../src/ops/fused/experts.ts';
@@ -16,6 +15,7 @@ import { loadLlamaWeights, weightTensors } from '../../src/inference/llama-weigh
 import { Checkpoint } from '../../src/model/checkpoint.ts';
 import { engineFor } from '../../src/runtime/engine.ts';
 import { useTemporaryFolders } from '../model/files.ts';
+import { asEngineLayers, roundedRouters } from '../reference/engine-factorisation.ts';
 import {
   FIXTURE_VARIANTS,
   fixtureTokens,
@@ -23,11 +23,7 @@ import {
   writeFixtureCheckpoint,
   type FixtureOptions,
 } from '../reference/fixtures.ts';
-import {
-  loadReferenceWeights,
-  referenceLogits,
-  type ReferenceFactorisation,
-} from '../reference/llama-f64.ts';
+import { loadReferenceWeights, referenceLogits } from '../reference/llama-f64.ts';
 import { encodeSafetensors, readSafetensorsTensors } from '../reference/safetensors-f64.ts';
 
 const temporaryFolder = useTemporaryFolders();
@@ -98,26 +94,6 @@ async function fixture(options: FixtureOptions) {
   const directory = join(await temporaryFolder(), 'model');
   const config = await writeFixtureCheckpoint(directory, options);
   return { directory, config, weights: await loadReferenceWeights(directory) };
-}
-
-/** The engine's form of a reference factorisation: routers rounded to f32, as they are loaded. */
-function asEngineLayers(factorisation: ReferenceFactorisation): LayerFactorisation[] {
-  return factorisation.layers.map((layer) => ({
-    experts: layer.experts.map((neurons) => [...neurons]),
-    routerWeight: Float32Array.from(layer.routerWeight),
-    routerBias: Float32Array.from(layer.routerBias),
-  }));
-}
-
-function roundedRouters(factorisation: ReferenceFactorisation): ReferenceFactorisation {
-  return {
-    topK: factorisation.topK,
-    layers: factorisation.layers.map((layer) => ({
-      ...layer,
-      routerWeight: Float64Array.from(Float32Array.from(layer.routerWeight)),
-      routerBias: Float64Array.from(Float32Array.from(layer.routerBias)),
-    })),
-  };
 }
 
 // 11 tokens take the tiled matmul path; the decode steps take the matrix-vector kernels.

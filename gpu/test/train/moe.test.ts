@@ -15,16 +15,13 @@ import { expertParameterValues, moeParameterNames, type Gating } from '../../src
 import { readParameterValues } from '../../src/train/parameters.ts';
 import { TrainableLlama } from '../../src/train/trainable-llama.ts';
 import { useTemporaryFolders } from '../model/files.ts';
+import { asEngineLayers, roundedRouters } from '../reference/engine-factorisation.ts';
 import {
   fixtureTokens,
   randomFactorisation,
   writeFixtureCheckpoint,
 } from '../reference/fixtures.ts';
-import {
-  loadReferenceWeights,
-  referenceLogits,
-  type ReferenceFactorisation,
-} from '../reference/llama-f64.ts';
+import { loadReferenceWeights, referenceLogits } from '../reference/llama-f64.ts';
 
 const temporaryFolder = useTemporaryFolders();
 let gpu: Gpu;
@@ -35,26 +32,6 @@ beforeAll(async () => {
 const POSITIONS = 11;
 // As for the dense model (trainable-llama.test.ts): measured 4-6e-6, a 3x margin.
 const TOLERANCE = 2e-5;
-
-/** Routers rounded to f32, as the engine holds them, for the reference and the engine alike. */
-function engineLayers(factorisation: ReferenceFactorisation): LayerFactorisation[] {
-  return factorisation.layers.map((layer) => ({
-    experts: layer.experts.map((neurons) => [...neurons]),
-    routerWeight: Float32Array.from(layer.routerWeight),
-    routerBias: Float32Array.from(layer.routerBias),
-  }));
-}
-
-function rounded(factorisation: ReferenceFactorisation): ReferenceFactorisation {
-  return {
-    topK: factorisation.topK,
-    layers: factorisation.layers.map((layer) => ({
-      ...layer,
-      routerWeight: Float64Array.from(Float32Array.from(layer.routerWeight)),
-      routerBias: Float64Array.from(Float32Array.from(layer.routerBias)),
-    })),
-  };
-}
 
 async function factorisedModel(directory: string, layers: LayerFactorisation[], gating: Gating) {
   const checkpoint = await Checkpoint.open(directory);
@@ -87,8 +64,8 @@ describe('TrainableLlama with mixture-of-experts FFNs', () => {
     const directory = join(await temporaryFolder(), 'model');
     // 100 neurons into 3 experts: 33, 33 and 34 wide, so the narrower ones are padded.
     const config = await writeFixtureCheckpoint(directory, { heads: 4, kvHeads: 2 });
-    const factorisation = rounded(randomFactorisation(config, 3, 2, 5));
-    const layers = engineLayers(factorisation);
+    const factorisation = roundedRouters(randomFactorisation(config, 3, 2, 5));
+    const layers = asEngineLayers(factorisation);
     const ids = fixtureTokens(config.vocab_size, POSITIONS, 4);
 
     const model = await factorisedModel(directory, layers, 'factorllm');
@@ -124,7 +101,7 @@ describe('TrainableLlama with mixture-of-experts FFNs', () => {
     async ({ gating, routerLearns }) => {
       const directory = join(await temporaryFolder(), 'model');
       const config = await writeFixtureCheckpoint(directory, { heads: 4, kvHeads: 2 });
-      const layers = engineLayers(randomFactorisation(config, 4, 2, 3));
+      const layers = asEngineLayers(randomFactorisation(config, 4, 2, 3));
       const model = await factorisedModel(directory, layers, gating);
       const tokens = fixtureTokens(config.vocab_size, POSITIONS + 1, 6);
       const ids = tensor(gpu, Int32Array.from(tokens.slice(0, -1)), [POSITIONS]);

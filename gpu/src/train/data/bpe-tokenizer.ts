@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import tokenizers from 'tokenizers';
 import { z } from 'zod';
 import { writeFileAtomically } from '../../model/atomic-write.ts';
+import { BYTE_LEVEL_PRE_TOKENIZER, bytesToUnicode } from '../../model/byte-tokenizer.ts';
 
 /** The special token written between documents (and at both ends of a split's token stream). */
 export const END_OF_TEXT = '<|endoftext|>';
@@ -19,26 +20,6 @@ export function checkVocabSize(vocabSize: number): void {
       `vocabSize ${vocabSize} is out of range: give an integer from ${MIN_VOCAB_SIZE} to ${MAX_VOCAB_SIZE} (default ${DEFAULT_VOCAB_SIZE})`,
     );
 }
-
-/**
- * GPT-2's map from bytes to printable characters, in which byte-level vocabularies are written:
- * printable Latin-1 bytes stand for themselves, the rest take characters from U+0100 on.
- */
-export function byteLevelAlphabet(): string[] {
-  const printable = (byte: number) =>
-    (byte >= 0x21 && byte <= 0x7e) || (byte >= 0xa1 && byte <= 0xac) || byte >= 0xae;
-  let next = 256;
-  return Array.from({ length: 256 }, (_, byte) =>
-    String.fromCharCode(printable(byte) ? byte : next++),
-  );
-}
-
-const BYTE_LEVEL = {
-  type: 'ByteLevel',
-  add_prefix_space: false,
-  trim_offsets: true,
-  use_regex: true,
-} as const;
 
 const trainedSchema = z.looseObject({
   model: z.looseObject({
@@ -88,7 +69,7 @@ export async function trainByteLevelBpe(
   vocabSize = DEFAULT_VOCAB_SIZE,
 ): Promise<TrainedTokenizer> {
   checkVocabSize(vocabSize);
-  const vocab = new Map(byteLevelAlphabet().map((symbol, byte) => [symbol, byte]));
+  const vocab = new Map(bytesToUnicode().map((symbol, byte) => [symbol, byte]));
   const endOfTextId = vocabSize - 1;
   const merges: [string, string][] = [];
   for (const [left, right] of await learnMerges(texts)) {
@@ -117,9 +98,9 @@ export async function trainByteLevelBpe(
       },
     ],
     normalizer: null,
-    pre_tokenizer: BYTE_LEVEL,
+    pre_tokenizer: BYTE_LEVEL_PRE_TOKENIZER,
     post_processor: null,
-    decoder: BYTE_LEVEL,
+    decoder: BYTE_LEVEL_PRE_TOKENIZER,
     model: {
       type: 'BPE',
       dropout: null,

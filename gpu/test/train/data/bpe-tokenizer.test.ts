@@ -11,7 +11,7 @@ import {
   writeTokenizerFiles,
   type TrainedTokenizer,
 } from '../../../src/train/data/index.ts';
-import { byteLevelAlphabet } from '../../../src/train/data/bpe-tokenizer.ts';
+import { bytesToUnicode } from '../../../src/model/byte-tokenizer.ts';
 import type { ModelTokenizer } from '../../../src/model/index.ts';
 
 const VOCAB_SIZE = 512;
@@ -48,7 +48,7 @@ describe('the byte-level BPE', () => {
     expect(new Set(Object.values(vocab))).toEqual(
       new Set(Array.from({ length: 511 }, (_, id) => id)),
     );
-    byteLevelAlphabet().forEach((symbol, byte) => expect(vocab[symbol]).toBe(byte));
+    bytesToUnicode().forEach((symbol, byte) => expect(vocab[symbol]).toBe(byte));
     expect(json.added_tokens).toMatchObject([{ id: 511, content: END_OF_TEXT, special: true }]);
     expect(trained.endOfTextId).toBe(511);
     expect(json.decoder).toMatchObject({ type: 'ByteLevel' });
