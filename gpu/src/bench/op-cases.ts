@@ -6,9 +6,11 @@ import {
   crossEntropy,
   embedding,
   expertMatmul,
+  gatherColumns,
   groupByExpert,
   klDivergence,
   logSoftmax,
+  mergeHeads,
   mul,
   repeatHeads,
   rmsNorm,
@@ -16,6 +18,7 @@ import {
   scale,
   silu,
   softmax,
+  splitHeads,
   sum,
   swiglu,
   topK,
@@ -142,6 +145,12 @@ export function opCases({
       inputs: [perKvHead],
       call: ([x]) => repeatHeads(x!, heads / kvHeads),
     },
+    // A projection's rows as attention holds them, and back.
+    splitHeads: {
+      inputs: [{ shape: [tokens, heads * headWidth] }],
+      call: ([x]) => splitHeads(x!, heads, tokens),
+    },
+    mergeHeads: { inputs: [perHead], call: ([x]) => mergeHeads(x!) },
     // Attention scores: queries x keys^T per head.
     batchMatmul: {
       inputs: [{ shape: [heads, tokens, headWidth] }, { shape: [heads, tokens, headWidth] }],
@@ -165,6 +174,11 @@ export function opCases({
       },
     },
     groupByExpert: { inputs: [choices], call: ([chosen]) => groupByExpert(chosen!, experts) },
+    // The router's logits at each token's chosen experts (softmax gating).
+    gatherColumns: {
+      inputs: [{ shape: [tokens, experts] }, choices],
+      call: ([routerLogits, chosen]) => gatherColumns(routerLogits!, chosen!),
+    },
     // An expert FFN's first layer (gate or up): each token's rows into its k experts.
     expertMatmul: {
       inputs: [activations, { shape: [experts, width, expertWidth] }],
