@@ -24,4 +24,13 @@ export const REQUIRED_RUNS = [
     what: "the database tests on the machine's PostgreSQL (FACTORLAB_TEST_SERVER_URL)",
   },
   { pattern: /\(needs shader-f16\)/, what: 'the f16 tests (lavapipe has shader-f16)' },
+  {
+    pattern: /training against the PyTorch peer 20 steps of AdamW/,
+    what: 'the training loss curve against PyTorch (.ci/install-system-deps.sh installs torch)',
+  },
+  {
+    pattern:
+      /training benchmark times forward, backward and optimizer, the matmul rate and the PyTorch peer/,
+    what: 'the training benchmark with its PyTorch peer',
+  },
 ];
