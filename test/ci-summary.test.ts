@@ -29,6 +29,14 @@ const CI_RUN: [string, Status][] = [
   ["worker on the 'server' PostgreSQL leases a self-test run", 'passed'],
   ['f16 storage (needs shader-f16) rounds to nearest', 'passed'],
   [
+    'training against the PyTorch peer 20 steps of AdamW with warm-up, clipping and accumulation give the same loss curve',
+    'passed',
+  ],
+  [
+    'training benchmark times forward, backward and optimizer, the matmul rate and the PyTorch peer',
+    'passed',
+  ],
+  [
     'vendor BLAS peer (cuBLAS through PyTorch) measures f32 and f16 cuBLAS matmuls (needs an NVIDIA GPU and PyTorch with CUDA)',
     'skipped',
   ],
