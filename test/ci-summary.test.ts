@@ -66,7 +66,7 @@ describe('.ci/summary.mjs', () => {
 
   it('passes a run whose only skips are listed, saying why each was skipped', async () => {
     const { status, lines } = await summarise(CI_RUN);
-    expect(lines.at(-1)).toBe('tests: 3 passed, 0 failed, 2 skipped (2 expected, 0 unexpected)');
+    expect(lines.at(-1)).toBe('tests: 5 passed, 0 failed, 2 skipped (2 expected, 0 unexpected)');
     expect(lines.filter((line) => line.startsWith('skipped as expected:'))).toHaveLength(2);
     expect(status).toBe(0);
   });
@@ -79,7 +79,7 @@ describe('.ci/summary.mjs', () => {
     expect(lines).toContain(
       'UNEXPECTED SKIP: matmul with f16 compute (needs shader-f16) matches a float64 reference (some.test.ts)',
     );
-    expect(lines.at(-1)).toBe('tests: 3 passed, 0 failed, 3 skipped (2 expected, 1 unexpected)');
+    expect(lines.at(-1)).toBe('tests: 5 passed, 0 failed, 3 skipped (2 expected, 1 unexpected)');
     expect(status).toBe(1);
   });
 
