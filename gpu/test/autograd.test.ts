@@ -199,4 +199,18 @@ describe('autograd', () => {
     x.dispose();
     loss.dispose();
   });
+
+  it('accumulates a gradient handed to both inputs of one op onto a leaf that already has one', async () => {
+    const gpu = await acquireGpu();
+    const x = tensor(gpu, [1, 2, 3], [3], { requiresGrad: true });
+    // add's backward hands its output gradient to both inputs; the second backward adds to x.grad.
+    for (let pass = 0; pass < 2; pass++) {
+      const loss = sum(add(x, x));
+      backward(loss);
+      loss.dispose();
+    }
+    expectClose(await x.grad!.read(), Float64Array.of(4, 4, 4), 0);
+    x.zeroGrad();
+    x.dispose();
+  });
 });

@@ -70,15 +70,20 @@ function propagate(output: Tensor, gradOutput: Tensor, pending: Map<Tensor, Tens
     needsGrad,
   });
   const handedOut = new Set<Tensor>();
+  const handOuts: [Tensor, Tensor][] = [];
   node.inputs.forEach((input, index) => {
     let grad = inputGrads[index];
     if (!needsGrad[index] || !grad) return;
-    // One tensor handed to two inputs would be freed twice; the second gets a copy.
+    // One tensor handed to two inputs would be freed twice; the second gets a copy, taken before
+    // any is accumulated (accumulating frees what it adds).
     if (handedOut.has(grad)) grad = cloneTensor(grad, `${node.op} backward`);
     handedOut.add(grad);
+    handOuts.push([input, grad]);
+  });
+  for (const [input, grad] of handOuts) {
     if (input.gradNode) pending.set(input, accumulate(pending.get(input), grad));
     else input.grad = accumulate(input.grad, grad);
-  });
+  }
   for (const grad of inputGrads) {
     if (grad && !handedOut.has(grad)) grad.dispose();
   }
