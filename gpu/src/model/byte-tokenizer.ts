@@ -32,6 +32,26 @@ export const BYTE_LEVEL_PRE_TOKENIZER = {
   use_regex: true,
 } as const;
 
+/** tokenizer.json's `model`: a plain BPE over `vocab` (token -> id) and its `merges`, in order. */
+export function bpeModelJson(
+  vocab: Iterable<readonly [string, number]>,
+  merges: readonly unknown[],
+  unkToken: string | null,
+) {
+  return {
+    type: 'BPE',
+    dropout: null,
+    unk_token: unkToken,
+    continuing_subword_prefix: null,
+    end_of_word_suffix: null,
+    fuse_unk: false,
+    byte_fallback: false,
+    ignore_merges: false,
+    vocab: Object.fromEntries(vocab),
+    merges,
+  };
+}
+
 export interface ByteTokenizerOptions {
   /** Text to learn merges from; without it the tokenizer has bytes only. */
   readonly trainingText?: string;
@@ -160,18 +180,7 @@ export function buildByteTokenizer(options: ByteTokenizerOptions = {}): ByteToke
       },
     },
     decoder: { type: 'ByteLevel', add_prefix_space: true, trim_offsets: true, use_regex: true },
-    model: {
-      type: 'BPE',
-      dropout: null,
-      unk_token: BYTE_TOKENIZER_SPECIALS.unk,
-      continuing_subword_prefix: null,
-      end_of_word_suffix: null,
-      fuse_unk: false,
-      byte_fallback: false,
-      ignore_merges: false,
-      vocab: Object.fromEntries(vocab),
-      merges,
-    },
+    model: bpeModelJson(vocab, merges, BYTE_TOKENIZER_SPECIALS.unk),
   };
   const tokenizerConfig = {
     tokenizer_class: 'PreTrainedTokenizerFast',

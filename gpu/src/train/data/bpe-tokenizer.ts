@@ -4,7 +4,11 @@ import { join } from 'node:path';
 import tokenizers from 'tokenizers';
 import { z } from 'zod';
 import { writeFileAtomically } from '../../model/atomic-write.ts';
-import { BYTE_LEVEL_PRE_TOKENIZER, bytesToUnicode } from '../../model/byte-tokenizer.ts';
+import {
+  BYTE_LEVEL_PRE_TOKENIZER,
+  bpeModelJson,
+  bytesToUnicode,
+} from '../../model/byte-tokenizer.ts';
 
 /** The special token written between documents (and at both ends of a split's token stream). */
 export const END_OF_TEXT = '<|endoftext|>';
@@ -101,18 +105,7 @@ export async function trainByteLevelBpe(
     pre_tokenizer: BYTE_LEVEL_PRE_TOKENIZER,
     post_processor: null,
     decoder: BYTE_LEVEL_PRE_TOKENIZER,
-    model: {
-      type: 'BPE',
-      dropout: null,
-      unk_token: null,
-      continuing_subword_prefix: null,
-      end_of_word_suffix: null,
-      fuse_unk: false,
-      byte_fallback: false,
-      ignore_merges: false,
-      vocab: Object.fromEntries(vocab),
-      merges,
-    },
+    model: bpeModelJson(vocab, merges, null),
   };
   const tokenizerConfig = {
     tokenizer_class: 'PreTrainedTokenizerFast',
