@@ -78,8 +78,10 @@ function loadOptions(flags: FactorisationFlags, factorisation: FactorisationOpti
 }
 
 function parseIds(list: string): number[] {
-  const ids = list.split(',').map((part) => Number(part.trim()));
-  if (list.trim() === '' || !ids.every((id) => Number.isInteger(id) && id >= 0))
+  const parts = list.split(',').map((part) => part.trim());
+  // Number('') is 0: an empty item must not become token 0.
+  const ids = parts.map((part) => (part === '' ? Number.NaN : Number(part)));
+  if (!ids.every((id) => Number.isInteger(id) && id >= 0))
     fail(`--ids must be non-negative integers separated by commas, got "${list}"`);
   return ids;
 }

@@ -179,7 +179,7 @@ export class LlamaModel {
     const vocabulary = this.config.vocab_size;
     for (let row = 0; row < batch.count; row++) {
       const [id, slot] = batch.table.subarray(row * TOKEN_FIELDS, row * TOKEN_FIELDS + 2);
-      if (!tokenIds && id! >= vocabulary)
+      if (!tokenIds && (id! < 0 || id! >= vocabulary))
         throw new Error(
           `token id ${id} is outside the vocabulary (vocab_size ${vocabulary}, ids 0 to ${vocabulary - 1})`,
         );

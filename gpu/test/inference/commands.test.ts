@@ -103,6 +103,11 @@ describe('lab logits', () => {
         '--top-k: must be at most the number of experts',
       ],
       [['--ids', '1,x'], '--ids must be non-negative integers separated by commas, got "1,x"'],
+      // An empty item is not token 0.
+      [['--ids', '1,,2'], '--ids must be non-negative integers separated by commas, got "1,,2"'],
+      // Past 2^31 an id would wrap to a negative 32-bit one that the vocabulary check let through.
+      [['--ids', `1,${2 ** 31}`], `token id ${2 ** 31} is not an integer from 0 to ${2 ** 31 - 1}`],
+      [['--ids', `1,${2 ** 32 + 3}`], `token id ${2 ** 32 + 3} is not an integer from 0`],
       [
         ['--ids', `1,${config.vocab_size}`],
         `token id ${config.vocab_size} is outside the vocabulary`,

@@ -33,6 +33,9 @@ export interface TokenRun {
   length: number;
 }
 
+/** The largest id a token table holds (i32). */
+const MAX_TOKEN_ID = 2 ** 31 - 1;
+
 export function packTokens(chunks: readonly SequenceChunk[]): TokenBatch {
   const count = chunks.reduce((total, chunk) => total + chunk.ids.length, 0);
   const table = new Int32Array(count * TOKEN_FIELDS);
@@ -43,6 +46,9 @@ export function packTokens(chunks: readonly SequenceChunk[]): TokenBatch {
   for (const { slot, start, ids } of chunks) {
     if (ids.length === 0) throw new Error(`sequence in cache slot ${slot} has no new tokens`);
     ids.forEach((id, offset) => {
+      // Checked before the table narrows it to 32 bits, where 2^31 would wrap to a negative id.
+      if (!Number.isInteger(id) || id < 0 || id > MAX_TOKEN_ID)
+        throw new Error(`token id ${id} is not an integer from 0 to ${MAX_TOKEN_ID}`);
       table.set([id, slot, start + offset], (row + offset) * TOKEN_FIELDS);
     });
     runs.push({ slot, start, row, length: ids.length });
