@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Checkpoint } from '../../gpu/src/index.ts';
+import { TINY_PRETRAIN } from '../../gpu/test/train/tiny-pretrain.ts';
 import { spawnLab } from '../support/lab-process.ts';
 
 const folders: string[] = [];
@@ -20,8 +21,7 @@ async function writeConfig(directory: string, output: string): Promise<string> {
   const config = {
     output,
     seed: 11,
-    data: { vocabSize: 512 },
-    model: { hiddenSize: 32, intermediateSize: 88, layers: 2, heads: 4, kvHeads: 2 },
+    ...TINY_PRETRAIN,
     training: {
       steps: 24,
       batchSize: 2,

@@ -2,8 +2,9 @@ import { compareWithDense, measureCheckpoint } from '../eval/inference-benchmark
 import { feedForwardShare } from '../eval/speed.ts';
 import { factorisationSchema } from '../factor/factorise.ts';
 import type { LoadOptions } from '../inference/llama-model.ts';
-import { acquireGpu, type Gpu } from '../runtime/device.ts';
+import type { Gpu } from '../runtime/device.ts';
 import { inferenceBenchConfigSchema, type InferenceBenchConfig } from './inference-bench-config.ts';
+import { acquireJobGpu } from './job-gpu.ts';
 import type { JobDefinition } from './job.ts';
 
 export { inferenceBenchConfigSchema, type InferenceBenchConfig };
@@ -30,9 +31,7 @@ export const inferenceBenchJob: JobDefinition<typeof inferenceBenchConfigSchema>
     'speedup and its bound; records a benchmark row.',
   schema: inferenceBenchConfigSchema,
   async run(config, reporter) {
-    reporter.progress(0, 'acquiring GPU');
-    const gpu = await acquireGpu();
-    reporter.device(gpu.info);
+    const gpu = await acquireJobGpu(reporter);
     const base = { weights: config.weights, kernelTarget: config.kernels } as const;
     reporter.progress(
       0.05,

@@ -1,6 +1,6 @@
-import { acquireGpu } from '../runtime/device.ts';
 import { pretrain } from '../train/pretrain.ts';
 import { pretrainConfigSchema } from '../train/pretrain-config.ts';
+import { acquireJobGpu } from './job-gpu.ts';
 import type { JobDefinition } from './job.ts';
 
 export const pretrainJob: JobDefinition<typeof pretrainConfigSchema> = {
@@ -11,9 +11,7 @@ export const pretrainJob: JobDefinition<typeof pretrainConfigSchema> = {
     'model as a Hugging Face folder.',
   schema: pretrainConfigSchema,
   async run(config, reporter) {
-    reporter.progress(0, 'acquiring GPU');
-    const gpu = await acquireGpu();
-    reporter.device(gpu.info);
+    const gpu = await acquireJobGpu(reporter);
     return pretrain(config, reporter, gpu);
   },
 };

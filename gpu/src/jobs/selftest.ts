@@ -2,8 +2,8 @@ import { z } from 'zod';
 import { createMatmulRunner, type MatmulRunner } from '../ops/matmul.ts';
 import { compareToReference } from '../reference/compare.ts';
 import { referenceMatmul } from '../reference/matmul.ts';
-import { acquireGpu } from '../runtime/device.ts';
 import { randomFloat32Array, seededRandom } from '../util/random.ts';
+import { acquireJobGpu } from './job-gpu.ts';
 import type { JobDefinition, Reporter } from './job.ts';
 
 export const selftestConfigSchema = z.strictObject({
@@ -29,9 +29,7 @@ export const selftestJob: JobDefinition<typeof selftestConfigSchema> = {
     'float64 CPU reference and measures matmul GFLOP/s.',
   schema: selftestConfigSchema,
   async run({ size, repeats, seed }, reporter) {
-    reporter.progress(0, 'acquiring GPU');
-    const gpu = await acquireGpu();
-    reporter.device(gpu.info);
+    const gpu = await acquireJobGpu(reporter);
 
     reporter.progress(0.05, 'compiling matmul');
     const random = seededRandom(seed);

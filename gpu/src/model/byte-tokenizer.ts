@@ -32,6 +32,19 @@ export const BYTE_LEVEL_PRE_TOKENIZER = {
   use_regex: true,
 } as const;
 
+/** An entry of tokenizer.json's `added_tokens`: a special token, matched whole, never split. */
+export function specialTokenJson(id: number, content: string) {
+  return {
+    id,
+    content,
+    single_word: false,
+    lstrip: false,
+    rstrip: false,
+    normalized: false,
+    special: true,
+  };
+}
+
 /** tokenizer.json's `model`: a plain BPE over `vocab` (token -> id) and its `merges`, in order. */
 export function bpeModelJson(
   vocab: Iterable<readonly [string, number]>,
@@ -148,15 +161,7 @@ export function buildByteTokenizer(options: ByteTokenizerOptions = {}): ByteToke
     version: '1.0',
     truncation: null,
     padding: null,
-    added_tokens: SPECIALS.map((content, id) => ({
-      id,
-      content,
-      single_word: false,
-      lstrip: false,
-      rstrip: false,
-      normalized: false,
-      special: true,
-    })),
+    added_tokens: SPECIALS.map((content, id) => specialTokenJson(id, content)),
     normalizer: null,
     pre_tokenizer: BYTE_LEVEL_PRE_TOKENIZER,
     post_processor: {

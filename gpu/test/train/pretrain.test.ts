@@ -10,6 +10,7 @@ import {
 } from '../../src/train/pretrain.ts';
 import { pretrainConfigSchema, type PretrainConfig } from '../../src/train/pretrain-config.ts';
 import { useTemporaryFolders } from '../model/files.ts';
+import { TINY_PRETRAIN } from './tiny-pretrain.ts';
 
 const temporaryFolder = useTemporaryFolders();
 let gpu: Gpu;
@@ -23,8 +24,7 @@ function tinyConfig(output: string, overrides: Partial<PretrainConfig['training'
   return pretrainConfigSchema.parse({
     output,
     seed: 7,
-    data: { vocabSize: 512 },
-    model: { hiddenSize: 32, intermediateSize: 88, layers: 2, heads: 4, kvHeads: 2 },
+    ...TINY_PRETRAIN,
     training: {
       steps: 6,
       batchSize: 2,

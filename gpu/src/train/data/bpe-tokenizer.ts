@@ -8,6 +8,7 @@ import {
   BYTE_LEVEL_PRE_TOKENIZER,
   bpeModelJson,
   bytesToUnicode,
+  specialTokenJson,
 } from '../../model/byte-tokenizer.ts';
 
 /** The special token written between documents (and at both ends of a split's token stream). */
@@ -90,17 +91,7 @@ export async function trainByteLevelBpe(
     version: '1.0',
     truncation: null,
     padding: null,
-    added_tokens: [
-      {
-        id: endOfTextId,
-        content: END_OF_TEXT,
-        single_word: false,
-        lstrip: false,
-        rstrip: false,
-        normalized: false,
-        special: true,
-      },
-    ],
+    added_tokens: [specialTokenJson(endOfTextId, END_OF_TEXT)],
     normalizer: null,
     pre_tokenizer: BYTE_LEVEL_PRE_TOKENIZER,
     post_processor: null,
