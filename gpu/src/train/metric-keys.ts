@@ -25,3 +25,58 @@ export const TRAINING_METRICS = {
   bigramTestPerplexity: 'bigram_test_perplexity',
   bigramTestPerplexityPerWord: 'bigram_test_perplexity_per_word',
 } as const;
+
+/** A layer's own metric key: `layers.3.pa_loss`. */
+export function layerMetric(layer: number, key: string): string {
+  return `layers.${layer}.${key}`;
+}
+
+/**
+ * The FactorLLM fine-tune's metric keys (per optimizer step), beside TRAINING_METRICS' train_loss
+ * (the total), learning_rate, grad_norm, tokens_per_s and val_loss. Per-layer values use
+ * layerMetric(layer, key) with the keys marked "per layer".
+ */
+export const FINETUNE_METRICS = {
+  /** Next-token cross-entropy of the student. */
+  ceLoss: 'ce_loss',
+  /** Prior-Approximate loss: KL(router || PA prior), summed over layers; per layer too. */
+  paLoss: 'pa_loss',
+  /** Load-balance loss summed over layers; per layer too. */
+  balanceLoss: 'balance_loss',
+  /** KL(teacher || student) of the logits at the distillation temperature. */
+  distillLoss: 'distill_loss',
+  /** Share of tokens whose chosen experts are the PA label's; per layer. */
+  routerAccuracy: 'router_accuracy',
+  /** Which stage the step belongs to: 0 router only, 1 joint. */
+  stage: 'stage',
+} as const;
+
+/**
+ * What an evaluation of a factorised student against its dense teacher reports (run summary and
+ * metric points at its last step). Accuracy is next-token top-1 accuracy on the held-out split.
+ */
+export const EVAL_METRICS = {
+  densePerplexity: 'dense_perplexity',
+  denseAccuracy: 'dense_accuracy',
+  perplexity: 'perplexity',
+  accuracy: 'accuracy',
+  /** Student accuracy / dense accuracy. */
+  retention: 'retention',
+  /** Student perplexity / dense perplexity. */
+  perplexityRatio: 'perplexity_ratio',
+  klToTeacher: 'kl_to_teacher',
+  top1Agreement: 'top1_agreement',
+  /** Per layer: ||MoE(x) - F(x)||^2 / ||F(x)||^2 on the teacher's FFN inputs. */
+  relError: 'rel_error',
+  /** Per layer: entropy (nats) of the share of tokens each expert receives. */
+  loadEntropy: 'load_entropy',
+  /** Baselines in the same report: `baseline.random_router.accuracy` and so on. */
+  baselinePrefix: 'baseline',
+  /** Multiple-choice tasks: `task.<name>.accuracy`. */
+  taskPrefix: 'task',
+  /** Decode speed of dense and student measured in the same run, and the layer bound. */
+  denseDecodeTokensPerS: 'dense_decode_tok_s',
+  decodeTokensPerS: 'decode_tok_s',
+  speedup: 'speedup',
+  bound: 'bound',
+} as const;
