@@ -24,6 +24,12 @@ export class Activations {
     return output;
   }
 
+  /** Stops tracking `output`: whoever asked for it frees it. */
+  handOver<T extends Tensor>(output: T): T {
+    this.held.delete(output);
+    return output;
+  }
+
   /** The forward pass will not read these again. */
   release(...done: Tensor[]): void {
     if (!this.eager) return;

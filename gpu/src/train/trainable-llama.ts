@@ -13,6 +13,7 @@ import {
   splitHeads,
   swiglu,
 } from '../ops/index.ts';
+import { isGradEnabled } from '../ops/grad-mode.ts';
 import type { Gpu } from '../runtime/device.ts';
 import { tensor } from '../tensor/create.ts';
 import type { Tensor } from '../tensor/tensor.ts';
@@ -38,6 +39,19 @@ export interface ForwardPass {
   activations: Activations;
   /** Each mixture-of-experts layer's router logits [tokens, N], in layer order. */
   routerLogits: Tensor[];
+  /** With `captureFeedForward` (no-grad passes): each layer's FFN input and output; the caller frees them. */
+  feedForward: FeedForwardCapture[];
+}
+
+/** One layer's FFN input (the post-attention norm's output) and output, both [tokens, d]. */
+export interface FeedForwardCapture {
+  input: Tensor;
+  output: Tensor;
+}
+
+export interface ForwardOptions {
+  /** Keep every layer's FFN input and output (for FactorLLM's prior and its evaluation). */
+  captureFeedForward?: boolean;
 }
 
 /**
@@ -88,14 +102,25 @@ export class TrainableLlama {
   }
 
   /** Logits [batch * positions, vocabulary] of every position of `sequences`. */
-  logits(sequences: SequenceBatch): ForwardPass {
+  logits(sequences: SequenceBatch, options: ForwardOptions = {}): ForwardPass {
     const activations = new Activations();
     const routerLogits: Tensor[] = [];
+    const feedForward: FeedForwardCapture[] = [];
+    if (options.captureFeedForward && isGradEnabled())
+      throw new Error('captureFeedForward is for passes without gradients (wrap them in noGrad)');
+    const capture = options.captureFeedForward ? feedForward : undefined;
     let hidden = activations.track(
       embedding(this.weight('model.embed_tokens.weight'), sequences.ids),
     );
     for (let layer = 0; layer < this.config.num_hidden_layers; layer++) {
-      const next = this.decoderLayer(layer, hidden, sequences.positions, activations, routerLogits);
+      const next = this.decoderLayer(
+        layer,
+        hidden,
+        sequences.positions,
+        activations,
+        routerLogits,
+        capture,
+      );
       activations.release(hidden);
       hidden = next;
     }
@@ -104,15 +129,15 @@ export class TrainableLlama {
     const head = this.config.tie_word_embeddings ? 'model.embed_tokens.weight' : 'lm_head.weight';
     const output = activations.track(batchMatmul(normed, this.weight(head), { transposeB: true }));
     activations.release(normed);
-    return { output, activations, routerLogits };
+    return { output, activations, routerLogits, feedForward };
   }
 
   /** Mean cross-entropy of predicting `targets` (i32 [batch * positions]) from `sequences`. */
-  loss(sequences: SequenceBatch, targets: Tensor): ForwardPass {
-    const { output: logits, activations, routerLogits } = this.logits(sequences);
-    const output = activations.track(crossEntropy(logits, targets));
-    activations.release(logits);
-    return { output, activations, routerLogits };
+  loss(sequences: SequenceBatch, targets: Tensor, options: ForwardOptions = {}): ForwardPass {
+    const pass = this.logits(sequences, options);
+    const output = pass.activations.track(crossEntropy(pass.output, targets));
+    pass.activations.release(pass.output);
+    return { ...pass, output };
   }
 
   dispose(): void {
@@ -126,6 +151,7 @@ export class TrainableLlama {
     positions: number,
     activations: Activations,
     routerLogits: Tensor[],
+    capture: FeedForwardCapture[] | undefined,
   ): Tensor {
     const prefix = `model.layers.${layer}`;
     const { num_attention_heads: heads, num_key_value_heads: kvHeads } = this.config;
@@ -166,9 +192,15 @@ export class TrainableLlama {
 
     const ffnInput = track(this.norm(`${prefix}.post_attention_layernorm.weight`, afterAttention));
     const ffnOutput = this.feedForward(layer, ffnInput, linear, activations, routerLogits);
-    activations.release(ffnInput);
+    if (capture)
+      capture.push({
+        input: activations.handOver(ffnInput),
+        output: activations.handOver(ffnOutput),
+      });
+    else activations.release(ffnInput);
     const output = track(add(afterAttention, ffnOutput));
-    activations.release(afterAttention, ffnOutput);
+    activations.release(afterAttention);
+    if (!capture) activations.release(ffnOutput);
     return output;
   }
 
