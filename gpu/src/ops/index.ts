@@ -24,6 +24,7 @@ export { repeatHeads } from './repeat-heads.ts';
 export { mergeHeads, splitHeads } from './heads.ts';
 export { attention } from './attention.ts';
 export { topK } from './top-k.ts';
+export { expertErrors } from './expert-errors.ts';
 export { gatherColumns } from './gather-columns.ts';
 export type { TopK } from './top-k.ts';
 export { groupByExpert } from './group-by-expert.ts';
