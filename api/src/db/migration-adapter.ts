@@ -1,6 +1,6 @@
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
-import { parse as parseConnectionString } from 'pg-connection-string';
+import { parseIntoClientConfig } from 'pg-connection-string';
 
 // Catalog types that Prisma's migration engine reads from pg_catalog but @prisma/adapter-pg 6.19
 // cannot deserialise ("Column type 'name' could not be deserialized"). Their text form is what the
@@ -85,19 +85,16 @@ class MigrationPrismaPg extends PrismaPg {
 /**
  * The driver adapter Prisma's schema engine uses for `migrate`. The connection is given as discrete
  * fields, not a connection string: with a string, adapter-pg 6.19 applies `migrate dev` to the main
- * database instead of its shadow database.
+ * database instead of its shadow database. The fields come from pg's own parser, so the URL's
+ * parameters (`sslmode`, `sslrootcert`, `application_name`, `options`, ...) apply here exactly as
+ * they do to the lab's other connections.
  */
 export function migrationAdapter(): Promise<PrismaPg> {
   const url = process.env.DATABASE_URL;
   if (!url)
     throw new Error('DATABASE_URL is not set: point it at the PostgreSQL database to migrate');
-  const parsed = parseConnectionString(url);
   const pool = new pg.Pool({
-    host: parsed.host ?? undefined,
-    port: parsed.port ? Number(parsed.port) : undefined,
-    user: parsed.user,
-    password: parsed.password,
-    database: parsed.database ?? undefined,
+    ...parseIntoClientConfig(url),
     Client: CatalogAsTextClient,
     allowExitOnIdle: true,
     idleTimeoutMillis: 200,
