@@ -1,6 +1,14 @@
 export { acquireGpu, BACKEND_ENV, CPU_THREADS_ENV, NoAdapterError } from './runtime/device.ts';
 export type { AcquireGpuOptions, Gpu } from './runtime/device.ts';
 export type { DeviceInfo } from './runtime/device-info.ts';
+export {
+  AdapterKindError,
+  adapterKindFromEnv,
+  adapterKindOf,
+  requireAdapterKind,
+  WORKER_ADAPTER_ENV,
+} from './runtime/adapter-kind.ts';
+export type { AdapterKind } from './runtime/adapter-kind.ts';
 export { withValidation } from './runtime/error-scope.ts';
 export { createMatmulRunner, matmul } from './ops/matmul.ts';
 export type { MatmulOptions, MatmulRunner, MatmulShape } from './ops/matmul.ts';
@@ -55,6 +63,17 @@ export type {
   LayerFactorisation,
   SplitStrategy,
 } from './factor/factorise.ts';
+export {
+  expertWidths,
+  GATINGS,
+  MOE_CONFIG_KEY,
+  MOE_SPLITS,
+  moeConfigSchema,
+  moeTensorNames,
+  readMoeConfig,
+  ROUTER_TYPES,
+} from './factor/moe-config.ts';
+export type { Gating, MoeConfig, MoeSplit, RouterType } from './factor/moe-config.ts';
 export {
   compareWithDense,
   measureCheckpoint,

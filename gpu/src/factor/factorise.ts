@@ -19,11 +19,17 @@ export const factorisationSchema = z
 
 export type FactorisationOptions = z.input<typeof factorisationSchema>;
 
-/** One layer's experts (intermediate neurons each owns) and its router, Linear(d, N). */
+/**
+ * One layer's experts (intermediate neurons each owns) and its router: Linear(d, N), or with
+ * `routerHidden` MoEfication's Linear(d, E) -> tanh -> Linear(E, N) (routerWeight then [N, E]).
+ * `shared` neurons, if any, form the always-on shared expert and belong to no routed expert.
+ */
 export interface LayerFactorisation {
   experts: number[][];
   routerWeight: Float32Array;
   routerBias: Float32Array;
+  routerHidden?: { weight: Float32Array; bias: Float32Array };
+  shared?: number[];
 }
 
 /** Neurons [floor(e f / N), floor((e + 1) f / N)) for expert e. */

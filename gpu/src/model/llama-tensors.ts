@@ -15,6 +15,22 @@ const OPTIONAL_QKV_BIAS = /^model\.layers\.(\d+)\.self_attn\.([qkv])_proj\.bias$
 /** Buffers some old Llama exports carry that are recomputed from rope_theta; ignored on read. */
 export const IGNORED_BUFFER = /^model\.layers\.\d+\.self_attn\.rotary_emb\.inv_freq$/;
 
+/**
+ * A layer's FFN tensors when config.json makes them something other than the dense SwiGLU (a
+ * mixture of experts, see factor/moe-layout.ts), else undefined. Registered by the room that
+ * knows the format, which this one cannot import.
+ */
+export type FeedForwardLayout = (
+  config: ModelConfig,
+  layer: number,
+) => readonly LlamaTensorSpec[] | undefined;
+
+const feedForwardLayouts: FeedForwardLayout[] = [];
+
+export function registerFeedForwardLayout(layout: FeedForwardLayout): void {
+  if (!feedForwardLayouts.includes(layout)) feedForwardLayouts.push(layout);
+}
+
 function layerTensors(config: ModelConfig, layer: number): LlamaTensorSpec[] {
   const d = config.hidden_size;
   const f = config.intermediate_size;
@@ -38,9 +54,11 @@ function layerTensors(config: ModelConfig, layer: number): LlamaTensorSpec[] {
     ...linear('self_attn.v_proj', kvWidth, d, config.attention_bias),
     ...linear('self_attn.o_proj', d, qWidth, config.attention_bias),
     { name: `${prefix}.post_attention_layernorm.weight`, shape: [d], kind: 'norm' },
-    ...linear('mlp.gate_proj', f, d, config.mlp_bias),
-    ...linear('mlp.up_proj', f, d, config.mlp_bias),
-    ...linear('mlp.down_proj', d, f, config.mlp_bias),
+    ...(feedForwardLayouts.map((layout) => layout(config, layer)).find(Boolean) ?? [
+      ...linear('mlp.gate_proj', f, d, config.mlp_bias),
+      ...linear('mlp.up_proj', f, d, config.mlp_bias),
+      ...linear('mlp.down_proj', d, f, config.mlp_bias),
+    ]),
   ];
 }
 

@@ -1,4 +1,5 @@
 import type { LayerFactorisation } from '../factor/factorise.ts';
+import { GATINGS, moeTensorNames, type Gating } from '../factor/moe-config.ts';
 import type { ModelConfig } from '../model/config.ts';
 import {
   add,
@@ -11,19 +12,13 @@ import {
   swiglu,
   topK,
 } from '../ops/index.ts';
+import { tanh } from '../ops/tanh.ts';
 import { tensor } from '../tensor/create.ts';
 import type { Tensor } from '../tensor/tensor.ts';
 import type { Activations } from './activations.ts';
 import type { ParameterValues } from './parameters.ts';
 
-/**
- * How a token's chosen experts are weighted: `factorllm` sums them scaled by N / k (FactorLLM;
- * the router then learns only from a loss on its own logits, such as the PA prior), `softmax`
- * weights them by the router's probabilities renormalised over the chosen ones (the task loss
- * reaches the router).
- */
-export const GATINGS = ['factorllm', 'softmax'] as const;
-export type Gating = (typeof GATINGS)[number];
+export { GATINGS, type Gating };
 
 export interface MoeSettings {
   experts: number;
@@ -31,22 +26,35 @@ export interface MoeSettings {
   gating: Gating;
 }
 
-/** The parameter names of layer `layer`'s mixture of experts. */
-export function moeParameterNames(layer: number) {
-  const prefix = `model.layers.${layer}.mlp`;
-  return {
-    router: `${prefix}.router.weight`,
-    routerBias: `${prefix}.router.bias`,
-    gate: `${prefix}.experts.gate_proj.weight`,
-    up: `${prefix}.experts.up_proj.weight`,
-    down: `${prefix}.experts.down_proj.weight`,
-  };
+/** The parameter names of layer `layer`'s mixture of experts (see moeTensorNames). */
+export const moeParameterNames = moeTensorNames;
+
+/**
+ * The parameter groups a fine-tune trains or freezes (Parameters.freeze / unfreeze take these):
+ * every router (linear, or the mlp router's two layers), every expert, every shared expert.
+ * Whatever matches none is the dense rest (embeddings, attention, norms, the head).
+ */
+export const MOE_PARAMETER_GROUPS = {
+  routers: /^model\.layers\.\d+\.mlp\.router\./,
+  experts: /^model\.layers\.\d+\.mlp\.experts\./,
+  sharedExperts: /^model\.layers\.\d+\.mlp\.shared_expert\./,
+} as const;
+
+export type MoeParameterGroup = keyof typeof MOE_PARAMETER_GROUPS | 'rest';
+
+/** Which group parameter `name` belongs to. */
+export function moeParameterGroup(name: string): MoeParameterGroup {
+  for (const [group, pattern] of Object.entries(MOE_PARAMETER_GROUPS))
+    if (pattern.test(name)) return group as MoeParameterGroup;
+  return 'rest';
 }
 
 /**
  * The dense model's `values` with every FFN cut into the experts of `layers` (weights copied, not
  * changed) and their routers: gate and up as [N, d, w], down as [N, w, d], w the largest expert's
- * width; a smaller expert's extra columns are zero, which adds nothing and gets no gradient.
+ * width; a smaller expert's extra columns are zero, which adds nothing and gets no gradient. A
+ * layer's shared neurons become its shared expert, a dense SwiGLU of their own; an mlp router
+ * brings its hidden layer.
  */
 export function expertParameterValues(
   values: ParameterValues,
@@ -62,6 +70,7 @@ export function expertParameterValues(
     );
   }
   const d = config.hidden_size;
+  const f = config.intermediate_size;
   const result = new Map(values);
   layers.forEach((factorisation, layer) => {
     const dense = `model.layers.${layer}.mlp`;
@@ -77,7 +86,6 @@ export function expertParameterValues(
     const gates = new Float32Array(experts * d * width);
     const ups = new Float32Array(experts * d * width);
     const downs = new Float32Array(experts * width * d);
-    const f = config.intermediate_size;
     factorisation.experts.forEach((neurons, expert) => {
       neurons.forEach((neuron, column) => {
         for (let i = 0; i < d; i++) {
@@ -89,11 +97,38 @@ export function expertParameterValues(
       });
     });
     const names = moeParameterNames(layer);
-    result.set(names.router, { shape: [experts, d], values: factorisation.routerWeight });
+    const routerInputs = factorisation.routerHidden?.bias.length ?? d;
+    if (factorisation.routerHidden) {
+      const hidden = factorisation.routerHidden;
+      result.set(names.routerHidden, { shape: [hidden.bias.length, d], values: hidden.weight });
+      result.set(names.routerHiddenBias, { shape: [hidden.bias.length], values: hidden.bias });
+    }
+    result.set(names.router, {
+      shape: [experts, routerInputs],
+      values: factorisation.routerWeight,
+    });
     result.set(names.routerBias, { shape: [experts], values: factorisation.routerBias });
     result.set(names.gate, { shape: [experts, d, width], values: gates });
     result.set(names.up, { shape: [experts, d, width], values: ups });
     result.set(names.down, { shape: [experts, width, d], values: downs });
+    const shared = factorisation.shared ?? [];
+    if (shared.length > 0) {
+      const rows = (matrix: Float32Array) => {
+        const picked = new Float32Array(shared.length * d);
+        shared.forEach((neuron, row) =>
+          picked.set(matrix.subarray(neuron * d, (neuron + 1) * d), row * d),
+        );
+        return picked;
+      };
+      const columns = new Float32Array(d * shared.length);
+      for (let i = 0; i < d; i++)
+        shared.forEach(
+          (neuron, column) => (columns[i * shared.length + column] = down[i * f + neuron]!),
+        );
+      result.set(names.sharedGate, { shape: [shared.length, d], values: rows(gate) });
+      result.set(names.sharedUp, { shape: [shared.length, d], values: rows(up) });
+      result.set(names.sharedDown, { shape: [d, shared.length], values: columns });
+    }
   });
   return result;
 }
@@ -101,15 +136,20 @@ export function expertParameterValues(
 export interface MoeWeights {
   router: Tensor;
   routerBias?: Tensor;
+  /** The mlp router's first layer, Linear(d, E). */
+  routerHidden?: { weight: Tensor; bias: Tensor };
   gate: Tensor;
   up: Tensor;
   down: Tensor;
+  /** The always-on shared expert, a dense SwiGLU: gate and up [s, d], down [d, s]. */
+  shared?: { gate: Tensor; up: Tensor; down: Tensor };
 }
 
 /**
  * The mixture-of-experts FFN of `input` [tokens, d]: the router's top-k experts per token, only
- * those computed (tokens grouped by expert), combined by the gating. Returns the output and the
- * router's logits [tokens, N] (for losses on the routing).
+ * those computed (tokens grouped by expert), combined by the gating, plus the shared expert's
+ * output where there is one. Returns the output and the router's logits [tokens, N] (for losses
+ * on the routing).
  */
 export function moeFeedForward(
   input: Tensor,
@@ -118,9 +158,7 @@ export function moeFeedForward(
   activations: Activations,
 ): { output: Tensor; routerLogits: Tensor } {
   const track = <T extends Tensor>(output: T) => activations.track(output);
-  const product = track(batchMatmul(input, weights.router, { transposeB: true }));
-  const routerLogits = weights.routerBias ? track(add(product, weights.routerBias)) : product;
-  if (routerLogits !== product) activations.release(product);
+  const routerLogits = routerForward(input, weights, activations);
   const choice = topK(routerLogits, k);
   activations.own(choice.indices);
   choice.mask.dispose();
@@ -138,9 +176,47 @@ export function moeFeedForward(
   activations.release(gated, up);
   const down = track(expertMatmul(hidden, weights.down, groups, { from: 'groups' }));
   activations.release(hidden);
-  const output = track(combineExperts(down, gates, groups));
+  const routed = track(combineExperts(down, gates, groups));
   activations.release(down, gates);
+  if (!weights.shared) return { output: routed, routerLogits };
+  const shared = sharedExpertForward(input, weights.shared, activations);
+  const output = track(add(routed, shared));
+  activations.release(routed, shared);
   return { output, routerLogits };
+}
+
+/** The router's logits [tokens, N]. */
+function routerForward(input: Tensor, weights: MoeWeights, activations: Activations): Tensor {
+  const track = <T extends Tensor>(output: T) => activations.track(output);
+  const linear = (x: Tensor, weight: Tensor, bias: Tensor | undefined) => {
+    const product = track(batchMatmul(x, weight, { transposeB: true }));
+    if (!bias) return product;
+    const biased = track(add(product, bias));
+    activations.release(product);
+    return biased;
+  };
+  if (!weights.routerHidden) return linear(input, weights.router, weights.routerBias);
+  const projected = linear(input, weights.routerHidden.weight, weights.routerHidden.bias);
+  const hidden = track(tanh(projected));
+  activations.release(projected);
+  const logits = linear(hidden, weights.router, weights.routerBias);
+  activations.release(hidden);
+  return logits;
+}
+
+function sharedExpertForward(
+  input: Tensor,
+  shared: NonNullable<MoeWeights['shared']>,
+  activations: Activations,
+): Tensor {
+  const track = <T extends Tensor>(output: T) => activations.track(output);
+  const gate = track(batchMatmul(input, shared.gate, { transposeB: true }));
+  const up = track(batchMatmul(input, shared.up, { transposeB: true }));
+  const hidden = track(swiglu(gate, up));
+  activations.release(gate, up);
+  const output = track(batchMatmul(hidden, shared.down, { transposeB: true }));
+  activations.release(hidden);
+  return output;
 }
 
 function softmaxGates(logits: Tensor, indices: Tensor, activations: Activations): Tensor {

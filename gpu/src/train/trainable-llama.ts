@@ -1,4 +1,6 @@
-import { Checkpoint } from '../model/checkpoint.ts';
+import { join } from 'node:path';
+import { readMoeConfig } from '../factor/moe-config.ts';
+import { Checkpoint, CONFIG_FILE } from '../model/checkpoint.ts';
 import type { ModelConfig } from '../model/config.ts';
 import { ropeInverseFrequencies } from '../inference/rope-frequencies.ts';
 import {
@@ -87,14 +89,19 @@ export class TrainableLlama {
     return TrainableLlama.fromValues(gpu, config, initialParameterValues(config, seed));
   }
 
-  /** Reads the checkpoint folder `directory` (any dtype; widened to f32). */
+  /**
+   * Reads the checkpoint folder `directory` (any dtype; widened to f32): a dense model, or one
+   * whose config.json's `factorlab_moe` makes every FFN the stored mixture of experts.
+   */
   static async open(gpu: Gpu, directory: string): Promise<TrainableLlama> {
     const checkpoint = await Checkpoint.open(directory);
     try {
+      const moe = readMoeConfig(checkpoint.config, join(directory, CONFIG_FILE));
       return TrainableLlama.fromValues(
         gpu,
         checkpoint.config,
         await readParameterValues(checkpoint),
+        moe && { experts: moe.num_experts, topK: moe.top_k, gating: moe.gating },
       );
     } finally {
       await checkpoint.close();
@@ -213,16 +220,26 @@ export class TrainableLlama {
   ): Tensor {
     const names = moeParameterNames(layer);
     if (this.moe && this.parameters.has(names.router)) {
+      const optional = (name: string) =>
+        this.parameters.has(name) ? this.weight(name) : undefined;
       const moe = moeFeedForward(
         input,
         {
           router: this.weight(names.router),
-          routerBias: this.parameters.has(names.routerBias)
-            ? this.weight(names.routerBias)
+          routerBias: optional(names.routerBias),
+          routerHidden: this.parameters.has(names.routerHidden)
+            ? { weight: this.weight(names.routerHidden), bias: this.weight(names.routerHiddenBias) }
             : undefined,
           gate: this.weight(names.gate),
           up: this.weight(names.up),
           down: this.weight(names.down),
+          shared: this.parameters.has(names.sharedGate)
+            ? {
+                gate: this.weight(names.sharedGate),
+                up: this.weight(names.sharedUp),
+                down: this.weight(names.sharedDown),
+              }
+            : undefined,
         },
         this.moe,
         activations,
