@@ -1,4 +1,4 @@
-export { prepareBrownData, DEFAULT_DATA_DIRECTORY } from './prepare.ts';
+export { prepareBrownData, prepareBrownDataForModel, DEFAULT_DATA_DIRECTORY } from './prepare.ts';
 export type { BrownData, PerSplit, PrepareBrownDataOptions } from './prepare.ts';
 export { createBatchLoader, epochOrder } from './batch-loader.ts';
 export type {

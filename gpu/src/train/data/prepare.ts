@@ -1,4 +1,4 @@
-import { readFile, stat } from 'node:fs/promises';
+import { mkdir, readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { writeFileAtomically } from '../../model/atomic-write.ts';
@@ -11,11 +11,15 @@ import {
   writeTokenizerFiles,
 } from './bpe-tokenizer.ts';
 import { openLabTokenizer } from './lab-tokenizer.ts';
+import { readModelConfig } from '../../model/config.ts';
+import { ModelTokenizer, TOKENIZER_FILE } from '../../model/tokenizer.ts';
 import { assignSplits, SPLITS, type SplitName } from './split.ts';
 import { readTokenStream, sha256, TOKEN_CACHE_FORMAT, writeTokenStream } from './token-cache.ts';
 import { countWords, packDocuments } from './token-stream.ts';
 
 export const DEFAULT_DATA_DIRECTORY = '.lab/data';
+/** Token caches store ids as 16 bits. */
+const MAX_CACHED_TOKEN_ID = 0xffff;
 
 export interface PrepareBrownDataOptions {
   /** Where the tokenizer and token caches live (default .lab/data, git-ignored). */
@@ -105,10 +109,7 @@ export async function prepareBrownData(options: PrepareBrownDataOptions = {}): P
   const log = options.log ?? (() => undefined);
   const directory = resolve(options.dir ?? DEFAULT_DATA_DIRECTORY, `brown-bpe-${vocabSize}`);
 
-  const documents = await readBrownCorpus();
-  const assignment = assignSplits(documents.map(({ id }) => id));
-  const documentsOf = (split: SplitName): BrownDocument[] =>
-    documents.filter(({ id }) => assignment.get(id) === split);
+  const { documentsOf } = await brownDocuments();
   const tokenizerTrainingMs = await ensureTokenizer(
     directory,
     vocabSize,
@@ -116,16 +117,79 @@ export async function prepareBrownData(options: PrepareBrownDataOptions = {}): P
     log,
   );
 
-  const tokenizerPath = join(directory, 'tokenizer.json');
-  const tokenizerSha256 = sha256(await readFile(tokenizerPath));
   const tokenizer = await openLabTokenizer(directory, vocabSize);
   const endOfTextId = tokenizer.encode(END_OF_TEXT)[0]!;
+  const tokenised = await tokeniseSplits(directory, directory, tokenizer, endOfTextId, {
+    documentsOf,
+    log,
+  });
+  return {
+    ...tokenised,
+    vocabSize,
+    ...(tokenizerTrainingMs === undefined ? {} : { tokenizerTrainingMs }),
+  };
+}
 
+/**
+ * The Brown corpus tokenised by the tokenizer of the model in `modelDirectory` (for fine-tuning
+ * and evaluating a model that brings its own tokenizer), cached in
+ * `<dir>/brown-<tokenizer hash>/`. Token ids must fit 16 bits, as in every token cache.
+ */
+export async function prepareBrownDataForModel(
+  modelDirectory: string,
+  options: Omit<PrepareBrownDataOptions, 'vocabSize'> = {},
+): Promise<BrownData> {
+  const log = options.log ?? (() => undefined);
+  const config = await readModelConfig(join(modelDirectory, 'config.json'));
+  if (config.vocab_size > MAX_CACHED_TOKEN_ID + 1)
+    throw new Error(
+      `the model in ${modelDirectory} has ${config.vocab_size} tokens; the lab's token caches ` +
+        `hold ids below ${MAX_CACHED_TOKEN_ID + 1}: use a model with a smaller vocabulary`,
+    );
+  const tokenizer = await ModelTokenizer.open(modelDirectory, config);
+  const hash = sha256(await readFile(join(modelDirectory, TOKENIZER_FILE))).slice(0, 16);
+  const directory = resolve(options.dir ?? DEFAULT_DATA_DIRECTORY, `brown-${hash}`);
+  const endOfTextId = tokenizer.eosTokenIds[0];
+  if (endOfTextId === undefined)
+    throw new Error(
+      `the tokenizer of ${modelDirectory} names no end-of-text token (eos_token in ` +
+        'tokenizer_config.json or eos_token_id in config.json), which separates documents',
+    );
+  const { documentsOf } = await brownDocuments();
+  const tokenised = await tokeniseSplits(modelDirectory, directory, tokenizer, endOfTextId, {
+    documentsOf,
+    log,
+  });
+  return { ...tokenised, vocabSize: config.vocab_size };
+}
+
+async function brownDocuments() {
+  const documents = await readBrownCorpus();
+  const assignment = assignSplits(documents.map(({ id }) => id));
+  const documentsOf = (split: SplitName): BrownDocument[] =>
+    documents.filter(({ id }) => assignment.get(id) === split);
+  return { documentsOf };
+}
+
+/** Each split through `tokenizer` into one stream, cached in `cacheDirectory`. */
+async function tokeniseSplits(
+  tokenizerDirectory: string,
+  cacheDirectory: string,
+  tokenizer: ModelTokenizer,
+  endOfTextId: number,
+  {
+    documentsOf,
+    log,
+  }: { documentsOf: (split: SplitName) => BrownDocument[]; log: (message: string) => void },
+): Promise<Omit<BrownData, 'vocabSize' | 'tokenizerTrainingMs'>> {
+  await mkdir(cacheDirectory, { recursive: true });
+  const tokenizerPath = join(tokenizerDirectory, TOKENIZER_FILE);
+  const tokenizerSha256 = sha256(await readFile(tokenizerPath));
   const splits = {} as Record<SplitName, Uint16Array>;
   const wordsPerSplit = {} as Record<SplitName, number>;
   for (const split of SPLITS) {
     const members = documentsOf(split);
-    const cached = await readTokenStream(directory, split, tokenizerSha256);
+    const cached = await readTokenStream(cacheDirectory, split, tokenizerSha256);
     if (cached !== undefined && cached.header.documents === members.length) {
       splits[split] = cached.tokens;
       wordsPerSplit[split] = cached.header.words;
@@ -137,7 +201,7 @@ export async function prepareBrownData(options: PrepareBrownDataOptions = {}): P
       endOfTextId,
     );
     const words = members.reduce((sum, { text }) => sum + countWords(text), 0);
-    await writeTokenStream(directory, split, tokens, {
+    await writeTokenStream(cacheDirectory, split, tokens, {
       documents: members.length,
       words,
       tokenizerSha256,
@@ -145,19 +209,16 @@ export async function prepareBrownData(options: PrepareBrownDataOptions = {}): P
     splits[split] = tokens;
     wordsPerSplit[split] = words;
   }
-
   const documentsPerSplit = Object.fromEntries(
     SPLITS.map((split) => [split, documentsOf(split).map(({ id }) => id)]),
   ) as Record<SplitName, string[]>;
   return {
-    tokenizerDirectory: directory,
+    tokenizerDirectory,
     tokenizerPath,
     tokenizerSha256,
-    vocabSize,
     endOfTextId,
     splits,
     wordsPerSplit,
     documentsPerSplit,
-    ...(tokenizerTrainingMs === undefined ? {} : { tokenizerTrainingMs }),
   };
 }

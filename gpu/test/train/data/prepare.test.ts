@@ -6,6 +6,7 @@ import {
   brownBaselines,
   openLabTokenizer,
   prepareBrownData,
+  prepareBrownDataForModel,
   readBrownCorpus,
   scorePerplexity,
   SPLITS,
@@ -148,5 +149,24 @@ describe('prepared Brown data', () => {
     await expect(prepareBrownData({ dir: folder, vocabSize: 100_000 })).rejects.toThrow(
       'vocabSize 100000 is out of range: give an integer from 512 to 16384 (default 4096)',
     );
+  });
+
+  it("tokenises the corpus with a model's own tokenizer (the demo's gives the same streams)", async () => {
+    built.length = 0;
+    const demo = await prepareBrownDataForModel('models/demo', {
+      dir: folder,
+      log: (message) => built.push(message),
+    });
+    expect(built).toEqual(
+      SPLITS.map((split) => expect.stringContaining(`tokenising the ${split}`)),
+    );
+    expect(demo.tokenizerSha256).toBe(data.tokenizerSha256);
+    expect(demo.endOfTextId).toBe(data.endOfTextId);
+    expect(demo.vocabSize).toBe(4096);
+    for (const split of SPLITS)
+      expect(sameTokens(demo.splits[split], data.splits[split])).toBe(true);
+    built.length = 0;
+    await prepareBrownDataForModel('models/demo', { dir: folder, log: (m) => built.push(m) });
+    expect(built).toEqual([]);
   });
 });
