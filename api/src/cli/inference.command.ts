@@ -118,6 +118,21 @@ export interface GenerateCommandOptions extends FactorisationFlags {
   topP: number;
 }
 
+/**
+ * Why `lab generate` printed no text, when it did not: otherwise the user sees an empty line.
+ */
+export function emptyGenerationHint(printed: string, generated: number): string | null {
+  if (printed.trim() !== '') return null;
+  if (generated === 0) {
+    return 'no text: the model ended at once with an end-of-sequence token; try another --seed or --temperature';
+  }
+  return (
+    `no text: the ${generated} tokens decode to nothing visible (special, unused or whitespace ` +
+    'tokens), as an untrained model such as one from `lab init-model` emits; try a trained ' +
+    'checkpoint, e.g. --model models/demo'
+  );
+}
+
 /** `lab generate`: the prompt's continuation, streamed to stdout as it is decoded. */
 async function generateCommand(options: GenerateCommandOptions): Promise<void> {
   if (options.maxNewTokens < 1) fail('--max-new-tokens must be at least 1');
@@ -147,6 +162,8 @@ async function generateCommand(options: GenerateCommandOptions): Promise<void> {
     });
     process.stdout.write('\n');
     process.stderr.write(`${tokens[0]!.length} tokens generated\n`);
+    const hint = emptyGenerationHint(printed, tokens[0]!.length);
+    if (hint !== null) process.stderr.write(`${hint}\n`);
   });
 }
 

@@ -3,6 +3,8 @@ import { readConfig, type LabConfig } from '../config.ts';
 import { collect, integer } from './flags.ts';
 import { callApi } from './api-client.ts';
 import { readJobConfig, type ConfigSources } from './job-config.ts';
+import { refuseRelativeModelPath } from './queued-paths.ts';
+import { formatMetricValue } from './runs-table.ts';
 
 export interface QueueOptions extends ConfigSources {
   name?: string;
@@ -39,10 +41,12 @@ export async function queueCommand(
   kind: string,
   options: QueueOptions,
 ): Promise<void> {
+  const config = await readJobConfig(options);
+  refuseRelativeModelPath(config);
   const input = {
     kind,
     name: options.name,
-    config: await readJobConfig(options),
+    config,
     priority: options.priority,
     tags: options.tag,
   };
@@ -58,7 +62,8 @@ export async function queueCommand(
   console.log(
     `run ${finished.id} ${finished.status}${finished.error ? `: ${finished.error}` : ''}`,
   );
-  for (const metric of finished.metrics) console.log(`  ${metric.key} = ${metric.value}`);
+  for (const metric of finished.metrics)
+    console.log(`  ${metric.key} = ${formatMetricValue(metric.value)}`);
   if (finished.status !== 'SUCCEEDED') process.exitCode = 1;
 }
 

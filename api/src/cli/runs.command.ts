@@ -2,23 +2,16 @@ import type { Command } from 'commander';
 import { readConfig, type LabConfig } from '../config.ts';
 import { integer } from './flags.ts';
 import { callApi } from './api-client.ts';
-
-interface RunRow {
-  id: string;
-  kind: string;
-  status: string;
-  queuedAt: string;
-  metrics: { key: string; value: number }[];
-}
+import { formatRunsTable, type ListedRun } from './runs-table.ts';
 
 export async function runsCommand(
   lab: LabConfig,
   options: { first: number; json?: boolean },
 ): Promise<void> {
-  const { runs } = await callApi<{ runs: { totalCount: number; edges: { node: RunRow }[] } }>(
+  const { runs } = await callApi<{ runs: { totalCount: number; edges: { node: ListedRun }[] } }>(
     lab,
     `query($first: Int!) { runs(first: $first) { totalCount
-       edges { node { id kind status queuedAt metrics { key value } } } } }`,
+       edges { node { id kind status queuedAt error metrics { key value } } } } }`,
     { first: options.first },
   );
   const rows = runs.edges.map((edge) => edge.node);
@@ -27,12 +20,7 @@ export async function runsCommand(
     return;
   }
   console.log(`${rows.length} of ${runs.totalCount} runs, newest first`);
-  for (const run of rows) {
-    const figures = run.metrics.map((m) => `${m.key}=${Number(m.value.toPrecision(4))}`).join(' ');
-    console.log(
-      `${run.id}  ${run.kind.padEnd(10)} ${run.status.padEnd(9)} ${run.queuedAt}  ${figures}`,
-    );
-  }
+  for (const line of formatRunsTable(rows)) console.log(line);
 }
 
 /** `lab runs`. */

@@ -3,6 +3,8 @@ import WebSocket from 'ws';
 import type { Command } from 'commander';
 import { readConfig, type LabConfig } from '../config.ts';
 import { authHeaders, unreachableApi } from './api-client.ts';
+import { subscriptionError } from './graphql-error-message.ts';
+import { resolveRunId } from './run-id.ts';
 
 interface WatchedRun {
   id: string;
@@ -29,7 +31,8 @@ function describe(run: WatchedRun): string {
  * `lab watch RUN`: follows a run live over the API's subscription until it ends; exits 0 when it
  * succeeded, 1 otherwise.
  */
-export async function watchCommand(lab: LabConfig, runId: string): Promise<void> {
+export async function watchCommand(lab: LabConfig, typedId: string): Promise<void> {
+  const runId = await resolveRunId(lab, typedId);
   const client = createClient({
     url: `${lab.apiUrl.replace(/^http/, 'ws').replace(/\/$/, '')}/graphql`,
     webSocketImpl: WebSocket,
@@ -55,7 +58,7 @@ export async function watchCommand(lab: LabConfig, runId: string): Promise<void>
             process.stdout.write(interactive ? `\r\u001b[2K${line}` : `${line}\n`);
             if (FINISHED.has(last.status)) resolve(last);
           },
-          error: (error) => reject(error instanceof Error ? error : unreachableApi(lab.apiUrl)),
+          error: (error) => reject(subscriptionError(error, () => unreachableApi(lab.apiUrl))),
           complete: () => (last ? resolve(last) : reject(new Error('the API ended the watch'))),
         },
       );
@@ -73,6 +76,6 @@ export function registerWatch(program: Command): void {
   program
     .command('watch')
     .description('follow a run live until it ends (exit code 0 if it succeeded)')
-    .argument('<run>', 'the run id')
+    .argument('<run>', 'the run id, or its first digits as `lab runs` shows them')
     .action((runId: string) => watchCommand(readConfig(), runId));
 }

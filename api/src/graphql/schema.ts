@@ -9,6 +9,7 @@ import { DatasetsResolver } from './datasets/datasets.resolver.ts';
 import { ExperimentsResolver } from './experiments/experiments.resolver.ts';
 import { LeaderboardResolver } from './leaderboard/leaderboard.resolver.ts';
 import { ModelsResolver } from './models/models.resolver.ts';
+import { RunIdsResolver } from './run-ids/run-ids.resolver.ts';
 import { RunActionsResolver } from './runs/run-actions.resolver.ts';
 import { RunRecordsResolver } from './runs/run-records.resolver.ts';
 import { RunsResolver } from './runs/runs.resolver.ts';
@@ -32,6 +33,7 @@ export function getSchema(): Promise<GraphQLSchema> {
       DatasetsResolver,
       BenchmarksResolver,
       RunRecordsResolver,
+      RunIdsResolver,
     ],
     validate: false,
     // type-graphql insists on a PubSub once any subscription exists; ours bring their own
