@@ -1,5 +1,11 @@
 import os from 'node:os';
-import { acquireGpu, getJob, type JobDefinition } from '@factorlab/gpu';
+import {
+  acquireGpu,
+  adapterKindFromEnv,
+  getJob,
+  requireAdapterKind,
+  type JobDefinition,
+} from '@factorlab/gpu';
 import { run as runQueue, type Runner } from 'graphile-worker';
 import pg from 'pg';
 import { readConfig } from '../config.ts';
@@ -39,7 +45,9 @@ export async function startWorker(
   const paths = options.paths ?? labPathRoots(readConfig());
   const findJob = (kind: string) =>
     Object.hasOwn(extraJobs, kind) ? extraJobs[kind] : getJob(kind);
+  const wantedAdapter = adapterKindFromEnv();
   const gpu = await acquireGpu();
+  requireAdapterKind(gpu.info, wantedAdapter);
   const worker = await db.worker.create({
     data: { host: os.hostname(), pid: process.pid, adapter: { ...gpu.info } },
   });
