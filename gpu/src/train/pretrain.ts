@@ -1,4 +1,4 @@
-import { appendFile, copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { parseModelConfig, type ModelConfig } from '../model/config.ts';
 import type { Gpu } from '../runtime/device.ts';
@@ -9,6 +9,13 @@ import { heldOutLoss } from './evaluate.ts';
 import { TRAINING_METRICS as METRICS } from './metric-keys.ts';
 import { ModelOptimizer, type ModelOptimizerState } from './optimizer.ts';
 import type { PretrainConfig } from './pretrain-config.ts';
+import {
+  appendHistory,
+  FINAL_MODEL_FOLDER,
+  firstDifference,
+  HISTORY_FILE,
+  truncateHistory,
+} from './run-files.ts';
 import { learningRateAt } from './schedule.ts';
 import { trainingStep } from './train-step.ts';
 import { TrainableLlama } from './trainable-llama.ts';
@@ -19,10 +26,7 @@ import {
   type TrainerState,
 } from './training-checkpoint.ts';
 
-/** The finished model's folder inside the run's output. */
-export const FINAL_MODEL_FOLDER = 'model';
-/** One JSON line per step (and per evaluation): the run's curves, for plots and model cards. */
-export const HISTORY_FILE = 'history.jsonl';
+export { FINAL_MODEL_FOLDER, HISTORY_FILE } from './run-files.ts';
 
 export class TrainingDivergedError extends Error {}
 
@@ -77,21 +81,6 @@ function weightSettings(config: PretrainConfig) {
   return { seed: config.seed, data: config.data, model: config.model, training: config.training };
 }
 
-function firstDifference(saved: unknown, current: unknown, path = ''): string | undefined {
-  if (typeof saved !== 'object' || saved === null || typeof current !== 'object' || !current)
-    return JSON.stringify(saved) === JSON.stringify(current) ? undefined : path || '(root)';
-  const keys = new Set([...Object.keys(saved), ...Object.keys(current)]);
-  for (const key of keys) {
-    const found = firstDifference(
-      (saved as Record<string, unknown>)[key],
-      (current as Record<string, unknown>)[key],
-      path ? `${path}.${key}` : key,
-    );
-    if (found) return found;
-  }
-  return undefined;
-}
-
 interface Start {
   model: TrainableLlama;
   state: TrainerState;
@@ -139,15 +128,6 @@ async function resumedStart(gpu: Gpu, config: PretrainConfig, checkpoint: string
     optimizerState: saved.optimizer,
     checkpoint,
   };
-}
-
-/** Drops history lines past `step`: a resumed run writes them again. */
-async function truncateHistory(output: string, step: number): Promise<void> {
-  const path = join(output, HISTORY_FILE);
-  const lines = (await readFile(path, 'utf8').catch(() => ''))
-    .split('\n')
-    .filter((line) => line && (JSON.parse(line) as { step: number }).step <= step);
-  await writeFile(path, lines.map((line) => `${line}\n`).join(''));
 }
 
 /**
@@ -297,10 +277,7 @@ class PretrainRun {
 
   private async record(step: number, values: Record<string, number>): Promise<void> {
     this.reporter.metrics(step, values);
-    await appendFile(
-      join(this.config.output, HISTORY_FILE),
-      `${JSON.stringify({ step, ...values })}\n`,
-    );
+    await appendHistory(this.config.output, step, values);
   }
 
   private async evaluate(step: number): Promise<void> {

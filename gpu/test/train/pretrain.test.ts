@@ -1,16 +1,13 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { acquireGpu, Checkpoint, type Gpu } from '../../src/index.ts';
+import { acquireGpu, type Gpu } from '../../src/index.ts';
 import { pretrainJob } from '../../src/jobs/pretrain.ts';
-import {
-  pretrain,
-  TrainingDivergedError,
-  type TrainingReporter,
-} from '../../src/train/pretrain.ts';
+import { pretrain, TrainingDivergedError } from '../../src/train/pretrain.ts';
 import { pretrainConfigSchema, type PretrainConfig } from '../../src/train/pretrain-config.ts';
 import { useTemporaryFolders } from '../model/files.ts';
 import { TINY_PRETRAIN } from './tiny-pretrain.ts';
+import { largestRelativeDifference, recordingReporter, weightsOf } from './training-run.ts';
 
 const temporaryFolder = useTemporaryFolders();
 let gpu: Gpu;
@@ -38,63 +35,6 @@ function tinyConfig(output: string, overrides: Partial<PretrainConfig['training'
     evaluation: { every: 3, batches: 2, batchSize: 64, test: false },
     checkpoint: { every: 3, keep: 5 },
   });
-}
-
-interface Recorded {
-  points: Map<number, Record<string, number>>;
-  artifacts: { kind: string; path: string; step?: number }[];
-}
-
-function recordingReporter(
-  resumeFrom: { path: string; step: number } | null = null,
-  stopAfterStep = Infinity,
-): TrainingReporter & Recorded {
-  const points = new Map<number, Record<string, number>>();
-  const artifacts: Recorded['artifacts'] = [];
-  let lastStep = 0;
-  return {
-    points,
-    artifacts,
-    progress: () => undefined,
-    log: () => undefined,
-    metrics(step, values) {
-      lastStep = Math.max(lastStep, step);
-      points.set(step, { ...points.get(step), ...values });
-    },
-    artifact(artifact) {
-      artifacts.push(artifact);
-    },
-    shouldStop: () => lastStep >= stopAfterStep,
-    resumeFrom: () => resumeFrom,
-  };
-}
-
-async function weightsOf(directory: string): Promise<Map<string, Float32Array>> {
-  const checkpoint = await Checkpoint.open(directory);
-  try {
-    const weights = new Map<string, Float32Array>();
-    for (const name of checkpoint.tensorNames)
-      weights.set(name, await checkpoint.readFloat32(name));
-    return weights;
-  } finally {
-    await checkpoint.close();
-  }
-}
-
-function largestRelativeDifference(
-  a: Map<string, Float32Array>,
-  b: Map<string, Float32Array>,
-): number {
-  expect([...a.keys()].sort()).toEqual([...b.keys()].sort());
-  let largest = 0;
-  for (const [name, values] of a) {
-    const other = b.get(name)!;
-    values.forEach((value, index) => {
-      const difference = Math.abs(value - other[index]!) / Math.max(Math.abs(value), 1e-6);
-      largest = Math.max(largest, difference);
-    });
-  }
-  return largest;
 }
 
 describe('pretrain', () => {

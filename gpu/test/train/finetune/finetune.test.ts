@@ -1,0 +1,142 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { acquireGpu, type Gpu } from '../../../src/index.ts';
+import { factorizeConfigSchema, factorizeModel } from '../../../src/jobs/factorize.ts';
+import { finetuneConfigSchema } from '../../../src/train/finetune/config.ts';
+import { finetune } from '../../../src/train/finetune/finetune.ts';
+import { layerMetric } from '../../../src/train/metric-keys.ts';
+import { pretrain } from '../../../src/train/pretrain.ts';
+import { pretrainConfigSchema } from '../../../src/train/pretrain-config.ts';
+import { RecordingReporter } from '../../recording-reporter.ts';
+import { useTemporaryFolders } from '../../model/files.ts';
+import { TINY_PRETRAIN } from '../tiny-pretrain.ts';
+import { largestRelativeDifference, recordingReporter, weightsOf } from '../training-run.ts';
+
+const temporaryFolder = useTemporaryFolders();
+let gpu: Gpu;
+let teacher: string;
+let student: string;
+
+/** A tiny dense teacher trained a little on Brown, and its 4-expert top-1 factorisation. */
+let shared: string;
+beforeAll(async () => {
+  gpu = await acquireGpu();
+  shared = await mkdtemp(join(tmpdir(), 'factorlab-finetune-'));
+  const output = join(shared, 'teacher-run');
+  const config = pretrainConfigSchema.parse({
+    output,
+    seed: 3,
+    ...TINY_PRETRAIN,
+    training: { steps: 30, batchSize: 4, sequenceLength: 32, learningRate: 1e-2, warmupSteps: 3 },
+    evaluation: { every: 30, batches: 1, batchSize: 16, test: false },
+    checkpoint: { every: 30, keep: 1 },
+  });
+  await pretrain(config, recordingReporter(), gpu);
+  teacher = join(output, 'model');
+  student = join(shared, 'student');
+  await factorizeModel(
+    factorizeConfigSchema.parse({ model: teacher, output: student, experts: 4, topK: 1 }),
+    new RecordingReporter(),
+    async () => gpu,
+  );
+}, 300_000);
+
+afterAll(async () => {
+  await rm(shared, { recursive: true, force: true });
+});
+
+function tinyFinetune(output: string, router = 6, joint = 6) {
+  return finetuneConfigSchema.parse({
+    teacher,
+    student,
+    output,
+    seed: 5,
+    training: { batchSize: 4, sequenceLength: 32, gradientAccumulation: 2 },
+    stages: {
+      router: { steps: router, learningRate: 3e-2, warmupSteps: 1 },
+      joint: { steps: joint, learningRate: 3e-3, warmupSteps: 1 },
+    },
+    evaluation: { every: 6, batches: 2, batchSize: 16 },
+    checkpoint: { every: 3, keep: 10 },
+  });
+}
+
+describe('the FactorLLM fine-tune', () => {
+  it('teaches the routers the PA prior, then trains routers and experts, logging every term', async () => {
+    const output = await temporaryFolder();
+    const reporter = recordingReporter();
+    const { summary } = await finetune(tinyFinetune(output, 10, 4), reporter, gpu);
+    const first = reporter.points.get(1)!;
+    const routerEnd = reporter.points.get(10)!;
+    for (const key of ['train_loss', 'ce_loss', 'distill_loss', 'pa_loss', 'balance_loss'])
+      expect(Number.isFinite(first[key]), key).toBe(true);
+    expect(first[layerMetric(1, 'pa_loss')]).toBeGreaterThan(0);
+    expect(first.stage).toBe(0);
+    expect(reporter.points.get(11)!.stage).toBe(1);
+    // The router stage moves only routers: the routing agrees more with the prior and CE moves
+    // only through routing.
+    expect(routerEnd.router_accuracy).toBeGreaterThan(first.router_accuracy! + 0.15);
+    expect(routerEnd.pa_loss).toBeLessThan(first.pa_loss!);
+    expect(summary.steps).toBe(14);
+    expect(summary.val_loss).toBeGreaterThan(0);
+    const saved = JSON.parse(await readFile(join(output, 'model', 'config.json'), 'utf8'));
+    expect(saved.factorlab_moe).toMatchObject({ num_experts: 4, top_k: 1 });
+    // Only routers changed in the router stage; the joint stage changed experts too.
+    const before = await weightsOf(student);
+    const after = await weightsOf(join(output, 'model'));
+    const changed = [...after].filter(
+      ([name, values]) =>
+        largestRelativeDifference(new Map([[name, values]]), new Map([[name, before.get(name)!]])) >
+        0,
+    );
+    expect(
+      changed.map(([name]) => name).every((name) => /\.mlp\.(router|experts)\./.test(name)),
+    ).toBe(true);
+    expect(changed.some(([name]) => name.includes('.experts.'))).toBe(true);
+  }, 300_000);
+
+  it('resumes from a checkpoint, also across the stage boundary, to the same weights', async () => {
+    const straightOutput = await temporaryFolder();
+    await finetune(tinyFinetune(straightOutput), recordingReporter(), gpu);
+    for (const stopAfter of [4, 6]) {
+      const output = await temporaryFolder();
+      await finetune(tinyFinetune(output), recordingReporter(null, stopAfter), gpu);
+      const step = stopAfter === 4 ? 3 : 6;
+      const path = join(output, 'checkpoints', `step-${String(step).padStart(8, '0')}`);
+      await finetune(tinyFinetune(output), recordingReporter({ path, step }), gpu);
+      const difference = largestRelativeDifference(
+        await weightsOf(join(straightOutput, 'model')),
+        await weightsOf(join(output, 'model')),
+      );
+      expect(difference, `resumed from step ${step}`).toBeLessThan(1e-6);
+    }
+  }, 300_000);
+
+  it('refuses a dense student, and a config without work, naming the field', async () => {
+    const output = await temporaryFolder();
+    await expect(
+      finetune({ ...tinyFinetune(output), student: teacher }, recordingReporter(), gpu),
+    ).rejects.toThrow(/student: .* is a dense model; factorise it first/);
+    const parsed = finetuneConfigSchema.safeParse({
+      teacher,
+      student,
+      output,
+      stages: { router: { steps: 0, learningRate: 1e-3 }, joint: { steps: 0, learningRate: 1e-3 } },
+    });
+    expect(parsed.success).toBe(false);
+    expect(parsed.error!.issues[0]!.message).toMatch(/nothing would train/);
+    expect(
+      finetuneConfigSchema.safeParse({
+        teacher,
+        student,
+        output,
+        stages: {
+          router: { steps: 1, learningRate: Number.NaN },
+          joint: { steps: 1, learningRate: 1 },
+        },
+      }).error!.issues[0]!.path,
+    ).toEqual(['stages', 'router', 'learningRate']);
+  });
+});
