@@ -4,10 +4,12 @@ import { z } from 'zod';
 import { writeFileAtomically } from './atomic-write.ts';
 import { findLayoutProblem } from './checkpoint-layout.ts';
 import { readModelConfig, type ModelConfig } from './config.ts';
+import { decodeFloat16 } from '../util/float16.ts';
+import { firstNonFinite, firstNonFiniteHalf, nonFiniteError } from './finite-weights.ts';
 import { readJsonFile } from './json-file.ts';
 import { IGNORED_BUFFER } from './llama-tensors.ts';
 import { ModelFileError } from './model-file-error.ts';
-import type { SafetensorsTensorInfo } from './safetensors/header.ts';
+import { elementCount, type SafetensorsTensorInfo } from './safetensors/header.ts';
 import { SafetensorsFile, type RowRange } from './safetensors/reader.ts';
 import { writeSafetensors, type SafetensorsEntry } from './safetensors/writer.ts';
 
@@ -62,14 +64,40 @@ export class Checkpoint {
     return this.file(name).info(name);
   }
 
-  /** Tensor `name` (or `rows` of its first dimension) widened to f32. */
-  readFloat32(name: string, rows?: RowRange): Promise<Float32Array> {
-    return this.file(name).readFloat32(name, rows);
+  /** Tensor `name` (or `rows` of its first dimension) widened to f32; refused if not finite. */
+  async readFloat32(name: string, rows?: RowRange): Promise<Float32Array> {
+    const values = await this.file(name).readFloat32(name, rows);
+    const index = firstNonFinite(values);
+    if (index >= 0) this.refuseNonFinite(name, rows, index, values[index]!);
+    return values;
   }
 
-  /** The bits of F16 tensor `name` (or `rows` of it). */
-  readFloat16Bits(name: string, rows?: RowRange): Promise<Uint16Array> {
-    return this.file(name).readFloat16Bits(name, rows);
+  /** The bits of F16 tensor `name` (or `rows` of it); refused if not finite. */
+  async readFloat16Bits(name: string, rows?: RowRange): Promise<Uint16Array> {
+    const bits = await this.file(name).readFloat16Bits(name, rows);
+    const index = firstNonFiniteHalf(bits);
+    if (index >= 0)
+      this.refuseNonFinite(name, rows, index, decodeFloat16(bits.subarray(index), 1)[0]!);
+    return bits;
+  }
+
+  /** Refuses tensor `name`, whose element `index` of the block `rows` read is `value`. */
+  private refuseNonFinite(
+    name: string,
+    rows: RowRange | undefined,
+    index: number,
+    value: number,
+  ): never {
+    const { shape } = this.info(name);
+    const elements = elementCount(shape);
+    const rowElements = shape[0] ? elements / shape[0] : 0;
+    throw nonFiniteError(
+      this.file(name).path,
+      name,
+      (rows?.first ?? 0) * rowElements + index,
+      value,
+      elements,
+    );
   }
 
   async close(): Promise<void> {

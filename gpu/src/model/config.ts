@@ -1,10 +1,9 @@
 import { z } from 'zod';
 import { readJsonFile } from './json-file.ts';
 import { ModelFileError } from './model-file-error.ts';
+import { findUnsupportedFeature, SUPPORTED_ROPE_SCALING_TYPES } from './supported-model.ts';
 
 const size = z.int().positive();
-
-const ROPE_SCALING_TYPES = ['llama3'] as const;
 
 /** Llama 3's frequency-dependent RoPE scaling. Older configs name the type `type`, newer `rope_type`. */
 const ropeScalingSchema = z.preprocess(
@@ -13,9 +12,9 @@ const ropeScalingSchema = z.preprocess(
       ? { ...value, rope_type: value.type }
       : value,
   z.looseObject({
-    rope_type: z.enum(ROPE_SCALING_TYPES, {
+    rope_type: z.enum(SUPPORTED_ROPE_SCALING_TYPES, {
       error: (issue) =>
-        `type ${JSON.stringify(issue.input)} is not supported (supported: ${ROPE_SCALING_TYPES.join(', ')})`,
+        `type ${JSON.stringify(issue.input)} is not supported (supported: ${SUPPORTED_ROPE_SCALING_TYPES.join(', ')})`,
     }),
     factor: z.number().positive(),
     low_freq_factor: z.number().positive(),
@@ -67,8 +66,15 @@ export const modelConfigSchema = z
 export type ModelConfig = z.output<typeof modelConfigSchema>;
 export type RopeScaling = NonNullable<ModelConfig['rope_scaling']>;
 
-/** Checks a parsed config.json; `file` names it in the error. */
+/**
+ * Checks a parsed config.json; `file` names it in the error. What the lab does not implement is
+ * refused first, so another architecture is named as such rather than by a missing Llama field.
+ */
 export function parseModelConfig(json: unknown, file: string): ModelConfig {
+  if (typeof json === 'object' && json !== null && !Array.isArray(json)) {
+    const unsupported = findUnsupportedFeature(json as Record<string, unknown>);
+    if (unsupported) throw new ModelFileError(file, `${unsupported.field}: ${unsupported.problem}`);
+  }
   const parsed = modelConfigSchema.safeParse(json);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0]!;

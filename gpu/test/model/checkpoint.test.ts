@@ -218,6 +218,37 @@ const BROKEN: [string, () => Promise<string>, string, string][] = [
     'config.json',
     'num_attention_heads: Too small',
   ],
+  [
+    'another architecture (Gemma: GELU, its own norms)',
+    () =>
+      folderWith(
+        {
+          ...TINY_CONFIG,
+          model_type: 'gemma',
+          architectures: ['GemmaForCausalLM'],
+          hidden_act: 'gelu',
+        },
+        { 'model.safetensors': complete() },
+      ),
+    'config.json',
+    'model_type: "gemma" is not supported (supported: llama, mistral, qwen2)',
+  ],
+  [
+    'an activation other than SiLU',
+    () => folderWith({ ...TINY_CONFIG, hidden_act: 'relu' }, { 'model.safetensors': complete() }),
+    'config.json',
+    'hidden_act: "relu" is not supported (supported: silu, swish)',
+  ],
+  [
+    'a sliding window narrower than the sequence',
+    () =>
+      folderWith(
+        { ...TINY_CONFIG, model_type: 'mistral', sliding_window: 8 },
+        { 'model.safetensors': complete() },
+      ),
+    'config.json',
+    'sliding_window: a sliding attention window of 8 tokens, narrower than max_position_embeddings (64)',
+  ],
 ];
 
 describe('broken checkpoint folders', () => {

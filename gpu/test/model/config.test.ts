@@ -90,7 +90,82 @@ describe('config.json', () => {
       'c: rope_scaling.low_freq_factor:',
     ],
     ['unknown torch_dtype', { ...TINY_CONFIG, torch_dtype: 'int8' }, 'c: torch_dtype:'],
+    [
+      'another architecture',
+      { ...TINY_CONFIG, model_type: 'gpt2', architectures: ['GPT2LMHeadModel'] },
+      'c: model_type: "gpt2" is not supported (supported: llama, mistral, qwen2)',
+    ],
+    [
+      'another architecture whose Llama fields are missing',
+      { model_type: 'gpt2', n_embd: 768 },
+      'c: model_type: "gpt2" is not supported',
+    ],
+    [
+      'an architecture class the lab does not run',
+      { ...TINY_CONFIG, architectures: ['LlamaForSequenceClassification'] },
+      'c: architectures: "LlamaForSequenceClassification" is not supported (supported: LlamaForCausalLM, MistralForCausalLM, Qwen2ForCausalLM)',
+    ],
+    [
+      'another activation',
+      { ...TINY_CONFIG, hidden_act: 'gelu_pytorch_tanh' },
+      'c: hidden_act: "gelu_pytorch_tanh" is not supported (supported: silu, swish)',
+    ],
+    [
+      "Mistral's sliding window narrower than the sequence",
+      { ...TINY_CONFIG, model_type: 'mistral', sliding_window: 16 },
+      'c: sliding_window: a sliding attention window of 16 tokens, narrower than max_position_embeddings (64), is not implemented (supported: full causal attention;',
+    ],
+    [
+      "Qwen2's use_sliding_window",
+      { ...TINY_CONFIG, model_type: 'qwen2', use_sliding_window: true, sliding_window: 32 },
+      'c: use_sliding_window: a sliding attention window of 32 tokens',
+    ],
+    [
+      'sliding attention layers',
+      { ...TINY_CONFIG, layer_types: ['full_attention', 'sliding_attention'] },
+      'c: layer_types: "sliding_attention" is not supported (supported: a list of full_attention)',
+    ],
+    [
+      'partial rotary embeddings',
+      { ...TINY_CONFIG, partial_rotary_factor: 0.5 },
+      'c: partial_rotary_factor: 0.5 is not supported',
+    ],
+    [
+      'linear rope scaling',
+      { ...TINY_CONFIG, rope_scaling: { type: 'linear', factor: 2 } },
+      'c: rope_scaling.rope_type: type "linear" is not supported (supported: llama3)',
+    ],
+    [
+      'rope_parameters of another type',
+      { ...TINY_CONFIG, rope_parameters: { rope_type: 'yarn', factor: 4 } },
+      'c: rope_parameters.rope_type: "yarn" is not supported here',
+    ],
+    [
+      'a rope_parameters theta that rope_theta contradicts',
+      { ...TINY_CONFIG, rope_parameters: { rope_type: 'default', rope_theta: 500000 } },
+      'c: rope_parameters.rope_theta: 500000 differs from rope_theta (10000); set rope_theta to it',
+    ],
   ];
+
+  it('accepts what the lab computes exactly: windows no narrower than the sequence, biases, extensions', () => {
+    const accepted = [
+      {
+        ...TINY_CONFIG,
+        model_type: 'mistral',
+        architectures: ['MistralForCausalLM'],
+        sliding_window: 64,
+      },
+      { ...TINY_CONFIG, model_type: 'mistral', sliding_window: null },
+      // Qwen2 configs carry a window they do not use unless use_sliding_window is set.
+      { ...TINY_CONFIG, model_type: 'qwen2', use_sliding_window: false, sliding_window: 16 },
+      { ...TINY_CONFIG, hidden_act: 'silu', layer_types: ['full_attention', 'full_attention'] },
+      { ...TINY_CONFIG, attention_bias: true, mlp_bias: true, partial_rotary_factor: 1 },
+      { ...TINY_CONFIG, rope_parameters: { rope_type: 'default', rope_theta: 10000 } },
+      // A saved mixture of experts: validated by its own schema in gpu/src/factor/, kept here.
+      { ...TINY_CONFIG, factorlab_moe: { experts: 4 } },
+    ];
+    for (const json of accepted) expect(parseModelConfig(json, 'c')).toMatchObject(json);
+  });
 
   it.each(BAD)('refuses %s', (_, json, message) => {
     expect(() => parseModelConfig(json, 'c')).toThrow(message);
