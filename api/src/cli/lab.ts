@@ -10,6 +10,7 @@ import { registerKeys } from './keys.command.ts';
 import { registerInitModel } from './model.command.ts';
 import { registerPlot } from './plot.command.ts';
 import { registerPretrain } from './pretrain.command.ts';
+import { registerFinetune } from './finetune.command.ts';
 import { registerQueue } from './queue.command.ts';
 import { registerRun } from './run.command.ts';
 import { registerRuns } from './runs.command.ts';
@@ -43,6 +44,7 @@ function buildProgram(): Command {
   registerQueue(program);
   registerRun(program);
   registerPretrain(program);
+  registerFinetune(program);
   registerPlot(program);
   registerExport(program);
   registerWatch(program);

@@ -1,4 +1,6 @@
 import type { JobDefinition } from './job.ts';
+import { factorizeJob } from './factorize.ts';
+import { finetuneJob } from './finetune.ts';
 import { inferenceBenchJob } from './inference-bench.ts';
 import { pretrainJob } from './pretrain.ts';
 import { selftestJob } from './selftest.ts';
@@ -8,6 +10,8 @@ export const jobCatalogue = {
   selftest: selftestJob,
   'inference-bench': inferenceBenchJob,
   pretrain: pretrainJob,
+  factorize: factorizeJob,
+  finetune: finetuneJob,
 } satisfies Record<string, JobDefinition>;
 
 export type JobKind = keyof typeof jobCatalogue;

@@ -10,7 +10,10 @@ export { trainingStep } from './train-step.ts';
 export type { StepResult, StepSettings } from './train-step.ts';
 export { heldOutLoss } from './evaluate.ts';
 export type { HeldOutLoss, HeldOutOptions } from './evaluate.ts';
-export { TRAINING_METRICS } from './metric-keys.ts';
+export { EVAL_METRICS, FINETUNE_METRICS, layerMetric, TRAINING_METRICS } from './metric-keys.ts';
+export { finetuneConfigSchema } from './finetune/config.ts';
+export type { FinetuneConfig } from './finetune/config.ts';
+export { finetune } from './finetune/finetune.ts';
 export { pretrainConfigSchema } from './pretrain-config.ts';
 export type { PretrainConfig } from './pretrain-config.ts';
 export {
