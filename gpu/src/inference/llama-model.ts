@@ -17,8 +17,6 @@ import { embedTokens, gatherRows, rmsNormRows } from '../ops/fused/rows.ts';
 import { KvCache } from './kv-cache.ts';
 import type { InputNorm } from '../ops/fused/row-streams.ts';
 import { Projector } from './linear.ts';
-import { routerForward, softmaxGates } from './expert-routing.ts';
-import { readMoeConfig } from '../factor/moe-config.ts';
 import {
   loadLlamaWeights,
   weightTensors,
@@ -114,7 +112,7 @@ export class LlamaModel {
       config,
       weights,
       inverseFrequencies,
-      expertPlan ? { experts: expertPlan.experts, topK: expertPlan.topK } : storedExperts(config),
+      expertPlan && { experts: expertPlan.experts, topK: expertPlan.topK },
       target,
     );
   }
@@ -242,14 +240,12 @@ export class LlamaModel {
     const h = allocateTensor(engine, 'normalised', [count, config.hidden_size], 'f32');
     rmsNormRows(engine, this.target, x, layer.postNorm, h, count, config.rms_norm_eps);
     const { experts } = feedForward;
-    const routerLogits = routerForward(this.projector, h, feedForward);
+    const routerLogits = this.projector.project(h, feedForward.router);
     const choices = allocateTensor(engine, 'expert choices', [count, experts.topK], 'i32');
     routeTopK(engine, routerLogits, choices, experts.topK);
-    const gates =
-      feedForward.gating === 'softmax' ? softmaxGates(routerLogits, choices) : undefined;
     routerLogits.dispose();
     if (groupsTokensByExpert(experts, count)) {
-      groupedExpertFfn(engine, h, choices, x, count, experts, gates);
+      groupedExpertFfn(engine, h, choices, x, count, experts);
     } else {
       const activations = allocateTensor(
         engine,
@@ -257,27 +253,15 @@ export class LlamaModel {
         [count, experts.topK, experts.block],
         'f32',
       );
-      expertFfn(engine, this.target, h, choices, activations, x, count, experts, gates);
-      activations.dispose();
-    }
-    gates?.dispose();
-    choices.dispose();
-    if (feedForward.shared) {
-      const activations = this.projector.projectSwiglu(h, feedForward.shared.gateUp);
-      this.projector.projectInto(activations, feedForward.shared.down, x);
+      expertFfn(engine, this.target, h, choices, activations, x, count, experts);
       activations.dispose();
     }
     h.dispose();
+    choices.dispose();
   }
 
   dispose(): void {
     for (const weight of weightTensors(this.weights)) weight.dispose();
     this.inverseFrequencies.dispose();
   }
-}
-
-/** N and k of a checkpoint that is a stored mixture of experts, else undefined. */
-function storedExperts(config: ModelConfig): { experts: number; topK: number } | undefined {
-  const moe = readMoeConfig(config);
-  return moe && { experts: moe.num_experts, topK: moe.top_k };
 }
