@@ -2,17 +2,19 @@ import { expertLayout, permute } from '../factor/expert-permutation.ts';
 import type { ExpertPlan } from '../factor/expert-plan.ts';
 import type { LayerFactorisation } from '../factor/factorise.ts';
 import type { RowBlocks } from '../kernel/row-blocks.ts';
-import type { Checkpoint } from '../model/checkpoint.ts';
+import { join } from 'node:path';
+import { CONFIG_FILE, type Checkpoint } from '../model/checkpoint.ts';
 import type { ModelConfig } from '../model/config.ts';
 import type { ExpertWeights } from '../ops/fused/experts.ts';
 import type { Engine } from '../runtime/engine.ts';
 import type { Tensor } from '../tensor/tensor.ts';
 import type { Linear } from './linear.ts';
 import { WeightUploader } from './weight-uploader.ts';
+import { loadStoredExperts, storedExpertTensors, type StoredExperts } from './stored-experts.ts';
+import { readMoeConfig } from '../factor/moe-config.ts';
 
-export type FeedForward =
-  | { kind: 'dense'; gateUp: Linear; down: Linear }
-  | { kind: 'experts'; router: Linear; experts: ExpertWeights };
+/** A dense SwiGLU, or a mixture of experts: cut on loading, or stored (stored-experts.ts). */
+export type FeedForward = { kind: 'dense'; gateUp: Linear; down: Linear } | StoredExperts;
 
 export interface LayerWeights {
   inputNorm: Tensor;
@@ -170,6 +172,7 @@ async function loadExpertFeedForward(
       bias: upload('router bias', routerBias, [experts.length]),
     },
     experts: weights,
+    gating: 'factorllm',
   };
 }
 
@@ -186,6 +189,11 @@ export async function loadLlamaWeights(
   maxBindingBytes = engine.device.limits.maxStorageBufferBindingSize,
 ): Promise<LlamaWeights> {
   const { config } = checkpoint;
+  const storedMoe = readMoeConfig(config, join(checkpoint.directory, CONFIG_FILE));
+  if (storedMoe && expertPlan)
+    throw new Error(
+      `${checkpoint.directory} is already a mixture of ${storedMoe.num_experts} experts (top ${storedMoe.top_k}); load it without experts and top-k`,
+    );
   const load = new WeightUploader(engine, checkpoint, keepHalf, laneBlocking);
   // The embedding lookup reads rows: never lane-blocked, so a tied LM head is not either.
   const embeddings = await load.rowBlocks('model.embed_tokens.weight', maxBindingBytes, false);
@@ -196,15 +204,17 @@ export async function loadLlamaWeights(
       inputNorm: await load.tensor(`${prefix}.input_layernorm.weight`),
       ...(await loadAttention(load, config, prefix)),
       postNorm: await load.tensor(`${prefix}.post_attention_layernorm.weight`),
-      feedForward: expertPlan
-        ? await loadExpertFeedForward(
-            load,
-            config,
-            prefix,
-            (gate) => expertPlan.factorise(layer, gate),
-            expertPlan.topK,
-          )
-        : await loadDenseFeedForward(load, config, prefix),
+      feedForward: storedMoe
+        ? await loadStoredExperts(load, config, storedMoe, layer)
+        : expertPlan
+          ? await loadExpertFeedForward(
+              load,
+              config,
+              prefix,
+              (gate) => expertPlan.factorise(layer, gate),
+              expertPlan.topK,
+            )
+          : await loadDenseFeedForward(load, config, prefix),
     });
     await load.settle();
   }
@@ -231,16 +241,7 @@ export function weightTensors(weights: LlamaWeights): Tensor[] {
     ...linear(layer.output),
     ...(layer.feedForward.kind === 'dense'
       ? [...linear(layer.feedForward.gateUp), ...linear(layer.feedForward.down)]
-      : [
-          ...linear(layer.feedForward.router),
-          layer.feedForward.experts.gate,
-          layer.feedForward.experts.up,
-          layer.feedForward.experts.down,
-          layer.feedForward.experts.gateBias,
-          layer.feedForward.experts.upBias,
-          layer.feedForward.experts.downBias,
-          layer.feedForward.experts.offsets,
-        ]),
+      : storedExpertTensors(layer.feedForward)),
   ]);
   return [
     ...new Set([

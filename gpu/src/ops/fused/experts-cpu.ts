@@ -79,8 +79,16 @@ fn main(${BUILTINS_WGSL}) {
 function downDefinition(laneBlocked: boolean): KernelDefinition {
   return {
     name: `inference expert down row streams${laneBlocked ? ' lane-blocked' : ''}`,
-    params: { outputs: 'u32', width: 'u32', block: 'u32', k: 'u32', hasBias: 'u32', scale: 'f32' },
-    inputs: ['act', 'down', 'downBias', 'choices', 'offsets'],
+    params: {
+      outputs: 'u32',
+      width: 'u32',
+      block: 'u32',
+      k: 'u32',
+      hasBias: 'u32',
+      scale: 'f32',
+      gated: 'u32',
+    },
+    inputs: ['act', 'down', 'downBias', 'choices', 'offsets', 'gates'],
     outputs: ['residual'],
     elementTypes: { act: 'vec4', down: 'vec4' },
     main: /* wgsl */ `
@@ -98,8 +106,9 @@ fn main(${BUILTINS_WGSL}) {
     let start = u32(offsets[expert]) / 4u;
     let size = (u32(offsets[expert + 1u]) - u32(offsets[expert])) / 4u;
     let activations = (token * params.k + j) * params.block / 4u;
+    let gate = select(1.0, gates[token * params.k + j], params.gated == 1u);
     for (var c = 0u; c < size; c++) {
-      let a = act[activations + c];
+      let a = act[activations + c] * gate;
       ${rowIndices.map((r) => `sum${r} += vec4f(down[row${r} + (start + c) * ROW_STEP]) * a;`).join('\n      ')}
     }
   }

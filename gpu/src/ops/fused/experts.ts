@@ -107,14 +107,23 @@ function gateUpDefinition(subgroups: boolean): KernelDefinition {
 }
 
 /**
- * residual[t, o] += scale * sum over chosen experts j and their neurons r of
- * down[o, start_j + r] act[t, j, r] (+ down bias once): the chosen experts' columns only.
+ * residual[t, o] += scale * sum over chosen experts j (each times gates[t, j] when `gated`) and
+ * their neurons r of down[o, start_j + r] act[t, j, r] (+ down bias once): the chosen experts'
+ * columns only.
  */
 function downDefinition(subgroups: boolean): KernelDefinition {
   return {
     name: `inference expert down${subgroups ? ' subgroups' : ''}`,
-    params: { outputs: 'u32', width: 'u32', block: 'u32', k: 'u32', hasBias: 'u32', scale: 'f32' },
-    inputs: ['act', 'down', 'downBias', 'choices', 'offsets'],
+    params: {
+      outputs: 'u32',
+      width: 'u32',
+      block: 'u32',
+      k: 'u32',
+      hasBias: 'u32',
+      scale: 'f32',
+      gated: 'u32',
+    },
+    inputs: ['act', 'down', 'downBias', 'choices', 'offsets', 'gates'],
     outputs: ['residual'],
     directives: rowReductionDirectives(subgroups),
     main: rowReductionMain(
@@ -128,7 +137,9 @@ function downDefinition(subgroups: boolean): KernelDefinition {
       let start = row * params.width + expertStart(expert);
       let activations = (token * params.k + j) * params.block;
       let size = expertSize(expert);
-      for (var r = lane; r < size; r += width) { sum += f32(down[start + r]) * act[activations + r]; }
+      var part = 0.0;
+      for (var r = lane; r < size; r += width) { part += f32(down[start + r]) * act[activations + r]; }
+      sum += select(part, part * gates[token * params.k + j], params.gated == 1u);
     }
     let total = rowSum(sum) * params.scale;
     if (lane == 0u) {
@@ -175,7 +186,11 @@ export interface ExpertWeights {
   laneBlocked: boolean;
 }
 
-/** The factorised FFN of `tokens` rows of h, added to `residual`, computing chosen experts only. */
+/**
+ * The factorised FFN of `tokens` rows of h, added to `residual`, computing chosen experts only:
+ * the chosen experts summed times N / k (FactorLLM), or with `gates` (f32 [tokens, k]) each
+ * times its gate (softmax gating).
+ */
 export function expertFfn(
   engine: Engine,
   target: KernelTarget,
@@ -185,6 +200,7 @@ export function expertFfn(
   residual: Tensor,
   tokens: number,
   weights: ExpertWeights,
+  gates?: Tensor,
 ): void {
   const subgroups = hasSubgroups(engine);
   const kernels =
@@ -219,9 +235,18 @@ export function expertFfn(
   const [downX, downY] = grid(inputs, kernels.rowsPerWorkgroup);
   runKernel(engine, kernels.down, {
     operation: `expert down of ${tokens} tokens, ${experts}`,
-    inputs: [act, weights.down, weights.downBias, choices, weights.offsets],
+    // Without gates an f32 binding stands in for them, never read.
+    inputs: [act, weights.down, weights.downBias, choices, weights.offsets, gates ?? act],
     outputs: [residual],
-    params: { outputs: inputs, width, block, k, hasBias, scale: weights.experts / k },
+    params: {
+      outputs: inputs,
+      width,
+      block,
+      k,
+      hasBias,
+      scale: gates ? 1 : weights.experts / k,
+      gated: gates ? 1 : 0,
+    },
     workgroups: [downX, downY, tokens],
   });
 }

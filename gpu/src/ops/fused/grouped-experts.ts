@@ -137,11 +137,14 @@ ${TILE_WGSL}
   };
 }
 
-/** residual[t, o] += scale * (sum of token t's k expert outputs) + the down bias once. */
+/**
+ * residual[t, o] += scale * (sum of token t's k expert outputs, each times gates[t, j] when
+ * `gated`) + the down bias once.
+ */
 const combineDefinition: KernelDefinition = {
   name: 'inference grouped expert combine',
-  params: { count: 'u32', outputs: 'u32', k: 'u32', hasBias: 'u32', scale: 'f32' },
-  inputs: ['out', 'positions', 'downBias'],
+  params: { count: 'u32', outputs: 'u32', k: 'u32', hasBias: 'u32', scale: 'f32', gated: 'u32' },
+  inputs: ['out', 'positions', 'downBias', 'gates'],
   outputs: ['residual'],
   main: perElement(`
   let token = index / params.outputs;
@@ -149,7 +152,10 @@ const combineDefinition: KernelDefinition = {
   var total = 0.0;
   for (var j = 0u; j < params.k; j++) {
     let r = positions[token * params.k + j];
-    if (r >= 0) { total += out[u32(r) * params.outputs + o]; }
+    if (r >= 0) {
+      let value = out[u32(r) * params.outputs + o];
+      total += select(value, value * gates[token * params.k + j], params.gated == 1u);
+    }
   }
   var value = total * params.scale;
   if (params.hasBias == 1u) { value += downBias[o]; }
@@ -169,7 +175,8 @@ function kernelsFor(laneBlocked: boolean) {
 
 /**
  * The factorised FFN of `tokens` rows of h added to `residual`, the tokens grouped by their
- * `choices` (i32 [tokens, k]); the weights must be vec4-shaped (ExpertWeights.vectors).
+ * `choices` (i32 [tokens, k]); the weights must be vec4-shaped (ExpertWeights.vectors). With
+ * `gates` (f32 [tokens, k]) each chosen expert is weighted by its gate instead of N / k.
  */
 export function groupedExpertFfn(
   engine: Engine,
@@ -178,6 +185,7 @@ export function groupedExpertFfn(
   residual: Tensor,
   tokens: number,
   weights: ExpertWeights,
+  gates?: Tensor,
 ): void {
   const { block, topK: k, experts } = weights;
   const [inputs, width] = [weights.gate.shape[1]!, weights.down.shape[1]!];
@@ -214,14 +222,16 @@ export function groupedExpertFfn(
   act.dispose();
   runKernel(engine, combineDefinition, {
     operation: `expert combine of ${what}`,
-    inputs: [out, groups.positions, weights.downBias],
+    // Without gates an f32 binding stands in for them, never read.
+    inputs: [out, groups.positions, weights.downBias, gates ?? out],
     outputs: [residual],
     params: {
       count: tokens * inputs,
       outputs: inputs,
       k,
       hasBias: +weights.hasBias,
-      scale: experts / k,
+      scale: gates ? 1 : experts / k,
+      gated: gates ? 1 : 0,
     },
     workgroups: grid(tokens * inputs),
   });
