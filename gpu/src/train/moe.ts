@@ -16,7 +16,8 @@ import { tanh } from '../ops/tanh.ts';
 import { tensor } from '../tensor/create.ts';
 import type { Tensor } from '../tensor/tensor.ts';
 import type { Activations } from './activations.ts';
-import type { ParameterValues } from './parameters.ts';
+import type { Parameters, ParameterValues } from './parameters.ts';
+import { noGrad } from '../ops/grad-mode.ts';
 
 export { GATINGS, type Gating };
 
@@ -146,6 +147,38 @@ export interface MoeWeights {
 }
 
 /**
+ * Scores [tokens, N] whose top k pick the experts instead of the router's logits (the baselines
+ * of an evaluation: random or oracle routers), given the FFN input and the router's logits; the
+ * gating still weighs the chosen experts by the router's own logits.
+ */
+export type ChoiceOverride = (input: Tensor, routerLogits: Tensor) => Tensor;
+
+/** Layer `layer`'s mixture-of-experts weights in `parameters`; undefined for a dense FFN. */
+export function moeWeightsOf(parameters: Parameters, layer: number): MoeWeights | undefined {
+  const names = moeParameterNames(layer);
+  if (!parameters.has(names.router)) return undefined;
+  const weight = (name: string) => parameters.get(name);
+  const optional = (name: string) => (parameters.has(name) ? weight(name) : undefined);
+  return {
+    router: weight(names.router),
+    routerBias: optional(names.routerBias),
+    routerHidden: parameters.has(names.routerHidden)
+      ? { weight: weight(names.routerHidden), bias: weight(names.routerHiddenBias) }
+      : undefined,
+    gate: weight(names.gate),
+    up: weight(names.up),
+    down: weight(names.down),
+    shared: parameters.has(names.sharedGate)
+      ? {
+          gate: weight(names.sharedGate),
+          up: weight(names.sharedUp),
+          down: weight(names.sharedDown),
+        }
+      : undefined,
+  };
+}
+
+/**
  * The mixture-of-experts FFN of `input` [tokens, d]: the router's top-k experts per token, only
  * those computed (tokens grouped by expert), combined by the gating, plus the shared expert's
  * output where there is one. Returns the output and the router's logits [tokens, N] (for losses
@@ -156,10 +189,13 @@ export function moeFeedForward(
   weights: MoeWeights,
   { experts, topK: k, gating }: MoeSettings,
   activations: Activations,
+  choose?: ChoiceOverride,
 ): { output: Tensor; routerLogits: Tensor } {
   const track = <T extends Tensor>(output: T) => activations.track(output);
   const routerLogits = routerForward(input, weights, activations);
-  const choice = topK(routerLogits, k);
+  const override = choose && track(noGrad(() => choose(input, routerLogits)));
+  const choice = topK(override ?? routerLogits, k);
+  if (override) activations.release(override);
   activations.own(choice.indices);
   choice.mask.dispose();
   const groups = activations.own(groupByExpert(choice.indices, experts));
@@ -204,7 +240,7 @@ function routerForward(input: Tensor, weights: MoeWeights, activations: Activati
   return logits;
 }
 
-function sharedExpertForward(
+export function sharedExpertForward(
   input: Tensor,
   shared: NonNullable<MoeWeights['shared']>,
   activations: Activations,

@@ -2,7 +2,7 @@ import { copyFile, mkdir, stat, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { backward } from '../../autograd/backward.ts';
 import { noGrad } from '../../ops/grad-mode.ts';
-import { batchMatmul, scale, swiglu, topK } from '../../ops/index.ts';
+import { scale, topK } from '../../ops/index.ts';
 import { clipGradNorm } from '../../optim/clip-grad-norm.ts';
 import type { Gpu } from '../../runtime/device.ts';
 import { tensor } from '../../tensor/create.ts';
@@ -15,7 +15,13 @@ import {
   layerMetric,
   TRAINING_METRICS as METRICS,
 } from '../metric-keys.ts';
-import { MOE_PARAMETER_GROUPS, moeParameterNames } from '../moe.ts';
+import { Activations } from '../activations.ts';
+import {
+  MOE_PARAMETER_GROUPS,
+  moeWeightsOf,
+  sharedExpertForward,
+  type MoeWeights,
+} from '../moe.ts';
 import { ModelOptimizer } from '../optimizer.ts';
 import { TrainingDivergedError, type TrainingReporter, type TrainingSummary } from '../pretrain.ts';
 import {
@@ -390,17 +396,10 @@ class FinetuneRun {
 
   /** The PA label of `layer` from the teacher's FFN input and output there. */
   private label(capture: FeedForwardCapture, layer: number): PaLabel {
-    const names = moeParameterNames(layer);
-    const weight = (name: string) => this.student.parameters.get(name);
-    const shared = this.student.parameters.has(names.sharedGate)
-      ? noGrad(() => sharedExpertOutput(this.student, layer, capture.input))
-      : undefined;
-    const label = paLabel(
-      capture,
-      { gate: weight(names.gate), up: weight(names.up), down: weight(names.down) },
-      this.topK,
-      shared,
-    );
+    const weights = moeWeightsOf(this.student.parameters, layer);
+    if (!weights) throw new Error(`student: layer ${layer}'s FFN is not a mixture of experts`);
+    const shared = weights.shared && sharedOutput(capture.input, weights.shared);
+    const label = paLabel(capture, weights, this.topK, shared);
     shared?.dispose();
     return label;
   }
@@ -485,14 +484,12 @@ function perLayer(key: string, values: readonly number[]): Record<string, number
   return Object.fromEntries(values.map((value, layer) => [layerMetric(layer, key), value]));
 }
 
-/** The student's always-on shared expert applied to `input` [tokens, d] (no gradient). */
-function sharedExpertOutput(student: TrainableLlama, layer: number, input: Tensor): Tensor {
-  const names = moeParameterNames(layer);
-  const weight = (name: string) => student.parameters.get(name);
-  const gate = batchMatmul(input, weight(names.sharedGate), { transposeB: true });
-  const up = batchMatmul(input, weight(names.sharedUp), { transposeB: true });
-  const hidden = swiglu(gate, up);
-  const output = batchMatmul(hidden, weight(names.sharedDown), { transposeB: true });
-  for (const done of [gate, up, hidden]) done.dispose();
-  return output;
+/** The always-on shared expert applied to `input` [tokens, d], without gradients. */
+function sharedOutput(input: Tensor, shared: NonNullable<MoeWeights['shared']>): Tensor {
+  return noGrad(() => {
+    const activations = new Activations();
+    const output = activations.handOver(sharedExpertForward(input, shared, activations));
+    activations.dispose();
+    return output;
+  });
 }
