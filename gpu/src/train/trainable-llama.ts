@@ -20,7 +20,7 @@ import type { Gpu } from '../runtime/device.ts';
 import { tensor } from '../tensor/create.ts';
 import type { Tensor } from '../tensor/tensor.ts';
 import { Activations } from './activations.ts';
-import { moeFeedForward, moeParameterNames, type MoeSettings } from './moe.ts';
+import { moeFeedForward, moeParameterNames, type ChoiceOverride, type MoeSettings } from './moe.ts';
 import {
   initialParameterValues,
   Parameters,
@@ -54,6 +54,8 @@ export interface FeedForwardCapture {
 export interface ForwardOptions {
   /** Keep every layer's FFN input and output (for FactorLLM's prior and its evaluation). */
   captureFeedForward?: boolean;
+  /** Per layer, scores that choose the experts instead of the router (evaluation baselines). */
+  route?: (layer: number) => ChoiceOverride | undefined;
 }
 
 /**
@@ -127,6 +129,7 @@ export class TrainableLlama {
         activations,
         routerLogits,
         capture,
+        options.route?.(layer),
       );
       activations.release(hidden);
       hidden = next;
@@ -159,6 +162,7 @@ export class TrainableLlama {
     activations: Activations,
     routerLogits: Tensor[],
     capture: FeedForwardCapture[] | undefined,
+    choose: ChoiceOverride | undefined,
   ): Tensor {
     const prefix = `model.layers.${layer}`;
     const { num_attention_heads: heads, num_key_value_heads: kvHeads } = this.config;
@@ -198,7 +202,7 @@ export class TrainableLlama {
     activations.release(attentionOutput);
 
     const ffnInput = track(this.norm(`${prefix}.post_attention_layernorm.weight`, afterAttention));
-    const ffnOutput = this.feedForward(layer, ffnInput, linear, activations, routerLogits);
+    const ffnOutput = this.feedForward(layer, ffnInput, linear, activations, routerLogits, choose);
     if (capture)
       capture.push({
         input: activations.handOver(ffnInput),
@@ -217,6 +221,7 @@ export class TrainableLlama {
     linear: (input: Tensor, name: string) => Tensor,
     activations: Activations,
     routerLogits: Tensor[],
+    choose: ChoiceOverride | undefined,
   ): Tensor {
     const names = moeParameterNames(layer);
     if (this.moe && this.parameters.has(names.router)) {
@@ -243,6 +248,7 @@ export class TrainableLlama {
         },
         this.moe,
         activations,
+        choose,
       );
       routerLogits.push(moe.routerLogits);
       return moe.output;
