@@ -7,7 +7,6 @@
 //   node deploy/healthcheck.mjs web      the dashboard answers
 // Exits 0 when healthy, else 1 with one line saying what is wrong.
 import os from 'node:os';
-import pg from 'pg';
 
 const DEFAULT_LEASE_MS = 60_000;
 
@@ -18,6 +17,8 @@ function databaseUrl() {
 }
 
 async function query(sql, params = []) {
+  // Loaded here: the web image has no pg, and its check needs none.
+  const { default: pg } = await import('pg');
   const client = new pg.Client({ connectionString: databaseUrl(), connectionTimeoutMillis: 5000 });
   await client.connect();
   try {
