@@ -89,6 +89,8 @@ export { runTorchPeer, torchPeerLogits } from './bench/torch-peer.ts';
 export type { TorchPeerResult, TorchPeerSkipped } from './bench/torch-peer.ts';
 export * from './train/index.ts';
 export { pretrainJob } from './jobs/pretrain.ts';
+export { factorizeConfigSchema, factorizeJob } from './jobs/factorize.ts';
+export type { FactorizeConfig } from './jobs/factorize.ts';
 export { runTrainingBenchmark, trainingFlopsPerToken } from './bench/training-benchmark.ts';
 export type {
   TrainingBenchmarkOptions,

@@ -11,9 +11,10 @@ export interface ConsoleReporterOptions {
   resumeFrom?: ResumePoint | null;
   /**
    * Draw a progress bar (with the ETA and these metrics' latest values) instead of one line
-   * per stage; redrawn in place on a terminal, else printed at most every 10 seconds.
+   * per stage; redrawn in place on a terminal, else printed at most every 10 seconds. A training
+   * job's bar follows its `step ...` stages; with `everyStage`, every stage moves it.
    */
-  progressBar?: { metrics: readonly string[] };
+  progressBar?: { metrics: readonly string[]; everyStage?: boolean };
 }
 
 const BAR_WIDTH = 24;
@@ -45,7 +46,8 @@ export class ConsoleReporter implements Reporter {
   constructor(private readonly options: ConsoleReporterOptions = {}) {}
 
   progress(fraction: number, stage?: string): void {
-    if (this.options.progressBar && stage?.startsWith('step ')) {
+    const bar = this.options.progressBar;
+    if (bar && stage && (bar.everyStage || stage.startsWith('step '))) {
       this.drawBar(fraction, stage);
       return;
     }

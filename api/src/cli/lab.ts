@@ -3,6 +3,7 @@ import { registerBenchPlatform } from './bench-platform.command.ts';
 import { registerBenchKernels } from './bench.command.ts';
 import { registerBenchTrain } from './bench-train.command.ts';
 import { registerExport } from './export.command.ts';
+import { registerFactorize } from './factorize.command.ts';
 import { errorMessage, fail } from './fail.ts';
 import { registerGpu } from './gpu.command.ts';
 import { registerBenchModel, registerModelCommands } from './inference.command.ts';
@@ -44,6 +45,7 @@ function buildProgram(): Command {
   registerQueue(program);
   registerRun(program);
   registerPretrain(program);
+  registerFactorize(program);
   registerFinetune(program);
   registerPlot(program);
   registerExport(program);

@@ -8,6 +8,7 @@ import type { PathRoots } from '../files/path-roots.ts';
 const PATH_FIELDS: Readonly<Record<string, readonly string[]>> = {
   'inference-bench': ['model'],
   pretrain: ['output', 'modelDirectory', 'data.directory'],
+  factorize: ['model', 'output'],
   finetune: ['teacher', 'student', 'output', 'modelDirectory', 'data.directory'],
 };
 
