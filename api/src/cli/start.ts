@@ -1,13 +1,16 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import os from 'node:os';
 import path from 'node:path';
 import { repoRoot, type LabConfig } from '../config.ts';
-import { createDb } from '../db/client.ts';
+import { createDb, type Db } from '../db/client.ts';
 import { openLabDatabase, redactUrl } from '../db/database.ts';
 import { migrateDatabase } from '../queue/migrate-database.ts';
 import { labPathRoots } from '../files/path-roots.ts';
 import { DEMO_MODEL, registerDemoModel } from './demo-model.ts';
 import { startApiServer } from '../graphql/server.ts';
+import { recordWorkerDeath } from '../worker/lease.ts';
+import { WorkerSupervisor } from '../worker/supervisor.ts';
 import { EXIT_NO_ADAPTER } from './serve.ts';
 import { onShutdown } from './shutdown.ts';
 import { ensureWebBuilt, spawnWeb } from './web-process.ts';
@@ -15,19 +18,30 @@ import { ensureWebBuilt, spawnWeb } from './web-process.ts';
 const labBin = path.join(repoRoot, 'api', 'bin', 'lab.js');
 
 function spawnWorker(databaseUrl: string): ChildProcess {
-  const child = spawn(process.execPath, [labBin, 'worker'], {
+  return spawn(process.execPath, [labBin, 'worker'], {
     env: { ...process.env, DATABASE_URL: databaseUrl },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
-  child.on('exit', (code, signal) => {
-    if (signal) return;
-    if (code === EXIT_NO_ADAPTER) {
-      console.error('lab: running without a worker; queued runs wait until one connects');
-    } else if (code !== 0) {
-      console.error(`lab: the worker exited with code ${code}; queued runs wait for a worker`);
-    }
+}
+
+/** This machine's worker, restarted when it dies; each death recorded for the workers view. */
+function superviseWorker(db: Db, databaseUrl: string): WorkerSupervisor {
+  const supervisor = new WorkerSupervisor({
+    spawn: () => spawnWorker(databaseUrl),
+    recordDeath: async (pid, reason) => {
+      const dead = await recordWorkerDeath(db, os.hostname(), pid, reason);
+      if (!dead) return 'it had not registered';
+      return dead.runIds.length > 0
+        ? `run ${dead.runIds.join(', ')} queued again, to resume from its latest checkpoint`
+        : '';
+    },
+    log: (line) => console.error(line),
+    finalExits: new Map([
+      [EXIT_NO_ADAPTER, 'running without a worker; queued runs wait until one connects'],
+    ]),
   });
-  return child;
+  supervisor.start();
+  return supervisor;
 }
 
 async function stopChild(child: ChildProcess | undefined): Promise<void> {
@@ -47,10 +61,10 @@ export async function startLab(
 ): Promise<void> {
   const database = await openLabDatabase(config);
   const stops: (() => Promise<void>)[] = [database.stop];
-  let worker: ChildProcess | undefined;
+  let worker: WorkerSupervisor | undefined;
   let web: ChildProcess | undefined;
   const stopAll = async () => {
-    await Promise.all([stopChild(worker), stopChild(web)]);
+    await Promise.all([worker?.stop(), stopChild(web)]);
     for (const stop of stops.reverse()) await stop();
   };
   try {
@@ -80,7 +94,7 @@ export async function startLab(
         ? 'auth:      OFF: anyone who reaches the API may read and change everything (local lab)'
         : 'auth:      on: send an API key (`npx lab keys create --role editor`)',
     );
-    if (options.worker) worker = spawnWorker(database.url);
+    if (options.worker) worker = superviseWorker(db, database.url);
     if (options.web) {
       ensureWebBuilt();
       web = spawnWeb(config.webPort, api.url, config.webHost);
