@@ -121,6 +121,10 @@ describe('docker-compose.yml', () => {
     expect(commands.sort()).toEqual(['api', 'migrate', 'worker', 'worker']);
     expect(labCommands()).toEqual(expect.arrayContaining(commands));
     expect(config.services.web!.image).toBe('factorlab-web:latest');
+    // The images the lab does not build are pinned by digest.
+    for (const name of ['postgres', 'gateway']) {
+      expect(config.services[name]!.image, name).toMatch(/^[\w/.-]+:[\w.-]+@sha256:[0-9a-f]{64}$/);
+    }
   });
 
   it('takes the database password from the environment only, and refuses to start without it', () => {
