@@ -2,6 +2,7 @@ import type { JobDefinition } from '@factorlab/gpu';
 import type { Db } from '../db/client.ts';
 import type { PathRoots } from '../files/path-roots.ts';
 import { latestCheckpoint } from './artifact-record.ts';
+import { watchDevice } from './device-loss.ts';
 import { confineJobPaths } from './job-paths.ts';
 import { discardPointsAfter, type MetricSink } from './metric-writer.ts';
 import { RunReporter } from './run-reporter.ts';
@@ -18,7 +19,8 @@ export type JobLookup = (kind: string) => JobDefinition | undefined;
  * reporter that writes to Postgres, and records how it ended. A job's failure is the run's outcome
  * (FAILED with the reason), not the queue's: only a crash of the worker itself leaves the job to
  * be retried. A run started before resumes from its latest checkpoint, if it reported one. A config
- * naming a path outside `paths` fails the run before the job reads it.
+ * naming a path outside `paths` fails the run before the job reads it. A GPU device lost during
+ * the run fails it with the reason, whatever the job returned.
  */
 export async function executeRun(
   db: Db,
@@ -54,7 +56,12 @@ export async function executeRun(
     if (!job) throw new Error(`this worker has no job of kind "${run.experiment.kind}"`);
     const config = job.schema.parse(run.experiment.config);
     await confineJobPaths(job.kind, config as Record<string, unknown>, paths);
-    const result = await job.run(config, reporter);
+    const device = await watchDevice();
+    const running = job.run(config, reporter);
+    running.catch(() => {}); // when the device is lost first, the race below reports that instead
+    const result = await Promise.race([running, device.lost]);
+    const lostReason = device.lostReason();
+    if (lostReason) throw new Error(lostReason);
     reporter.metrics(reporter.finalStep, result.summary);
     await reporter.close();
     const stopped = reporter.shouldStop();
