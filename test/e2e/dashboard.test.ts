@@ -4,10 +4,14 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureWebBuilt, spawnWeb } from '../../api/src/cli/web-process.ts';
 import type { Db } from '../../api/src/db/client.ts';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { repoRoot } from '../../api/src/config.ts';
 import { writeMetricPoints } from '../../api/src/worker/metric-writer.ts';
 import { startTestApi, type TestApi } from '../support/api.ts';
 import { closeBrowser, launchBrowser } from '../support/browser.ts';
 import { freePort } from '../support/ports.ts';
+import { queueSelftest } from '../support/runs.ts';
 import {
   createTestDatabase,
   databaseTargets,
@@ -98,6 +102,9 @@ describe('dashboard pages in Chromium over the API and a seeded database', () =>
   let webUrl: string;
   let page: Page;
   const runs: Record<string, SeededRun> = {};
+  let sweepId: string;
+  let sweepRunIds: string[];
+  let beatingWorkerId: string;
 
   beforeAll(async () => {
     // The pages are under test here, not the SQL (api/test runs that on both servers).
@@ -178,6 +185,50 @@ describe('dashboard pages in Chromium over the API and a seeded database', () =>
       });
     }
 
+    // A sweep whose one point ran three times: its figures are shown as a mean and spread.
+    const sweep = await db.sweep.create({
+      data: { name: 'bench repeats', kind: 'inference-bench', strategy: 'GRID', spec: {} },
+    });
+    sweepId = sweep.id;
+    const repeated = await db.experiment.create({
+      data: {
+        name: 'bench repeat',
+        kind: 'inference-bench',
+        config: { model: '/models/demo', experts: 4, topK: 1 },
+        configHash: 'bench-repeat',
+        sweepId,
+        runs: { create: [0, 1, 2].map(() => ({ status: 'SUCCEEDED' as const })) },
+      },
+      include: { runs: true },
+    });
+    sweepRunIds = repeated.runs.map((run) => run.id);
+    // Decode speeds 100, 120 and 110 (mean 110, spread ±10); efficiency past 1 is noise.
+    for (const [i, id] of sweepRunIds.entries()) {
+      await writeMetricPoints(db, id, [
+        { key: 'decode_tok_s', step: 0, value: 100 + [0, 20, 10][i]! },
+        { key: 'efficiency', step: 0, value: 1.1 },
+      ]);
+    }
+    // A registered model that one run used, and two workers: one beating, one silent for 10 min.
+    await db.registeredModel.create({
+      data: {
+        name: 'demo-like',
+        path: '/models/demo',
+        config: { num_hidden_layers: 4, hidden_size: 256, intermediate_size: 688 },
+        parameterCount: 4_200_000,
+        bytes: 16_000_000,
+        sha256: 'ab'.repeat(32),
+      },
+    });
+    beatingWorkerId = (
+      await db.worker.create({
+        data: { host: 'gpu-box', pid: 11, adapter: { description: 'NVIDIA H200' } },
+      })
+    ).id;
+    await db.worker.create({
+      data: { host: 'old-box', pid: 12, lastSeenAt: new Date(Date.now() - 600_000) },
+    });
+
     ensureWebBuilt();
     const webPort = await freePort();
     webUrl = `http://127.0.0.1:${webPort}`;
@@ -211,7 +262,18 @@ describe('dashboard pages in Chromium over the API and a seeded database', () =>
     expect(await cell(runs.b!, 'decodeTokS')).toBe('180');
     expect(await cell(runs.b!, 'bound')).toBe('4');
     expect(await cell(runs.b!, 'device')).toBe('NVIDIA H200');
-    expect(await cell(runs.a!, 'device')).toBe('llvmpipe (LLVM 19.1.7, 256 bits)CPU');
+    // The device as a short label, its full description on hover.
+    expect(await cell(runs.a!, 'device')).toBe('llvmpipeCPU');
+    expect(
+      await page
+        .locator(`[data-run-id="${runs.a!.id}"] td[data-column="device"] .device-label`)
+        .getAttribute('title'),
+    ).toBe('llvmpipe (LLVM 19.1.7, 256 bits)');
+    // The config cell leads with the keys that vary across the rows on screen.
+    const configCell = (run: SeededRun) =>
+      page.locator(`[data-run-id="${run.id}"] .config-varied`).textContent();
+    expect(await configCell(runs.a!)).toBe('experts=8 optim.lr=0.001 topK=2');
+    expect(await configCell(runs.c!)).toBe('experts=8 optim.lr=0.001 topK=1');
     // Speed against quality: one point per row, the Pareto front being all three here.
     expect((await rowIds(page, 'scatter-point')).sort()).toEqual(
       [runs.a!.id, runs.b!.id, runs.c!.id].sort(),
@@ -278,7 +340,9 @@ describe('dashboard pages in Chromium over the API and a seeded database', () =>
   it('charts exactly the points the API holds for a run, and follows a running run live', async () => {
     const polylineSteps = async () => {
       const steps = await page
-        .locator('[data-testid="metric-chart"][data-metric="loss"] [data-testid="chart-polyline"]')
+        .locator(
+          '[data-testid="metric-chart"][data-metric="loss"] [data-testid="chart-line"][data-key="loss"]',
+        )
         .getAttribute('data-steps');
       return steps === null ? [] : steps.split(',').map(Number);
     };
@@ -297,6 +361,13 @@ describe('dashboard pages in Chromium over the API and a seeded database', () =>
     expect(await polylineSteps()).toEqual(held.steps);
     const caption = page.locator('[data-testid="metric-chart"][data-metric="loss"] figcaption');
     expect(await caption.textContent()).toContain(`${held.steps.length} of 1200 points`);
+    // ECharts drew the curve: one SVG path per line (and the min-max band of merged buckets).
+    await page
+      .locator(
+        '[data-testid="metric-chart"][data-metric="loss"] .echart svg path[stroke="#2f5fd0"]',
+      )
+      .first()
+      .waitFor({ state: 'attached' });
     // Single values (step 0 only) stay in the metrics table.
     expect(
       await page.locator('[data-testid="metric-chart"][data-metric="retention"]').count(),
@@ -316,6 +387,116 @@ describe('dashboard pages in Chromium over the API and a seeded database', () =>
       })
       .waitFor({ timeout: 10_000 });
     expect(await polylineSteps()).toEqual((await apiSteps(runs.running!.id)).steps);
+  });
+
+  it('filters and sorts runs by the URL, opens a run by its short id, and shows a new run live', async () => {
+    await page.goto(`${webUrl}/?status=running`);
+    expect(await rowIds(page, 'run-row')).toEqual([runs.running!.id]);
+    await page.goto(`${webUrl}/?kind=selftest&sort=queued&dir=asc`);
+    expect(await rowIds(page, 'run-row')).toEqual([runs.selftest!.id]);
+    expect(await page.locator('input[name="kind"]').inputValue()).toBe('selftest');
+
+    // A run queued while the page is open appears without a reload.
+    const started = Date.now();
+    const queued = await queueSelftest(database.db, { size: 8 });
+    await page
+      .locator(`[data-testid="run-row"][data-run-id="${queued.id}"]`)
+      .waitFor({ timeout: 5000 });
+    const appearedMs = Date.now() - started;
+    console.log(`dashboard: a newly queued run appeared on the runs page after ${appearedMs} ms`);
+
+    await page.locator('[data-testid="open-run-id"]').fill(runs.a!.id.slice(0, 8));
+    await page.locator('[data-testid="open-run-id"]').press('Enter');
+    await page.waitForURL(new RegExp(`/runs/${runs.a!.id}$`));
+    expect(await page.title()).toContain(`Run ${runs.a!.id.slice(0, 8)} · factorize`);
+  });
+
+  it('cancels, retries and clones a run from its page', async () => {
+    const queued = await queueSelftest(database.db, { size: 8 });
+    await page.goto(`${webUrl}/runs/${queued.id}`);
+    await page.locator('[data-testid="cancel-run"]').click();
+    await page.locator('.status-badge[data-status="CANCELLED"]').waitFor();
+
+    await page.locator('[data-testid="retry-run"]').click();
+    await page.waitForURL((url) => !url.pathname.endsWith(queued.id));
+    const retriedId = new URL(page.url()).pathname.split('/').pop()!;
+    const retried = await database.db.run.findUniqueOrThrow({ where: { id: retriedId } });
+    expect([retried.experimentId, retried.status]).toEqual([queued.experimentId, 'QUEUED']);
+
+    await page.locator('[data-testid="clone-toggle"]').click();
+    const editor = page.locator('[data-testid="clone-config"]');
+    const config = JSON.parse(await editor.inputValue()) as Record<string, unknown>;
+    await editor.fill(JSON.stringify({ ...config, size: 0 }));
+    await page.locator('[data-testid="clone-run"]').click();
+    await page.locator('[data-testid="clone-error"]').waitFor();
+    expect(await page.locator('[data-testid="clone-error"]').textContent()).toMatch(/size/);
+    await editor.fill(JSON.stringify({ ...config, size: 16 }));
+    await page.locator('[data-testid="clone-run"]').click();
+    await page.waitForURL((url) => !url.pathname.endsWith(retriedId));
+    const cloneId = new URL(page.url()).pathname.split('/').pop()!;
+    const clone = await database.db.run.findUniqueOrThrow({
+      where: { id: cloneId },
+      include: { experiment: true },
+    });
+    expect(clone.experiment.config).toMatchObject({ size: 16 });
+  });
+
+  it('shows a sweep with its repeated measurements as a mean and spread, efficiency past 1 as noise', async () => {
+    await page.goto(`${webUrl}/runs/${sweepRunIds[0]}`);
+    await page.locator('[data-testid="sweep-link"]').click();
+    await page.waitForURL(new RegExp(`/sweeps/${sweepId}$`));
+    const decode = page.locator('[data-testid="sweep-point"] td[data-column="decode_tok_s"]');
+    expect(await decode.textContent()).toMatch(/^110 ±10 \(18%, n=3\)$/);
+    const efficiency = page.locator('[data-testid="sweep-point"] td[data-column="efficiency"]');
+    expect(await efficiency.locator('[data-testid="noise-flag"]').count()).toBe(1);
+  });
+
+  it('lists registered models with the runs that used them, and workers by state', async () => {
+    await seedRun(database.db, {
+      kind: 'inference-bench',
+      config: { model: '/models/demo' },
+      minute: 50,
+    });
+    await page.goto(`${webUrl}/models`);
+    const row = page.locator('[data-testid="model-row"]');
+    expect(await row.locator('[data-testid="model-runs"]').textContent()).toBe('4');
+    expect(await row.textContent()).toContain('4.2M');
+
+    await database.db.worker.update({
+      where: { id: beatingWorkerId },
+      data: { lastSeenAt: new Date() },
+    });
+    await page.goto(`${webUrl}/workers`);
+    const states = await page
+      .locator('[data-testid="worker-row"]')
+      .evaluateAll((rows) => rows.map((one) => one.getAttribute('data-state')));
+    expect(states.sort()).toEqual(['DEAD', 'ONLINE']);
+  });
+
+  it('fits every page into 1,400 and 1,024 px without scrolling sideways, keeping screenshots', async () => {
+    const shots = path.join(repoRoot, '.lab', 'screenshots');
+    mkdirSync(shots, { recursive: true });
+    const pages: Record<string, string> = {
+      runs: '/',
+      leaderboard: '/leaderboard?kind=factorize&tag=nightly',
+      compare: `/compare?runs=${runs.a!.id},${runs.b!.id}`,
+      run: `/runs/${runs.a!.id}`,
+      sweep: `/sweeps/${sweepId}`,
+      models: '/models',
+      workers: '/workers',
+    };
+    for (const width of [1400, 1024]) {
+      await page.setViewportSize({ width, height: 900 });
+      for (const [name, href] of Object.entries(pages)) {
+        await page.goto(`${webUrl}${href}`);
+        // A string, evaluated in the page: this file is type-checked without the DOM's types.
+        const [scrollWidth, clientWidth] = await page.evaluate<[number, number]>(
+          '[document.documentElement.scrollWidth, document.documentElement.clientWidth]',
+        );
+        expect({ name, width, scrollWidth }).toEqual({ name, width, scrollWidth: clientWidth });
+        await page.screenshot({ path: path.join(shots, `${name}-${width}.png`), fullPage: true });
+      }
+    }
   });
 
   it('shows empty states and the API refusing a bad cursor', async () => {

@@ -1,56 +1,70 @@
 import Link from 'next/link';
 import { apiUrl, loadOrError } from '../lib/graphql.ts';
-import { fetchRunsPage, isActive } from '../lib/runs.ts';
+import { fetchRunsPage } from '../lib/runs.ts';
+import { isFiltered, parseRunsQuery, runFilter, runOrder, runsHref } from '../lib/runs-query.ts';
+import type { SearchParams } from '../lib/search-params.ts';
 import { ApiErrorPanel } from './_components/api-error-panel.tsx';
 import { CompareForm } from './_components/compare-form.tsx';
 import { EmptyRuns } from './_components/empty-runs.tsx';
 import { LiveRefresh } from './_components/live-refresh.tsx';
+import { RunsFilters } from './_components/runs-filters.tsx';
 import { RunsTable } from './_components/runs-table.tsx';
 
 export const dynamic = 'force-dynamic';
 
+export const metadata = { title: 'Runs · FactorLab' };
+
 interface RunsPageProps {
-  searchParams: Promise<{ after?: string | string[] }>;
+  searchParams: Promise<SearchParams>;
 }
 
 export default async function RunsPage({ searchParams }: RunsPageProps) {
-  const { after } = await searchParams;
-  const cursor = typeof after === 'string' ? after : null;
-  const { data: page, error, retryable } = await loadOrError(fetchRunsPage(cursor));
+  const query = parseRunsQuery(await searchParams);
+  const {
+    data: page,
+    error,
+    retryable,
+  } = await loadOrError(fetchRunsPage(query.after, runFilter(query), runOrder(query)));
 
   if (error !== undefined) {
     return (
       <>
         <h1>Runs</h1>
+        <RunsFilters query={query} />
         <ApiErrorPanel message={error} retrying={retryable} />
       </>
     );
   }
 
   const isEmpty = page.totalCount === 0;
-  // An empty lab keeps polling too, so a newly queued self-test shows up without a reload.
-  const isLive = isEmpty || page.runs.some((run) => isActive(run.status));
   return (
     <>
       <h1>
         Runs <span className="muted count">{page.totalCount}</span>
       </h1>
-      {isEmpty ? (
+      <RunsFilters query={query} />
+      {isEmpty && !isFiltered(query) ? (
         <EmptyRuns apiUrl={apiUrl()} />
+      ) : isEmpty ? (
+        <p className="panel" data-testid="runs-empty">
+          No run matches these filters.
+        </p>
       ) : (
         <CompareForm>
-          <RunsTable runs={page.runs} now={Date.now()} />
+          <RunsTable runs={page.runs} now={Date.now()} query={query} />
         </CompareForm>
       )}
       <nav className="pager" aria-label="Pages">
-        {cursor !== null && <Link href="/">Newest runs</Link>}
+        {query.after !== null && <Link href={runsHref(query)}>First page</Link>}
         {page.nextCursor !== null && (
-          <Link href={{ pathname: '/', query: { after: page.nextCursor } }} data-testid="load-more">
-            Load more
+          <Link href={runsHref(query, { after: page.nextCursor })} data-testid="load-more">
+            Next page
           </Link>
         )}
       </nav>
-      <LiveRefresh active={isLive} />
+      {/* The first page refreshes every second, finished or not, so a run queued anywhere shows
+          up within 2 s (a subscription to new runs would need the API key in the browser). */}
+      <LiveRefresh active={query.after === null} intervalMs={1000} />
     </>
   );
 }

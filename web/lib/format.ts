@@ -21,6 +21,25 @@ export function formatMetric(value: number): string {
   return value.toLocaleString('en-US', { maximumSignificantDigits: 6 });
 }
 
+/** A table cell's figure: 4 significant digits, exponent form for tiny or huge values. */
+export function formatCellMetric(value: number): string {
+  const magnitude = Math.abs(value);
+  if (magnitude !== 0 && (magnitude < 1e-3 || magnitude >= 1e9)) return value.toExponential(2);
+  return value.toLocaleString('en-US', { maximumSignificantDigits: 4 });
+}
+
+/** Bytes in binary units: `512 B`, `4.2 MiB`. */
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return unit === 0 ? `${value} B` : `${value.toFixed(1)} ${units[unit]}`;
+}
+
 /** Local date and time as `YYYY-MM-DD HH:MM:SS`; the dashboard runs on the lab's own machine. */
 export function formatTimestamp(iso: string | null): string {
   if (iso === null) return EMPTY;

@@ -22,8 +22,19 @@ export interface RunSummary {
   metrics: MetricValue[];
 }
 
+export interface RunArtifact {
+  id: string;
+  kind: string;
+  path: string;
+  bytes: number;
+  sha256: string;
+  step: number | null;
+}
+
 export interface RunDetail extends RunSummary {
   experimentId: string;
+  sweepId: string | null;
+  artifacts: RunArtifact[];
   priority: number;
   attempt: number;
   error: string | null;
@@ -43,8 +54,8 @@ const RUN_SUMMARY_FIELDS = `
 `;
 
 const RUNS_QUERY = `
-  query Runs($first: Int!, $after: String) {
-    runs(first: $first, after: $after) {
+  query Runs($first: Int!, $after: String, $filter: RunFilter, $orderBy: RunOrder) {
+    runs(first: $first, after: $after, filter: $filter, orderBy: $orderBy) {
       totalCount
       pageInfo { hasNextPage endCursor }
       edges { node { ${RUN_SUMMARY_FIELDS} } }
@@ -56,7 +67,8 @@ const RUN_QUERY = `
   query Run($id: ID!) {
     run(id: $id) {
       ${RUN_SUMMARY_FIELDS}
-      experimentId priority attempt error config tags
+      experimentId priority attempt error config tags sweepId
+      artifacts { id kind path bytes sha256 step }
     }
   }
 `;
@@ -71,9 +83,18 @@ interface RunsQueryData {
 
 export const RUNS_PAGE_SIZE = 20;
 
-/** One page of runs, newest first (the API's order), starting after `after`. */
-export async function fetchRunsPage(after: string | null): Promise<RunsPage> {
-  const { runs } = await gql<RunsQueryData>(RUNS_QUERY, { first: RUNS_PAGE_SIZE, after });
+/** One page of runs matching `filter` in `orderBy`'s order (newest first), after `after`. */
+export async function fetchRunsPage(
+  after: string | null,
+  filter: Record<string, unknown> | null = null,
+  orderBy: Record<string, string> | null = null,
+): Promise<RunsPage> {
+  const { runs } = await gql<RunsQueryData>(RUNS_QUERY, {
+    first: RUNS_PAGE_SIZE,
+    after,
+    filter,
+    orderBy,
+  });
   return {
     runs: runs.edges.map((edge) => edge.node),
     totalCount: runs.totalCount,
@@ -86,6 +107,22 @@ const RUN_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 /** Run ids are UUIDs; the API rejects anything else as bad input rather than answering null. */
 export function isRunId(id: string): boolean {
   return RUN_ID.test(id);
+}
+
+const SHORT_ID = /^[0-9a-f-]{4,35}$/i;
+
+/** Whether `id` could be the start of a run id, as the dashboard and `lab runs` show them. */
+export function isShortRunId(id: string): boolean {
+  return SHORT_ID.test(id) && !isRunId(id);
+}
+
+/** The full id of the one run whose id starts with `prefix`; the API says when none or several. */
+export async function resolveRunId(prefix: string): Promise<string> {
+  const { runId } = await gql<{ runId: string }>(
+    'query RunIdOfPrefix($prefix: String!) { runId(prefix: $prefix) }',
+    { prefix },
+  );
+  return runId;
 }
 
 /** The run with this id, or null when the API knows none. */
@@ -116,4 +153,15 @@ export function summarizeDevice(device: unknown): DeviceSummary | null {
   );
   if (name === undefined) return null;
   return { name, isCpu: fields.isCpu === true };
+}
+
+const DEVICE_LABEL_MAX = 24;
+
+/**
+ * A device description cut to its name: `llvmpipe: Mesa 25.0.7 (LLVM 15.0.6)` and
+ * `llvmpipe (LLVM 19.1.7, 256 bits)` become `llvmpipe`; `NVIDIA H200` stays as it is.
+ */
+export function shortDeviceName(description: string): string {
+  const name = description.split(/:|\s\(/, 1)[0]!.trim() || description.trim();
+  return name.length > DEVICE_LABEL_MAX ? `${name.slice(0, DEVICE_LABEL_MAX - 1)}…` : name;
 }

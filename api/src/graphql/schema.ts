@@ -14,7 +14,9 @@ import { RunActionsResolver } from './runs/run-actions.resolver.ts';
 import { RunRecordsResolver } from './runs/run-records.resolver.ts';
 import { RunsResolver } from './runs/runs.resolver.ts';
 import { SubscriptionsResolver } from './subscriptions/subscriptions.resolver.ts';
+import { RunSweepResolver, SweepViewResolver } from './sweep-view/sweep-view.resolver.ts';
 import { SweepsResolver } from './sweeps/sweeps.resolver.ts';
+import { WorkerStatusesResolver } from './worker-view/worker-statuses.resolver.ts';
 
 let schema: Promise<GraphQLSchema> | undefined;
 
@@ -34,6 +36,9 @@ export function getSchema(): Promise<GraphQLSchema> {
       BenchmarksResolver,
       RunRecordsResolver,
       RunIdsResolver,
+      SweepViewResolver,
+      RunSweepResolver,
+      WorkerStatusesResolver,
     ],
     validate: false,
     // type-graphql insists on a PubSub once any subscription exists; ours bring their own

@@ -1,6 +1,6 @@
 import Link from 'next/link';
-import { summarizeConfig } from '../../lib/config-summary.ts';
-import { formatMetric, formatTimestamp, shortId } from '../../lib/format.ts';
+import { varyingConfigKeysByKind } from '../../lib/config-summary.ts';
+import { formatCellMetric, formatTimestamp, shortId } from '../../lib/format.ts';
 import { columnValue, type LeaderboardRow } from '../../lib/leaderboard.ts';
 import type { ColumnGroup, LeaderboardColumn } from '../../lib/leaderboard-columns.ts';
 import {
@@ -8,7 +8,9 @@ import {
   type Direction,
   type LeaderboardQuery,
 } from '../../lib/leaderboard-query.ts';
+import { ConfigCell } from './config-cell.tsx';
 import { DeviceLabel } from './device-label.tsx';
+import { NoiseFlag } from './noise-flag.tsx';
 import { SortHeader } from './sort-header.tsx';
 
 interface LeaderboardTableProps {
@@ -31,9 +33,10 @@ export function LeaderboardTable({ rows, columns, query }: LeaderboardTableProps
   const groups = (['quality', 'speed'] as const)
     .map((group) => ({ group, columns: columns.filter((column) => column.group === group) }))
     .filter(({ columns: inGroup }) => inGroup.length > 0);
+  const varying = varyingConfigKeysByKind(rows);
   return (
     <div className="table-scroll">
-      <table className="data-table leaderboard-table" data-testid="leaderboard-table">
+      <table className="data-table compact-table leaderboard-table" data-testid="leaderboard-table">
         <thead>
           <tr className="group-row">
             <th colSpan={3} />
@@ -49,7 +52,7 @@ export function LeaderboardTable({ rows, columns, query }: LeaderboardTableProps
               <span className="visually-hidden">Compare</span>
             </th>
             <th scope="col">Run</th>
-            <th scope="col">Kind / config</th>
+            <th scope="col">Config</th>
             {groups.flatMap(({ columns: inGroup }) =>
               inGroup.map((column) => {
                 const sort =
@@ -83,7 +86,7 @@ export function LeaderboardTable({ rows, columns, query }: LeaderboardTableProps
                   data-testid="compare-checkbox"
                 />
               </td>
-              <td>
+              <td className="kind-name" title={row.run.name}>
                 <Link
                   href={`/runs/${row.run.id}`}
                   prefetch={false}
@@ -91,14 +94,11 @@ export function LeaderboardTable({ rows, columns, query }: LeaderboardTableProps
                   title={row.run.id}
                 >
                   {shortId(row.run.id)}
-                </Link>
-                <span className="run-name">{row.run.name}</span>
+                </Link>{' '}
+                <span className="run-kind">{row.kind}</span>
               </td>
               <td>
-                <span className="run-kind">{row.kind}</span>
-                <span className="config-summary" title={JSON.stringify(row.config)}>
-                  {summarizeConfig(row.config)}
-                </span>
+                <ConfigCell config={row.config} varying={varying.get(row.kind) ?? []} />
               </td>
               {groups.flatMap(({ columns: inGroup }) =>
                 inGroup.map((column) => {
@@ -110,7 +110,14 @@ export function LeaderboardTable({ rows, columns, query }: LeaderboardTableProps
                       data-column={column.field}
                       title={value === null ? undefined : String(value)}
                     >
-                      {value === null ? <span className="muted">—</span> : formatMetric(value)}
+                      {value === null ? (
+                        <span className="muted">—</span>
+                      ) : (
+                        <>
+                          {formatCellMetric(value)}
+                          {column.field === 'efficiency' && <NoiseFlag efficiency={value} />}
+                        </>
+                      )}
                     </td>
                   );
                 }),

@@ -5,13 +5,19 @@ import { useEffect } from 'react';
 
 const REFRESH_INTERVAL_MS = 2000;
 
-/** Re-renders the server components of the current page every 2 s while `active`. */
-export function LiveRefresh({ active }: { active: boolean }) {
+/** Re-renders the server components of the current page every `intervalMs` while `active`. */
+export function LiveRefresh({
+  active,
+  intervalMs = REFRESH_INTERVAL_MS,
+}: {
+  active: boolean;
+  intervalMs?: number;
+}) {
   const router = useRouter();
   useEffect(() => {
     if (!active) return;
-    const timer = setInterval(() => router.refresh(), REFRESH_INTERVAL_MS);
+    const timer = setInterval(() => router.refresh(), intervalMs);
     return () => clearInterval(timer);
-  }, [active, router]);
+  }, [active, intervalMs, router]);
   return null;
 }

@@ -1,5 +1,6 @@
 import { seriesColor } from '../../lib/chart-palette.ts';
 import { shortId } from '../../lib/format.ts';
+import { chartGroups } from '../../lib/metric-groups.ts';
 import { MAX_CHARTS, type MetricSeries } from '../../lib/series.ts';
 import { LineChart } from './line-chart.tsx';
 
@@ -8,35 +9,42 @@ function ChartNote({ charted, curves }: { charted: number; curves: number }) {
   if (curves <= charted) return null;
   return (
     <p className="muted chart-note">
-      Charting the first {charted} of {curves} metrics that have more than one point; the table
+      Drawing the first {charted} of {curves} charts of metrics with more than one point; the table
       lists every metric.
     </p>
   );
 }
 
-/** One chart per metric of a single run, for the series given (those with a curve). */
+/**
+ * A run's curves grouped as chartGroups says (losses together, one chart per per-layer key with a
+ * line per layer, then the rest), for the series given (those with a curve).
+ */
 export function RunMetricCharts({ series }: { series: MetricSeries[] }) {
-  const charted = series.slice(0, MAX_CHARTS);
+  const byKey = new Map(series.map((one) => [one.key, one]));
+  const groups = chartGroups(series.map((one) => one.key));
+  const charted = groups.slice(0, MAX_CHARTS);
   if (charted.length === 0) return null;
   return (
     <>
       <div className="chart-grid" data-testid="run-charts">
-        {charted.map((one) => (
+        {charted.map((group) => (
           <LineChart
-            key={one.key}
-            title={one.key}
-            lines={[
-              {
-                label: one.key,
-                color: seriesColor(0),
+            key={group.title}
+            title={group.title}
+            lines={group.lines.map((line, i) => {
+              const one = byKey.get(line.key)!;
+              return {
+                label: line.label,
+                metricKey: line.key,
+                color: seriesColor(i),
                 points: one.points,
                 totalPoints: one.totalPoints,
-              },
-            ]}
+              };
+            })}
           />
         ))}
       </div>
-      <ChartNote charted={charted.length} curves={series.length} />
+      <ChartNote charted={charted.length} curves={groups.length} />
     </>
   );
 }
@@ -67,6 +75,7 @@ export function ComparedMetricCharts({ runs, keys, seriesByRun }: ComparedCharts
                 points: series?.points ?? [],
                 totalPoints: series?.totalPoints ?? 0,
                 runId: run.id,
+                metricKey: key,
               };
             })}
           />

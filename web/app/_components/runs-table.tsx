@@ -1,34 +1,47 @@
 import Link from 'next/link';
 import { formatGflops, formatRunDuration, formatTimestamp, shortId } from '../../lib/format.ts';
 import { metricValue, type RunSummary } from '../../lib/runs.ts';
+import { runsSortLink, type RunsQuery } from '../../lib/runs-query.ts';
 import { DeviceLabel } from './device-label.tsx';
 import { ProgressMeter } from './progress-meter.tsx';
+import { SortHeader } from './sort-header.tsx';
 import { StatusBadge } from './status-badge.tsx';
 
-export function RunsTable({ runs, now }: { runs: RunSummary[]; now: number }) {
+export function RunsTable({
+  runs,
+  now,
+  query,
+}: {
+  runs: RunSummary[];
+  now: number;
+  query: RunsQuery;
+}) {
   return (
-    <table className="data-table" data-testid="runs-table">
-      <thead>
-        <tr>
-          <th>
-            <span className="visually-hidden">Compare</span>
-          </th>
-          <th>Run</th>
-          <th>Kind / name</th>
-          <th>Status</th>
-          <th>Progress</th>
-          <th className="numeric">GFLOP/s</th>
-          <th>Device</th>
-          <th>Queued</th>
-          <th className="numeric">Duration</th>
-        </tr>
-      </thead>
-      <tbody>
-        {runs.map((run) => (
-          <RunRow key={run.id} run={run} now={now} />
-        ))}
-      </tbody>
-    </table>
+    <div className="table-scroll">
+      <table className="data-table compact-table" data-testid="runs-table">
+        <thead>
+          <tr>
+            <th>
+              <span className="visually-hidden">Compare</span>
+            </th>
+            <th>Run</th>
+            <th>Kind / name</th>
+            <th>Status</th>
+            <SortHeader label="Progress" {...runsSortLink(query, 'progress')} />
+            <SortHeader label="GFLOP/s" numeric {...runsSortLink(query, 'metric:gflops')} />
+            <th>Device</th>
+            <SortHeader label="Queued" {...runsSortLink(query, 'queued')} />
+            <SortHeader label="Finished" numeric {...runsSortLink(query, 'finished')} />
+            <th className="numeric">Duration</th>
+          </tr>
+        </thead>
+        <tbody>
+          {runs.map((run) => (
+            <RunRow key={run.id} run={run} now={now} />
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }
 
@@ -50,7 +63,7 @@ function RunRow({ run, now }: { run: RunSummary; now: number }) {
           {shortId(run.id)}
         </Link>
       </td>
-      <td>
+      <td className="kind-name" title={run.name}>
         <span className="run-kind">{run.kind}</span>
         <span className="run-name">{run.name}</span>
       </td>
@@ -68,6 +81,13 @@ function RunRow({ run, now }: { run: RunSummary; now: number }) {
       </td>
       <td className="numeric">
         <time dateTime={run.queuedAt}>{formatTimestamp(run.queuedAt)}</time>
+      </td>
+      <td className="numeric">
+        {run.finishedAt === null ? (
+          <span className="muted">—</span>
+        ) : (
+          <time dateTime={run.finishedAt}>{formatTimestamp(run.finishedAt)}</time>
+        )}
       </td>
       <td className="numeric">{formatRunDuration(run.startedAt, run.finishedAt, now)}</td>
     </tr>

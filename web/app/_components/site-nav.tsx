@@ -11,6 +11,8 @@ const SECTIONS = [
     matches: (path: string) => path === '/leaderboard',
   },
   { href: '/compare', label: 'Compare', matches: (path: string) => path === '/compare' },
+  { href: '/models', label: 'Models', matches: (path: string) => path.startsWith('/models') },
+  { href: '/workers', label: 'Workers', matches: (path: string) => path.startsWith('/workers') },
 ] as const;
 
 /** The dashboard's sections, the current one marked for the eye and for screen readers. */

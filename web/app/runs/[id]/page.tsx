@@ -1,14 +1,25 @@
-import { notFound } from 'next/navigation';
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { notFound, redirect } from 'next/navigation';
 import { ApiErrorPanel } from '../../_components/api-error-panel.tsx';
 import { DeviceLabel } from '../../_components/device-label.tsx';
 import { LiveRefresh } from '../../_components/live-refresh.tsx';
 import { RunMetricCharts } from '../../_components/metric-charts.tsx';
 import { MetricsTable } from '../../_components/metrics-table.tsx';
 import { ProgressMeter } from '../../_components/progress-meter.tsx';
+import { RunActions } from '../../_components/run-actions.tsx';
+import { RunArtifacts } from '../../_components/run-artifacts.tsx';
 import { StatusBadge } from '../../_components/status-badge.tsx';
 import { formatRunDuration, formatTimestamp, shortId } from '../../../lib/format.ts';
 import { loadOrError } from '../../../lib/graphql.ts';
-import { fetchRun, isActive, isRunId, type RunDetail } from '../../../lib/runs.ts';
+import {
+  fetchRun,
+  isActive,
+  isRunId,
+  isShortRunId,
+  resolveRunId,
+  type RunDetail,
+} from '../../../lib/runs.ts';
 import {
   fetchRunSeries,
   isCurve,
@@ -22,8 +33,31 @@ interface RunPageProps {
   params: Promise<{ id: string }>;
 }
 
+/** The tab names the run: `Run 1a2b3c4d · inference-bench · its name · FactorLab`. */
+export async function generateMetadata({ params }: RunPageProps): Promise<Metadata> {
+  const { id } = await params;
+  const title = `Run ${shortId(id)}`;
+  if (!isRunId(id)) return { title: `${title} · FactorLab` };
+  const { data: run } = await loadOrError(fetchRun(id));
+  if (!run) return { title: `${title} · FactorLab` };
+  return {
+    title: `${title} · ${run.kind} · ${run.name} · ${run.status.toLowerCase()} · FactorLab`,
+  };
+}
+
 export default async function RunPage({ params }: RunPageProps) {
   const { id } = await params;
+  if (isShortRunId(id)) {
+    // A short id, as the tables and `lab runs` show them: the full id's page, if it names one run.
+    const resolved = await loadOrError(resolveRunId(id));
+    if (resolved.data !== undefined) redirect(`/runs/${resolved.data}`);
+    return (
+      <>
+        <h1>Run {id}</h1>
+        <ApiErrorPanel message={resolved.error} retrying={resolved.retryable} />
+      </>
+    );
+  }
   if (!isRunId(id)) notFound();
   const { data: run, error, retryable } = await loadOrError(fetchRun(id));
 
@@ -44,16 +78,26 @@ export default async function RunPage({ params }: RunPageProps) {
       </h1>
       <p className="muted">
         {run.kind} · {run.name}
+        {run.sweepId !== null && (
+          <>
+            {' · '}
+            <Link href={`/sweeps/${run.sweepId}`} data-testid="sweep-link">
+              its sweep
+            </Link>
+          </>
+        )}
       </p>
+      <RunActions runId={run.id} status={run.status} config={run.config} name={run.name} />
       {run.status === 'FAILED' && run.error !== null && (
         <pre className="panel panel-error error-message" data-testid="run-error">
           {run.error}
         </pre>
       )}
       <RunFacts run={run} />
+      {run.metrics.length > 0 && <RunCharts run={run} />}
       <h2>Metrics</h2>
       <MetricsTable metrics={run.metrics} />
-      {run.metrics.length > 0 && <RunCharts run={run} />}
+      {run.artifacts.length > 0 && <RunArtifacts artifacts={run.artifacts} />}
       <h2>Config</h2>
       <JsonBlock value={run.config} testId="run-config" />
       {run.device != null && (

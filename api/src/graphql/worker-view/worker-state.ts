@@ -1,0 +1,18 @@
+import { WorkerState } from './worker-status.type.ts';
+
+/** A worker heartbeats HEARTBEATS_PER_LEASE times a lease (see worker/worker.ts). */
+const HEARTBEATS_PER_LEASE = 4;
+const MISSED_BEATS_FOR_STALE = 2;
+
+/** A worker's state from its heartbeat age against the lease. */
+export function workerState(
+  worker: { stoppedAt: Date | null; lastSeenAt: Date },
+  now: number,
+  leaseMs: number,
+): WorkerState {
+  if (worker.stoppedAt !== null) return WorkerState.STOPPED;
+  const age = now - worker.lastSeenAt.getTime();
+  if (age > leaseMs) return WorkerState.DEAD;
+  if (age > (MISSED_BEATS_FOR_STALE * leaseMs) / HEARTBEATS_PER_LEASE) return WorkerState.STALE;
+  return WorkerState.ONLINE;
+}

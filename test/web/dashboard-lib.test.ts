@@ -1,0 +1,118 @@
+import { describe, expect, it } from 'vitest';
+import { TRAINING_METRICS, layerMetric } from '../../gpu/src/train/metric-keys.ts';
+import { summarizeVaryingConfig, varyingConfigKeys } from '../../web/lib/config-summary.ts';
+import { chartGroups } from '../../web/lib/metric-groups.ts';
+import { isBeyondBound, spreadOf } from '../../web/lib/noise.ts';
+import { configPatch } from '../../web/lib/run-actions.ts';
+import { shortDeviceName } from '../../web/lib/runs.ts';
+import { parseRunsQuery, runFilter, runOrder, runsHref } from '../../web/lib/runs-query.ts';
+
+describe('config cells', () => {
+  const base = { model: '/m', experts: 4, optim: { lr: 0.001 } };
+  it('finds the keys that vary across rows, a key some rows lack included', () => {
+    expect(varyingConfigKeys([base, { ...base, experts: 8 }, { ...base, topK: 1 }])).toEqual([
+      'experts',
+      'topK',
+    ]);
+    expect(varyingConfigKeys([base, base])).toEqual([]);
+  });
+
+  it('shows the varying keys first, then what fits, counting the rest', () => {
+    expect(summarizeVaryingConfig({ ...base, seed: 3, batch: 1 }, ['seed'], 3)).toEqual({
+      varied: 'seed=3',
+      rest: 'batch=1 experts=4',
+      more: 2,
+    });
+  });
+});
+
+describe('device labels', () => {
+  it('cuts a description to the adapter name', () => {
+    expect(shortDeviceName('llvmpipe: Mesa 25.0.7-2~bpo12+1 (LLVM 15.0.6) 0.0.1')).toBe('llvmpipe');
+    expect(shortDeviceName('llvmpipe (LLVM 19.1.7, 256 bits)')).toBe('llvmpipe');
+    expect(shortDeviceName('NVIDIA H200')).toBe('NVIDIA H200');
+    expect(shortDeviceName('A very long adapter name without any separator')).toHaveLength(24);
+  });
+});
+
+describe('repeated measurements', () => {
+  it('gives mean, range and sample deviation, checked against a direct computation', () => {
+    const spread = spreadOf([100, 120, 110])!;
+    expect(spread.mean).toBe(110);
+    expect([spread.min, spread.max, spread.count]).toEqual([100, 120, 3]);
+    expect(spread.stdDev).toBeCloseTo(10, 12);
+    expect(spread.relativeRange).toBeCloseTo(20 / 110, 12);
+    expect(spreadOf([5])!.stdDev).toBe(0);
+    expect(spreadOf([])).toBeNull();
+  });
+
+  it('calls an efficiency past 1 noise', () => {
+    expect([isBeyondBound(1), isBeyondBound(1.02), isBeyondBound(0.4)]).toEqual([
+      false,
+      true,
+      false,
+    ]);
+  });
+});
+
+describe('run page charts', () => {
+  it('overlays the losses, draws a per-layer key with a line per layer, then the rest', () => {
+    const keys = [
+      'tokens_per_s',
+      TRAINING_METRICS.validationLoss,
+      layerMetric(10, 'router_accuracy'),
+      TRAINING_METRICS.trainLoss,
+      layerMetric(2, 'router_accuracy'),
+      TRAINING_METRICS.learningRate,
+    ];
+    expect(chartGroups(keys)).toEqual([
+      {
+        title: 'losses',
+        lines: [
+          { key: 'train_loss', label: 'train_loss' },
+          { key: 'val_loss', label: 'val_loss' },
+        ],
+      },
+      {
+        title: 'router_accuracy per layer',
+        lines: [
+          { key: 'layers.2.router_accuracy', label: 'layer 2' },
+          { key: 'layers.10.router_accuracy', label: 'layer 10' },
+        ],
+      },
+      { title: 'learning_rate', lines: [{ key: 'learning_rate', label: 'learning_rate' }] },
+      { title: 'tokens_per_s', lines: [{ key: 'tokens_per_s', label: 'tokens_per_s' }] },
+    ]);
+  });
+});
+
+describe('clone and edit', () => {
+  it('sends only what changed, and names what was removed', () => {
+    const base = { size: 8, optim: { lr: 0.1, betas: [0.9, 0.95] }, seed: 1 };
+    expect(configPatch(base, { size: 16, optim: { lr: 0.1, betas: [0.9, 0.99] } })).toEqual({
+      patch: { size: 16, optim: { betas: [0.9, 0.99] } },
+      removed: ['seed'],
+    });
+  });
+});
+
+describe('the runs page URL', () => {
+  it('reads filters and sort, turns them into the API input, and writes them back', () => {
+    const query = parseRunsQuery({
+      status: ['failed,running', 'bogus'],
+      kind: 'pretrain',
+      sort: 'metric:gflops',
+      dir: 'asc',
+    });
+    expect(runFilter(query)).toEqual({ status: ['RUNNING', 'FAILED'], kind: ['pretrain'] });
+    expect(runOrder(query)).toEqual({ metricKey: 'gflops', direction: 'ASC' });
+    expect(runsHref(query)).toBe(
+      '/?status=running%2Cfailed&kind=pretrain&sort=metric%3Agflops&dir=asc',
+    );
+    expect(runOrder(parseRunsQuery({ sort: 'nonsense' }))).toEqual({
+      field: 'QUEUED_AT',
+      direction: 'DESC',
+    });
+    expect(runsHref(parseRunsQuery({}))).toBe('/');
+  });
+});

@@ -1,0 +1,67 @@
+import { gql } from './graphql.ts';
+
+export interface RegisteredModel {
+  id: string;
+  name: string;
+  path: string;
+  config: Record<string, unknown>;
+  parameterCount: number;
+  bytes: number;
+  sha256: string;
+  createdAt: string;
+  /** Runs whose config names this checkpoint folder as its `model`. */
+  runCount: number;
+}
+
+export interface ModelsPage {
+  models: RegisteredModel[];
+  totalCount: number;
+  nextCursor: string | null;
+}
+
+export const MODELS_PAGE_SIZE = 20;
+
+type ModelNode = Omit<RegisteredModel, 'runCount'>;
+
+/** A page of registered models, newest first, each with how many runs used it. */
+export async function fetchModelsPage(after: string | null): Promise<ModelsPage> {
+  const { models } = await gql<{
+    models: {
+      totalCount: number;
+      pageInfo: { hasNextPage: boolean; endCursor: string | null };
+      edges: { node: ModelNode }[];
+    };
+  }>(
+    `query Models($first: Int!, $after: String) {
+      models(first: $first, after: $after) {
+        totalCount pageInfo { hasNextPage endCursor }
+        edges { node { id name path config parameterCount bytes sha256 createdAt } }
+      }
+    }`,
+    { first: MODELS_PAGE_SIZE, after },
+  );
+  const nodes = models.edges.map((edge) => edge.node);
+  const counts = await runCountsByModelPath(nodes.map((node) => node.path));
+  return {
+    models: nodes.map((node, i) => ({ ...node, runCount: counts[i] ?? 0 })),
+    totalCount: models.totalCount,
+    nextCursor: models.pageInfo.hasNextPage ? models.pageInfo.endCursor : null,
+  };
+}
+
+/** For each path, how many runs have it as `config.model`: one request, one alias per path. */
+async function runCountsByModelPath(paths: string[]): Promise<number[]> {
+  if (paths.length === 0) return [];
+  const parameters = paths.map((_, i) => `$p${i}: JSON`).join(', ');
+  const fields = paths
+    .map(
+      (_, i) =>
+        `m${i}: runs(first: 1, filter: { config: [{ path: "model", eq: $p${i} }] }) { totalCount }`,
+    )
+    .join('\n');
+  const data = await gql<Record<string, { totalCount: number }>>(
+    `query ModelRunCounts(${parameters}) { ${fields} }`,
+    Object.fromEntries(paths.map((path, i) => [`p${i}`, path])),
+  );
+  return paths.map((_, i) => data[`m${i}`]?.totalCount ?? 0);
+}
