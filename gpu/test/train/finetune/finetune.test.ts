@@ -1,51 +1,28 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acquireGpu, type Gpu } from '../../../src/index.ts';
-import { factorizeConfigSchema, factorizeModel } from '../../../src/jobs/factorize.ts';
 import { finetuneConfigSchema } from '../../../src/train/finetune/config.ts';
 import { finetune } from '../../../src/train/finetune/finetune.ts';
 import { layerMetric } from '../../../src/train/metric-keys.ts';
-import { pretrain } from '../../../src/train/pretrain.ts';
-import { pretrainConfigSchema } from '../../../src/train/pretrain-config.ts';
-import { RecordingReporter } from '../../recording-reporter.ts';
 import { useTemporaryFolders } from '../../model/files.ts';
-import { TINY_PRETRAIN } from '../tiny-pretrain.ts';
 import { largestRelativeDifference, recordingReporter, weightsOf } from '../training-run.ts';
+import { tinyTeacher, type TinyTeacher } from './tiny-teacher.ts';
 
 const temporaryFolder = useTemporaryFolders();
 let gpu: Gpu;
 let teacher: string;
 let student: string;
 
-/** A tiny dense teacher trained a little on Brown, and its 4-expert top-1 factorisation. */
-let shared: string;
+let fixture: TinyTeacher;
 beforeAll(async () => {
   gpu = await acquireGpu();
-  shared = await mkdtemp(join(tmpdir(), 'factorlab-finetune-'));
-  const output = join(shared, 'teacher-run');
-  const config = pretrainConfigSchema.parse({
-    output,
-    seed: 3,
-    ...TINY_PRETRAIN,
-    training: { steps: 30, batchSize: 4, sequenceLength: 32, learningRate: 1e-2, warmupSteps: 3 },
-    evaluation: { every: 30, batches: 1, batchSize: 16, test: false },
-    checkpoint: { every: 30, keep: 1 },
-  });
-  await pretrain(config, recordingReporter(), gpu);
-  teacher = join(output, 'model');
-  student = join(shared, 'student');
-  await factorizeModel(
-    factorizeConfigSchema.parse({ model: teacher, output: student, experts: 4, topK: 1 }),
-    new RecordingReporter(),
-    async () => gpu,
-  );
+  fixture = await tinyTeacher(gpu);
+  teacher = fixture.teacher;
+  student = await fixture.factorise(4, 1);
 }, 300_000);
 
-afterAll(async () => {
-  await rm(shared, { recursive: true, force: true });
-});
+afterAll(() => fixture.remove());
 
 function tinyFinetune(output: string, router = 6, joint = 6) {
   return finetuneConfigSchema.parse({
