@@ -10,6 +10,7 @@ const PATH_FIELDS: Readonly<Record<string, readonly string[]>> = {
   pretrain: ['output', 'modelDirectory', 'data.directory'],
   factorize: ['model', 'output'],
   finetune: ['teacher', 'student', 'output', 'modelDirectory', 'data.directory'],
+  eval: ['teacher', 'student', 'untrained', 'dataDirectory', 'report'],
 };
 
 function valueAt(config: Record<string, unknown>, dotted: string): unknown {

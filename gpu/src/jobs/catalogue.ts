@@ -1,5 +1,6 @@
 import type { JobDefinition } from './job.ts';
 import { factorizeJob } from './factorize.ts';
+import { evalJob } from './evaluate.ts';
 import { finetuneJob } from './finetune.ts';
 import { inferenceBenchJob } from './inference-bench.ts';
 import { pretrainJob } from './pretrain.ts';
@@ -12,6 +13,7 @@ export const jobCatalogue = {
   pretrain: pretrainJob,
   factorize: factorizeJob,
   finetune: finetuneJob,
+  eval: evalJob,
 } satisfies Record<string, JobDefinition>;
 
 export type JobKind = keyof typeof jobCatalogue;

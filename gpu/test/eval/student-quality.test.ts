@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acquireGpu, noGrad, tensor, type Gpu } from '../../src/index.ts';
 import { evaluationBatches } from '../../src/train/data/evaluation-batches.ts';
+import { reportMetrics } from '../../src/eval/factor-report.ts';
 import { oracleRouting, randomRouting } from '../../src/eval/router-baselines.ts';
+import { evalConfigSchema, evaluateStudent } from '../../src/jobs/evaluate.ts';
 import { compareWithTeacher, type QualityOptions } from '../../src/eval/student-quality.ts';
 import { prepareBrownDataForModel, type BrownData } from '../../src/train/data/prepare.ts';
 import { heldOutLoss } from '../../src/train/evaluate.ts';
@@ -121,5 +123,39 @@ describe("a student's quality against its teacher", () => {
     // (The tiny teacher predicts nearly one token everywhere, so top-1 agreement cannot rank them.)
     expect(oracle.student.layers[0]!.relError).toBe(untrained.student.layers[0]!.relError);
     student.dispose();
+  }, 180_000);
+
+  it('reports a student with every baseline, as one object and as flat metrics', async () => {
+    const untrained = await fixture.factorise(4, 2);
+    const config = evalConfigSchema.parse({
+      teacher: fixture.teacher,
+      student: untrained,
+      untrained,
+      split: 'validation',
+      sequenceLength: 37,
+      batchSize: 7,
+      maxBatches: 2,
+    });
+    const report = await evaluateStudent(
+      config,
+      { progress: () => undefined, log: () => undefined },
+      gpu,
+    );
+    expect(Object.keys(report.baselines)).toEqual([
+      'untrainedRouter',
+      'randomRouter',
+      'oracleRouter',
+    ]);
+    // The student is the untrained model here, so the two rows agree.
+    expect(report.baselines.untrainedRouter!.perplexity).toBeCloseTo(report.student.perplexity, 9);
+    expect(report.retention).toBeCloseTo(report.student.accuracy / report.dense.accuracy, 12);
+    expect(report.layers).toHaveLength(2);
+    const metrics = reportMetrics(report);
+    expect(metrics).toMatchObject({
+      retention: report.retention,
+      perplexity: report.student.perplexity,
+      'baseline.oracle_router.accuracy': report.baselines.oracleRouter!.accuracy,
+      'layers.1.rel_error': report.layers[1]!.relError,
+    });
   }, 180_000);
 });
