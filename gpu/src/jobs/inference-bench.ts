@@ -6,6 +6,45 @@ import type { Gpu } from '../runtime/device.ts';
 import { inferenceBenchConfigSchema, type InferenceBenchConfig } from './inference-bench-config.ts';
 import { acquireJobGpu } from './job-gpu.ts';
 import type { JobDefinition } from './job.ts';
+import { join } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { readMoeConfig, type MoeConfig } from '../factor/moe-config.ts';
+import { CONFIG_FILE } from '../model/checkpoint.ts';
+import { readModelConfig } from '../model/config.ts';
+
+/**
+ * The stored mixture of experts `config.model` is, if it is one, with the share of FFN neurons a
+ * token runs; refused (naming the field) with experts and topK, or when its dense source, the
+ * baseline it is measured against, is not on this machine.
+ */
+async function storedMixture(
+  config: InferenceBenchConfig,
+): Promise<{ moe: MoeConfig; activeShare: number } | undefined> {
+  const file = join(config.model, CONFIG_FILE);
+  const exists = await stat(file).then(
+    () => true,
+    () => false,
+  );
+  if (!exists) return undefined;
+  const modelConfig = await readModelConfig(file);
+  const moe = readMoeConfig(modelConfig, file);
+  if (!moe) return undefined;
+  if (config.experts !== undefined)
+    throw new Error(
+      `config.experts: ${config.model} is already a mixture of ${moe.num_experts} experts (top ${moe.top_k}); leave out experts and topK`,
+    );
+  const sourceExists = await stat(join(moe.source_model, CONFIG_FILE)).then(
+    () => true,
+    () => false,
+  );
+  if (!sourceExists)
+    throw new Error(
+      `config.model: the dense model ${config.model} was cut from (factorlab_moe.source_model ${moe.source_model}), its speed baseline, is not on this machine`,
+    );
+  const f = modelConfig.intermediate_size;
+  const shared = moe.shared_expert_size;
+  return { moe, activeShare: (shared + ((f - shared) * moe.top_k) / moe.num_experts) / f };
+}
 
 export { inferenceBenchConfigSchema, type InferenceBenchConfig };
 
@@ -31,13 +70,18 @@ export const inferenceBenchJob: JobDefinition<typeof inferenceBenchConfigSchema>
     'speedup and its bound; records a benchmark row.',
   schema: inferenceBenchConfigSchema,
   async run(config, reporter) {
+    const stored = await storedMixture(config);
     const gpu = await acquireJobGpu(reporter);
     const base = { weights: config.weights, kernelTarget: config.kernels } as const;
+    const denseModel = stored?.moe.source_model ?? config.model;
     reporter.progress(
       0.05,
-      `dense model: prompt ${config.promptLen}, generate ${config.genLen}, batch ${config.batch}`,
+      `dense model${stored ? ` ${denseModel}` : ''}: prompt ${config.promptLen}, generate ${config.genLen}, batch ${config.batch}`,
     );
-    const { figures: dense, config: modelConfig } = await measure(gpu, base, config);
+    const { figures: dense, config: modelConfig } = await measure(gpu, base, {
+      ...config,
+      model: denseModel,
+    });
     const summary: Record<string, number> = {
       prefill_tok_s: dense.prefillTokS,
       decode_tok_s: dense.decodeTokS,
@@ -49,23 +93,42 @@ export const inferenceBenchJob: JobDefinition<typeof inferenceBenchConfigSchema>
       dense_decode_ms_p95: dense.decodeStepMsP95,
       ffn_share: feedForwardShare(modelConfig),
     };
+    const factorised = stored
+      ? {
+          load: base,
+          experts: stored.moe.num_experts,
+          topK: stored.moe.top_k,
+          split: stored.moe.split,
+          // A shared expert always runs: the bound counts the share of neurons each token runs.
+          boundTopK: stored.activeShare * stored.moe.num_experts,
+          stage: `stored mixture of experts: ${stored.moe.num_experts} experts, top-${stored.moe.top_k}, ${stored.moe.split} split`,
+        }
+      : config.experts !== undefined && config.topK !== undefined
+        ? {
+            load: {
+              ...base,
+              factorisation: factorisationSchema.parse({
+                experts: config.experts,
+                topK: config.topK,
+                split: config.split,
+                seed: config.seed,
+              }),
+            },
+            experts: config.experts,
+            topK: config.topK,
+            split: config.split,
+            boundTopK: config.topK,
+            stage: `factorised model: ${config.experts} experts, top-${config.topK}, ${config.split} split`,
+          }
+        : undefined;
     let figures = dense;
     let bound: number | undefined;
-    if (config.experts !== undefined && config.topK !== undefined && !reporter.shouldStop()) {
-      const factorisation = factorisationSchema.parse({
-        experts: config.experts,
-        topK: config.topK,
-        split: config.split,
-        seed: config.seed,
-      });
-      reporter.progress(
-        0.5,
-        `factorised model: ${config.experts} experts, top-${config.topK}, ${config.split} split`,
-      );
-      ({ figures } = await measure(gpu, { ...base, factorisation }, config));
+    if (factorised && !reporter.shouldStop()) {
+      reporter.progress(0.5, factorised.stage);
+      ({ figures } = await measure(gpu, factorised.load, config));
       const comparison = compareWithDense(dense, figures, modelConfig, {
-        experts: config.experts,
-        topK: config.topK,
+        experts: factorised.experts,
+        topK: factorised.boundTopK,
       });
       bound = comparison.bound;
       Object.assign(summary, {
@@ -80,10 +143,10 @@ export const inferenceBenchJob: JobDefinition<typeof inferenceBenchConfigSchema>
     }
     reporter.benchmark({
       modelPath: config.model,
-      ...(config.experts !== undefined && {
-        experts: config.experts,
-        topK: config.topK,
-        split: config.split,
+      ...(factorised && {
+        experts: factorised.experts,
+        topK: factorised.topK,
+        split: factorised.split,
       }),
       dtype: config.weights,
       batch: config.batch,

@@ -20,6 +20,8 @@ import {
   writeMoeCheckpoint,
   type FactorizeConfig,
 } from '../../src/jobs/factorize.ts';
+import { inferenceBenchJob } from '../../src/jobs/inference-bench.ts';
+import { speedupBound } from '../../src/eval/speed.ts';
 import { expertParameterValues } from '../../src/train/moe.ts';
 import { readParameterValues, type ParameterValues } from '../../src/train/parameters.ts';
 import { TrainableLlama } from '../../src/train/trainable-llama.ts';
@@ -212,6 +214,33 @@ describe('factorize: saved mixtures of experts of the demo model', () => {
     expect((await bytes(first)).equals(await bytes(second))).toBe(true);
     const other = await factorize({ ...settings, seed: 1 });
     expect((await bytes(first)).equals(await bytes(other))).toBe(false);
+  });
+});
+
+describe('lab bench over a saved mixture of experts', () => {
+  it('measures it against its dense source in the same run, the bound counting the shared expert', async () => {
+    const output = await factorize({ split: 'random', topK: 1, sharedExpertSize: 48 });
+    const reporter = new RecordingReporter();
+    const bench = { promptLen: 8, genLen: 4, repeats: 1 };
+    const { summary } = await inferenceBenchJob.run(
+      inferenceBenchJob.schema.parse({ model: output, ...bench }),
+      reporter,
+    );
+    const [row] = reporter.benchmarks;
+    expect(row).toMatchObject({ experts: 4, topK: 1, split: 'random', modelPath: output });
+    expect(row!.denseDecodeTokS).toBe(summary.dense_decode_tok_s);
+    expect(row!.decodeTokS).not.toBe(row!.denseDecodeTokS);
+    const checkpoint = await Checkpoint.open(DEMO);
+    // 48 shared neurons always run, and a quarter of the other 640.
+    const active = (48 + 640 / 4) / 688;
+    expect(summary.bound).toBeCloseTo(speedupBound(checkpoint.config, 1, active), 12);
+    await checkpoint.close();
+    await expect(
+      inferenceBenchJob.run(
+        inferenceBenchJob.schema.parse({ model: output, experts: 4, topK: 2, ...bench }),
+        new RecordingReporter(),
+      ),
+    ).rejects.toThrow(/^config\.experts: .* is already a mixture of 4 experts/);
   });
 });
 
