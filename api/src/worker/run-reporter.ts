@@ -9,16 +9,20 @@ import type { Db } from '../db/client.ts';
 import type { Prisma } from '../db/generated/client.ts';
 import { recordArtifact } from './artifact-record.ts';
 import { recordBenchmark } from './benchmark-record.ts';
+import { isConnectionError } from './connection-errors.ts';
 import { writeMetricPoints, type MetricPointRow, type MetricSink } from './metric-writer.ts';
 
 const FLUSH_INTERVAL_MS = 500;
 const MAX_BUFFERED_POINTS = 5000;
+/** How long the database may stay unreachable (a restart) before the run fails for it. */
+const OUTAGE_TOLERANCE_MS = 60_000;
 
 /**
  * The worker's Reporter: buffers what a job reports and writes it to Postgres in batches, off the
  * job's path; polls the run's status so a cancellation reaches the job between steps. Benchmark
  * rows and artifacts are written in order with the metric batches, after the points reported
- * before them.
+ * before them. While the database is unreachable (a restart), what could not be written is kept
+ * and written once it is back; only an outage longer than OUTAGE_TOLERANCE_MS fails the run.
  */
 export class RunReporter implements Reporter {
   private buffered: MetricPointRow[] = [];
@@ -31,6 +35,8 @@ export class RunReporter implements Reporter {
   private lastStep = 0;
   private writing: Promise<void> = Promise.resolve();
   private failure: unknown = null;
+  /** When writes began failing for a lost connection; null while they succeed. */
+  private unreachableSince: number | null = null;
   private readonly timer: NodeJS.Timeout;
 
   constructor(
@@ -92,36 +98,73 @@ export class RunReporter implements Reporter {
   /** Writes everything buffered; rethrows a write failure so the run does not pass silently. */
   async close(): Promise<void> {
     clearInterval(this.timer);
-    this.schedule();
-    await this.writing;
-    if (this.failure) throw this.failure;
+    for (;;) {
+      this.schedule();
+      await this.writing;
+      if (this.failure) throw this.failure;
+      if (this.unreachableSince === null) return;
+      await new Promise((resolve) => setTimeout(resolve, FLUSH_INTERVAL_MS));
+    }
   }
 
   private schedule(): void {
     this.writing = this.writing
       .then(() => this.flush())
-      .catch((error: unknown) => {
-        this.failure ??= error;
-      });
+      .then(
+        () => {
+          this.unreachableSince = null;
+        },
+        (error: unknown) => {
+          if (!isConnectionError(error)) {
+            this.failure ??= error;
+            return;
+          }
+          this.unreachableSince ??= Date.now();
+          if (Date.now() - this.unreachableSince > OUTAGE_TOLERANCE_MS) this.failure ??= error;
+        },
+      );
   }
 
+  /** Writes what is buffered; on failure, what was not written goes back to be written next. */
   private async flush(): Promise<void> {
     const points = this.buffered;
     const records = this.records;
     this.buffered = [];
     this.records = [];
-    await writeMetricPoints(this.metricSink, this.runId, points);
-    for (const record of records) await record();
+    try {
+      // Rewriting a point overwrites it, so a batch that failed part way is simply sent again.
+      await writeMetricPoints(this.metricSink, this.runId, points);
+    } catch (error) {
+      this.buffered = [...points, ...this.buffered];
+      this.records = [...records, ...this.records];
+      throw error;
+    }
+    for (const [index, record] of records.entries()) {
+      try {
+        await record();
+      } catch (error) {
+        this.records = [...records.slice(index), ...this.records];
+        throw error;
+      }
+    }
+    const { pendingProgress: progress, pendingDevice: device } = this;
     const data: Prisma.RunUpdateInput = {};
-    if (this.pendingProgress !== null) data.progress = this.pendingProgress;
-    if (this.pendingDevice !== null) data.device = { ...this.pendingDevice };
+    if (progress !== null) data.progress = progress;
+    if (device !== null) data.device = { ...device };
     this.pendingProgress = null;
     this.pendingDevice = null;
-    const run = await this.db.run.update({
-      where: { id: this.runId },
-      data,
-      select: { status: true },
-    });
+    let run: { status: string };
+    try {
+      run = await this.db.run.update({
+        where: { id: this.runId },
+        data,
+        select: { status: true },
+      });
+    } catch (error) {
+      this.pendingProgress ??= progress;
+      this.pendingDevice ??= device;
+      throw error;
+    }
     this.cancelled = run.status === 'CANCELLED';
   }
 }
