@@ -12,6 +12,7 @@ import { registerInitModel } from './model.command.ts';
 import { registerPlot } from './plot.command.ts';
 import { registerPretrain } from './pretrain.command.ts';
 import { registerFinetune } from './finetune.command.ts';
+import { registerPipeline } from './pipeline.command.ts';
 import { registerQueue } from './queue.command.ts';
 import { registerRun } from './run.command.ts';
 import { registerRuns } from './runs.command.ts';
@@ -47,6 +48,7 @@ function buildProgram(): Command {
   registerPretrain(program);
   registerFactorize(program);
   registerFinetune(program);
+  registerPipeline(program);
   registerPlot(program);
   registerExport(program);
   registerWatch(program);

@@ -17,6 +17,8 @@ export async function runJobHere(
   kind: string,
   options: ConfigSources & { json?: boolean },
   reporter: ConsoleReporter,
+  /** What --json prints instead of the run's metrics, given its validated config. */
+  jsonOf?: (config: unknown) => Promise<unknown>,
 ): Promise<void> {
   const { getJob, jobCatalogue, NoAdapterError } = await import('@factorlab/gpu');
   const job = getJob(kind);
@@ -31,7 +33,9 @@ export async function runJobHere(
     const result = await job.run(parsed.data, reporter);
     reporter.finish();
     const metrics = { ...reporter.latest, ...result.summary };
-    if (options.json) {
+    if (options.json && jsonOf) {
+      console.log(JSON.stringify(await jsonOf(parsed.data)));
+    } else if (options.json) {
       console.log(
         JSON.stringify({ kind, config: parsed.data, device: reporter.deviceInfo, metrics }),
       );

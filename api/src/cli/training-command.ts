@@ -10,15 +10,17 @@ interface TrainingOptions {
 
 export interface TrainingCommand {
   /** The command's name and the job kind it runs. */
-  kind: 'pretrain' | 'finetune';
+  kind: 'pretrain' | 'finetune' | 'pipeline';
   description: string;
   configHelp: string;
   /** Metric keys the progress bar shows. */
   metrics: (keys: typeof GpuModule) => string[];
+  /** What --json prints instead of the final metrics, given the validated config. */
+  jsonOf?: (config: unknown) => Promise<unknown>;
 }
 
 /**
- * A training job run here (`lab pretrain`, `lab finetune`) with a progress bar; `--resume`
+ * A long job run here (`lab pretrain`, `lab finetune`, `lab pipeline`) with a progress bar; `--resume`
  * continues from a checkpoint; Ctrl-C stops after the current step.
  */
 export function registerTrainingCommand(program: Command, command: TrainingCommand): void {
@@ -56,6 +58,7 @@ export function registerTrainingCommand(program: Command, command: TrainingComma
           command.kind,
           { config: options.config, set: [], json: options.json },
           reporter,
+          command.jsonOf,
         );
       } finally {
         process.off('SIGINT', onInterrupt);

@@ -11,6 +11,7 @@ const PATH_FIELDS: Readonly<Record<string, readonly string[]>> = {
   factorize: ['model', 'output'],
   finetune: ['teacher', 'student', 'output', 'modelDirectory', 'data.directory'],
   eval: ['teacher', 'student', 'untrained', 'dataDirectory', 'report'],
+  pipeline: ['model', 'output', 'dataDirectory'],
 };
 
 function valueAt(config: Record<string, unknown>, dotted: string): unknown {

@@ -2,6 +2,7 @@ import type { JobDefinition } from './job.ts';
 import { factorizeJob } from './factorize.ts';
 import { evalJob } from './evaluate.ts';
 import { finetuneJob } from './finetune.ts';
+import { pipelineJob } from './pipeline.ts';
 import { inferenceBenchJob } from './inference-bench.ts';
 import { pretrainJob } from './pretrain.ts';
 import { selftestJob } from './selftest.ts';
@@ -14,6 +15,7 @@ export const jobCatalogue = {
   factorize: factorizeJob,
   finetune: finetuneJob,
   eval: evalJob,
+  pipeline: pipelineJob,
 } satisfies Record<string, JobDefinition>;
 
 export type JobKind = keyof typeof jobCatalogue;
