@@ -473,6 +473,32 @@ describe('dashboard pages in Chromium over the API and a seeded database', () =>
     expect(states.sort()).toEqual(['DEAD', 'ONLINE']);
   });
 
+  it("queues a run from a form generated from the job's schema, showing a refusal at its field", async () => {
+    await page.goto(`${webUrl}/queue?kind=selftest`);
+    const size = page.locator('input[name="config.size"]');
+    expect(await size.getAttribute('placeholder')).toBe('default 256');
+    await size.fill('0');
+    await page.locator('[data-testid="queue-submit"]').click();
+    const refusal = page.locator('[data-testid="field-error"][data-field="size"]');
+    await refusal.waitFor();
+    expect(await refusal.textContent()).toMatch(/size/);
+
+    await size.fill('24');
+    await page.locator('input[name="tags"]').fill('from-the-form');
+    await page.locator('[data-testid="queue-submit"]').click();
+    await page.waitForURL(/\/runs\/[0-9a-f-]{36}$/);
+    const runId = new URL(page.url()).pathname.split('/').pop()!;
+    const queued = await database.db.run.findUniqueOrThrow({
+      where: { id: runId },
+      include: { experiment: true },
+    });
+    expect([queued.experiment.kind, queued.experiment.tags]).toEqual([
+      'selftest',
+      ['from-the-form'],
+    ]);
+    expect(queued.experiment.config).toMatchObject({ size: 24, repeats: 10 });
+  });
+
   it('fits every page into 1,400 and 1,024 px without scrolling sideways, keeping screenshots', async () => {
     const shots = path.join(repoRoot, '.lab', 'screenshots');
     mkdirSync(shots, { recursive: true });
@@ -484,6 +510,7 @@ describe('dashboard pages in Chromium over the API and a seeded database', () =>
       sweep: `/sweeps/${sweepId}`,
       models: '/models',
       workers: '/workers',
+      queue: '/queue?kind=inference-bench',
     };
     for (const width of [1400, 1024]) {
       await page.setViewportSize({ width, height: 900 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { TRAINING_METRICS, layerMetric } from '../../gpu/src/train/metric-keys.ts';
 import { summarizeVaryingConfig, varyingConfigKeys } from '../../web/lib/config-summary.ts';
 import { chartGroups } from '../../web/lib/metric-groups.ts';
@@ -6,6 +7,13 @@ import { isBeyondBound, spreadOf } from '../../web/lib/noise.ts';
 import { configPatch } from '../../web/lib/run-actions.ts';
 import { shortDeviceName } from '../../web/lib/runs.ts';
 import { parseRunsQuery, runFilter, runOrder, runsHref } from '../../web/lib/runs-query.ts';
+import {
+  FieldError,
+  formFields,
+  readFieldValue,
+  setPath,
+  type JsonSchema,
+} from '../../web/lib/schema-form.ts';
 
 describe('config cells', () => {
   const base = { model: '/m', experts: 4, optim: { lr: 0.001 } };
@@ -114,5 +122,55 @@ describe('the runs page URL', () => {
       direction: 'DESC',
     });
     expect(runsHref(parseRunsQuery({}))).toBe('/');
+  });
+});
+
+describe('queue forms from job schemas', () => {
+  const schema = z.toJSONSchema(
+    z.strictObject({
+      model: z.string().min(1).describe('checkpoint folder'),
+      size: z.int().min(1).max(2048).default(256),
+      split: z.enum(['sequential', 'random']).default('sequential'),
+      betas: z.tuple([z.number(), z.number()]).default([0.9, 0.95]),
+      training: z.strictObject({ steps: z.int().positive(), lr: z.number().optional() }),
+    }),
+    { io: 'input' },
+  ) as JsonSchema;
+
+  it('turns each leaf into a field, nested objects into dotted paths', () => {
+    const fields = formFields(schema);
+    expect(fields.map((field) => [field.path, field.kind, field.required])).toEqual([
+      ['model', 'string', true],
+      ['size', 'integer', false],
+      ['split', 'enum', false],
+      ['betas', 'json', false],
+      ['training.steps', 'integer', true],
+      ['training.lr', 'number', false],
+    ]);
+    const size = fields.find((field) => field.path === 'size')!;
+    expect([size.minimum, size.maximum, size.defaultValue]).toEqual([1, 2048, 256]);
+    expect(fields.find((field) => field.path === 'split')!.options).toEqual([
+      'sequential',
+      'random',
+    ]);
+    expect(fields.find((field) => field.path === 'training.steps')!.maximum).toBeNull();
+  });
+
+  it('reads typed values into a config, blanks left to the defaults', () => {
+    const fields = formFields(schema);
+    const config: Record<string, unknown> = {};
+    const typed: Record<string, string> = {
+      model: ' /m ',
+      size: '',
+      betas: '[0.8, 0.9]',
+      'training.steps': '12',
+    };
+    for (const field of fields) {
+      const value = readFieldValue(field, typed[field.path] ?? '');
+      if (value !== undefined) setPath(config, field.path, value);
+    }
+    expect(config).toEqual({ model: '/m', betas: [0.8, 0.9], training: { steps: 12 } });
+    const size = fields.find((field) => field.path === 'size')!;
+    expect(() => readFieldValue(size, 'many')).toThrow(FieldError);
   });
 });

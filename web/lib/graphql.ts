@@ -2,7 +2,7 @@ const DEFAULT_API_URL = 'http://127.0.0.1:4000';
 
 interface GraphQLResponse<TData> {
   data?: TData | null;
-  errors?: { message: string; extensions?: { code?: unknown } }[];
+  errors?: { message: string; extensions?: { code?: unknown; field?: unknown } }[];
 }
 
 /** Error codes that mean the request itself is wrong: asking again cannot help. */
@@ -13,14 +13,17 @@ const REQUEST_ERROR_CODES = new Set([
   'UNAUTHENTICATED',
 ]);
 
-/** An error the API answered, with its first `extensions.code`. */
+/** An error the API answered, with its first `extensions.code` and input `field`, if any. */
 export class ApiError extends Error {
   readonly code: string | null;
+  /** The dotted path of the offending input field (`config.size`), for BAD_USER_INPUT. */
+  readonly field: string | null;
 
-  constructor(message: string, code: string | null) {
+  constructor(message: string, code: string | null, field: string | null = null) {
     super(message);
     this.name = 'ApiError';
     this.code = code;
+    this.field = field;
   }
 }
 
@@ -62,7 +65,14 @@ export async function gql<TData>(
     const code = body.errors
       .map((error) => error.extensions?.code)
       .find((c) => typeof c === 'string');
-    throw new ApiError(body.errors.map((error) => error.message).join('\n'), code ?? null);
+    const field = body.errors
+      .map((error) => error.extensions?.field)
+      .find((f) => typeof f === 'string');
+    throw new ApiError(
+      body.errors.map((error) => error.message).join('\n'),
+      code ?? null,
+      field ?? null,
+    );
   }
   if (!response.ok || body?.data == null) {
     throw new Error(

@@ -7,6 +7,7 @@ import { BenchmarksResolver } from './benchmarks/benchmarks.resolver.ts';
 import { CompareResolver } from './compare/compare.resolver.ts';
 import { DatasetsResolver } from './datasets/datasets.resolver.ts';
 import { ExperimentsResolver } from './experiments/experiments.resolver.ts';
+import { JobKindsResolver } from './job-kinds/job-kinds.resolver.ts';
 import { LeaderboardResolver } from './leaderboard/leaderboard.resolver.ts';
 import { ModelsResolver } from './models/models.resolver.ts';
 import { RunIdsResolver } from './run-ids/run-ids.resolver.ts';
@@ -39,6 +40,7 @@ export function getSchema(): Promise<GraphQLSchema> {
       SweepViewResolver,
       RunSweepResolver,
       WorkerStatusesResolver,
+      JobKindsResolver,
     ],
     validate: false,
     // type-graphql insists on a PubSub once any subscription exists; ours bring their own

@@ -11,6 +11,7 @@ const SECTIONS = [
     matches: (path: string) => path === '/leaderboard',
   },
   { href: '/compare', label: 'Compare', matches: (path: string) => path === '/compare' },
+  { href: '/queue', label: 'Queue', matches: (path: string) => path.startsWith('/queue') },
   { href: '/models', label: 'Models', matches: (path: string) => path.startsWith('/models') },
   { href: '/workers', label: 'Workers', matches: (path: string) => path.startsWith('/workers') },
 ] as const;
