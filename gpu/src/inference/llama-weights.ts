@@ -112,6 +112,10 @@ async function loadExpertFeedForward(
   const f = config.intermediate_size;
   const gateValues = await load.read(`${prefix}.mlp.gate_proj.weight`);
   const factorisation = factorise(gateValues);
+  if (factorisation.shared?.length || factorisation.routerHidden)
+    throw new Error(
+      `${prefix}: a shared expert or an mlp router is loaded from a saved mixture of experts (lab factorize), not given on loading`,
+    );
   const { order, offsets, block } = expertLayout(prefix, factorisation, f, d, topK);
   const { experts, routerWeight, routerBias } = factorisation;
   const upload = (label: string, values: Float32Array, shape: number[]) => {

@@ -130,7 +130,11 @@ export async function recordNeuronActivity(
   }
 }
 
-/** Sets the bits of each row's `active` largest |values| (row t of `values` is token first + t). */
+/**
+ * Sets the bits of each row's `active` largest |values| (row t of `values` is token first + t),
+ * ties to the lower index: the threshold from a native sort, then the neurons above it and as
+ * many at it as are still wanted, in index order.
+ */
 function markActive(
   values: Float32Array,
   width: number,
@@ -138,14 +142,20 @@ function markActive(
   first: number,
   bits: Uint32Array,
 ): void {
-  const order = new Int32Array(width);
+  const magnitudes = new Float32Array(width);
   for (let row = 0; row < values.length / width; row++) {
     const base = row * width;
-    for (let neuron = 0; neuron < width; neuron++) order[neuron] = neuron;
-    order.sort((a, b) => Math.abs(values[base + b]!) - Math.abs(values[base + a]!) || a - b);
+    for (let neuron = 0; neuron < width; neuron++)
+      magnitudes[neuron] = Math.abs(values[base + neuron]!);
+    const threshold = magnitudes.slice().sort()[width - active]!;
+    let atThreshold = active;
+    for (let neuron = 0; neuron < width; neuron++)
+      if (magnitudes[neuron]! > threshold) atThreshold--;
     const bitBase = (first + row) * width;
-    for (let rank = 0; rank < active; rank++) {
-      const bit = bitBase + order[rank]!;
+    for (let neuron = 0; neuron < width; neuron++) {
+      const magnitude = magnitudes[neuron]!;
+      if (magnitude < threshold || (magnitude === threshold && atThreshold-- <= 0)) continue;
+      const bit = bitBase + neuron;
       bits[bit >>> 5]! |= 1 << (bit & 31);
     }
   }
