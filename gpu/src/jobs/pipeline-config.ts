@@ -1,9 +1,44 @@
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { finetuneConfigSchema } from '../train/finetune/config.ts';
 import { DEFAULT_DATA_DIRECTORY } from '../train/data/prepare.ts';
 import { evalConfigSchema } from './eval-config.ts';
 import { factorizeConfigSchema } from './factorize-config.ts';
+
+/** Stands in `output` for a hash of the settings, so that every point of a sweep has its own folder. */
+export const SETTINGS_HASH = '{hash}';
+
+/** `output` with SETTINGS_HASH replaced by 12 hex digits of the stage settings' hash. */
+function resolveOutput(config: {
+  output: string;
+  model: string;
+  factorize: unknown;
+  finetune: unknown;
+  eval: unknown;
+  bench: unknown;
+}): string {
+  if (!config.output.includes(SETTINGS_HASH)) return config.output;
+  const { model, factorize, finetune, eval: evaluation, bench } = config;
+  const digest = createHash('sha256')
+    .update(canonicalJson({ model, factorize, finetune, eval: evaluation, bench }))
+    .digest('hex')
+    .slice(0, 12);
+  return config.output.replaceAll(SETTINGS_HASH, digest);
+}
+
+/** JSON with object keys sorted, so equal settings hash alike whatever their order. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object')
+    return `{${Object.keys(value)
+      .sort()
+      .map(
+        (key) => `${JSON.stringify(key)}:${canonicalJson((value as Record<string, unknown>)[key])}`,
+      )
+      .join(',')}}`;
+  return JSON.stringify(value);
+}
 
 /** Where each stage of a pipeline writes, under its output folder. */
 export function pipelineFolders(output: string) {
@@ -59,7 +94,7 @@ export const pipelineConfigSchema = z
   .strictObject({
     /** The dense model folder: the teacher. */
     model: z.string().min(1),
-    /** Folder for every stage's output and report.json. */
+    /** Folder for every stage's output and report.json; `{hash}` in it stands for the settings' hash. */
     output: z.string().min(1),
     factorize: stageSettings,
     finetune: stageSettings,
@@ -73,7 +108,8 @@ export const pipelineConfigSchema = z
     }),
     dataDirectory: z.string().min(1).default(DEFAULT_DATA_DIRECTORY),
   })
-  .transform((config, context) => {
+  .transform((given, context) => {
+    const config = { ...given, output: resolveOutput(given) };
     const folders = pipelineFolders(config.output);
     const factorize = stage(
       'factorize',

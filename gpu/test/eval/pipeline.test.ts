@@ -93,4 +93,16 @@ describe('the FactorLLM pipeline', () => {
       )[0],
     ).toMatch(/^finetune\.stages\.router\.learningRate: /);
   });
+
+  it('gives every point of a sweep its own folder through {hash}', () => {
+    const output = (overrides: Record<string, unknown>) =>
+      pipelineConfigSchema.parse(tinyPipeline('runs/demo-{hash}', overrides)).output;
+    const first = output({});
+    expect(first).toMatch(/^runs\/demo-[0-9a-f]{12}$/);
+    expect(output({})).toBe(first);
+    expect(output({ factorize: { topK: 2, experts: 4, seed: 2, split: 'random' } })).toBe(first);
+    expect(output({ factorize: { experts: 4, topK: 1, split: 'random', seed: 2 } })).not.toBe(
+      first,
+    );
+  });
 });
