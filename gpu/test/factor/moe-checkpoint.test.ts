@@ -26,6 +26,12 @@ import { expertParameterValues } from '../../src/train/moe.ts';
 import { readParameterValues, type ParameterValues } from '../../src/train/parameters.ts';
 import { TrainableLlama } from '../../src/train/trainable-llama.ts';
 import { useTemporaryFolders } from '../model/files.ts';
+import { loadReferenceConfig } from '../reference/config-f64.ts';
+import {
+  loadReferenceWeights,
+  referenceLogits,
+  type ReferenceFactorisation,
+} from '../reference/llama-f64.ts';
 import { RecordingReporter } from '../recording-reporter.ts';
 
 const DEMO = fileURLToPath(new URL('../../../models/demo', import.meta.url));
@@ -87,6 +93,10 @@ function largestDifference(actual: Float32Array, expected: Float32Array): number
 }
 
 async function factorize(overrides: Partial<FactorizeConfig>): Promise<string> {
+  return (await factorizeWithLayers(overrides)).output;
+}
+
+async function factorizeWithLayers(overrides: Partial<FactorizeConfig>) {
   const output = join(await temporaryFolder(), 'moe');
   const config = factorizeConfigSchema.parse({
     model: DEMO,
@@ -97,8 +107,10 @@ async function factorize(overrides: Partial<FactorizeConfig>): Promise<string> {
     calibrationLength: 128,
     ...overrides,
   });
-  await factorizeModel(config, new RecordingReporter(), () => Promise.resolve(gpu));
-  return output;
+  const { layers } = await factorizeModel(config, new RecordingReporter(), () =>
+    Promise.resolve(gpu),
+  );
+  return { output, layers, config };
 }
 
 describe('factorize: saved mixtures of experts of the demo model', () => {
@@ -153,6 +165,51 @@ describe('factorize: saved mixtures of experts of the demo model', () => {
       }
       // An untrained router at k = 2 of 4 is far from the dense model.
       expect(largestDifference(trained, denseLogits)).toBeGreaterThan(0.1);
+    },
+  );
+
+  it.each([
+    { gating: 'softmax', router: 'mlp', sharedExpertSize: 48 },
+    { gating: 'factorllm', router: 'mlp', sharedExpertSize: 0 },
+    { gating: 'softmax', router: 'linear', sharedExpertSize: 0 },
+  ] as const)(
+    'k < N, $gating gating, $router router, shared $sharedExpertSize: logits equal an independent float64 forward of the dense weights and the same neurons and router',
+    async (settings) => {
+      const { output, layers, config } = await factorizeWithLayers({
+        ...settings,
+        split: 'kmeans',
+        topK: 2,
+        seed: 11,
+      });
+      const wide = (values: Float32Array) => Float64Array.from(values);
+      const factorisation: ReferenceFactorisation = {
+        topK: config.topK,
+        gating: config.gating,
+        layers: layers.map((layer) => ({
+          experts: layer.experts,
+          routerWeight: wide(layer.routerWeight),
+          routerBias: wide(layer.routerBias),
+          ...(layer.routerHidden && {
+            routerHidden: {
+              weight: wide(layer.routerHidden.weight),
+              bias: wide(layer.routerHidden.bias),
+            },
+          }),
+          ...(layer.shared && { shared: layer.shared }),
+        })),
+      };
+      const reference = Float32Array.from(
+        referenceLogits(
+          await loadReferenceConfig(DEMO),
+          await loadReferenceWeights(DEMO),
+          ids,
+          factorisation,
+        ).flatMap((row) => [...row]),
+      );
+      expect(largestDifference(await openedTrainableLogits(output), reference)).toBeLessThan(
+        TOLERANCE,
+      );
+      expect(largestDifference(await inferenceLogits(output), reference)).toBeLessThan(TOLERANCE);
     },
   );
 

@@ -15,16 +15,28 @@ export type ReferenceWeights = ReadonlyMap<string, Float64Array>;
 
 /** One layer's FFN split into experts with a router (the FactorLLM method). */
 export interface ReferenceExpertLayer {
-  /** Intermediate-neuron indices owned by each expert: a partition of 0..intermediate_size-1. */
+  /**
+   * Intermediate-neuron indices owned by each expert: with `shared`, a partition of
+   * 0..intermediate_size-1.
+   */
   readonly experts: readonly (readonly number[])[];
-  /** [N, hidden_size], row-major. */
+  /** [N, hidden_size] row-major, or [N, E] after `routerHidden`. */
   readonly routerWeight: Float64Array;
   /** [N]. */
   readonly routerBias: Float64Array;
+  /** MoEfication's router: logits = Linear(E, N)(tanh(Linear(d, E)(h))); weight [E, d]. */
+  readonly routerHidden?: { readonly weight: Float64Array; readonly bias: Float64Array };
+  /** Neurons of an always-on shared expert, added to every token's output unscaled. */
+  readonly shared?: readonly number[];
 }
 
 export interface ReferenceFactorisation {
   readonly topK: number;
+  /**
+   * `factorllm` (default): the chosen experts summed times N / k; `softmax`: each times its
+   * router probability renormalised over the chosen ones.
+   */
+  readonly gating?: 'factorllm' | 'softmax';
   readonly layers: readonly ReferenceExpertLayer[];
 }
 
@@ -185,25 +197,37 @@ function chooseExperts(probabilities: Float64Array, k: number): number[] {
   return order.slice(0, k);
 }
 
+function routerInput(layer: ReferenceExpertLayer, h: Float64Array): Float64Array {
+  if (!layer.routerHidden) return h;
+  const { weight, bias } = layer.routerHidden;
+  return applyLinear({ weight, bias, outputs: bias.length, inputs: h.length }, h).map(Math.tanh);
+}
+
 function factorisedMlp(
   mlp: Mlp,
   layer: ReferenceExpertLayer,
-  topK: number,
+  { topK, gating = 'factorllm' }: ReferenceFactorisation,
   h: Float64Array,
 ): Float64Array {
+  const input = routerInput(layer, h);
   const router: Linear = {
     weight: layer.routerWeight,
     bias: layer.routerBias,
     outputs: layer.experts.length,
-    inputs: h.length,
+    inputs: input.length,
   };
-  const chosen = chooseExperts(softmax(applyLinear(router, h)), topK);
+  const probabilities = softmax(applyLinear(router, input));
+  const chosen = chooseExperts(probabilities, topK);
+  const chosenMass = chosen.reduce((total, expert) => total + probabilities[expert]!, 0);
   const out = mlp.down.bias ? Float64Array.from(mlp.down.bias) : new Float64Array(mlp.down.outputs);
-  const scale = layer.experts.length / topK;
   for (const expert of chosen) {
     const neurons = layer.experts[expert]!;
+    const scale =
+      gating === 'softmax' ? probabilities[expert]! / chosenMass : layer.experts.length / topK;
     addDownProjection(mlp, neurons, neuronActivations(mlp, h, neurons), scale, out);
   }
+  const shared = layer.shared ?? [];
+  if (shared.length > 0) addDownProjection(mlp, shared, neuronActivations(mlp, h, shared), 1, out);
   return out;
 }
 
@@ -218,9 +242,13 @@ function checkFactorisation(config: ReferenceConfig, factorised: ReferenceFactor
     const n = layer.experts.length;
     if (!Number.isInteger(factorised.topK) || factorised.topK < 1 || factorised.topK > n)
       throw new Error(`layer ${index}: topK ${factorised.topK} is not in 1..${n}`);
-    if (layer.routerWeight.length !== n * d || layer.routerBias.length !== n)
-      throw new Error(`layer ${index}: router must be [${n}, ${d}] with a [${n}] bias`);
+    const inputs = layer.routerHidden?.bias.length ?? d;
+    if (layer.routerWeight.length !== n * inputs || layer.routerBias.length !== n)
+      throw new Error(`layer ${index}: router must be [${n}, ${inputs}] with a [${n}] bias`);
+    if (layer.routerHidden && layer.routerHidden.weight.length !== inputs * d)
+      throw new Error(`layer ${index}: the router's hidden layer must be [${inputs}, ${d}]`);
     const owner = new Array<number | undefined>(f);
+    for (const j of layer.shared ?? []) owner[j] = -1;
     layer.experts.forEach((neurons, expert) => {
       for (const j of neurons) {
         if (!Number.isInteger(j) || j < 0 || j >= f)
@@ -341,7 +369,7 @@ export function referenceLogits(
       const residual = applyLinear(o, attended).map((value, i) => value + x[i]!);
       const ffnInput = rmsNorm(residual, postNorm, eps);
       const ffn = factorised
-        ? factorisedMlp(mlp, factorised.layers[layer]!, factorised.topK, ffnInput)
+        ? factorisedMlp(mlp, factorised.layers[layer]!, factorised, ffnInput)
         : denseMlp(mlp, ffnInput);
       return residual.map((value, i) => value + ffn[i]!);
     });
