@@ -18,6 +18,7 @@ import { SubscriptionsResolver } from './subscriptions/subscriptions.resolver.ts
 import { RunSweepResolver, SweepViewResolver } from './sweep-view/sweep-view.resolver.ts';
 import { SweepsResolver } from './sweeps/sweeps.resolver.ts';
 import { WorkerStatusesResolver } from './worker-view/worker-statuses.resolver.ts';
+import { WorkerExitResolver } from './workers/worker-exit.resolver.ts';
 
 let schema: Promise<GraphQLSchema> | undefined;
 
@@ -40,6 +41,7 @@ export function getSchema(): Promise<GraphQLSchema> {
       SweepViewResolver,
       RunSweepResolver,
       WorkerStatusesResolver,
+      WorkerExitResolver,
       JobKindsResolver,
     ],
     validate: false,

@@ -135,6 +135,17 @@ describe('a worker killed with kill -9 mid-run under lab start', () => {
     );
     expect(workers.map((worker) => worker.exit_reason)).toEqual(['killed by SIGKILL', null]);
     expect(workers[0]!.pid).toBe(victim);
+    // The workers view shows the death: the dead worker stopped with its reason, the new one online.
+    const view = await postGraphQL<{
+      workerStatuses: { pid: number; state: string; exitReason: string | null }[];
+    }>(apiUrl, '{ workerStatuses { pid state exitReason } }');
+    expect(view.errors).toBeUndefined();
+    expect(view.data!.workerStatuses).toEqual(
+      expect.arrayContaining([
+        { pid: victim, state: 'STOPPED', exitReason: 'killed by SIGKILL' },
+        { pid: workers[1]!.pid, state: 'ONLINE', exitReason: null },
+      ]),
+    );
 
     // Every step's loss written once; those up to the checkpoint before the kill were kept, not
     // recomputed, so the second attempt began at the checkpoint rather than from scratch.
