@@ -22,13 +22,19 @@ const BENCHMARK_FIELDS = `batch promptLen genLen dtype prefillTokS decodeTokS de
 /** Runs per request: the API prices a run's benchmark list at about 120 of its 5,000 cost limit. */
 const RUNS_PER_REQUEST = 20;
 
-async function latestOfChunk(runIds: string[]): Promise<(BenchmarkRow | null)[]> {
-  const parameters = runIds.map((_, i) => `$id${i}: ID!`).join(', ');
-  const fields = runIds
-    .map((_, i) => `r${i}: run(id: $id${i}) { benchmarks { ${BENCHMARK_FIELDS} } }`)
+/** The benchmark rows of `runCount` runs, one alias each (`r0`, `r1`, ...). */
+export function latestBenchmarksDocument(runCount: number): string {
+  const indexes = Array.from({ length: runCount }, (_, i) => i);
+  const parameters = indexes.map((i) => `$id${i}: ID!`).join(', ');
+  const fields = indexes
+    .map((i) => `r${i}: run(id: $id${i}) { benchmarks { ${BENCHMARK_FIELDS} } }`)
     .join('\n');
+  return `query LatestBenchmarks(${parameters}) { ${fields} }`;
+}
+
+async function latestOfChunk(runIds: string[]): Promise<(BenchmarkRow | null)[]> {
   const data = await gql<Record<string, { benchmarks: BenchmarkRow[] } | null>>(
-    `query LatestBenchmarks(${parameters}) { ${fields} }`,
+    latestBenchmarksDocument(runIds.length),
     Object.fromEntries(runIds.map((id, i) => [`id${i}`, id])),
   );
   return runIds.map((_, i) => data[`r${i}`]?.benchmarks[0] ?? null);

@@ -17,21 +17,23 @@ export interface RunComparison {
 }
 
 /** The API compares 2 to 50 runs. */
+export const COMPARE_QUERY = `query Compare($runIds: [ID!]!, $differingOnly: Boolean!) {
+  compare(runIds: $runIds, differingOnly: $differingOnly) {
+    runs { id name kind status device }
+    config { key values differs }
+    metrics { key values }
+  }
+}`;
+
 export const COMPARE_LIMITS = { min: 2, max: 50 } as const;
 
 export async function fetchComparison(
   runIds: string[],
   differingOnly: boolean,
 ): Promise<RunComparison> {
-  const { compare } = await gql<{ compare: RunComparison }>(
-    `query Compare($runIds: [ID!]!, $differingOnly: Boolean!) {
-      compare(runIds: $runIds, differingOnly: $differingOnly) {
-        runs { id name kind status device }
-        config { key values differs }
-        metrics { key values }
-      }
-    }`,
-    { runIds, differingOnly },
-  );
+  const { compare } = await gql<{ compare: RunComparison }>(COMPARE_QUERY, {
+    runIds,
+    differingOnly,
+  });
   return compare;
 }

@@ -46,7 +46,7 @@ interface IntrospectedField {
   type: { kind: string; name: string | null; ofType: { kind: string; name: string | null } | null };
 }
 
-const COLUMNS_QUERY = `query LeaderboardColumns {
+export const COLUMNS_QUERY = `query LeaderboardColumns {
   quality: __type(name: "${GROUP_TYPES.quality}") { fields { ...ColumnField } }
   speed: __type(name: "${GROUP_TYPES.speed}") { fields { ...ColumnField } }
 }
@@ -88,7 +88,8 @@ export interface LeaderboardFields {
   speedDevice: boolean;
 }
 
-function fallbackFields(): LeaderboardFields {
+/** The columns of the fields known today, for an API without introspection. */
+export function fallbackFields(): LeaderboardFields {
   const columns = (['quality', 'speed'] as const).flatMap((group) =>
     FALLBACK_FIELDS[group].map((field) => column(group, field, null)),
   );

@@ -51,32 +51,34 @@ function selection(fields: LeaderboardFields, group: ColumnGroup): string {
   return names.length > 0 ? `${group} { ${names.join(' ')} }` : '';
 }
 
+/** The leaderboard query selecting the columns in `fields`. */
+export function leaderboardDocument(fields: LeaderboardFields): string {
+  return `query Leaderboard($first: Int!, $after: String, $filter: LeaderboardFilter,
+      $orderBy: LeaderboardOrder) {
+    leaderboard(first: $first, after: $after, filter: $filter, orderBy: $orderBy) {
+      totalCount
+      pageInfo { hasNextPage endCursor }
+      edges { node {
+        kind configHash config runCount
+        run { id name status device finishedAt }
+        ${selection(fields, 'quality')}
+        ${selection(fields, 'speed')}
+      } }
+    }
+  }`;
+}
+
 /** A page of the leaderboard as `query` asks for, with the values of the columns in `fields`. */
 export async function fetchLeaderboardPage(
   query: LeaderboardQuery,
   fields: LeaderboardFields,
 ): Promise<LeaderboardPage> {
-  const { leaderboard } = await gql<LeaderboardData>(
-    `query Leaderboard($first: Int!, $after: String, $filter: LeaderboardFilter,
-        $orderBy: LeaderboardOrder) {
-      leaderboard(first: $first, after: $after, filter: $filter, orderBy: $orderBy) {
-        totalCount
-        pageInfo { hasNextPage endCursor }
-        edges { node {
-          kind configHash config runCount
-          run { id name status device finishedAt }
-          ${selection(fields, 'quality')}
-          ${selection(fields, 'speed')}
-        } }
-      }
-    }`,
-    {
-      first: LEADERBOARD_PAGE_SIZE,
-      after: query.after,
-      filter: leaderboardFilter(query),
-      orderBy: leaderboardOrder(query),
-    },
-  );
+  const { leaderboard } = await gql<LeaderboardData>(leaderboardDocument(fields), {
+    first: LEADERBOARD_PAGE_SIZE,
+    after: query.after,
+    filter: leaderboardFilter(query),
+    orderBy: leaderboardOrder(query),
+  });
   return {
     rows: leaderboard.edges.map(({ node: { quality, speed, ...entry } }) => {
       const { device, ...speeds } = speed ?? {};

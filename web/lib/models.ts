@@ -23,6 +23,26 @@ export const MODELS_PAGE_SIZE = 20;
 
 type ModelNode = Omit<RegisteredModel, 'runCount'>;
 
+export const MODELS_QUERY = `query Models($first: Int!, $after: String) {
+  models(first: $first, after: $after) {
+    totalCount pageInfo { hasNextPage endCursor }
+    edges { node { id name path config parameterCount bytes sha256 createdAt } }
+  }
+}`;
+
+/** How many runs name each of `pathCount` model paths as `config.model`: aliases `m0`, `m1`, ... */
+export function modelRunCountsDocument(pathCount: number): string {
+  const indexes = Array.from({ length: pathCount }, (_, i) => i);
+  const parameters = indexes.map((i) => `$p${i}: JSON`).join(', ');
+  const fields = indexes
+    .map(
+      (i) =>
+        `m${i}: runs(first: 1, filter: { config: [{ path: "model", eq: $p${i} }] }) { totalCount }`,
+    )
+    .join('\n');
+  return `query ModelRunCounts(${parameters}) { ${fields} }`;
+}
+
 /** A page of registered models, newest first, each with how many runs used it. */
 export async function fetchModelsPage(after: string | null): Promise<ModelsPage> {
   const { models } = await gql<{
@@ -31,15 +51,7 @@ export async function fetchModelsPage(after: string | null): Promise<ModelsPage>
       pageInfo: { hasNextPage: boolean; endCursor: string | null };
       edges: { node: ModelNode }[];
     };
-  }>(
-    `query Models($first: Int!, $after: String) {
-      models(first: $first, after: $after) {
-        totalCount pageInfo { hasNextPage endCursor }
-        edges { node { id name path config parameterCount bytes sha256 createdAt } }
-      }
-    }`,
-    { first: MODELS_PAGE_SIZE, after },
-  );
+  }>(MODELS_QUERY, { first: MODELS_PAGE_SIZE, after });
   const nodes = models.edges.map((edge) => edge.node);
   const counts = await runCountsByModelPath(nodes.map((node) => node.path));
   return {
@@ -52,15 +64,8 @@ export async function fetchModelsPage(after: string | null): Promise<ModelsPage>
 /** For each path, how many runs have it as `config.model`: one request, one alias per path. */
 async function runCountsByModelPath(paths: string[]): Promise<number[]> {
   if (paths.length === 0) return [];
-  const parameters = paths.map((_, i) => `$p${i}: JSON`).join(', ');
-  const fields = paths
-    .map(
-      (_, i) =>
-        `m${i}: runs(first: 1, filter: { config: [{ path: "model", eq: $p${i} }] }) { totalCount }`,
-    )
-    .join('\n');
   const data = await gql<Record<string, { totalCount: number }>>(
-    `query ModelRunCounts(${parameters}) { ${fields} }`,
+    modelRunCountsDocument(paths.length),
     Object.fromEntries(paths.map((path, i) => [`p${i}`, path])),
   );
   return paths.map((_, i) => data[`m${i}`]?.totalCount ?? 0);

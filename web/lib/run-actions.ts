@@ -18,21 +18,31 @@ function outcomeOf(payload: ActionPayload): ActionOutcome {
 
 const PAYLOAD_FIELDS = 'run { id } userErrors { field message }';
 
+export const CANCEL_RUN_MUTATION = `mutation CancelRun($id: ID!) {
+  cancelRun(id: $id) { ${PAYLOAD_FIELDS} }
+}`;
+
+export const RETRY_RUN_MUTATION = `mutation RetryRun($id: ID!) {
+  retryRun(id: $id) { ${PAYLOAD_FIELDS} }
+}`;
+
+export const CLONE_RUN_MUTATION = `mutation CloneRun($id: ID!, $configPatch: JSON, $name: String) {
+  cloneRun(id: $id, configPatch: $configPatch, name: $name) { ${PAYLOAD_FIELDS} }
+}`;
+
 /** Cancels a queued or running run (a running one stops at its next step). */
 export async function cancelRun(id: string): Promise<ActionOutcome> {
-  const { cancelRun: payload } = await gql<{ cancelRun: ActionPayload }>(
-    `mutation CancelRun($id: ID!) { cancelRun(id: $id) { ${PAYLOAD_FIELDS} } }`,
-    { id },
-  );
+  const { cancelRun: payload } = await gql<{ cancelRun: ActionPayload }>(CANCEL_RUN_MUTATION, {
+    id,
+  });
   return outcomeOf(payload);
 }
 
 /** Queues a new run of a failed or cancelled run's experiment. */
 export async function retryRun(id: string): Promise<ActionOutcome> {
-  const { retryRun: payload } = await gql<{ retryRun: ActionPayload }>(
-    `mutation RetryRun($id: ID!) { retryRun(id: $id) { ${PAYLOAD_FIELDS} } }`,
-    { id },
-  );
+  const { retryRun: payload } = await gql<{ retryRun: ActionPayload }>(RETRY_RUN_MUTATION, {
+    id,
+  });
   return outcomeOf(payload);
 }
 
@@ -42,12 +52,11 @@ export async function cloneRun(
   configPatch: unknown,
   name: string | null,
 ): Promise<ActionOutcome> {
-  const { cloneRun: payload } = await gql<{ cloneRun: ActionPayload }>(
-    `mutation CloneRun($id: ID!, $configPatch: JSON, $name: String) {
-      cloneRun(id: $id, configPatch: $configPatch, name: $name) { ${PAYLOAD_FIELDS} }
-    }`,
-    { id, configPatch, name },
-  );
+  const { cloneRun: payload } = await gql<{ cloneRun: ActionPayload }>(CLONE_RUN_MUTATION, {
+    id,
+    configPatch,
+    name,
+  });
   return outcomeOf(payload);
 }
 

@@ -53,7 +53,7 @@ const RUN_SUMMARY_FIELDS = `
   metrics { key step value }
 `;
 
-const RUNS_QUERY = `
+export const RUNS_QUERY = `
   query Runs($first: Int!, $after: String, $filter: RunFilter, $orderBy: RunOrder) {
     runs(first: $first, after: $after, filter: $filter, orderBy: $orderBy) {
       totalCount
@@ -63,7 +63,7 @@ const RUNS_QUERY = `
   }
 `;
 
-const RUN_QUERY = `
+export const RUN_QUERY = `
   query Run($id: ID!) {
     run(id: $id) {
       ${RUN_SUMMARY_FIELDS}
@@ -111,6 +111,9 @@ export function isRunId(id: string): boolean {
 
 const SHORT_ID = /^[0-9a-f-]{4,35}$/i;
 
+export const RUN_ID_OF_PREFIX_QUERY =
+  'query RunIdOfPrefix($prefix: String!) { runId(prefix: $prefix) }';
+
 /** Whether `id` could be the start of a run id, as the dashboard and `lab runs` show them. */
 export function isShortRunId(id: string): boolean {
   return SHORT_ID.test(id) && !isRunId(id);
@@ -118,10 +121,7 @@ export function isShortRunId(id: string): boolean {
 
 /** The full id of the one run whose id starts with `prefix`; the API says when none or several. */
 export async function resolveRunId(prefix: string): Promise<string> {
-  const { runId } = await gql<{ runId: string }>(
-    'query RunIdOfPrefix($prefix: String!) { runId(prefix: $prefix) }',
-    { prefix },
-  );
+  const { runId } = await gql<{ runId: string }>(RUN_ID_OF_PREFIX_QUERY, { prefix });
   return runId;
 }
 

@@ -41,6 +41,23 @@ export function isCurve(series: MetricSeries | undefined): boolean {
 
 const SERIES_FIELDS = 'key totalPoints points { step value min max }';
 
+export const RUN_SERIES_QUERY = `query RunSeries($id: ID!, $keys: [String!]!, $samples: Int!) {
+  run(id: $id) { series(keys: $keys, samples: $samples) { ${SERIES_FIELDS} } }
+}`;
+
+/** The same keys' series of `runCount` runs, one alias each (`r0`, `r1`, ...). */
+export function seriesOfRunsDocument(runCount: number): string {
+  const indexes = Array.from({ length: runCount }, (_, i) => i);
+  const parameters = indexes.map((i) => `$id${i}: ID!`).join(', ');
+  const fields = indexes
+    .map(
+      (i) =>
+        `r${i}: run(id: $id${i}) { series(keys: $keys, samples: $samples) { ${SERIES_FIELDS} } }`,
+    )
+    .join('\n');
+  return `query SeriesOfRuns(${parameters}, $keys: [String!]!, $samples: Int!) { ${fields} }`;
+}
+
 /** `keys`' series of one run, in the order of `keys`; empty when the run has gone. */
 export async function fetchRunSeries(
   runId: string,
@@ -48,12 +65,11 @@ export async function fetchRunSeries(
   samples = RUN_CHART_SAMPLES,
 ): Promise<MetricSeries[]> {
   if (keys.length === 0) return [];
-  const { run } = await gql<{ run: { series: MetricSeries[] } | null }>(
-    `query RunSeries($id: ID!, $keys: [String!]!, $samples: Int!) {
-      run(id: $id) { series(keys: $keys, samples: $samples) { ${SERIES_FIELDS} } }
-    }`,
-    { id: runId, keys, samples },
-  );
+  const { run } = await gql<{ run: { series: MetricSeries[] } | null }>(RUN_SERIES_QUERY, {
+    id: runId,
+    keys,
+    samples,
+  });
   return run?.series ?? [];
 }
 
@@ -65,15 +81,8 @@ export async function fetchSeriesOfRuns(
 ): Promise<Map<string, MetricSeries[]>> {
   if (runIds.length === 0 || keys.length === 0) return new Map();
   const variables = Object.fromEntries(runIds.map((id, i) => [`id${i}`, id]));
-  const parameters = runIds.map((_, i) => `$id${i}: ID!`).join(', ');
-  const fields = runIds
-    .map(
-      (_, i) =>
-        `r${i}: run(id: $id${i}) { series(keys: $keys, samples: $samples) { ${SERIES_FIELDS} } }`,
-    )
-    .join('\n');
   const data = await gql<Record<string, { series: MetricSeries[] } | null>>(
-    `query SeriesOfRuns(${parameters}, $keys: [String!]!, $samples: Int!) { ${fields} }`,
+    seriesOfRunsDocument(runIds.length),
     { ...variables, keys, samples },
   );
   return new Map(runIds.map((id, i) => [id, data[`r${i}`]?.series ?? []]));

@@ -18,7 +18,7 @@ export interface SweepDetail {
   runs: SweepRun[];
 }
 
-const SWEEP_QUERY = `query Sweep($id: ID!) {
+export const SWEEP_QUERY = `query Sweep($id: ID!) {
   sweep(id: $id) {
     id name kind strategy spec createdAt runCount
     runs {

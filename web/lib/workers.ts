@@ -16,16 +16,17 @@ export interface WorkerStatus {
   runCount: number;
 }
 
+export const WORKERS_QUERY = `query Workers($stopped: Int!) {
+  workerStatuses(stopped: $stopped) {
+    id host pid adapter state startedAt lastSeenAt stoppedAt heartbeatAgeSeconds
+    currentRunId runCount
+  }
+}`;
+
 /** Every worker not stopped, then the most recently stopped ones. */
 export async function fetchWorkers(stopped = 10): Promise<WorkerStatus[]> {
-  const { workerStatuses } = await gql<{ workerStatuses: WorkerStatus[] }>(
-    `query Workers($stopped: Int!) {
-      workerStatuses(stopped: $stopped) {
-        id host pid adapter state startedAt lastSeenAt stoppedAt heartbeatAgeSeconds
-        currentRunId runCount
-      }
-    }`,
-    { stopped },
-  );
+  const { workerStatuses } = await gql<{ workerStatuses: WorkerStatus[] }>(WORKERS_QUERY, {
+    stopped,
+  });
   return workerStatuses;
 }

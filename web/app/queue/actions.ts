@@ -1,8 +1,8 @@
 'use server';
 
 import { redirect } from 'next/navigation';
-import { ApiError, gql } from '../../lib/graphql.ts';
-import { fetchJobKinds } from '../../lib/job-kinds.ts';
+import { ApiError } from '../../lib/graphql.ts';
+import { fetchJobKinds, queueExperiment } from '../../lib/job-kinds.ts';
 import { FieldError, formFields, readFieldValue, setPath } from '../../lib/schema-form.ts';
 
 /** What the queue form shows after a try: the error, and the config field it belongs to. */
@@ -33,13 +33,13 @@ export async function queueAction(
       .map((tag) => tag.trim())
       .filter((tag) => tag !== '');
     const priority = Number(String(form.get('priority') ?? '0').trim() || '0');
-    const { queueExperiment } = await gql<{ queueExperiment: { run: { id: string } } }>(
-      `mutation QueueFromForm($input: QueueExperimentInput!) {
-        queueExperiment(input: $input) { run { id } }
-      }`,
-      { input: { kind, config, tags, priority, ...(name === '' ? {} : { name }) } },
-    );
-    runId = queueExperiment.run.id;
+    runId = await queueExperiment({
+      kind,
+      config,
+      tags,
+      priority,
+      ...(name === '' ? {} : { name }),
+    });
   } catch (error) {
     if (error instanceof FieldError) return { error: error.message, field: error.path };
     if (error instanceof ApiError) {

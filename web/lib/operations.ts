@@ -1,0 +1,39 @@
+import { latestBenchmarksDocument } from './benchmarks.ts';
+import { COMPARE_QUERY } from './compare.ts';
+import { JOB_KINDS_QUERY, QUEUE_EXPERIMENT_MUTATION } from './job-kinds.ts';
+import { leaderboardDocument } from './leaderboard.ts';
+import { COLUMNS_QUERY, fallbackFields } from './leaderboard-columns.ts';
+import { MODELS_QUERY, modelRunCountsDocument } from './models.ts';
+import { CANCEL_RUN_MUTATION, CLONE_RUN_MUTATION, RETRY_RUN_MUTATION } from './run-actions.ts';
+import { RUN_ID_OF_PREFIX_QUERY, RUN_QUERY, RUNS_QUERY } from './runs.ts';
+import { RUN_SERIES_QUERY, seriesOfRunsDocument } from './series.ts';
+import { SWEEP_QUERY } from './sweeps.ts';
+import { WORKERS_QUERY } from './workers.ts';
+
+/**
+ * Every GraphQL operation the dashboard sends, by name; those built for a number of runs are built
+ * for two, and the leaderboard with the columns it falls back on. A test checks each against the
+ * committed schema (api/schema.graphql), so a change to the API that breaks a page fails there.
+ */
+export function dashboardOperations(): Record<string, string> {
+  return {
+    Runs: RUNS_QUERY,
+    Run: RUN_QUERY,
+    RunIdOfPrefix: RUN_ID_OF_PREFIX_QUERY,
+    RunSeries: RUN_SERIES_QUERY,
+    SeriesOfRuns: seriesOfRunsDocument(2),
+    LatestBenchmarks: latestBenchmarksDocument(2),
+    Compare: COMPARE_QUERY,
+    LeaderboardColumns: COLUMNS_QUERY,
+    Leaderboard: leaderboardDocument({ ...fallbackFields(), speedDevice: true }),
+    Models: MODELS_QUERY,
+    ModelRunCounts: modelRunCountsDocument(2),
+    Workers: WORKERS_QUERY,
+    Sweep: SWEEP_QUERY,
+    JobKinds: JOB_KINDS_QUERY,
+    QueueExperiment: QUEUE_EXPERIMENT_MUTATION,
+    CancelRun: CANCEL_RUN_MUTATION,
+    RetryRun: RETRY_RUN_MUTATION,
+    CloneRun: CLONE_RUN_MUTATION,
+  };
+}
