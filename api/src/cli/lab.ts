@@ -13,6 +13,8 @@ import { registerPlot } from './plot.command.ts';
 import { registerPretrain } from './pretrain.command.ts';
 import { registerFinetune } from './finetune.command.ts';
 import { registerPipeline } from './pipeline.command.ts';
+import { registerSweep } from './sweep.command.ts';
+import { registerDemo } from './demo.command.ts';
 import { registerQueue } from './queue.command.ts';
 import { registerRun } from './run.command.ts';
 import { registerRuns } from './runs.command.ts';
@@ -49,6 +51,8 @@ function buildProgram(): Command {
   registerFactorize(program);
   registerFinetune(program);
   registerPipeline(program);
+  registerSweep(program);
+  registerDemo(program);
   registerPlot(program);
   registerExport(program);
   registerWatch(program);

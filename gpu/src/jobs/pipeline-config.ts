@@ -63,8 +63,9 @@ function stage<Schema extends z.ZodType>(
   fixed: Record<string, unknown>,
   context: z.RefinementCtx,
 ): z.output<Schema> | undefined {
+  // A stored config is this schema's output, parsed again: equal values are its own.
   for (const key of Object.keys(fixed))
-    if (Object.hasOwn(given, key)) {
+    if (Object.hasOwn(given, key) && canonicalJson(given[key]) !== canonicalJson(fixed[key])) {
       context.addIssue({
         code: 'custom',
         path: [name, key],

@@ -98,6 +98,9 @@ describe('the FactorLLM pipeline', () => {
     const output = (overrides: Record<string, unknown>) =>
       pipelineConfigSchema.parse(tinyPipeline('runs/demo-{hash}', overrides)).output;
     const first = output({});
+    // What the queue stores (this output) parses again to itself, as a worker parses it.
+    const parsed = pipelineConfigSchema.parse(tinyPipeline('runs/demo-{hash}'));
+    expect(pipelineConfigSchema.parse(JSON.parse(JSON.stringify(parsed)))).toEqual(parsed);
     expect(first).toMatch(/^runs\/demo-[0-9a-f]{12}$/);
     expect(output({})).toBe(first);
     expect(output({ factorize: { topK: 2, experts: 4, seed: 2, split: 'random' } })).toBe(first);

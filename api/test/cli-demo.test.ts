@@ -1,0 +1,69 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pipelineConfigSchema } from '@factorlab/gpu';
+import { repoRoot } from '../../api/src/config.ts';
+import { startTestApi, type TestApi } from '../../test/support/api.ts';
+import {
+  createTestDatabase,
+  databaseTargets,
+  type TestDatabase,
+} from '../../test/support/test-database.ts';
+
+async function lab(args: string[], env: Record<string, string>) {
+  const child = spawn(process.execPath, [path.join(repoRoot, 'api', 'bin', 'lab.js'), ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const [code] = (await once(child, 'exit')) as [number | null];
+  return { code, stdout, stderr };
+}
+
+describe('lab demo', () => {
+  let database: TestDatabase;
+  let api: TestApi;
+
+  beforeAll(async () => {
+    database = await createTestDatabase(databaseTargets()[0]!);
+    api = await startTestApi(database);
+  }, 120_000);
+
+  afterAll(async () => {
+    await api?.stop();
+    await database?.drop();
+  });
+
+  it('queues the FactorLLM sweep on the demo model, one folder per point', async () => {
+    const { code, stdout, stderr } = await lab(['demo'], { FACTORLAB_API_URL: api.url });
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/queued sweep "demo model: split x top-k" \(.+\): 4 runs/);
+    const runs = await database.db.run.findMany({ include: { experiment: true } });
+    expect(runs).toHaveLength(4);
+    const configs = runs.map(({ experiment }) =>
+      pipelineConfigSchema.parse(experiment.config as Record<string, unknown>),
+    );
+    for (const config of configs) {
+      expect(runs[0]!.experiment.kind).toBe('pipeline');
+      expect(config.model).toBe(path.join(repoRoot, 'models', 'demo'));
+      expect(path.isAbsolute(config.output)).toBe(true);
+    }
+    expect(new Set(configs.map(({ output }) => output)).size).toBe(4);
+    expect(new Set(configs.map(({ factorize }) => `${factorize.split}/${factorize.topK}`))).toEqual(
+      new Set(['sequential/1', 'sequential/2', 'kmeans/1', 'kmeans/2']),
+    );
+  }, 120_000);
+
+  it('says what a sweep file lacks', async () => {
+    const { code, stderr } = await lab(['sweep', '--file', path.join(repoRoot, 'package.json')], {
+      FACTORLAB_API_URL: api.url,
+    });
+    expect(code).not.toBe(0);
+    expect(stderr).toContain('a sweep file needs kind, baseConfig and parameters');
+  });
+});
