@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { Command } from 'commander';
 import type {
   DeviceInfo,
@@ -240,7 +241,10 @@ async function measurePeer(config: InferenceBenchConfig): Promise<Record<string,
     return {
       peer: { skipped: 'the PyTorch peer splits sequentially only; use --split sequential' },
     };
-  const { runTorchPeer } = await engine();
+  const { runTorchPeer, readModelConfig, readMoeConfig } = await engine();
+  const modelConfig = await readModelConfig(path.join(config.model, 'config.json'));
+  if (readMoeConfig(modelConfig))
+    return { peer: { skipped: 'the PyTorch peer does not load saved mixtures of experts' } };
   const peer = await runTorchPeer({
     model: config.model,
     factorised:
