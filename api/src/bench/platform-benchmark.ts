@@ -44,8 +44,9 @@ function percentile(sorted: number[], fraction: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(fraction * sorted.length))]!;
 }
 
-async function withBenchDatabase<T>(
-  options: PlatformBenchmarkOptions,
+/** A fresh database for a benchmark, on `serverUrl` or an embedded cluster, dropped afterwards. */
+export async function withBenchDatabase<T>(
+  options: { serverUrl: string | undefined },
   use: (url: string, label: string) => Promise<T>,
 ): Promise<T> {
   let adminUrl = options.serverUrl;
