@@ -17,6 +17,8 @@ import { embedTokens, gatherRows, rmsNormRows } from '../ops/fused/rows.ts';
 import { KvCache } from './kv-cache.ts';
 import type { InputNorm } from '../ops/fused/row-streams.ts';
 import { Projector } from './linear.ts';
+import { routerForward, softmaxGates } from './expert-routing.ts';
+import { readMoeConfig } from '../factor/moe-config.ts';
 import {
   loadLlamaWeights,
   weightTensors,
@@ -112,7 +114,7 @@ export class LlamaModel {
       config,
       weights,
       inverseFrequencies,
-      expertPlan && { experts: expertPlan.experts, topK: expertPlan.topK },
+      expertPlan ? { experts: expertPlan.experts, topK: expertPlan.topK } : storedExperts(config),
       target,
     );
   }
@@ -240,12 +242,14 @@ export class LlamaModel {
     const h = allocateTensor(engine, 'normalised', [count, config.hidden_size], 'f32');
     rmsNormRows(engine, this.target, x, layer.postNorm, h, count, config.rms_norm_eps);
     const { experts } = feedForward;
-    const routerLogits = this.projector.project(h, feedForward.router);
+    const routerLogits = routerForward(this.projector, h, feedForward);
     const choices = allocateTensor(engine, 'expert choices', [count, experts.topK], 'i32');
     routeTopK(engine, routerLogits, choices, experts.topK);
+    const gates =
+      feedForward.gating === 'softmax' ? softmaxGates(routerLogits, choices) : undefined;
     routerLogits.dispose();
     if (groupsTokensByExpert(experts, count)) {
-      groupedExpertFfn(engine, h, choices, x, count, experts);
+      groupedExpertFfn(engine, h, choices, x, count, experts, gates);
     } else {
       const activations = allocateTensor(
         engine,
@@ -253,15 +257,27 @@ export class LlamaModel {
         [count, experts.topK, experts.block],
         'f32',
       );
-      expertFfn(engine, this.target, h, choices, activations, x, count, experts);
+      expertFfn(engine, this.target, h, choices, activations, x, count, experts, gates);
+      activations.dispose();
+    }
+    gates?.dispose();
+    choices.dispose();
+    if (feedForward.shared) {
+      const activations = this.projector.projectSwiglu(h, feedForward.shared.gateUp);
+      this.projector.projectInto(activations, feedForward.shared.down, x);
       activations.dispose();
     }
     h.dispose();
-    choices.dispose();
   }
 
   dispose(): void {
     for (const weight of weightTensors(this.weights)) weight.dispose();
     this.inverseFrequencies.dispose();
   }
+}
+
+/** N and k of a checkpoint that is a stored mixture of experts, else undefined. */
+function storedExperts(config: ModelConfig): { experts: number; topK: number } | undefined {
+  const moe = readMoeConfig(config);
+  return moe && { experts: moe.num_experts, topK: moe.top_k };
 }
