@@ -38,21 +38,23 @@ export async function gql<TData>(
   variables: Record<string, unknown> = {},
 ): Promise<TData> {
   const endpoint = `${apiUrl()}/graphql`;
+  const request = {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/json',
+      // Read on the server only: the dashboard's key never reaches the browser.
+      ...(process.env.FACTORLAB_API_KEY
+        ? { authorization: `Bearer ${process.env.FACTORLAB_API_KEY}` }
+        : {}),
+    },
+    body: JSON.stringify({ query, variables }),
+    // The DOM's RequestInit has `cache`; Node's types (the tests' tsconfig) do not.
+    cache: 'no-store' as const,
+  };
   let response: Response;
   try {
-    response = await fetch(endpoint, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        accept: 'application/json',
-        // Read on the server only: the dashboard's key never reaches the browser.
-        ...(process.env.FACTORLAB_API_KEY
-          ? { authorization: `Bearer ${process.env.FACTORLAB_API_KEY}` }
-          : {}),
-      },
-      body: JSON.stringify({ query, variables }),
-      cache: 'no-store',
-    });
+    response = await fetch(endpoint, request);
   } catch (cause) {
     throw new Error(
       `Cannot reach the FactorLab API at ${endpoint}: is the lab running? start it with \`npm start\``,
