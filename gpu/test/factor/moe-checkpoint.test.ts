@@ -26,6 +26,7 @@ import { expertParameterValues } from '../../src/train/moe.ts';
 import { readParameterValues, type ParameterValues } from '../../src/train/parameters.ts';
 import { TrainableLlama } from '../../src/train/trainable-llama.ts';
 import { useTemporaryFolders } from '../model/files.ts';
+import { writeFixtureCheckpoint } from '../reference/fixtures.ts';
 import { loadReferenceConfig } from '../reference/config-f64.ts';
 import {
   loadReferenceWeights,
@@ -272,6 +273,44 @@ describe('factorize: saved mixtures of experts of the demo model', () => {
     const other = await factorize({ ...settings, seed: 1 });
     expect((await bytes(first)).equals(await bytes(other))).toBe(false);
   });
+});
+
+describe('saved mixtures of experts of half-precision models', () => {
+  it.each(['BF16', 'F16'] as const)(
+    '%s, GQA with q/k/v biases, experts of 25 neurons (not vec4-shaped): saved in the source dtype, k = N equals the dense model',
+    async (dtype) => {
+      const source = join(await temporaryFolder(), 'dense');
+      await writeFixtureCheckpoint(source, {
+        dtype,
+        family: 'qwen2',
+        qkvBias: true,
+        heads: 4,
+        kvHeads: 2,
+      });
+      const output = join(await temporaryFolder(), 'moe');
+      const config = factorizeConfigSchema.parse({
+        model: source,
+        output,
+        experts: 4,
+        topK: 4,
+        split: 'random',
+        router: 'mlp',
+      });
+      await factorizeModel(config, new RecordingReporter(), () => Promise.resolve(gpu));
+      const checkpoint = await Checkpoint.open(output);
+      expect(checkpoint.info('model.layers.1.mlp.experts.down_proj.weight')).toMatchObject({
+        dtype,
+        shape: [4, 25, 48],
+      });
+      await checkpoint.close();
+      const tokens = ids.map((id) => id % 97);
+      const [moe, dense] = [
+        await inferenceLogits(output, { tokens }),
+        await inferenceLogits(source, { tokens }),
+      ];
+      expect(largestDifference(moe, dense)).toBeLessThan(TOLERANCE);
+    },
+  );
 });
 
 describe('lab bench over a saved mixture of experts', () => {
