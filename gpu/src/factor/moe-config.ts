@@ -135,7 +135,10 @@ export interface MoeTensorSpec {
 /**
  * The tensors of layer `layer`'s mixture of experts: the router, experts' gate and up as
  * [N, d, w] and down as [N, w, d] (w the widest expert's neurons; a narrower one's extra columns
- * are zero), and the shared expert as a dense SwiGLU of its own width.
+ * are zero), and the shared expert as a dense SwiGLU of its own width (Hugging Face Linear
+ * layout). For a row x [d] of the post-attention norm's output, expert e gives
+ * (silu(x gate[e]) * (x up[e])) down[e]; the FFN is the gated sum of the chosen experts plus the
+ * shared expert's down(silu(gate x) * up x).
  */
 export function moeTensorSpecs(
   config: ModelConfig,
