@@ -2,7 +2,7 @@ import type { PathRoots } from '../files/path-roots.ts';
 
 /**
  * The config fields (dotted paths) of each job kind that name a file or folder the worker reads
- * or writes. The job schemas in gpu/src/jobs say so in their comments only, so the worker keeps
+ * or writes (or a list of them). The job schemas in gpu/src/jobs say so in their comments only, so the worker keeps
  * the list.
  */
 const PATH_FIELDS: Readonly<Record<string, readonly string[]>> = {
@@ -10,8 +10,8 @@ const PATH_FIELDS: Readonly<Record<string, readonly string[]>> = {
   pretrain: ['output', 'modelDirectory', 'data.directory'],
   factorize: ['model', 'output'],
   finetune: ['teacher', 'student', 'output', 'modelDirectory', 'data.directory'],
-  eval: ['teacher', 'student', 'untrained', 'dataDirectory', 'report'],
-  pipeline: ['model', 'output', 'dataDirectory'],
+  eval: ['teacher', 'student', 'untrained', 'dataDirectory', 'report', 'tasks'],
+  pipeline: ['model', 'output', 'dataDirectory', 'eval.tasks'],
 };
 
 function valueAt(config: Record<string, unknown>, dotted: string): unknown {
@@ -34,11 +34,14 @@ export async function confineJobPaths(
 ): Promise<void> {
   for (const field of PATH_FIELDS[kind] ?? []) {
     const value = valueAt(config, field);
-    if (typeof value !== 'string') continue;
-    try {
-      await paths.confine(value);
-    } catch (error) {
-      throw new Error(`config.${field}: ${(error as Error).message}`);
+    const named = Array.isArray(value) ? value : [value];
+    for (const path of named) {
+      if (typeof path !== 'string') continue;
+      try {
+        await paths.confine(path);
+      } catch (error) {
+        throw new Error(`config.${field}: ${(error as Error).message}`);
+      }
     }
   }
 }

@@ -1,4 +1,5 @@
 import { EVAL_METRICS as EVAL, layerMetric } from '../train/metric-keys.ts';
+import type { MultipleChoiceScore } from './multiple-choice.ts';
 import type { ModelQuality, StudentQuality } from './student-quality.ts';
 
 /** A baseline's quality beside the student's: its perplexity, accuracy and retention. */
@@ -27,6 +28,8 @@ export interface FactorReport {
   perplexityRatio: number;
   baselines: Partial<Record<BaselineName, BaselineQuality>>;
   layers: { relError: number; routerAccuracy: number; loadEntropy: number }[];
+  /** Multiple-choice tasks by name: each model's accuracy. */
+  tasks: Record<string, { dense: MultipleChoiceScore; student: MultipleChoiceScore }>;
   /** Targets scored, and the split. */
   tokens: number;
   split: string;
@@ -61,6 +64,7 @@ export function factorReport(
       ]),
     ),
     layers: student.layers,
+    tasks: {},
     tokens: student.tokens,
     split,
   };
@@ -97,6 +101,13 @@ export function reportMetrics(report: FactorReport): Record<string, number> {
     values[`${prefix}.perplexity`] = quality.perplexity;
     values[`${prefix}.accuracy`] = quality.accuracy;
     values[`${prefix}.retention`] = quality.retention;
+  }
+  for (const [name, { dense, student }] of Object.entries(report.tasks)) {
+    const prefix = `${EVAL.taskPrefix}.${name}`;
+    values[`${prefix}.accuracy`] = student.accuracy;
+    values[`${prefix}.accuracy_norm`] = student.accuracyNorm;
+    values[`${prefix}.dense_accuracy`] = dense.accuracy;
+    values[`${prefix}.dense_accuracy_norm`] = dense.accuracyNorm;
   }
   if (report.speed) {
     values[EVAL.denseDecodeTokensPerS] = report.speed.denseDecodeTokS;

@@ -25,6 +25,12 @@ export const evalConfigSchema = z.strictObject({
     .min(1)
     .default(DEFAULT_DATA_DIRECTORY)
     .describe('where token caches are kept'),
+  tasks: z
+    .array(z.string().min(1))
+    .default([])
+    .describe(
+      'multiple-choice task files (JSONL: context, choices, answer) scored for both models',
+    ),
   report: z.string().min(1).optional().describe('write the report as JSON to this file'),
 });
 

@@ -1,4 +1,7 @@
 import { writeFile } from 'node:fs/promises';
+import { basename, extname } from 'node:path';
+import { ModelTokenizer } from '../model/tokenizer.ts';
+import { readMultipleChoiceTask, scoreMultipleChoice } from '../eval/multiple-choice.ts';
 import {
   BASELINES,
   factorReport,
@@ -42,7 +45,8 @@ export async function evaluateStudent(
   try {
     if (!student.moe)
       throw new Error(`student: ${config.student} is a dense model; give a factorised one`);
-    const runs = 1 + (config.untrained ? 1 : 0) + (config.baselines ? 2 : 0);
+    const runs =
+      1 + (config.untrained ? 1 : 0) + (config.baselines ? 2 : 0) + (config.tasks.length ? 1 : 0);
     let done = 0;
     const next = (what: string) => reporter.progress(done++ / runs, `scoring ${what}`);
     next('the student');
@@ -80,11 +84,23 @@ export async function evaluateStudent(
         )
       ).student;
     }
-    reporter.progress(1, 'done');
     const ordered = Object.fromEntries(
       BASELINES.filter((name) => baselines[name]).map((name) => [name, baselines[name]!]),
     );
-    return factorReport(config.split, dense, quality, ordered);
+    const report = factorReport(config.split, dense, quality, ordered);
+    if (config.tasks.length > 0) {
+      const tokenizer = await ModelTokenizer.open(config.teacher, teacher.config);
+      for (const file of config.tasks) {
+        reporter.progress(done / runs, `multiple choice: ${basename(file)}`);
+        const items = await readMultipleChoiceTask(file);
+        report.tasks[basename(file, extname(file))] = {
+          dense: await scoreMultipleChoice(teacher, tokenizer, items),
+          student: await scoreMultipleChoice(student, tokenizer, items),
+        };
+      }
+    }
+    reporter.progress(1, 'done');
+    return report;
   } finally {
     teacher.dispose();
     student.dispose();

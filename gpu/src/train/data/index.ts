@@ -1,4 +1,9 @@
-export { prepareBrownData, prepareBrownDataForModel, DEFAULT_DATA_DIRECTORY } from './prepare.ts';
+export {
+  brownSplitTexts,
+  prepareBrownData,
+  prepareBrownDataForModel,
+  DEFAULT_DATA_DIRECTORY,
+} from './prepare.ts';
 export type { BrownData, PerSplit, PrepareBrownDataOptions } from './prepare.ts';
 export { createBatchLoader, epochOrder } from './batch-loader.ts';
 export type {

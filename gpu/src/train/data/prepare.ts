@@ -163,6 +163,12 @@ export async function prepareBrownDataForModel(
   return { ...tokenised, vocabSize: config.vocab_size };
 }
 
+/** The text of every document of one split of the Brown corpus, in name order. */
+export async function brownSplitTexts(split: SplitName): Promise<string[]> {
+  const { documentsOf } = await brownDocuments();
+  return documentsOf(split).map(({ text }) => text);
+}
+
 async function brownDocuments() {
   const documents = await readBrownCorpus();
   const assignment = assignSplits(documents.map(({ id }) => id));
