@@ -20,6 +20,7 @@ import { createRequire } from 'node:module';
 import type * as QueryComplexity from 'graphql-query-complexity';
 import type { ComplexityEstimator } from 'graphql-query-complexity';
 import { ErrorCode } from './errors.ts';
+import { ExpensiveQueryGate } from './expensive-query-gate.ts';
 import { variablesError, wellFormedTextRule } from './input-rules.ts';
 
 // The library's ESM build imports `graphql/index.mjs`, a second copy of graphql beside the CommonJS
@@ -181,14 +182,19 @@ export function checkOperation(
 }
 
 /**
- * Apollo's side of the shared limits: refuses an operation over them before anything runs, and
- * reports the cost of every answered query in `extensions.cost`.
+ * Apollo's side of the shared limits: refuses an operation over them before anything runs, admits
+ * expensive ones through `gate` one at a time, and reports the cost of every answered query in
+ * `extensions.cost`.
  */
-export function requestLimitsPlugin(schema: GraphQLSchema): ApolloServerPlugin {
+export function requestLimitsPlugin(
+  schema: GraphQLSchema,
+  gate = new ExpensiveQueryGate(),
+): ApolloServerPlugin {
   return {
-    requestDidStart: () =>
-      Promise.resolve({
-        didResolveOperation: ({ document, request, contextValue }) => {
+    requestDidStart: () => {
+      let release = () => {};
+      return Promise.resolve({
+        didResolveOperation: async ({ document, request, contextValue }) => {
           const { errors, cost } = checkOperation(schema, document, {
             variables: request.variables,
             operationName: request.operationName,
@@ -196,9 +202,10 @@ export function requestLimitsPlugin(schema: GraphQLSchema): ApolloServerPlugin {
           });
           if (errors[0]) throw errors[0];
           (contextValue as { queryCost?: number }).queryCost = cost;
-          return Promise.resolve();
+          release = await gate.admit(cost);
         },
         willSendResponse: ({ response, contextValue }) => {
+          release();
           const cost = (contextValue as { queryCost?: number }).queryCost;
           if (cost !== undefined && response.body.kind === 'single') {
             response.body.singleResult.extensions = {
@@ -208,6 +215,7 @@ export function requestLimitsPlugin(schema: GraphQLSchema): ApolloServerPlugin {
           }
           return Promise.resolve();
         },
-      }),
+      });
+    },
   };
 }
