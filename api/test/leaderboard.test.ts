@@ -15,7 +15,7 @@ const LEADERBOARD = `query($first: Int!, $after: String, $filter: LeaderboardFil
     edges { node {
       kind configHash config runCount
       run { id status }
-      quality { retention perplexity accuracy }
+      quality { retention perplexity accuracy perplexityRatio klToTeacher top1Agreement }
       speed { decodeTokS speedup efficiency }
     } }
     pageInfo { hasNextPage endCursor }
@@ -108,6 +108,9 @@ describe.each(databaseTargets())('leaderboard on the $name PostgreSQL', (target)
       perplexity: 12.5,
       accuracy: 0.75,
       retention: 0.9,
+      perplexity_ratio: 1.04,
+      kl_to_teacher: 0.05,
+      top1_agreement: 0.8,
       decode_tok_s: 140,
       speedup: 1.8,
       efficiency: 0.6,
@@ -165,10 +168,24 @@ describe.each(databaseTargets())('leaderboard on the $name PostgreSQL', (target)
   it('reads quality and speed metrics by key, null where a run has not reported them', async () => {
     const { entries } = await allPages({});
     const b = entries.find((e) => e.configHash === 'b')!;
-    expect(b.quality).toEqual({ retention: 0.9, perplexity: 12.5, accuracy: 0.75 });
+    expect(b.quality).toEqual({
+      retention: 0.9,
+      perplexity: 12.5,
+      accuracy: 0.75,
+      perplexityRatio: 1.04,
+      klToTeacher: 0.05,
+      top1Agreement: 0.8,
+    });
     expect(b.speed).toEqual({ decodeTokS: 140, speedup: 1.8, efficiency: 0.6 });
     const a = entries.find((e) => e.configHash === 'a')!;
-    expect(a.quality).toEqual({ retention: null, perplexity: null, accuracy: null });
+    expect(a.quality).toEqual({
+      retention: null,
+      perplexity: null,
+      accuracy: null,
+      perplexityRatio: null,
+      klToTeacher: null,
+      top1Agreement: null,
+    });
     expect(a.speed).toEqual({ decodeTokS: null, speedup: null, efficiency: null });
   });
 

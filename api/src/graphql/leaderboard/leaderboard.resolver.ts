@@ -1,4 +1,5 @@
 import { Arg, Authorized, Ctx, FieldResolver, Int, Query, Resolver, Root } from 'type-graphql';
+import { EVAL_METRICS } from '@factorlab/gpu/metric-keys';
 import type { ApiContext } from '../context.ts';
 import type { MetricValue } from '../runs/run.type.ts';
 import { LeaderboardFilter, LeaderboardOrder } from './leaderboard.input.ts';
@@ -40,9 +41,12 @@ export class LeaderboardResolver {
   ): Promise<QualityMetrics> {
     const metrics = await latestMetrics.load(entry.run.id);
     return {
-      retention: latestValue(metrics, 'retention'),
-      perplexity: latestValue(metrics, 'perplexity'),
-      accuracy: latestValue(metrics, 'accuracy'),
+      retention: latestValue(metrics, EVAL_METRICS.retention),
+      perplexity: latestValue(metrics, EVAL_METRICS.perplexity),
+      accuracy: latestValue(metrics, EVAL_METRICS.accuracy),
+      perplexityRatio: latestValue(metrics, EVAL_METRICS.perplexityRatio),
+      klToTeacher: latestValue(metrics, EVAL_METRICS.klToTeacher),
+      top1Agreement: latestValue(metrics, EVAL_METRICS.top1Agreement),
     };
   }
 

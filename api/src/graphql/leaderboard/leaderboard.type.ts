@@ -15,6 +15,21 @@ export class QualityMetrics {
 
   @Field(() => Float, { nullable: true, description: 'Metric key `accuracy`.' })
   accuracy!: number | null;
+
+  @Field(() => Float, {
+    nullable: true,
+    description: "Metric key `perplexity_ratio`: the student's perplexity over the dense model's.",
+  })
+  perplexityRatio!: number | null;
+
+  @Field(() => Float, {
+    nullable: true,
+    description: 'Metric key `kl_to_teacher`: mean KL(dense || student) per token, in nats.',
+  })
+  klToTeacher!: number | null;
+
+  @Field(() => Float, { nullable: true, description: 'Metric key `top1_agreement`.' })
+  top1Agreement!: number | null;
 }
 
 @ObjectType({
