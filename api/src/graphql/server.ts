@@ -14,6 +14,7 @@ import { registerRunsExport } from './export/runs-export.ts';
 import { createContext, type ApiContext } from './context.ts';
 import { formatError } from './format-error.ts';
 import { answerRequestErrors, refuseForeignOrigins } from './http-guards.ts';
+import { ExpensiveQueryGate } from './expensive-query-gate.ts';
 import { MAX_REQUEST_BYTES, requestLimitsPlugin } from './limits.ts';
 import { getSchema } from './schema.ts';
 import { serveGraphQLOverWebSocket } from './websocket.ts';
@@ -59,11 +60,16 @@ export async function startApiServer(db: Db, options: ApiServerOptions): Promise
     },
   });
   const paths = options.paths ?? labPathRoots(readConfig());
-  const wsCleanup = serveGraphQLOverWebSocket(wsServer, schema, async (authorization) =>
-    createContext(db, changes, await identifyViewer(db, options.auth, authorization), {
-      paths,
-      reidentify: () => identifyViewer(db, options.auth, authorization),
-    }),
+  const gate = new ExpensiveQueryGate();
+  const wsCleanup = serveGraphQLOverWebSocket(
+    wsServer,
+    schema,
+    async (authorization) =>
+      createContext(db, changes, await identifyViewer(db, options.auth, authorization), {
+        paths,
+        reidentify: () => identifyViewer(db, options.auth, authorization),
+      }),
+    gate,
   );
 
   const apollo = new ApolloServer<ApiContext>({
@@ -73,7 +79,7 @@ export async function startApiServer(db: Db, options: ApiServerOptions): Promise
     includeStacktraceInErrorResponses: false,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
-      requestLimitsPlugin(schema),
+      requestLimitsPlugin(schema, gate),
       {
         serverWillStart: () =>
           Promise.resolve({

@@ -1,23 +1,28 @@
-import { GraphQLError, parse, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { execute, GraphQLError, parse, type DocumentNode, type GraphQLSchema } from 'graphql';
 import type { Disposable } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import type { WebSocketServer } from 'ws';
 import type { ApiContext } from './context.ts';
 import { ErrorCode } from './errors.ts';
+import type { ExpensiveQueryGate } from './expensive-query-gate.ts';
 import { formatError } from './format-error.ts';
 import { parseFailureMessage } from './input-rules.ts';
 import { checkOperation } from './limits.ts';
 
 /**
  * GraphQL over graphql-ws on `wsServer`: every operation meets the same validation, depth, cost and
- * mutation limits as over HTTP (see limits.ts) before it runs, and errors leave formatted as over
- * HTTP. `contextFor` builds a context from the connection's `authorization` param.
+ * mutation limits as over HTTP (see limits.ts) before it runs, expensive queries and mutations
+ * wait their turn at the same `gate`, and errors leave formatted as over HTTP. `contextFor` builds
+ * a context from the connection's `authorization` param.
  */
 export function serveGraphQLOverWebSocket(
   wsServer: WebSocketServer,
   schema: GraphQLSchema,
   contextFor: (authorization: string | undefined) => Promise<ApiContext>,
+  gate: ExpensiveQueryGate,
 ): Disposable {
+  /** Each validated operation's price, for the gate when it executes. */
+  const costs = new WeakMap<DocumentNode, number>();
   const format = (errors: readonly GraphQLError[]) =>
     errors.map((error) => formatError(error.toJSON(), error));
   return useServer(
@@ -36,18 +41,27 @@ export function serveGraphQLOverWebSocket(
           if (message === null) throw error;
           return [new GraphQLError(message, { extensions: { code: ErrorCode.BAD_USER_INPUT } })];
         }
-        const { errors } = checkOperation(schema, document, {
+        const { errors, cost } = checkOperation(schema, document, {
           variables: payload.variables,
           operationName: payload.operationName,
           includeSpecifiedRules: true,
         });
         if (errors.length > 0) return errors;
+        if (cost !== undefined) costs.set(document, cost);
         return {
           schema,
           document,
           variableValues: payload.variables,
           operationName: payload.operationName,
         };
+      },
+      execute: async (args) => {
+        const release = await gate.admit(costs.get(args.document));
+        try {
+          return await execute(args);
+        } finally {
+          release();
+        }
       },
       onNext: (_ctx, _id, _payload, _args, result) =>
         result.errors ? { ...result, errors: format(result.errors) } : result,
