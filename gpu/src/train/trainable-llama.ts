@@ -15,6 +15,7 @@ import {
   splitHeads,
   swiglu,
 } from '../ops/index.ts';
+import { MAX_FUSED_HEAD_SIZE, trainingAttention } from '../ops/fused/training-attention.ts';
 import { isGradEnabled } from '../ops/grad-mode.ts';
 import type { Gpu } from '../runtime/device.ts';
 import { tensor } from '../tensor/create.ts';
@@ -192,7 +193,8 @@ export class TrainableLlama {
     activations.release(attentionInput);
     const v = track(splitHeads(vProjection, kvHeads, positions));
     activations.release(vProjection);
-    const attended = track(attention(q, k, v));
+    const attend = this.config.head_dim <= MAX_FUSED_HEAD_SIZE ? trainingAttention : attention;
+    const attended = track(attend(q, k, v));
     activations.release(q, k, v);
     const merged = track(mergeHeads(attended));
     activations.release(attended);
