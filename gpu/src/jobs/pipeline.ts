@@ -1,10 +1,10 @@
 import { writeFile } from 'node:fs/promises';
 import { reportMetrics, type FactorReport } from '../eval/factor-report.ts';
-import { compareWithDense, measureCheckpoint } from '../eval/inference-benchmark.ts';
 import type { Gpu } from '../runtime/device.ts';
 import { finetune } from '../train/finetune/finetune.ts';
 import { evaluateStudent } from './evaluate.ts';
 import { factorizeModel } from './factorize.ts';
+import { inferenceBenchConfigSchema, inferenceBenchJob } from './inference-bench.ts';
 import { acquireJobGpu } from './job-gpu.ts';
 import type { JobDefinition, Reporter } from './job.ts';
 import { pipelineConfigSchema, pipelineFolders, type PipelineConfig } from './pipeline-config.ts';
@@ -26,55 +26,27 @@ function part(reporter: Reporter, name: string, from: number, to: number): Repor
   };
 }
 
-/** Decode speed of the dense model and the student in one sitting, with the FLOP bound. */
+/**
+ * Decode speed of the student against its dense source in one sitting, with the FLOP bound: the
+ * inference-bench job over the saved mixture of experts (which also records the benchmark row).
+ */
 async function measureSpeed(
-  gpu: Gpu,
   config: PipelineConfig,
   reporter: Reporter,
 ): Promise<NonNullable<FactorReport['speed']>> {
-  const bench = config.bench;
-  if (bench === false) throw new Error('measureSpeed: bench is off');
-  const options = {
-    promptLength: bench.promptLen,
-    generateLength: bench.genLen,
-    batch: bench.batch,
-    repeats: bench.repeats,
-    seed: 1,
-  };
-  const load = { weights: 'auto' } as const;
-  const student = pipelineFolders(config.output).student;
-  reporter.progress(0, 'dense decode');
-  const dense = await measureCheckpoint(gpu, config.model, load, options);
-  reporter.progress(0.5, 'student decode');
-  const factorised = await measureCheckpoint(gpu, student, load, options);
-  const { experts, topK } = config.factorize;
-  const comparison = compareWithDense(dense.figures, factorised.figures, dense.config, {
-    experts,
-    topK,
-  });
-  reporter.benchmark({
-    modelPath: student,
-    experts,
-    topK,
-    split: config.factorize.split,
-    dtype: 'auto',
-    batch: bench.batch,
-    promptLen: bench.promptLen,
-    genLen: bench.genLen,
-    prefillTokS: factorised.figures.prefillTokS,
-    decodeTokS: factorised.figures.decodeTokS,
-    denseDecodeTokS: dense.figures.decodeTokS,
-    decodeLatencyMs: {
-      p50: factorised.figures.decodeStepMsP50,
-      p95: factorised.figures.decodeStepMsP95,
-    },
-    bound: comparison.bound,
-  });
+  if (config.bench === false) throw new Error('measureSpeed: bench is off');
+  const { summary } = await inferenceBenchJob.run(
+    inferenceBenchConfigSchema.parse({
+      model: pipelineFolders(config.output).student,
+      ...config.bench,
+    }),
+    reporter,
+  );
   return {
-    denseDecodeTokS: dense.figures.decodeTokS,
-    decodeTokS: factorised.figures.decodeTokS,
-    speedup: comparison.speedup,
-    bound: comparison.bound,
+    denseDecodeTokS: summary.dense_decode_tok_s!,
+    decodeTokS: summary.decode_tok_s!,
+    speedup: summary.speedup!,
+    bound: summary.bound!,
   };
 }
 
@@ -96,7 +68,7 @@ export async function runPipeline(
   if (trained.summary.steps !== steps) return { summary: trained.summary };
   const report = await evaluateStudent(config.eval, part(reporter, 'eval', 0.75, 0.9), gpu);
   if (config.bench !== false && !reporter.shouldStop())
-    report.speed = await measureSpeed(gpu, config, part(reporter, 'bench', 0.9, 1));
+    report.speed = await measureSpeed(config, part(reporter, 'bench', 0.9, 1));
   await writeFile(folders.report, `${JSON.stringify(report, null, 2)}\n`);
   reporter.artifact({ kind: 'REPORT', path: folders.report });
   return {
