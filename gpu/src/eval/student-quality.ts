@@ -10,7 +10,8 @@ import {
   tokenCrossEntropy,
   topK,
 } from '../ops/index.ts';
-import { tensor } from '../tensor/create.ts';
+import { argmaxRows } from '../ops/fused/sampling.ts';
+import { allocateTensor, tensor } from '../tensor/create.ts';
 import type { Tensor } from '../tensor/tensor.ts';
 import { Activations } from '../train/activations.ts';
 import type { SplitTokens } from '../train/data/batch-options.ts';
@@ -158,19 +159,13 @@ async function scoreTokens(
   targets: Tensor,
   { mask, targets: target }: { mask: Uint8Array; targets: Int32Array },
 ): Promise<void> {
-  const [teacherLosses, studentLosses, teacherTop, studentTop, kl] = noGrad(() => {
-    const teacherTop1 = topK(teacherLogits, 1);
-    const studentTop1 = topK(studentLogits, 1);
-    teacherTop1.mask.dispose();
-    studentTop1.mask.dispose();
-    return [
-      tokenCrossEntropy(teacherLogits, targets),
-      tokenCrossEntropy(studentLogits, targets),
-      teacherTop1.indices,
-      studentTop1.indices,
-      rowKl(teacherLogits, studentLogits),
-    ];
-  });
+  const [teacherLosses, studentLosses, teacherTop, studentTop, kl] = noGrad(() => [
+    tokenCrossEntropy(teacherLogits, targets),
+    tokenCrossEntropy(studentLogits, targets),
+    top1(teacherLogits),
+    top1(studentLogits),
+    rowKl(teacherLogits, studentLogits),
+  ]);
   const read = async (values: Tensor) => {
     const data = values.dtype === 'i32' ? await values.readIndices() : await values.read();
     values.dispose();
@@ -193,6 +188,13 @@ async function scoreTokens(
     if (topS[index] === target[index]) totals.studentCorrect++;
     if (topT[index] === topS[index]) totals.agreement++;
   });
+}
+
+/** Each row's largest entry's index, i32 [rows] (ties to the lower index). */
+function top1(logits: Tensor): Tensor {
+  const ids = allocateTensor(logits.engine, 'top-1 of held-out logits', [logits.shape[0]!], 'i32');
+  argmaxRows(logits.engine, logits, ids);
+  return ids;
 }
 
 /** Per row: KL(softmax(p) || softmax(q)) = sum softmax(p) (log softmax(p) - log softmax(q)). */
