@@ -6,6 +6,8 @@ import { emptyGenerationHint } from '../../api/src/cli/inference.command.ts';
 import { formatMetricValue, formatRunsTable } from '../../api/src/cli/runs-table.ts';
 import { repoRoot } from '../../api/src/config.ts';
 import { startTestApi, type TestApi } from '../../test/support/api.ts';
+import { spawnLab } from '../../test/support/lab-process.ts';
+import { freePort } from '../../test/support/ports.ts';
 import { queueJob } from '../../test/support/runs.ts';
 import {
   createTestDatabase,
@@ -136,6 +138,32 @@ describe('run ids, watch, runs and queue on the command line', () => {
     expect(queued.stderr).toContain(`model=${path.resolve(repoRoot, 'models/demo')}`);
     expect(await database.db.run.count()).toBe(before);
   }, 60_000);
+});
+
+describe('lab start', () => {
+  let database: TestDatabase;
+  beforeAll(async () => {
+    database = await createTestDatabase(databaseTargets()[0]!);
+  });
+  afterAll(async () => {
+    await database?.drop();
+  });
+
+  it('says "stopped" on Ctrl-C once everything has stopped', async () => {
+    const lab = spawnLab(['start', '--no-web', '--no-worker'], {
+      DATABASE_URL: database.url,
+      FACTORLAB_API_PORT: String(await freePort()),
+    });
+    await lab.waitFor(/press Ctrl-C to stop/);
+    // As a person would: a while after the line. A SIGINT within milliseconds of it can still
+    // kill the process outright under NODE_ENV=test (reported; not this test's subject).
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const code = await lab.interrupt();
+    expect({ code, output: lab.output() }).toEqual({
+      code: 0,
+      output: expect.stringMatching(/stopping\.\.\.\nstopped\n/),
+    });
+  }, 120_000);
 });
 
 describe('command-line formatting', () => {

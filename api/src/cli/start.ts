@@ -107,6 +107,9 @@ export async function startLab(
   }
   onShutdown(async () => {
     console.log('\nstopping...');
+    // Closing the database pool can leave its promise unsettled once every connection is gone;
+    // the process then ends by itself, so "stopped" is said when nothing is left to wait for too.
+    process.once('beforeExit', () => console.log('stopped'));
     await stopAll();
     console.log('stopped');
   });
