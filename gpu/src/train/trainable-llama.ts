@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { readMoeConfig } from '../factor/moe-config.ts';
 import { Checkpoint, CONFIG_FILE } from '../model/checkpoint.ts';
+import { assertCheckpointFits } from '../model/checkpoint-fit.ts';
 import type { ModelConfig } from '../model/config.ts';
 import { ropeInverseFrequencies } from '../inference/rope-frequencies.ts';
 import {
@@ -15,7 +16,6 @@ import {
   splitHeads,
   swiglu,
 } from '../ops/index.ts';
-import { MAX_FUSED_HEAD_SIZE, trainingAttention } from '../ops/fused/training-attention.ts';
 import { isGradEnabled } from '../ops/grad-mode.ts';
 import type { Gpu } from '../runtime/device.ts';
 import { tensor } from '../tensor/create.ts';
@@ -99,6 +99,8 @@ export class TrainableLlama {
   static async open(gpu: Gpu, directory: string): Promise<TrainableLlama> {
     const checkpoint = await Checkpoint.open(directory);
     try {
+      // Training holds every weight in f32, each tensor in one buffer.
+      assertCheckpointFits(checkpoint, gpu.device.limits);
       const moe = readMoeConfig(checkpoint.config, join(directory, CONFIG_FILE));
       return TrainableLlama.fromValues(
         gpu,
@@ -193,8 +195,9 @@ export class TrainableLlama {
     activations.release(attentionInput);
     const v = track(splitHeads(vProjection, kvHeads, positions));
     activations.release(vProjection);
-    const attend = this.config.head_dim <= MAX_FUSED_HEAD_SIZE ? trainingAttention : attention;
-    const attended = track(attend(q, k, v));
+    // The fused trainingAttention (ops/fused/training-attention.ts) is slower than these matmuls
+    // on lavapipe, its backward most (BENCHMARKS.md, "A fused attention for training").
+    const attended = track(attention(q, k, v));
     activations.release(q, k, v);
     const merged = track(mergeHeads(attended));
     activations.release(attended);
