@@ -32,3 +32,4 @@ export type { ExpertGroups } from './group-by-expert.ts';
 export { expertMatmul } from './expert-matmul.ts';
 export type { ExpertMatmulOptions } from './expert-matmul.ts';
 export { combineExperts } from './combine-experts.ts';
+export { MAX_FUSED_HEAD_SIZE, trainingAttention } from './fused/training-attention.ts';
