@@ -36,6 +36,7 @@ function optionFor(lines: PlottedLine[]): echarts.EChartsCoreOption {
   const banded = lines.filter((line) => line.points.some((point) => point.min !== point.max));
   return {
     animation: false,
+    backgroundColor: 'transparent',
     grid: { left: 56, right: 16, top: lines.length > 1 ? 34 : 14, bottom: 36 },
     legend:
       lines.length > 1 ? { top: 0, type: 'scroll', data: lines.map((l) => l.label) } : undefined,
@@ -102,7 +103,8 @@ export function EChartsLines({ lines, ariaLabel }: { lines: PlottedLine[]; ariaL
   useEffect(() => {
     const element = box.current;
     if (element === null) return;
-    const instance = echarts.init(element, null, { renderer: 'svg' });
+    const dark = window.matchMedia('(prefers-color-scheme: dark)').matches;
+    const instance = echarts.init(element, dark ? 'dark' : null, { renderer: 'svg' });
     chart.current = instance;
     const resize = new ResizeObserver(() => instance.resize());
     resize.observe(element);
