@@ -6,7 +6,6 @@ import type { ModelConfig } from '../model/config.ts';
 import { ropeInverseFrequencies } from '../inference/rope-frequencies.ts';
 import {
   add,
-  attention,
   batchMatmul,
   crossEntropy,
   embedding,
@@ -16,6 +15,7 @@ import {
   splitHeads,
   swiglu,
 } from '../ops/index.ts';
+import { matmulAttention } from '../ops/fused/matmul-attention.ts';
 import { isGradEnabled } from '../ops/grad-mode.ts';
 import type { Gpu } from '../runtime/device.ts';
 import { tensor } from '../tensor/create.ts';
@@ -195,9 +195,9 @@ export class TrainableLlama {
     activations.release(attentionInput);
     const v = track(splitHeads(vProjection, kvHeads, positions));
     activations.release(vProjection);
-    // The fused trainingAttention (ops/fused/training-attention.ts) is slower than these matmuls
-    // on lavapipe, its backward most (BENCHMARKS.md, "A fused attention for training").
-    const attended = track(attention(q, k, v));
+    // Products with the scale and causal softmax fused; the flash-style trainingAttention is
+    // slower on lavapipe (BENCHMARKS.md, "A fused attention for training").
+    const attended = track(matmulAttention(q, k, v));
     activations.release(q, k, v);
     const merged = track(mergeHeads(attended));
     activations.release(attended);
