@@ -228,6 +228,9 @@ describe('dashboard pages in Chromium over the API and a seeded database', () =>
     await db.worker.create({
       data: { host: 'old-box', pid: 12, lastSeenAt: new Date(Date.now() - 600_000) },
     });
+    await db.worker.create({
+      data: { host: 'gpu-box', pid: 10, stoppedAt: new Date(), exitReason: 'killed by SIGKILL' },
+    });
 
     ensureWebBuilt();
     const webPort = await freePort();
@@ -471,7 +474,10 @@ describe('dashboard pages in Chromium over the API and a seeded database', () =>
     const states = await page
       .locator('[data-testid="worker-row"]')
       .evaluateAll((rows) => rows.map((one) => one.getAttribute('data-state')));
-    expect(states.sort()).toEqual(['DEAD', 'ONLINE']);
+    expect(states.sort()).toEqual(['DEAD', 'ONLINE', 'STOPPED']);
+    expect(await page.locator('[data-testid="exit-reason"]').textContent()).toBe(
+      ' killed by SIGKILL',
+    );
   });
 
   it("queues a run from a form generated from the job's schema, showing a refusal at its field", async () => {

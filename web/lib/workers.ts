@@ -11,6 +11,7 @@ export interface WorkerStatus {
   startedAt: string;
   lastSeenAt: string;
   stoppedAt: string | null;
+  exitReason: string | null;
   heartbeatAgeSeconds: number;
   currentRunId: string | null;
   runCount: number;
@@ -18,7 +19,7 @@ export interface WorkerStatus {
 
 export const WORKERS_QUERY = `query Workers($stopped: Int!) {
   workerStatuses(stopped: $stopped) {
-    id host pid adapter state startedAt lastSeenAt stoppedAt heartbeatAgeSeconds
+    id host pid adapter state startedAt lastSeenAt stoppedAt exitReason heartbeatAgeSeconds
     currentRunId runCount
   }
 }`;

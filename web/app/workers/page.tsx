@@ -100,7 +100,15 @@ function WorkerRow({ worker }: { worker: WorkerStatus }) {
       <td className="numeric">{formatAge(worker.heartbeatAgeSeconds)}</td>
       <td className="numeric">{worker.runCount}</td>
       <td className="numeric">{formatTimestamp(worker.startedAt)}</td>
-      <td className="numeric">{formatTimestamp(worker.stoppedAt)}</td>
+      <td className="numeric" title={worker.exitReason ?? undefined}>
+        {formatTimestamp(worker.stoppedAt)}
+        {worker.exitReason !== null && (
+          <span className="muted exit-reason" data-testid="exit-reason">
+            {' '}
+            {worker.exitReason}
+          </span>
+        )}
+      </td>
     </tr>
   );
 }
