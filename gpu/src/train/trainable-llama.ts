@@ -16,6 +16,7 @@ import {
   swiglu,
 } from '../ops/index.ts';
 import { matmulAttention } from '../ops/fused/matmul-attention.ts';
+import { rmsNormRows } from '../ops/fused/rms-norm-rows.ts';
 import { isGradEnabled } from '../ops/grad-mode.ts';
 import type { Gpu } from '../runtime/device.ts';
 import { tensor } from '../tensor/create.ts';
@@ -187,8 +188,11 @@ export class TrainableLlama {
       activations.release(split);
       return turned;
     };
+    // A row per invocation: the rmsNorm op's barrier reductions are slow on lavapipe.
+    const layerNorm = (name: string, input: Tensor) =>
+      track(rmsNormRows(input, this.weight(`${prefix}.${name}.weight`), this.config.rms_norm_eps));
 
-    const attentionInput = track(this.norm(`${prefix}.input_layernorm.weight`, hidden));
+    const attentionInput = layerNorm('input_layernorm', hidden);
     const q = rotated(linear(attentionInput, 'self_attn.q_proj'), heads);
     const k = rotated(linear(attentionInput, 'self_attn.k_proj'), kvHeads);
     const vProjection = linear(attentionInput, 'self_attn.v_proj');
@@ -206,7 +210,7 @@ export class TrainableLlama {
     const afterAttention = track(add(hidden, attentionOutput));
     activations.release(attentionOutput);
 
-    const ffnInput = track(this.norm(`${prefix}.post_attention_layernorm.weight`, afterAttention));
+    const ffnInput = layerNorm('post_attention_layernorm', afterAttention);
     const ffnOutput = this.feedForward(layer, ffnInput, linear, activations, routerLogits, choose);
     if (capture)
       capture.push({
