@@ -372,6 +372,12 @@ describe('dashboard pages in Chromium over the API and a seeded database', () =>
       )
       .first()
       .waitFor({ state: 'attached' });
+    // b's run page lists its benchmark row, its efficiency (below 1) without a noise flag.
+    await page.goto(`${webUrl}/runs/${runs.b!.id}`);
+    const benchmark = page.locator('[data-testid="run-benchmark-row"]');
+    expect(await benchmark.locator('td[data-column="decodeTokS"]').textContent()).toBe('180');
+    expect(await benchmark.locator('[data-testid="noise-flag"]').count()).toBe(0);
+    await page.goto(`${webUrl}/runs/${runs.a!.id}`);
     // Single values (step 0 only) stay in the metrics table.
     expect(
       await page.locator('[data-testid="metric-chart"][data-metric="retention"]').count(),

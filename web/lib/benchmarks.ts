@@ -16,7 +16,7 @@ export interface BenchmarkRow {
   device: unknown;
 }
 
-const BENCHMARK_FIELDS = `batch promptLen genLen dtype prefillTokS decodeTokS decodeP50Ms
+export const BENCHMARK_FIELDS = `batch promptLen genLen dtype prefillTokS decodeTokS decodeP50Ms
   decodeP95Ms speedup bound efficiency device`;
 
 /** Runs per request: the API prices a run's benchmark list at about 120 of its 5,000 cost limit. */

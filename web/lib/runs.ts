@@ -1,3 +1,4 @@
+import { BENCHMARK_FIELDS, type BenchmarkRow } from './benchmarks.ts';
 import { gql } from './graphql.ts';
 
 export type RunStatus = 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
@@ -35,6 +36,8 @@ export interface RunDetail extends RunSummary {
   experimentId: string;
   sweepId: string | null;
   artifacts: RunArtifact[];
+  /** Its benchmark rows, newest first. */
+  benchmarks: BenchmarkRow[];
   priority: number;
   attempt: number;
   error: string | null;
@@ -69,6 +72,7 @@ export const RUN_QUERY = `
       ${RUN_SUMMARY_FIELDS}
       experimentId priority attempt error config tags sweepId
       artifacts { id kind path bytes sha256 step }
+      benchmarks { ${BENCHMARK_FIELDS} }
     }
   }
 `;

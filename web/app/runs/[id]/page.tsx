@@ -9,6 +9,7 @@ import { MetricsTable } from '../../_components/metrics-table.tsx';
 import { ProgressMeter } from '../../_components/progress-meter.tsx';
 import { RunActions } from '../../_components/run-actions.tsx';
 import { RunArtifacts } from '../../_components/run-artifacts.tsx';
+import { RunBenchmarks } from '../../_components/run-benchmarks.tsx';
 import { StatusBadge } from '../../_components/status-badge.tsx';
 import { formatRunDuration, formatTimestamp, shortId } from '../../../lib/format.ts';
 import { loadOrError } from '../../../lib/graphql.ts';
@@ -97,6 +98,7 @@ export default async function RunPage({ params }: RunPageProps) {
       {run.metrics.length > 0 && <RunCharts run={run} />}
       <h2>Metrics</h2>
       <MetricsTable metrics={run.metrics} />
+      {run.benchmarks.length > 0 && <RunBenchmarks rows={run.benchmarks} />}
       {run.artifacts.length > 0 && <RunArtifacts artifacts={run.artifacts} />}
       <h2>Config</h2>
       <JsonBlock value={run.config} testId="run-config" />
