@@ -6,6 +6,7 @@ import { pipelineConfigSchema, runPipeline } from '../../src/jobs/pipeline.ts';
 import { RecordingReporter } from '../recording-reporter.ts';
 import { useTemporaryFolders } from '../model/files.ts';
 import { tinyTeacher, type TinyTeacher } from '../train/finetune/tiny-teacher.ts';
+import { largestRelativeDifference, weightsOf } from '../train/training-run.ts';
 
 const temporaryFolder = useTemporaryFolders();
 let gpu: Gpu;
@@ -108,4 +109,42 @@ describe('the FactorLLM pipeline', () => {
       first,
     );
   });
+
+  it('resumes after a stop from the fine-tune checkpoint and ends where an unstopped run ends', async () => {
+    const straight = await temporaryFolder();
+    await runPipeline(
+      pipelineConfigSchema.parse(tinyPipeline(straight)),
+      new RecordingReporter(),
+      gpu,
+    );
+    const stopped = await temporaryFolder();
+    const config = pipelineConfigSchema.parse(tinyPipeline(stopped));
+    const first = new StopAfterStep(2);
+    const { report } = await runPipeline(config, first, gpu);
+    expect(report).toBeUndefined();
+    const checkpoint = first.artifacts.find(
+      ({ kind, step }) => kind === 'CHECKPOINT' && step === 2,
+    )!;
+    const resumed = new RecordingReporter(Infinity, { path: checkpoint.path, step: 2 });
+    await runPipeline(config, resumed, gpu);
+    const difference = largestRelativeDifference(
+      await weightsOf(join(straight, 'finetune', 'model')),
+      await weightsOf(join(stopped, 'finetune', 'model')),
+    );
+    expect(difference).toBeLessThan(1e-6);
+    const reportOf = async (folder: string) =>
+      JSON.parse(await readFile(join(folder, 'report.json'), 'utf8'));
+    expect((await reportOf(stopped)).student).toEqual((await reportOf(straight)).student);
+  }, 300_000);
 });
+
+/** Asks the job to stop once metrics of `step` were reported. */
+class StopAfterStep extends RecordingReporter {
+  constructor(private readonly step: number) {
+    super();
+  }
+
+  override shouldStop(): boolean {
+    return this.metricCalls.some(({ step }) => step >= this.step);
+  }
+}
