@@ -130,6 +130,92 @@ INVALID.push(
   },
 );
 
+/** Valid configs of the FactorLLM jobs, to break one field at a time. */
+const STAGES = {
+  router: { steps: 10, learningRate: 0.01 },
+  joint: { steps: 10, learningRate: 0.001 },
+};
+const FINETUNE = {
+  teacher: MODEL,
+  student: '/models/student',
+  output: '/models/ft',
+  stages: STAGES,
+};
+const PIPELINE = {
+  model: MODEL,
+  output: '/models/pipeline-{hash}',
+  factorize: { experts: 4, topK: 1 },
+  finetune: { stages: STAGES },
+};
+
+INVALID.push(
+  { kind: 'factorize', config: { model: MODEL, output: '/models/moe' }, field: 'config.experts' },
+  {
+    kind: 'factorize',
+    config: { model: MODEL, output: '/models/moe', experts: 2, topK: 3 },
+    field: 'config.topK',
+  },
+  {
+    kind: 'factorize',
+    config: { model: MODEL, output: '/models/moe', experts: 4, topK: 1, split: 'zigzag' },
+    field: 'config.split',
+  },
+  {
+    kind: 'factorize',
+    config: { model: MODEL, output: '/models/moe', experts: 4, topK: 1, routerHidden: 8 },
+    field: 'config.routerHidden',
+  },
+  { kind: 'finetune', config: { ...FINETUNE, teacher: '' }, field: 'config.teacher' },
+  {
+    kind: 'finetune',
+    config: { ...FINETUNE, stages: { ...STAGES, router: { steps: 1, learningRate: 'fast' } } },
+    field: 'config.stages.router.learningRate',
+  },
+  {
+    kind: 'finetune',
+    config: {
+      ...FINETUNE,
+      stages: { router: { ...STAGES.router, steps: 0 }, joint: { ...STAGES.joint, steps: 0 } },
+    },
+    field: 'config.stages',
+  },
+  {
+    kind: 'finetune',
+    config: {
+      ...FINETUNE,
+      stages: { ...STAGES, joint: { ...STAGES.joint, train: ['everything'] } },
+    },
+    field: 'config.stages.joint.train.0',
+  },
+  {
+    kind: 'finetune',
+    config: { ...FINETUNE, loss: { pa: -0.05 } },
+    field: 'config.loss.pa',
+  },
+  { kind: 'eval', config: { teacher: MODEL }, field: 'config.student' },
+  {
+    kind: 'eval',
+    config: { teacher: MODEL, student: '/models/student', split: 'train' },
+    field: 'config.split',
+  },
+  {
+    kind: 'eval',
+    config: { teacher: MODEL, student: '/models/student', tasks: 'cloze.jsonl' },
+    field: 'config.tasks',
+  },
+  {
+    kind: 'pipeline',
+    config: { ...PIPELINE, factorize: { experts: 2, topK: 3 } },
+    field: 'config.factorize.topK',
+  },
+  {
+    kind: 'pipeline',
+    config: { ...PIPELINE, finetune: { stages: STAGES, teacher: '/elsewhere' } },
+    field: 'config.finetune.teacher',
+  },
+  { kind: 'pipeline', config: { ...PIPELINE, bench: { genLen: 1 } }, field: 'config.bench.genLen' },
+);
+
 const label = (c: InvalidConfig) => `${c.kind} ${JSON.stringify(c.config)} -> ${c.field}`;
 
 describe('the invalid configs', () => {
