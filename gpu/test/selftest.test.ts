@@ -89,7 +89,7 @@ describe('job catalogue', () => {
   });
 
   it('knows no other kinds, inherited names included', () => {
-    expect(getJob('finetune')).toBeUndefined();
+    expect(getJob('quantize')).toBeUndefined();
     expect(getJob('toString')).toBeUndefined();
   });
 });
