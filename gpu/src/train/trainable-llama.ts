@@ -11,12 +11,12 @@ import {
   embedding,
   mergeHeads,
   rmsNorm,
-  rope,
   splitHeads,
   swiglu,
 } from '../ops/index.ts';
 import { matmulAttention } from '../ops/fused/matmul-attention.ts';
 import { rmsNormRows } from '../ops/fused/rms-norm-rows.ts';
+import { splitHeadsRope } from '../ops/fused/split-heads-rope.ts';
 import { isGradEnabled } from '../ops/grad-mode.ts';
 import type { Gpu } from '../runtime/device.ts';
 import { tensor } from '../tensor/create.ts';
@@ -182,10 +182,10 @@ export class TrainableLlama {
       return biased;
     };
     const rotated = (projection: Tensor, headCount: number) => {
-      const split = track(splitHeads(projection, headCount, positions));
+      const turned = track(
+        splitHeadsRope(projection, this.inverseFrequencies, headCount, positions),
+      );
       activations.release(projection);
-      const turned = track(rope(split, { inverseFrequencies: this.inverseFrequencies }));
-      activations.release(split);
       return turned;
     };
     // A row per invocation: the rmsNorm op's barrier reductions are slow on lavapipe.
