@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { registeredOps } from '../../src/index.ts';
 
 describe('op registry', () => {
-  it('holds every differentiable op, each with a conformance suite in this folder', () => {
+  it('holds every differentiable op, each with a conformance suite in this folder or fused/', () => {
     expect(registeredOps()).toEqual([
       'add',
       'batchMatmul',
@@ -17,13 +17,18 @@ describe('op registry', () => {
       'mul',
       'repeatHeads',
       'rmsNorm',
+      'rmsNormRows',
       'rope',
       'scale',
+      'scaledCausalSoftmax',
       'silu',
       'softmax',
       'splitHeads',
+      'splitHeadsRope',
       'sum',
       'swiglu',
+      'tanh',
+      'trainingAttention',
     ]);
   });
 });
