@@ -174,11 +174,15 @@ describe('docker-compose.yml', () => {
     expect(config.services.web!.environment!.FACTORLAB_API_URL).toBe('http://gateway:4000');
   });
 
-  it('gives every worker a checkpoint-long stop grace period, the models volume and a health check of its adapter kind', () => {
+  it("gives every worker a checkpoint-long stop grace period (the lab's own shorter), the models volume and a health check of its adapter kind", () => {
     for (const config of [resolved(WITH_MORE_GPUS), resolved(REMOTE, REMOTE_ENV)]) {
       expect(config.volumes).toHaveProperty('models');
       for (const [name, worker] of workers(config)) {
         expect(seconds(worker.stop_grace_period!), name).toBeGreaterThanOrEqual(60);
+        // The lab's own grace (api/src/cli/shutdown.ts) ends before Docker kills it.
+        const labGrace = Number(worker.environment!.FACTORLAB_STOP_GRACE_S);
+        expect(labGrace, name).toBeGreaterThanOrEqual(60);
+        expect(labGrace, name).toBeLessThan(seconds(worker.stop_grace_period!));
         expect(worker.volumes, name).toContain('models:/factorlab/models:rw');
         expect(worker.healthcheck!.test, name).toEqual([
           'CMD',
