@@ -24,6 +24,11 @@ import {
   topK,
   type ExpertGroups,
 } from '../ops/index.ts';
+import { rmsNormRows } from '../ops/fused/rms-norm-rows.ts';
+import { scaledCausalSoftmax } from '../ops/fused/scaled-causal-softmax.ts';
+import { splitHeadsRope } from '../ops/fused/split-heads-rope.ts';
+import { trainingAttention } from '../ops/fused/training-attention.ts';
+import { tanh } from '../ops/tanh.ts';
 import type { Shape } from '../tensor/shape.ts';
 import type { Tensor } from '../tensor/tensor.ts';
 
@@ -125,11 +130,17 @@ export function opCases({
     mul: { inputs: [activations, activations], call: ([a, b]) => mul(a!, b!) },
     scale: { inputs: [activations], call: ([x]) => scale(x!, 0.5) },
     silu: { inputs: [activations], call: ([x]) => silu(x!) },
+    // The mlp router's hidden activation.
+    tanh: { inputs: [{ shape: [tokens, 128] }], call: ([x]) => tanh(x!) },
     swiglu: { inputs: [activations, activations], call: ([gate, up]) => swiglu(gate!, up!) },
     sum: { inputs: [activations], call: ([x]) => sum(x!, { axis: -1 }) },
     softmax: { inputs: [activations], call: ([x]) => softmax(x!) },
     logSoftmax: { inputs: [activations], call: ([x]) => logSoftmax(x!) },
     rmsNorm: { inputs: [activations, { shape: [width] }], call: ([x, w]) => rmsNorm(x!, w!) },
+    rmsNormRows: {
+      inputs: [activations, { shape: [width] }],
+      call: ([x, w]) => rmsNormRows(x!, w!, 1e-5),
+    },
     embedding: {
       inputs: [{ shape: [vocabulary, width] }, ids],
       call: ([weight, tokenIds]) => embedding(weight!, tokenIds!),
@@ -151,6 +162,16 @@ export function opCases({
       call: ([x]) => splitHeads(x!, heads, tokens),
     },
     mergeHeads: { inputs: [perHead], call: ([x]) => mergeHeads(x!) },
+    // Training's query and key projections split into heads and rotated in one pass.
+    splitHeadsRope: {
+      inputs: [{ shape: [tokens, heads * headWidth] }, { shape: [headWidth / 2] }],
+      call: ([x, inverseFrequencies]) => splitHeadsRope(x!, inverseFrequencies!, heads, tokens),
+    },
+    // Training attention's scaled, causally masked scores.
+    scaledCausalSoftmax: {
+      inputs: [{ shape: [heads, tokens, tokens] }],
+      call: ([scores]) => scaledCausalSoftmax(scores!, 1 / Math.sqrt(headWidth)),
+    },
     // Attention scores: queries x keys^T per head.
     batchMatmul: {
       inputs: [{ shape: [heads, tokens, headWidth] }, { shape: [heads, tokens, headWidth] }],
@@ -159,6 +180,10 @@ export function opCases({
     attention: {
       inputs: [perHead, perKvHead, perKvHead],
       call: ([q, keys, values]) => attention(q!, keys!, values!),
+    },
+    trainingAttention: {
+      inputs: [perHead, perKvHead, perKvHead],
+      call: ([q, keys, values]) => trainingAttention(q!, keys!, values!),
     },
     // The router: each token's k best experts of its logits.
     topK: {
