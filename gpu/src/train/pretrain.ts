@@ -1,5 +1,5 @@
-import { copyFile, mkdir, writeFile } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { parseModelConfig, type ModelConfig } from '../model/config.ts';
 import type { Gpu } from '../runtime/device.ts';
 import { createBatchLoader } from './data/batch-loader.ts';
@@ -9,43 +9,17 @@ import { heldOutLoss } from './evaluate.ts';
 import { TRAINING_METRICS as METRICS } from './metric-keys.ts';
 import { ModelOptimizer, type ModelOptimizerState } from './optimizer.ts';
 import type { PretrainConfig } from './pretrain-config.ts';
-import {
-  appendHistory,
-  FINAL_MODEL_FOLDER,
-  firstDifference,
-  HISTORY_FILE,
-  truncateHistory,
-} from './run-files.ts';
+import { FINAL_MODEL_FOLDER, firstDifference, HISTORY_FILE, truncateHistory } from './run-files.ts';
+import { TrainingRunOutput, type TrainingReporter, type TrainingSummary } from './run-output.ts';
 import { learningRateAt } from './schedule.ts';
 import { trainingStep } from './train-step.ts';
 import { TrainableLlama } from './trainable-llama.ts';
-import {
-  pruneTrainingCheckpoints,
-  readTrainingCheckpoint,
-  writeTrainingCheckpoint,
-  type TrainerState,
-} from './training-checkpoint.ts';
+import { readTrainingCheckpoint, type TrainerState } from './training-checkpoint.ts';
 
 export { FINAL_MODEL_FOLDER, HISTORY_FILE } from './run-files.ts';
 
-export class TrainingDivergedError extends Error {}
-
-/**
- * What training tells whoever runs it (the job runner's Reporter satisfies it): progress,
- * metrics, files written, and whether to stop or where to resume.
- */
-export interface TrainingReporter {
-  progress(fraction: number, stage?: string): void;
-  metrics(step: number, values: Record<string, number>): void;
-  log(message: string): void;
-  shouldStop(): boolean;
-  artifact(artifact: { kind: 'CHECKPOINT' | 'MODEL'; path: string; step?: number }): void;
-  resumeFrom(): { path: string; step: number } | null;
-}
-
-export interface TrainingSummary {
-  summary: Record<string, number>;
-}
+export { TrainingDivergedError } from './run-output.ts';
+export type { TrainingReporter, TrainingSummary } from './run-output.ts';
 
 /** The Hugging Face config of the model `config` trains, over the tokenizer's vocabulary. */
 export function pretrainModelConfig(
@@ -174,9 +148,7 @@ export async function pretrain(
 class PretrainRun {
   private readonly model: TrainableLlama;
   private readonly state: TrainerState;
-  private readonly tokenizerFiles: string[];
-  private lastCheckpoint: string | undefined;
-  private validationLoss: number | undefined;
+  private readonly files: TrainingRunOutput;
   private lastLoss = Number.NaN;
 
   constructor(
@@ -189,10 +161,10 @@ class PretrainRun {
   ) {
     this.model = start.model;
     this.state = { ...start.state };
-    this.lastCheckpoint = start.checkpoint;
-    this.tokenizerFiles = ['tokenizer.json', 'tokenizer_config.json'].map((file) =>
+    const tokenizerFiles = ['tokenizer.json', 'tokenizer_config.json'].map((file) =>
       join(data.tokenizerDirectory, file),
     );
+    this.files = new TrainingRunOutput(config.output, reporter, tokenizerFiles, start.checkpoint);
   }
 
   async run(): Promise<TrainingSummary> {
@@ -223,7 +195,14 @@ class PretrainRun {
         clipNorm: training.clipNorm ?? undefined,
       });
       const seconds = (performance.now() - started) / 1e3;
-      if (!Number.isFinite(loss) || !Number.isFinite(gradNorm)) this.diverged(step, loss, gradNorm);
+      if (!Number.isFinite(loss) || !Number.isFinite(gradNorm))
+        throw this.files.diverged(
+          'training',
+          step,
+          loss,
+          gradNorm,
+          'Lower training.learningRate, raise training.warmupSteps or set training.clipNorm.',
+        );
       Object.assign(this.state, {
         step,
         loader: loader.position(),
@@ -231,7 +210,7 @@ class PretrainRun {
         trainingSeconds: this.state.trainingSeconds + seconds,
       });
       this.lastLoss = loss;
-      await this.record(step, {
+      await this.files.record(step, {
         [METRICS.trainLoss]: loss,
         [METRICS.learningRate]: learningRate,
         [METRICS.gradNorm]: gradNorm,
@@ -239,13 +218,29 @@ class PretrainRun {
         [METRICS.tokensSeen]: this.state.tokensSeen,
       });
       const last = step === training.steps;
-      if (step % evaluation.every === 0 || last) await this.evaluate(step);
-      if (step % checkpoint.every === 0 || last) await this.checkpoint();
+      if (step % evaluation.every === 0 || last) {
+        this.reporter.progress(step / training.steps, 'scoring the validation split');
+        await this.files.validate(this.model, this.data.splits, step, {
+          sequenceLength: training.sequenceLength,
+          batchSize: evaluation.batchSize ?? training.batchSize,
+          maxBatches: evaluation.batches,
+        });
+      }
+      if (step % checkpoint.every === 0 || last)
+        await this.files.checkpoint(
+          { config: this.modelConfig, parameters: this.model.parameters },
+          this.optimizer,
+          this.state,
+          checkpoint.keep,
+        );
       this.reporter.progress(step / training.steps, `step ${step}/${training.steps}`);
     }
     const summary = this.summary();
     if (this.state.step === training.steps) {
-      await this.saveFinalModel();
+      await this.files.saveModel(
+        this.config.modelDirectory ?? join(this.config.output, FINAL_MODEL_FOLDER),
+        { config: this.modelConfig, parameters: this.model.parameters },
+      );
       if (this.config.evaluation.test) Object.assign(summary, await this.testScores());
     }
     return { summary };
@@ -275,56 +270,6 @@ class PretrainRun {
     };
   }
 
-  private async record(step: number, values: Record<string, number>): Promise<void> {
-    this.reporter.metrics(step, values);
-    await appendHistory(this.config.output, step, values);
-  }
-
-  private async evaluate(step: number): Promise<void> {
-    const { training, evaluation } = this.config;
-    this.reporter.progress(step / training.steps, 'scoring the validation split');
-    const { loss } = await heldOutLoss(this.model, this.data.splits, {
-      split: 'validation',
-      sequenceLength: training.sequenceLength,
-      batchSize: evaluation.batchSize ?? training.batchSize,
-      maxBatches: evaluation.batches,
-    });
-    this.validationLoss = loss;
-    await this.record(step, {
-      [METRICS.validationLoss]: loss,
-      [METRICS.validationPerplexity]: Math.exp(loss),
-    });
-  }
-
-  private async checkpoint(): Promise<void> {
-    const path = await writeTrainingCheckpoint(this.config.output, {
-      config: this.modelConfig,
-      parameters: this.model.parameters,
-      optimizer: this.optimizer,
-      state: this.state,
-      tokenizerFiles: this.tokenizerFiles,
-    });
-    this.lastCheckpoint = path;
-    this.reporter.artifact({ kind: 'CHECKPOINT', path, step: this.state.step });
-    await pruneTrainingCheckpoints(this.config.output, this.config.checkpoint.keep);
-  }
-
-  private async saveFinalModel(): Promise<void> {
-    const folder = this.config.modelDirectory ?? join(this.config.output, FINAL_MODEL_FOLDER);
-    await this.model.parameters.save(folder, this.modelConfig);
-    for (const file of this.tokenizerFiles) await copyFile(file, join(folder, basename(file)));
-    await copyFile(join(this.config.output, HISTORY_FILE), join(folder, HISTORY_FILE));
-    this.reporter.artifact({ kind: 'MODEL', path: folder });
-  }
-
-  private diverged(step: number, loss: number, gradNorm: number): never {
-    throw new TrainingDivergedError(
-      `training diverged at step ${step}: the loss is ${loss} and the gradient norm ${gradNorm}; ` +
-        `the last good checkpoint is ${this.lastCheckpoint ?? 'none (none was written yet)'}. ` +
-        'Lower training.learningRate, raise training.warmupSteps or set training.clipNorm.',
-    );
-  }
-
   private summary(): Record<string, number> {
     const summary: Record<string, number> = {
       steps: this.state.step,
@@ -332,11 +277,8 @@ class PretrainRun {
       [METRICS.tokensSeen]: this.state.tokensSeen,
       training_seconds: this.state.trainingSeconds,
       [METRICS.tokensPerS]: this.state.tokensSeen / Math.max(this.state.trainingSeconds, 1e-9),
+      ...this.files.validationSummary(),
     };
-    if (this.validationLoss !== undefined) {
-      summary[METRICS.validationLoss] = this.validationLoss;
-      summary[METRICS.validationPerplexity] = Math.exp(this.validationLoss);
-    }
     return summary;
   }
 }

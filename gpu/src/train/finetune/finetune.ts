@@ -1,5 +1,5 @@
-import { copyFile, mkdir, stat, writeFile } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { mkdir, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { backward } from '../../autograd/backward.ts';
 import { noGrad } from '../../ops/grad-mode.ts';
 import { scale, topK } from '../../ops/index.ts';
@@ -9,7 +9,6 @@ import { tensor } from '../../tensor/create.ts';
 import type { Tensor } from '../../tensor/tensor.ts';
 import { createBatchLoader, type BatchLoader, type TrainingBatch } from '../data/batch-loader.ts';
 import { prepareBrownDataForModel, type BrownData } from '../data/prepare.ts';
-import { heldOutLoss } from '../evaluate.ts';
 import {
   FINETUNE_METRICS as FINETUNE,
   layerMetric,
@@ -23,22 +22,17 @@ import {
   type MoeWeights,
 } from '../moe.ts';
 import { ModelOptimizer } from '../optimizer.ts';
-import { TrainingDivergedError, type TrainingReporter, type TrainingSummary } from '../pretrain.ts';
+
 import {
-  appendHistory,
   FINAL_MODEL_FOLDER,
   firstDifference,
   HISTORY_FILE,
   truncateHistory,
 } from '../run-files.ts';
+import { TrainingRunOutput, type TrainingReporter, type TrainingSummary } from '../run-output.ts';
 import { learningRateAt } from '../schedule.ts';
 import { TrainableLlama, type FeedForwardCapture } from '../trainable-llama.ts';
-import {
-  pruneTrainingCheckpoints,
-  readTrainingCheckpoint,
-  writeTrainingCheckpoint,
-  type TrainerState,
-} from '../training-checkpoint.ts';
+import { readTrainingCheckpoint, type TrainerState } from '../training-checkpoint.ts';
 import type { FinetuneConfig, FinetuneStageName, ParameterGroup } from './config.ts';
 import { finetuneLoss } from './losses.ts';
 import { paLabel, routerAgreement, type PaLabel } from './pa-prior.ts';
@@ -175,10 +169,8 @@ interface StepFigures {
 class FinetuneRun {
   private optimizer: ModelOptimizer | undefined;
   private optimizerStage: FinetuneStageName | undefined;
-  private lastCheckpoint: string | undefined;
-  private validationLoss: number | undefined;
   private last: StepFigures | undefined;
-  private readonly tokenizerFiles: string[];
+  private readonly files: TrainingRunOutput;
   private readonly topK: number;
   private readonly totalSteps: number;
 
@@ -191,12 +183,12 @@ class FinetuneRun {
     private readonly state: TrainerState,
     checkpoint: string | undefined,
   ) {
-    this.lastCheckpoint = checkpoint;
     this.topK = student.moe!.topK;
     this.totalSteps = config.stages.router.steps + config.stages.joint.steps;
-    this.tokenizerFiles = ['tokenizer.json', 'tokenizer_config.json'].map((file) =>
+    const tokenizerFiles = ['tokenizer.json', 'tokenizer_config.json'].map((file) =>
       join(config.teacher, file),
     );
+    this.files = new TrainingRunOutput(config.output, reporter, tokenizerFiles, checkpoint);
   }
 
   async run(
@@ -240,7 +232,13 @@ class FinetuneRun {
         const figures = await this.step(loader, learningRate);
         const seconds = (performance.now() - started) / 1e3;
         if (!Number.isFinite(figures.total) || !Number.isFinite(figures.gradNorm))
-          this.diverged(step, figures.total, figures.gradNorm);
+          throw this.files.diverged(
+            'the fine-tune',
+            step,
+            figures.total,
+            figures.gradNorm,
+            'Lower the stage learningRate, raise its warmupSteps or set training.clipNorm.',
+          );
         Object.assign(this.state, {
           step,
           loader: loader.position(),
@@ -248,7 +246,7 @@ class FinetuneRun {
           trainingSeconds: this.state.trainingSeconds + seconds,
         });
         this.last = figures;
-        await this.record(step, {
+        await this.files.record(step, {
           [METRICS.trainLoss]: figures.total,
           [FINETUNE.ceLoss]: figures.ce,
           [FINETUNE.distillLoss]: figures.distill,
@@ -265,15 +263,27 @@ class FinetuneRun {
           [METRICS.tokensSeen]: this.state.tokensSeen,
         });
         const last = step === this.totalSteps;
-        if (step % evaluation.every === 0 || last) await this.evaluate(step);
-        if (step % checkpoint.every === 0 || last) await this.checkpoint();
+        if (step % evaluation.every === 0 || last) {
+          this.reporter.progress(step / this.totalSteps, 'scoring the validation split');
+          await this.files.validate(this.student, this.data.splits, step, {
+            sequenceLength: training.sequenceLength,
+            batchSize: evaluation.batchSize ?? training.batchSize,
+            maxBatches: evaluation.batches,
+          });
+        }
+        if (step % checkpoint.every === 0 || last)
+          await this.files.checkpoint(this.student, this.optimizer!, this.state, checkpoint.keep);
         this.reporter.progress(
           step / this.totalSteps,
           `${stage.name} step ${step}/${this.totalSteps}`,
         );
       }
       const summary = this.summary();
-      if (this.state.step === this.totalSteps) await this.saveFinalModel();
+      if (this.state.step === this.totalSteps)
+        await this.files.saveModel(
+          this.config.modelDirectory ?? join(this.config.output, FINAL_MODEL_FOLDER),
+          this.student,
+        );
       return { summary };
     } finally {
       this.optimizer?.dispose();
@@ -404,56 +414,6 @@ class FinetuneRun {
     return label;
   }
 
-  private async record(step: number, values: Record<string, number>): Promise<void> {
-    this.reporter.metrics(step, values);
-    await appendHistory(this.config.output, step, values);
-  }
-
-  private async evaluate(step: number): Promise<void> {
-    const { training, evaluation } = this.config;
-    this.reporter.progress(step / this.totalSteps, 'scoring the validation split');
-    const { loss } = await heldOutLoss(this.student, this.data.splits, {
-      split: 'validation',
-      sequenceLength: training.sequenceLength,
-      batchSize: evaluation.batchSize ?? training.batchSize,
-      maxBatches: evaluation.batches,
-    });
-    this.validationLoss = loss;
-    await this.record(step, {
-      [METRICS.validationLoss]: loss,
-      [METRICS.validationPerplexity]: Math.exp(loss),
-    });
-  }
-
-  private async checkpoint(): Promise<void> {
-    const path = await writeTrainingCheckpoint(this.config.output, {
-      config: this.student.config,
-      parameters: this.student.parameters,
-      optimizer: this.optimizer!,
-      state: this.state,
-      tokenizerFiles: this.tokenizerFiles,
-    });
-    this.lastCheckpoint = path;
-    this.reporter.artifact({ kind: 'CHECKPOINT', path, step: this.state.step });
-    await pruneTrainingCheckpoints(this.config.output, this.config.checkpoint.keep);
-  }
-
-  private async saveFinalModel(): Promise<void> {
-    const folder = this.config.modelDirectory ?? join(this.config.output, FINAL_MODEL_FOLDER);
-    await this.student.parameters.save(folder, this.student.config);
-    for (const file of this.tokenizerFiles) await copyFile(file, join(folder, basename(file)));
-    await copyFile(join(this.config.output, HISTORY_FILE), join(folder, HISTORY_FILE));
-    this.reporter.artifact({ kind: 'MODEL', path: folder });
-  }
-
-  private diverged(step: number, loss: number, gradNorm: number): never {
-    throw new TrainingDivergedError(
-      `the fine-tune diverged at step ${step}: the loss is ${loss} and the gradient norm ` +
-        `${gradNorm}; the last good checkpoint is ${this.lastCheckpoint ?? 'none (none was written yet)'}. ` +
-        'Lower the stage learningRate, raise its warmupSteps or set training.clipNorm.',
-    );
-  }
-
   private summary(): Record<string, number> {
     const summary: Record<string, number> = {
       steps: this.state.step,
@@ -468,11 +428,7 @@ class FinetuneRun {
       summary[FINETUNE.paLoss] = sumOf(this.last.pa);
       summary[FINETUNE.routerAccuracy] = sumOf(this.last.agreement) / this.last.agreement.length;
     }
-    if (this.validationLoss !== undefined) {
-      summary[METRICS.validationLoss] = this.validationLoss;
-      summary[METRICS.validationPerplexity] = Math.exp(this.validationLoss);
-    }
-    return summary;
+    return { ...summary, ...this.files.validationSummary() };
   }
 }
 
