@@ -1,11 +1,10 @@
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { emptyGenerationHint } from '../../api/src/cli/inference.command.ts';
 import { formatMetricValue, formatRunsTable } from '../../api/src/cli/runs-table.ts';
 import { repoRoot } from '../../api/src/config.ts';
 import { startTestApi, type TestApi } from '../../test/support/api.ts';
+import { runLab as lab } from '../../test/support/lab-process.ts';
 import { spawnLab } from '../../test/support/lab-process.ts';
 import { freePort } from '../../test/support/ports.ts';
 import { queueJob } from '../../test/support/runs.ts';
@@ -14,19 +13,6 @@ import {
   databaseTargets,
   type TestDatabase,
 } from '../../test/support/test-database.ts';
-
-async function lab(args: string[], env: Record<string, string>) {
-  const child = spawn(process.execPath, [path.join(repoRoot, 'api', 'bin', 'lab.js'), ...args], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const [code] = (await once(child, 'exit')) as [number | null];
-  return { code, stdout, stderr };
-}
 
 const RUN_ID_QUERY = 'query($prefix: String!) { runId(prefix: $prefix) }';
 

@@ -1,31 +1,16 @@
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { repoRoot } from '../../api/src/config.ts';
 import { writeMetricPoints } from '../../api/src/worker/metric-writer.ts';
 import { startTestApi, type TestApi } from '../../test/support/api.ts';
+import { runLab as lab } from '../../test/support/lab-process.ts';
 import { queueSelftest } from '../../test/support/runs.ts';
 import {
   createTestDatabase,
   databaseTargets,
   type TestDatabase,
 } from '../../test/support/test-database.ts';
-
-async function lab(args: string[], env: Record<string, string>) {
-  const child = spawn(process.execPath, [path.join(repoRoot, 'api', 'bin', 'lab.js'), ...args], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const [code] = (await once(child, 'exit')) as [number | null];
-  return { code, stdout, stderr };
-}
 
 describe('lab export', () => {
   let database: TestDatabase;
