@@ -12,6 +12,8 @@ const METRICS_APPENDED = `subscription($runId: ID!, $afterStep: Int) {
   metricsAppended(runId: $runId, afterStep: $afterStep) { runId lastStep points { key step value } }
 }`;
 
+const RUNS_CHANGED = `subscription { runsChanged { run { id status } } }`;
+
 interface RunEvent {
   id: string;
   status: string;
@@ -101,6 +103,30 @@ describe.each(databaseTargets())('subscriptions on the $name PostgreSQL', (targe
     }
   });
 
+  it('announces every run queued or changed to a runs list, with nothing for runs as they were', async () => {
+    const before = await queueSelftest(database.db, { size: 11 });
+    const client = wsClient(api.url);
+    try {
+      const list = subscribe<{ run: { id: string; status: string } | null }>(
+        client,
+        RUNS_CHANGED,
+        {},
+        'runsChanged',
+      );
+      // Once subscribed, a change of the older run arrives; nothing came for it before.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(list.events).toEqual([]);
+      const queued = await queueSelftest(database.db, { size: 12 });
+      await database.sql.query(`UPDATE run SET status = 'CANCELLED' WHERE id = $1`, [before.id]);
+      const seen = (events: typeof list.events) =>
+        events.map((event) => `${event.run?.id}:${event.run?.status}`);
+      const events = await list.until((e) => seen(e).includes(`${before.id}:CANCELLED`));
+      expect(seen(events)).toContain(`${queued.id}:QUEUED`);
+    } finally {
+      await client.dispose();
+    }
+  });
+
   it('refuses subscriptions without a key when the API has auth on', async () => {
     const securedApi = await startTestApi(database, 'on');
     const run = await queueSelftest(database.db, { size: 10 });
@@ -110,6 +136,8 @@ describe.each(databaseTargets())('subscriptions on the $name PostgreSQL', (targe
     try {
       const refused = subscribe<RunEvent>(anonymous, RUN_UPDATED, { id: run.id }, 'runUpdated');
       await expect(refused.until((e) => e.length > 0, 5000)).rejects.toThrow(/UNAUTHENTICATED/);
+      const refusedList = subscribe(anonymous, RUNS_CHANGED, {}, 'runsChanged');
+      await expect(refusedList.until((e) => e.length > 0, 5000)).rejects.toThrow(/UNAUTHENTICATED/);
       const allowed = subscribe<RunEvent>(viewer, RUN_UPDATED, { id: run.id }, 'runUpdated');
       await allowed.until((e) => e.length > 0);
     } finally {

@@ -3,7 +3,8 @@ import { AsyncQueue } from './async-queue.ts';
 
 export const RUN_UPDATED_CHANNEL = 'factorlab_run_updated';
 export const METRICS_APPENDED_CHANNEL = 'factorlab_metrics_appended';
-const CHANNELS = [RUN_UPDATED_CHANNEL, METRICS_APPENDED_CHANNEL] as const;
+export const LOGS_APPENDED_CHANNEL = 'factorlab_logs_appended';
+const CHANNELS = [RUN_UPDATED_CHANNEL, METRICS_APPENDED_CHANNEL, LOGS_APPENDED_CHANNEL] as const;
 export type Channel = (typeof CHANNELS)[number];
 
 const RECONNECT_MS = 1000;
@@ -14,6 +15,8 @@ const RECONNECT_MS = 1000;
  */
 export class ChangeFeed {
   private readonly subscribers = new Map<string, Set<AsyncQueue<void>>>();
+  /** Subscribers to one channel for every run; each notification carries its run id. */
+  private readonly everyRun = new Map<Channel, Set<AsyncQueue<string>>>();
   private client: pg.Client | null = null;
   private stopped = false;
 
@@ -47,14 +50,29 @@ export class ChangeFeed {
     return queue;
   }
 
+  /** The id of every run notified on one channel, from now until the iterator is returned. */
+  subscribeAll(channel: Channel): AsyncQueue<string> {
+    const queue: AsyncQueue<string> = new AsyncQueue(() => {
+      const set = this.everyRun.get(channel);
+      set?.delete(queue);
+      if (set?.size === 0) this.everyRun.delete(channel);
+    });
+    let set = this.everyRun.get(channel);
+    if (!set) this.everyRun.set(channel, (set = new Set()));
+    set.add(queue);
+    return queue;
+  }
+
   async stop(): Promise<void> {
     this.stopped = true;
     for (const set of this.subscribers.values()) for (const queue of set) void queue.return();
+    for (const set of this.everyRun.values()) for (const queue of set) void queue.return();
     await this.client?.end().catch(() => {});
   }
 
   private dispatch(channel: Channel, runId: string): void {
     for (const queue of this.subscribers.get(`${channel}:${runId}`) ?? []) queue.push();
+    for (const queue of this.everyRun.get(channel) ?? []) queue.push(runId);
   }
 
   private reconnectLater(): void {
@@ -66,6 +84,8 @@ export class ChangeFeed {
       this.start()
         .then(() => {
           for (const set of this.subscribers.values()) for (const queue of set) queue.push();
+          // Whole-channel subscribers hear of the miss as a notification with no run id.
+          for (const set of this.everyRun.values()) for (const queue of set) queue.push('');
         })
         .catch(() => this.reconnectLater());
     }, RECONNECT_MS).unref();

@@ -8,6 +8,7 @@ import { notFound } from '../errors.ts';
 import type { Run } from '../runs/run.type.ts';
 import { findRun } from '../runs/runs.service.ts';
 import type { MetricBatch, MetricPoint } from './metric-batch.type.ts';
+import type { RunsChange } from './runs-change.type.ts';
 
 const MAX_POINTS_PER_BATCH = 5000;
 
@@ -22,6 +23,23 @@ export async function* runUpdates(db: Db, changes: ChangeFeed, runId: string): A
     for await (const _ of notifications) {
       const changed = await findRun(db, runId);
       if (changed) yield changed;
+    }
+  } finally {
+    await notifications.return();
+  }
+}
+
+/** Every run queued or changed from now on, as it is after the change. */
+export async function* runsChanges(db: Db, changes: ChangeFeed): AsyncGenerator<RunsChange> {
+  const notifications = changes.subscribeAll(RUN_UPDATED_CHANNEL);
+  try {
+    for await (const runId of notifications) {
+      if (runId === '') {
+        yield { run: null };
+        continue;
+      }
+      const run = await findRun(db, runId);
+      if (run) yield { run };
     }
   } finally {
     await notifications.return();

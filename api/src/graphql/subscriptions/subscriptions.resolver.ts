@@ -2,7 +2,8 @@ import { Arg, Authorized, ID, Int, Resolver, Root, Subscription } from 'type-gra
 import type { ApiContext } from '../context.ts';
 import { Run } from '../runs/run.type.ts';
 import { MetricBatch } from './metric-batch.type.ts';
-import { metricBatches, runUpdates } from './run-feeds.ts';
+import { metricBatches, runsChanges, runUpdates } from './run-feeds.ts';
+import { RunsChange } from './runs-change.type.ts';
 import { whileAuthorized } from './while-authorized.ts';
 
 interface SubscriptionArgs {
@@ -37,5 +38,17 @@ export class SubscriptionsResolver {
     @Arg('afterStep', () => Int, { defaultValue: -1 }) _afterStep: number,
   ): MetricBatch {
     return batch;
+  }
+
+  @Authorized('VIEWER')
+  @Subscription(() => RunsChange, {
+    description:
+      'Every run queued or changed from now on (status, progress, ...), for lists of runs; ' +
+      'nothing is sent for the runs as they are now.',
+    subscribe: ({ context }: SubscriptionArgs) =>
+      whileAuthorized(context, runsChanges(context.db, context.changes)),
+  })
+  runsChanged(@Root() change: RunsChange): RunsChange {
+    return change;
   }
 }
