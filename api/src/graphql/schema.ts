@@ -8,6 +8,7 @@ import { CompareResolver } from './compare/compare.resolver.ts';
 import { DatasetsResolver } from './datasets/datasets.resolver.ts';
 import { ExperimentsResolver } from './experiments/experiments.resolver.ts';
 import { JobKindsResolver } from './job-kinds/job-kinds.resolver.ts';
+import { LeaderboardConfigurationResolver } from './leaderboard/configuration.resolver.ts';
 import { LeaderboardResolver } from './leaderboard/leaderboard.resolver.ts';
 import { ModelsResolver } from './models/models.resolver.ts';
 import { RunIdsResolver } from './run-ids/run-ids.resolver.ts';
@@ -32,6 +33,7 @@ export function getSchema(): Promise<GraphQLSchema> {
       SubscriptionsResolver,
       CompareResolver,
       LeaderboardResolver,
+      LeaderboardConfigurationResolver,
       SweepsResolver,
       ModelsResolver,
       DatasetsResolver,
