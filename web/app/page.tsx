@@ -6,7 +6,7 @@ import type { SearchParams } from '../lib/search-params.ts';
 import { ApiErrorPanel } from './_components/api-error-panel.tsx';
 import { CompareForm } from './_components/compare-form.tsx';
 import { EmptyRuns } from './_components/empty-runs.tsx';
-import { LiveRefresh } from './_components/live-refresh.tsx';
+import { LiveUpdates } from './_components/live-updates.tsx';
 import { RunsFilters } from './_components/runs-filters.tsx';
 import { RunsTable } from './_components/runs-table.tsx';
 
@@ -62,9 +62,8 @@ export default async function RunsPage({ searchParams }: RunsPageProps) {
           </Link>
         )}
       </nav>
-      {/* The first page refreshes every second, finished or not, so a run queued anywhere shows
-          up within 2 s (a subscription to new runs would need the API key in the browser). */}
-      <LiveRefresh active={query.after === null} intervalMs={1000} />
+      {/* The first page follows runsChanged, so a run queued anywhere shows up within 2 s. */}
+      <LiveUpdates active={query.after === null} />
     </>
   );
 }

@@ -3,7 +3,7 @@ import Link from 'next/link';
 import { notFound, redirect } from 'next/navigation';
 import { ApiErrorPanel } from '../../_components/api-error-panel.tsx';
 import { DeviceLabel } from '../../_components/device-label.tsx';
-import { LiveRefresh } from '../../_components/live-refresh.tsx';
+import { LiveUpdates } from '../../_components/live-updates.tsx';
 import { RunMetricCharts } from '../../_components/metric-charts.tsx';
 import { MetricsTable } from '../../_components/metrics-table.tsx';
 import { ProgressMeter } from '../../_components/progress-meter.tsx';
@@ -108,7 +108,10 @@ export default async function RunPage({ params }: RunPageProps) {
           <JsonBlock value={run.device} testId="run-device" />
         </details>
       )}
-      <LiveRefresh active={isActive(run.status)} />
+      <LiveUpdates
+        active={isActive(run.status)}
+        run={{ id: run.id, afterStep: lastStep(run.metrics) }}
+      />
     </article>
   );
 }
@@ -127,6 +130,11 @@ async function RunCharts({ run }: { run: RunDetail }) {
     );
   }
   return <RunMetricCharts series={series.filter(isCurve)} />;
+}
+
+/** The newest step of any metric the run wrote: live curves follow from after it. */
+function lastStep(metrics: RunDetail['metrics']): number {
+  return metrics.reduce((last, metric) => Math.max(last, metric.step), -1);
 }
 
 function RunFacts({ run }: { run: RunDetail }) {

@@ -1,0 +1,123 @@
+'use client';
+
+import { useRouter } from 'next/navigation';
+import { useEffect, useRef, useState } from 'react';
+import { liveFeedHref } from '../../lib/live-feed.ts';
+
+/** Refreshes no closer together than this, however fast changes come. */
+const MIN_REFRESH_GAP_MS = 500;
+/** While the subscription is down, the page refreshes itself this often. */
+const FALLBACK_REFRESH_MS = 2000;
+const FIRST_RETRY_MS = 1000;
+const MAX_RETRY_MS = 30_000;
+
+type LiveState = 'connecting' | 'live' | 'paused';
+
+interface LiveUpdatesProps {
+  /** Follow while true (a finished run has nothing more to show). */
+  active: boolean;
+  /** One run's status and curves; every run's changes when absent. */
+  run?: { id: string; afterStep: number };
+}
+
+/**
+ * Re-renders the page's server components when the API's subscriptions say something changed.
+ * Reconnects with exponential backoff; while the subscription is down the page says so and falls
+ * back to refreshing every 2 s.
+ */
+export function LiveUpdates({ active, run }: LiveUpdatesProps) {
+  const router = useRouter();
+  const [state, setState] = useState<LiveState>('connecting');
+  const [failure, setFailure] = useState<string | null>(null);
+  // The newest step shown; read on each (re)connect, so a refresh does not reopen the stream.
+  const afterStep = useRef(run?.afterStep ?? -1);
+  afterStep.current = run?.afterStep ?? -1;
+  const runId = run?.id;
+
+  useEffect(() => {
+    if (!active) return;
+    let source: EventSource | null = null;
+    let retryTimer: ReturnType<typeof setTimeout> | undefined;
+    let refreshTimer: ReturnType<typeof setTimeout> | undefined;
+    let fallback: ReturnType<typeof setInterval> | undefined;
+    let attempts = 0;
+    let lastRefresh = 0;
+    let closed = false;
+
+    const refresh = () => {
+      if (refreshTimer !== undefined) return;
+      const wait = Math.max(0, lastRefresh + MIN_REFRESH_GAP_MS - Date.now());
+      refreshTimer = setTimeout(() => {
+        refreshTimer = undefined;
+        lastRefresh = Date.now();
+        router.refresh();
+      }, wait);
+    };
+    const pause = (message: string) => {
+      source?.close();
+      source = null;
+      setState('paused');
+      setFailure(message);
+      fallback ??= setInterval(() => router.refresh(), FALLBACK_REFRESH_MS);
+      clearTimeout(retryTimer);
+      const delay = Math.min(MAX_RETRY_MS, FIRST_RETRY_MS * 2 ** attempts);
+      attempts += 1;
+      retryTimer = setTimeout(connect, delay * (0.75 + Math.random() * 0.5));
+    };
+    function connect(): void {
+      if (closed) return;
+      const href = liveFeedHref(
+        runId === undefined ? undefined : { id: runId, afterStep: afterStep.current },
+      );
+      source = new EventSource(href);
+      source.addEventListener('ready', () => {
+        const missed = fallback !== undefined;
+        clearInterval(fallback);
+        fallback = undefined;
+        attempts = 0;
+        setState('live');
+        setFailure(null);
+        if (missed) refresh();
+      });
+      source.addEventListener('change', refresh);
+      source.addEventListener('failure', (event) => {
+        pause(failureMessage((event as MessageEvent<string>).data));
+      });
+      source.onerror = () => pause("the dashboard's live feed (/live) cannot be reached");
+    }
+
+    connect();
+    return () => {
+      closed = true;
+      source?.close();
+      clearTimeout(retryTimer);
+      clearTimeout(refreshTimer);
+      clearInterval(fallback);
+    };
+  }, [active, runId, router]);
+
+  if (!active) return null;
+  return (
+    <p className="live-status" role="status" data-testid="live-status" data-state={state}>
+      {state === 'paused' ? (
+        <>
+          <strong>live updates paused</strong>: {failure}. Refreshing every 2 s and reconnecting.
+        </>
+      ) : state === 'live' ? (
+        'live'
+      ) : (
+        'connecting…'
+      )}
+    </p>
+  );
+}
+
+function failureMessage(data: string): string {
+  try {
+    const parsed: unknown = JSON.parse(data);
+    if (parsed instanceof Object && 'message' in parsed) return String(parsed.message);
+  } catch {
+    // not JSON: shown as sent
+  }
+  return data;
+}

@@ -1,0 +1,31 @@
+/** The subscriptions the dashboard's live pages follow (through its server, see app/live). */
+
+export const RUNS_CHANGED_SUBSCRIPTION = /* GraphQL */ `
+  subscription RunsChanged {
+    runsChanged {
+      run {
+        id
+        status
+      }
+    }
+  }
+`;
+
+export const RUN_UPDATED_SUBSCRIPTION = /* GraphQL */ `
+  subscription RunUpdated($id: ID!) {
+    runUpdated(id: $id) {
+      id
+      status
+      progress
+    }
+  }
+`;
+
+export const METRICS_APPENDED_SUBSCRIPTION = /* GraphQL */ `
+  subscription MetricsAppended($runId: ID!, $afterStep: Int!) {
+    metricsAppended(runId: $runId, afterStep: $afterStep) {
+      runId
+      lastStep
+    }
+  }
+`;
