@@ -128,6 +128,7 @@ describe.each(databaseTargets())('leaderboard configurations on the $name Postgr
   let database: TestDatabase;
   let api: TestApi;
   let entries: Entry[];
+  const runIds: Record<string, string> = {};
 
   beforeAll(async () => {
     database = await createTestDatabase(target);
@@ -144,13 +145,15 @@ describe.each(databaseTargets())('leaderboard configurations on the $name Postgr
       const createdAt = new Date(Date.UTC(2026, 0, 1, 0, minute));
       await db.benchmark.create({ data: { ...benchmarkRow(first, speedup, 0), createdAt } });
     }
-    await seedRun(
+    runIds.k1 = first;
+    runIds.dense = await seedRun(
       db,
       { hash: 'dense', kind: 'pretrain', config: { steps: 1 } },
       { perplexity: 170 },
     );
     const bench = { hash: 'bench', kind: 'inference-bench', config: { model: 'models/x' } };
     const benchRun = await seedRun(db, bench, {});
+    runIds.bench = benchRun;
     await db.benchmark.create({
       data: { ...benchmarkRow(benchRun, 1.5, 0.5), experts: 4, topK: 1, split: 'sequential' },
     });
@@ -212,5 +215,20 @@ describe.each(databaseTargets())('leaderboard configurations on the $name Postgr
   it('gives no spread to a configuration of one run', () => {
     expect(entry('dense').spread).toEqual([]);
     expect(entry('bench').spread).toEqual([]);
+  });
+
+  it('gives each compared run its factorisation, in the order asked for', async () => {
+    const response = await api.gql<{
+      compare: { runs: { id: string; factorisation: { label: string } | null }[] };
+    }>(
+      `query($runIds: [ID!]!) { compare(runIds: $runIds) { runs { id factorisation { label } } } }`,
+      { runIds: [runIds.bench, runIds.k1, runIds.dense] },
+    );
+    expect(response.errors).toBeUndefined();
+    expect(response.data!.compare.runs.map((run) => run.factorisation?.label)).toEqual([
+      'N4 k1 sequential',
+      'N4 k1 sequential linear factorllm PA KD',
+      'dense',
+    ]);
   });
 });

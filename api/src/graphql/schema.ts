@@ -5,6 +5,7 @@ import { buildSchema } from 'type-graphql';
 import { authChecker } from './auth-checker.ts';
 import { BenchmarksResolver } from './benchmarks/benchmarks.resolver.ts';
 import { CompareResolver } from './compare/compare.resolver.ts';
+import { ComparedRunFactorisationResolver } from './compare/compared-run-factorisation.resolver.ts';
 import { DatasetsResolver } from './datasets/datasets.resolver.ts';
 import { ExperimentsResolver } from './experiments/experiments.resolver.ts';
 import { JobKindsResolver } from './job-kinds/job-kinds.resolver.ts';
@@ -32,6 +33,7 @@ export function getSchema(): Promise<GraphQLSchema> {
       ExperimentsResolver,
       SubscriptionsResolver,
       CompareResolver,
+      ComparedRunFactorisationResolver,
       LeaderboardResolver,
       LeaderboardConfigurationResolver,
       SweepsResolver,

@@ -6,7 +6,7 @@ import {
   spreadsByConfiguration,
   type ConfigurationKey,
 } from './configuration-spread.ts';
-import { Factorisation, factorisationOf } from './factorisation.ts';
+import { Factorisation, factorisationOfRun } from './factorisation.ts';
 import { LeaderboardEntry } from './leaderboard.type.ts';
 
 // One loader per request, kept beside its context rather than in it: only this resolver uses it.
@@ -36,10 +36,10 @@ export class LeaderboardConfigurationResolver {
     @Root() entry: LeaderboardEntry,
     @Ctx() { benchmarks }: ApiContext,
   ): Promise<Factorisation | null> {
-    const fromConfig = factorisationOf(entry.kind, entry.config);
-    if (fromConfig !== null || entry.kind !== 'inference-bench') return fromConfig;
-    const [latest] = await benchmarks.load(entry.run.id);
-    return factorisationOf(entry.kind, entry.config, latest ?? null);
+    return factorisationOfRun(entry.kind, entry.config, async () => {
+      const [latest] = await benchmarks.load(entry.run.id);
+      return latest ?? null;
+    });
   }
 
   @FieldResolver(() => [MetricSpread], {

@@ -164,3 +164,17 @@ export function factorisationOf(
       return null;
   }
 }
+
+/**
+ * factorisationOf a run, reading the benchmark row it recorded (`latestMeasured`) only when its
+ * config cannot tell: an inference bench of a stored checkpoint.
+ */
+export async function factorisationOfRun(
+  kind: string,
+  config: unknown,
+  latestMeasured: () => Promise<MeasuredMixture | null>,
+): Promise<Factorisation | null> {
+  const fromConfig = factorisationOf(kind, config);
+  if (fromConfig !== null || kind !== 'inference-bench') return fromConfig;
+  return factorisationOf(kind, config, await latestMeasured());
+}
