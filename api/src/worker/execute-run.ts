@@ -5,6 +5,7 @@ import { latestCheckpoint } from './artifact-record.ts';
 import { watchDevice } from './device-loss.ts';
 import { confineJobPaths } from './job-paths.ts';
 import { discardPointsAfter, type MetricSink } from './metric-writer.ts';
+import { RunLog } from './run-log.ts';
 import { RunReporter } from './run-reporter.ts';
 
 function describeError(error: unknown): string {
@@ -47,10 +48,17 @@ export async function executeRun(
     where: { id: runId },
     include: { experiment: true },
   });
-  const resumed = claimed[0]!.attempt > 1;
+  const attempt = claimed[0]!.attempt;
+  const resumed = attempt > 1;
   const resumePoint = resumed ? await latestCheckpoint(db, runId) : null;
   if (resumed) await discardPointsAfter(db, runId, resumePoint?.step ?? -1);
-  const reporter = new RunReporter(db, metricSink, runId, resumePoint);
+  const runLog = await RunLog.open(db, runId);
+  const reporter = new RunReporter(db, metricSink, runId, runLog, resumePoint);
+  reporter.note(
+    'INFO',
+    `attempt ${attempt} of ${run.experiment.kind} started` +
+      (resumePoint ? `, resuming after step ${resumePoint.step}` : ''),
+  );
   try {
     const job = findJob(run.experiment.kind);
     if (!job) throw new Error(`this worker has no job of kind "${run.experiment.kind}"`);
@@ -63,6 +71,7 @@ export async function executeRun(
     const lostReason = device.lostReason();
     if (lostReason) throw new Error(lostReason);
     reporter.metrics(reporter.finalStep, result.summary);
+    reporter.note('INFO', reporter.shouldStop() ? 'stopped: the run was cancelled' : 'succeeded');
     await reporter.close();
     const stopped = reporter.shouldStop();
     await db.run.update({
@@ -72,6 +81,7 @@ export async function executeRun(
         : { status: 'SUCCEEDED', progress: 1, finishedAt: new Date() },
     });
   } catch (error) {
+    reporter.note('ERROR', describeError(error));
     await reporter.close().catch(() => {});
     await db.run.updateMany({
       where: { id: runId, status: 'RUNNING' },

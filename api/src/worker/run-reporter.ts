@@ -11,6 +11,8 @@ import { recordArtifact } from './artifact-record.ts';
 import { recordBenchmark } from './benchmark-record.ts';
 import { isConnectionError } from './connection-errors.ts';
 import { writeMetricPoints, type MetricPointRow, type MetricSink } from './metric-writer.ts';
+import { ProgressLines } from './progress-lines.ts';
+import { levelOf, type LogLevel, type RunLog } from './run-log.ts';
 
 const FLUSH_INTERVAL_MS = 500;
 const MAX_BUFFERED_POINTS = 5000;
@@ -19,7 +21,8 @@ const OUTAGE_TOLERANCE_MS = 60_000;
 
 /**
  * The worker's Reporter: buffers what a job reports and writes it to Postgres in batches, off the
- * job's path; polls the run's status so a cancellation reaches the job between steps. Benchmark
+ * job's path (its text, stage changes and a few progress lines go to the run's log, see RunLog);
+ * polls the run's status so a cancellation reaches the job between steps. Benchmark
  * rows and artifacts are written in order with the metric batches, after the points reported
  * before them. While the database is unreachable (a restart), what could not be written is kept
  * and written once it is back; only an outage longer than OUTAGE_TOLERANCE_MS fails the run.
@@ -30,7 +33,7 @@ export class RunReporter implements Reporter {
   private pendingDevice: DeviceInfo | null = null;
   private deviceInfo: DeviceInfo | null = null;
   private records: (() => Promise<void>)[] = [];
-  private stage: string | undefined;
+  private readonly progressLines = new ProgressLines();
   private cancelled = false;
   private lastStep = 0;
   private writing: Promise<void> = Promise.resolve();
@@ -43,6 +46,7 @@ export class RunReporter implements Reporter {
     private readonly db: Db,
     private readonly metricSink: MetricSink,
     private readonly runId: string,
+    private readonly runLog: RunLog,
     private readonly resumePoint: ResumePoint | null = null,
   ) {
     this.timer = setInterval(() => this.schedule(), FLUSH_INTERVAL_MS);
@@ -50,8 +54,8 @@ export class RunReporter implements Reporter {
 
   progress(fraction: number, stage?: string): void {
     this.pendingProgress = Math.min(1, Math.max(0, fraction));
-    if (stage && stage !== this.stage) this.log(stage);
-    this.stage = stage ?? this.stage;
+    const line = this.progressLines.next(fraction, stage || undefined);
+    if (line !== null) this.note('INFO', line);
   }
 
   metrics(step: number, values: Record<string, number>): void {
@@ -83,7 +87,14 @@ export class RunReporter implements Reporter {
   }
 
   log(message: string): void {
-    console.log(`[run ${this.runId.slice(0, 8)}] ${message}`);
+    this.note(levelOf(message), message);
+  }
+
+  /** A line of the run's log (the worker's own: start, end, the error that failed it). */
+  note(level: LogLevel, message: string): void {
+    const print = level === 'INFO' ? console.log : console.warn;
+    print(`[run ${this.runId.slice(0, 8)}] ${level === 'INFO' ? '' : `${level}: `}${message}`);
+    this.runLog.add(level, message);
   }
 
   shouldStop(): boolean {
@@ -127,6 +138,8 @@ export class RunReporter implements Reporter {
 
   /** Writes what is buffered; on failure, what was not written goes back to be written next. */
   private async flush(): Promise<void> {
+    // First, so that a failure leaves the points and records below buffered as they are.
+    await this.runLog.flush();
     const points = this.buffered;
     const records = this.records;
     this.buffered = [];
