@@ -50,6 +50,11 @@ const OPERATIONS: {
     query: (id) => `{ run(id: "${id}") { benchmarks { id } artifacts { id } } }`,
   },
   {
+    name: 'run.logs',
+    needs: 'VIEWER',
+    query: (id) => `{ run(id: "${id}") { logs(last: 5) { lines { seq message } } } }`,
+  },
+  {
     // The folder is refused, so the mutation succeeds for no one, yet only an editor gets that far.
     name: 'registerModel',
     needs: 'EDITOR',

@@ -13,6 +13,7 @@ import { LeaderboardConfigurationResolver } from './leaderboard/configuration.re
 import { LeaderboardResolver } from './leaderboard/leaderboard.resolver.ts';
 import { ModelsResolver } from './models/models.resolver.ts';
 import { RunIdsResolver } from './run-ids/run-ids.resolver.ts';
+import { RunLogsResolver } from './run-logs/run-logs.resolver.ts';
 import { RunActionsResolver } from './runs/run-actions.resolver.ts';
 import { RunRecordsResolver } from './runs/run-records.resolver.ts';
 import { RunsResolver } from './runs/runs.resolver.ts';
@@ -42,6 +43,7 @@ export function getSchema(): Promise<GraphQLSchema> {
       BenchmarksResolver,
       RunRecordsResolver,
       RunIdsResolver,
+      RunLogsResolver,
       SweepViewResolver,
       RunSweepResolver,
       WorkerStatusesResolver,
