@@ -1,3 +1,4 @@
+import type { Factorisation } from './factorisation.ts';
 import { gql } from './graphql.ts';
 import type { RunStatus } from './runs.ts';
 
@@ -7,6 +8,8 @@ export interface ComparedRun {
   kind: string;
   status: RunStatus;
   device: unknown;
+  /** Split, router, gating, N, k, PA, distillation, or dense; null where the config says none. */
+  factorisation: Factorisation | null;
 }
 
 /** Runs side by side as the API aligns them: every row's values follow the order of `runs`. */
@@ -19,7 +22,12 @@ export interface RunComparison {
 /** The API compares 2 to 50 runs. */
 export const COMPARE_QUERY = `query Compare($runIds: [ID!]!, $differingOnly: Boolean!) {
   compare(runIds: $runIds, differingOnly: $differingOnly) {
-    runs { id name kind status device }
+    runs {
+      id name kind status device
+      factorisation {
+        dense experts topK split router gating sharedExpertSize priorApproximation distillation label
+      }
+    }
     config { key values differs }
     metrics { key values }
   }

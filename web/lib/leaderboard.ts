@@ -1,6 +1,8 @@
+import { FACTORISATION_FIELDS, type Factorisation } from './factorisation.ts';
 import { gql } from './graphql.ts';
 import type { ColumnGroup, LeaderboardColumn, LeaderboardFields } from './leaderboard-columns.ts';
 import { leaderboardFilter, leaderboardOrder, type LeaderboardQuery } from './leaderboard-query.ts';
+import type { Spread } from './noise.ts';
 import type { RunStatus } from './runs.ts';
 
 /** One finished configuration: its representative run and the values of every column. */
@@ -20,6 +22,10 @@ export interface LeaderboardRow {
   device: unknown;
   /** Column values by group and GraphQL field name; null where the run reports none. */
   values: Record<ColumnGroup, Record<string, number | null>>;
+  /** Split, router, gating, N, k, PA, distillation, or dense; null where the config says none. */
+  factorisation: Factorisation | null;
+  /** By metric key, over every succeeded run of the configuration; empty for a single run. */
+  spreads: Record<string, Spread>;
 }
 
 export interface LeaderboardPage {
@@ -30,9 +36,32 @@ export interface LeaderboardPage {
 
 export const LEADERBOARD_PAGE_SIZE = 25;
 
-interface EntryData extends Omit<LeaderboardRow, 'values' | 'device'> {
+interface SpreadData {
+  key: string;
+  count: number;
+  mean: number;
+  min: number;
+  max: number;
+  stdDev: number;
+}
+
+interface EntryData extends Omit<LeaderboardRow, 'values' | 'device' | 'spreads'> {
   quality: Record<string, number | null> | null;
   speed: (Record<string, number | null> & { device?: unknown }) | null;
+  spread: SpreadData[];
+}
+
+function spreadsByKey(spread: readonly SpreadData[]): Record<string, Spread> {
+  return Object.fromEntries(
+    spread.map(({ key, ...figures }) => [
+      key,
+      {
+        ...figures,
+        relativeRange:
+          figures.mean === 0 ? 0 : (figures.max - figures.min) / Math.abs(figures.mean),
+      },
+    ]),
+  );
 }
 
 interface LeaderboardData {
@@ -61,6 +90,8 @@ export function leaderboardDocument(fields: LeaderboardFields): string {
       edges { node {
         kind configHash config runCount
         run { id name status device finishedAt }
+        factorisation { ${FACTORISATION_FIELDS} }
+        spread { key count mean min max stdDev }
         ${selection(fields, 'quality')}
         ${selection(fields, 'speed')}
       } }
@@ -80,17 +111,24 @@ export async function fetchLeaderboardPage(
     orderBy: leaderboardOrder(query),
   });
   return {
-    rows: leaderboard.edges.map(({ node: { quality, speed, ...entry } }) => {
+    rows: leaderboard.edges.map(({ node: { quality, speed, spread, ...entry } }) => {
       const { device, ...speeds } = speed ?? {};
       return {
         ...entry,
         device: device ?? entry.run.device,
         values: { quality: quality ?? {}, speed: speeds },
+        spreads: spreadsByKey(spread),
       };
     }),
     totalCount: leaderboard.totalCount,
     nextCursor: leaderboard.pageInfo.hasNextPage ? leaderboard.pageInfo.endCursor : null,
   };
+}
+
+/** The mean and spread of `column` over the configuration's runs, when it has several. */
+export function columnSpread(row: LeaderboardRow, column: LeaderboardColumn): Spread | null {
+  if (column.metricKey === null) return null;
+  return row.spreads[column.metricKey] ?? null;
 }
 
 /** The row's value of `column`, or null when its run reports none. */

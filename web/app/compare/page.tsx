@@ -25,6 +25,7 @@ import {
   isCurve,
   seriesKeysWithinBudget,
 } from '../../lib/series.ts';
+import { FactorisationComparison } from './factorisation-comparison.tsx';
 
 export const dynamic = 'force-dynamic';
 
@@ -74,6 +75,7 @@ export default async function ComparePage({ searchParams }: ComparePageProps) {
         Compare runs <span className="muted count">{comparison.runs.length}</span>
       </h1>
       <ComparedRunsTable runs={comparison.runs} />
+      <FactorisationComparison runs={comparison.runs} />
       <h2 className="section-heading">
         Config
         <Link

@@ -3,7 +3,6 @@ import { ApiErrorPanel } from '../_components/api-error-panel.tsx';
 import { CompareForm } from '../_components/compare-form.tsx';
 import { LeaderboardFilters } from '../_components/leaderboard-filters.tsx';
 import { LeaderboardScatter } from '../_components/leaderboard-scatter.tsx';
-import { LeaderboardTable } from '../_components/leaderboard-table.tsx';
 import { loadOrError } from '../../lib/graphql.ts';
 import { fetchLeaderboardPage } from '../../lib/leaderboard.ts';
 import { fetchLeaderboardFields } from '../../lib/leaderboard-columns.ts';
@@ -13,6 +12,7 @@ import {
   type LeaderboardQuery,
 } from '../../lib/leaderboard-query.ts';
 import type { SearchParams } from '../../lib/search-params.ts';
+import { ConfigurationsTable } from './configurations-table.tsx';
 
 export const dynamic = 'force-dynamic';
 
@@ -35,7 +35,8 @@ export default async function LeaderboardPage({ searchParams }: LeaderboardPageP
       </h1>
       <p className="muted page-lede">
         One row per configuration with a succeeded run, shown by its representative run: the best on
-        the sorted metric, else the latest.
+        the sorted metric, else the latest. A configuration run several times shows the mean ± half
+        the range of its runs.
       </p>
       <LeaderboardFilters query={query} />
       {error !== undefined ? (
@@ -48,7 +49,7 @@ export default async function LeaderboardPage({ searchParams }: LeaderboardPageP
         <>
           <LeaderboardScatter rows={page.rows} columns={columns} query={query} />
           <CompareForm>
-            <LeaderboardTable rows={page.rows} columns={columns} query={query} />
+            <ConfigurationsTable rows={page.rows} columns={columns} query={query} />
           </CompareForm>
           <nav className="pager" aria-label="Pages">
             {query.after !== null && (
