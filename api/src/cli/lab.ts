@@ -8,6 +8,7 @@ import { errorMessage, fail } from './fail.ts';
 import { registerGpu } from './gpu.command.ts';
 import { registerBenchModel, registerModelCommands } from './inference.command.ts';
 import { registerKeys } from './keys.command.ts';
+import { registerLogs } from './logs.command.ts';
 import { registerInitModel } from './model.command.ts';
 import { registerPlot } from './plot.command.ts';
 import { registerPretrain } from './pretrain.command.ts';
@@ -56,6 +57,7 @@ function buildProgram(): Command {
   registerPlot(program);
   registerExport(program);
   registerWatch(program);
+  registerLogs(program);
   registerRuns(program);
   registerKeys(program);
   registerInitModel(program);
