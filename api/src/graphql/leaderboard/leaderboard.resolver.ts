@@ -3,7 +3,7 @@ import { EVAL_METRICS } from '@factorlab/gpu/metric-keys';
 import type { ApiContext } from '../context.ts';
 import type { MetricValue } from '../runs/run.type.ts';
 import { LeaderboardFilter, LeaderboardOrder } from './leaderboard.input.ts';
-import { listLeaderboard } from './leaderboard.service.ts';
+import { leaderboardPage } from './leaderboard-page.ts';
 import {
   LeaderboardConnection,
   LeaderboardEntry,
@@ -24,14 +24,20 @@ export class LeaderboardResolver {
       'first), 1 to 100 a page.',
     complexity: ({ args, childComplexity }) => 1 + childComplexity * Number(args.first ?? 20),
   })
-  leaderboard(
+  async leaderboard(
     @Arg('first', () => Int, { defaultValue: 20 }) first: number,
     @Arg('after', () => String, { nullable: true }) after: string | null,
     @Arg('filter', () => LeaderboardFilter, { nullable: true }) filter: LeaderboardFilter | null,
     @Arg('orderBy', () => LeaderboardOrder, { nullable: true }) orderBy: LeaderboardOrder | null,
-    @Ctx() { db }: ApiContext,
+    @Ctx() { db, latestMetrics, benchmarks }: ApiContext,
   ): Promise<LeaderboardConnection> {
-    return listLeaderboard(db, { first, after, filter, orderBy });
+    const page = await leaderboardPage(db, { first, after, filter, orderBy });
+    // The rows' metrics and benchmarks came with the cached page: quality and speed read them.
+    page.connection.edges.forEach((edge, i) => {
+      latestMetrics.prime(edge.node.run.id, page.metrics[i] ?? []);
+      benchmarks.prime(edge.node.run.id, page.benchmarks[i] ?? []);
+    });
+    return page.connection;
   }
 
   @FieldResolver(() => QualityMetrics)

@@ -99,7 +99,8 @@ function rankedSql(key: SortKey, filter: LeaderboardFilter | null | undefined): 
 
 /**
  * A page of configurations that finished, sorted in SQL with keyset cursors on (sort value,
- * representative run id), which is unique per configuration.
+ * representative run id), which is unique per configuration. The runs are ranked once for both
+ * the page and `totalCount` (the CTE is computed once and read twice).
  */
 export async function listLeaderboard(
   db: Db,
@@ -109,17 +110,19 @@ export async function listLeaderboard(
   const key = leaderboardSortKey(args.orderBy);
   const after = args.after ? decodeCursor(args.after, 'after') : null;
   const keyset = after ? afterSql(key, after.value, after.id) : Prisma.sql`TRUE`;
-  const ranked = rankedSql(key, args.filter);
-  const [page, counted] = await Promise.all([
-    db.$queryRaw<{ id: string; run_count: number; sort: Date | number | null }[]>`
-      SELECT r.id, r.run_count, ${key.expression} AS sort
-      FROM (${ranked}) r
-      WHERE r.rank = 1 AND ${keyset}
-      ORDER BY ${orderSql(key)}
-      LIMIT ${args.first + 1}`,
-    db.$queryRaw<{ count: number }[]>`
-      SELECT count(*)::int AS count FROM (${ranked}) r WHERE r.rank = 1`,
-  ]);
+  const rows = await db.$queryRaw<
+    { id: string | null; run_count: number | null; sort: Date | number | null; total: number }[]
+  >`
+    WITH groups AS (SELECT * FROM (${rankedSql(key, args.filter)}) r WHERE r.rank = 1)
+    SELECT r.id, r.run_count, ${key.expression} AS sort, counted.total
+    FROM (SELECT count(*)::int AS total FROM groups) counted
+    LEFT JOIN LATERAL (
+      SELECT r.* FROM groups r WHERE ${keyset} ORDER BY ${orderSql(key)} LIMIT ${args.first + 1}
+    ) r ON TRUE
+    ORDER BY ${orderSql(key)}`;
+  const page = rows.flatMap(({ id, run_count, sort }) =>
+    id === null ? [] : [{ id, run_count: run_count ?? 0, sort }],
+  );
   const shown = page.slice(0, args.first);
   const runs = await db.run.findMany({
     where: { id: { in: shown.map((row) => row.id) } },
@@ -140,7 +143,7 @@ export async function listLeaderboard(
     return [{ cursor: encodeCursor({ value, id }), node }];
   });
   return connectionOf(edges, {
-    totalCount: counted[0]?.count ?? 0,
+    totalCount: rows[0]?.total ?? 0,
     hasNextPage: page.length > args.first,
     hasPreviousPage: after !== null,
   });
