@@ -27,6 +27,7 @@ import {
   RUN_CHART_SAMPLES,
   seriesKeysWithinBudget,
 } from '../../../lib/series.ts';
+import { RunLogs } from './run-logs.tsx';
 
 export const dynamic = 'force-dynamic';
 
@@ -100,6 +101,7 @@ export default async function RunPage({ params }: RunPageProps) {
       <MetricsTable metrics={run.metrics} />
       {run.benchmarks.length > 0 && <RunBenchmarks rows={run.benchmarks} />}
       {run.artifacts.length > 0 && <RunArtifacts artifacts={run.artifacts} />}
+      <RunLogs runId={run.id} active={isActive(run.status)} />
       <h2>Config</h2>
       <JsonBlock value={run.config} testId="run-config" />
       {run.device != null && (
