@@ -8,6 +8,7 @@ import type {
   InferenceBenchConfig,
 } from '@factorlab/gpu';
 import { inferenceBenchConfigSchema } from '@factorlab/gpu/jobs/inference-bench-config';
+import { DECODE_TRAFFIC_METRICS as TRAFFIC } from '@factorlab/gpu/metric-keys';
 import { ConsoleReporter } from './console-reporter.ts';
 import { fail } from './fail.ts';
 import { CPU_THREADS_HELP, integer } from './flags.ts';
@@ -232,7 +233,43 @@ function benchResult(
       split: row.split,
       prefillSpeedup: summary.prefill_speedup,
     }),
+    stepBytes: summary[TRAFFIC.stepBytes],
+    denseStepBytes: summary[TRAFFIC.denseStepBytes],
+    decodeGbS: summary[TRAFFIC.decodeGbS],
+    denseDecodeGbS: summary[TRAFFIC.denseDecodeGbS],
+    ...(summary[TRAFFIC.readGbS] !== undefined && {
+      readGbS: summary[TRAFFIC.readGbS],
+      readGbSOneThread: summary[TRAFFIC.readGbSOneThread],
+      bandwidthShare: summary[TRAFFIC.bandwidthShare],
+      denseBandwidthShare: summary[TRAFFIC.denseBandwidthShare],
+      decodeLimitTokS: summary[TRAFFIC.decodeLimitTokS],
+      denseDecodeLimitTokS: summary[TRAFFIC.denseDecodeLimitTokS],
+    }),
   };
+}
+
+/** Decode's memory traffic and, on a CPU adapter, how close it comes to the host's limit. */
+function trafficLines(result: Record<string, unknown>): string[] {
+  const value = (key: string) => result[key] as number;
+  const megabytes = (key: string) => `${(value(key) / 1e6).toFixed(1)} MB`;
+  const percent = (share: number) => `${(share * 100).toFixed(0)}%`;
+  const factorised = result.experts !== undefined;
+  const lines = [
+    `traffic: a decode step reads ${megabytes('stepBytes')}` +
+      (factorised ? ` (dense ${megabytes('denseStepBytes')})` : '') +
+      `; decode streams ${value('decodeGbS').toFixed(2)} GB/s` +
+      (factorised ? ` (dense ${value('denseDecodeGbS').toFixed(2)} GB/s)` : ''),
+  ];
+  if (result.readGbS !== undefined)
+    lines.push(
+      `host read bandwidth ${value('readGbS').toFixed(2)} GB/s ` +
+        `(${value('readGbSOneThread').toFixed(2)} on one thread): decode at ${percent(value('bandwidthShare'))} of it, ` +
+        `limit ${value('decodeLimitTokS').toFixed(1)} tokens/s` +
+        (factorised
+          ? `; dense at ${percent(value('denseBandwidthShare'))}, limit ${value('denseDecodeLimitTokS').toFixed(1)}`
+          : ''),
+    );
+  return lines;
 }
 
 /** The peer's figures and the lab's ratios to them (above 1: the lab is faster). */
@@ -241,7 +278,8 @@ async function measurePeer(config: InferenceBenchConfig): Promise<Record<string,
     return {
       peer: { skipped: 'the PyTorch peer splits sequentially only; use --split sequential' },
     };
-  const { runTorchPeer, readModelConfig, readMoeConfig } = await engine();
+  const { runTorchPeer, readModelConfig, readMoeConfig, decodeTraffic, achievedGbS } =
+    await engine();
   const modelConfig = await readModelConfig(path.join(config.model, 'config.json'));
   if (readMoeConfig(modelConfig))
     return { peer: { skipped: 'the PyTorch peer does not load saved mixtures of experts' } };
@@ -255,7 +293,21 @@ async function measurePeer(config: InferenceBenchConfig): Promise<Record<string,
     genLen: config.genLen,
     batch: config.batch,
   });
-  return { peer };
+  if ('skipped' in peer) return { peer };
+  // The peer widens every weight to f32.
+  const { stepBytes } = decodeTraffic(modelConfig, {
+    matrixElementBytes: 4,
+    batch: config.batch,
+    promptLength: config.promptLen,
+    generateLength: config.genLen,
+    ...(config.experts !== undefined &&
+      config.topK !== undefined && {
+        experts: { count: config.experts, activeShare: config.topK / config.experts },
+      }),
+  });
+  return {
+    peer: { ...peer, stepBytes, decodeGbS: achievedGbS(stepBytes, peer.decodeTokS, config.batch) },
+  };
 }
 
 function formatBench(result: Record<string, unknown>): string {
@@ -277,15 +329,21 @@ function formatBench(result: Record<string, unknown>): string {
         `bound 1 / (1 - phi + phi k/N) = ${number('bound', 2)}x (phi ${number('ffnShare', 3)})`,
     );
   }
+  lines.push(...trafficLines(result));
   const peer = result.peer as
     (Record<string, number> & { skipped?: string; torch?: string }) | undefined;
   if (peer?.skipped !== undefined) lines.push(`PyTorch peer: skipped (${peer.skipped})`);
   else if (peer) {
     const ratio = (lab: string, theirs: string) =>
       `${((result[lab] as number) / peer[theirs]!).toFixed(2)}x`;
+    const peerGbS = peer.decodeGbS!;
+    const peerShare =
+      result.readGbS === undefined
+        ? ''
+        : `, ${((peerGbS / (result.readGbS as number)) * 100).toFixed(0)}% of the host's read bandwidth`;
     lines.push(
       `PyTorch ${peer.torch} eager (${peer.threads} threads): prefill ${peer.prefillTokS!.toFixed(1)} ` +
-        `tokens/s, decode ${peer.decodeTokS!.toFixed(1)} tokens/s`,
+        `tokens/s, decode ${peer.decodeTokS!.toFixed(1)} tokens/s (${peerGbS.toFixed(2)} GB/s${peerShare})`,
       `lab / PyTorch: prefill ${ratio('prefillTokS', 'prefillTokS')}, decode ${ratio('decodeTokS', 'decodeTokS')}`,
     );
     if (peer.denseDecodeTokS !== undefined)

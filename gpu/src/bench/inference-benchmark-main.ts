@@ -27,6 +27,7 @@ import { randomCheckpointEntries } from '../model/random-init.ts';
 import { NoAdapterError } from '../runtime/device.ts';
 import benchmarkConfig from './llama-benchmark-config.json' with { type: 'json' };
 import { textTable } from './text-table.ts';
+import { DECODE_TRAFFIC_METRICS as TRAFFIC } from '../train/metric-keys.ts';
 
 const USAGE =
   'usage: inference [--config FILE] [--prompt-len 512] [--gen-len 64] [--batch 1] ' +
@@ -53,6 +54,10 @@ interface InferenceRow {
   speedup?: number;
   prefillSpeedup?: number;
   bound?: number;
+  /** Bytes a decode step must read times steps/s (decodeTraffic). */
+  decodeGbS: number;
+  /** Its share of the host's read bandwidth, on CPU adapters (measured in the same job). */
+  bandwidthShare?: number;
 }
 
 function integer(name: string, value: string): number {
@@ -129,6 +134,8 @@ async function measureAll(settings: Settings, directory: string): Promise<Infere
         decodeTokS: summary.dense_decode_tok_s!,
         decodeStepMsP50: summary.dense_decode_ms_p50!,
         decodeStepMsP95: summary.dense_decode_ms_p95!,
+        decodeGbS: summary[TRAFFIC.denseDecodeGbS]!,
+        bandwidthShare: summary[TRAFFIC.denseBandwidthShare],
       });
     rows.push({
       ffn: `top-${job.topK} of ${job.experts}`,
@@ -139,6 +146,8 @@ async function measureAll(settings: Settings, directory: string): Promise<Infere
       speedup: summary.speedup,
       prefillSpeedup: summary.prefill_speedup,
       bound: row.bound,
+      decodeGbS: summary[TRAFFIC.decodeGbS]!,
+      bandwidthShare: summary[TRAFFIC.bandwidthShare],
     });
   }
   return rows;
@@ -158,6 +167,8 @@ function report(settings: Settings, rows: InferenceRow[]): string {
         'FFN',
         'prefill tok/s',
         'decode tok/s',
+        'decode GB/s',
+        'of read bw',
         'step p50 ms',
         'step p95 ms',
         'speedup',
@@ -168,6 +179,8 @@ function report(settings: Settings, rows: InferenceRow[]): string {
         row.ffn,
         fixed(row.prefillTokS),
         fixed(row.decodeTokS),
+        fixed(row.decodeGbS, 2),
+        row.bandwidthShare === undefined ? '-' : `${(row.bandwidthShare * 100).toFixed(0)}%`,
         fixed(row.decodeStepMsP50, 2),
         fixed(row.decodeStepMsP95, 2),
         fixed(row.speedup, 2),

@@ -81,10 +81,14 @@ export async function measureCheckpoint(
   directory: string,
   load: LoadOptions,
   options: InferenceBenchmarkOptions,
-): Promise<{ figures: InferenceFigures; config: ModelConfig }> {
+): Promise<{ figures: InferenceFigures; config: ModelConfig; matrixElementBytes: number }> {
   const model = await LlamaModel.open(gpu, directory, load);
   try {
-    return { figures: await measureInference(model, options), config: model.config };
+    return {
+      figures: await measureInference(model, options),
+      config: model.config,
+      matrixElementBytes: model.matrixElementBytes,
+    };
   } finally {
     model.dispose();
   }

@@ -5,6 +5,7 @@ import type { Gpu } from '../runtime/device.ts';
 import { engineFor, type Engine } from '../runtime/engine.ts';
 import { allocateTensor, tensor } from '../tensor/create.ts';
 import type { Tensor } from '../tensor/tensor.ts';
+import { BYTES_PER_ELEMENT } from '../tensor/dtype.ts';
 import { planExperts, type ExpertOptions } from '../factor/expert-plan.ts';
 import { cachedAttention, MAX_HEAD_SIZE } from '../ops/fused/cached-attention.ts';
 import { expertFfn } from '../ops/fused/experts.ts';
@@ -122,6 +123,12 @@ export class LlamaModel {
   /** Bytes the weights take on the GPU. */
   get weightBytes(): number {
     return weightTensors(this.weights).reduce((total, weight) => total + weight.byteLength, 0);
+  }
+
+  /** Bytes of each element of the projection matrices as stored (f16 where kept half). */
+  get matrixElementBytes(): number {
+    const first = this.weights.layers[0];
+    return first ? BYTES_PER_ELEMENT[first.output.weight.dtype] : BYTES_PER_ELEMENT.f32;
   }
 
   createCache(slots: number, capacity: number): KvCache {

@@ -1,5 +1,9 @@
 import { compareWithDense, measureCheckpoint } from '../eval/inference-benchmark.ts';
 import { feedForwardShare } from '../eval/speed.ts';
+import { achievedGbS, decodeTraffic } from '../eval/decode-traffic.ts';
+import { measureHostReadBandwidth } from '../bench/read-bandwidth.ts';
+import { DECODE_TRAFFIC_METRICS as TRAFFIC } from '../train/metric-keys.ts';
+import type { ModelConfig } from '../model/config.ts';
 import { factorisationSchema } from '../factor/factorise.ts';
 import type { LoadOptions } from '../inference/llama-model.ts';
 import type { Gpu } from '../runtime/device.ts';
@@ -48,6 +52,56 @@ async function storedMixture(
 
 export { inferenceBenchConfigSchema, type InferenceBenchConfig };
 
+interface TrafficInput {
+  config: InferenceBenchConfig;
+  modelConfig: ModelConfig;
+  matrixElementBytes: number;
+  denseDecodeTokS: number;
+  /** Factorised: its decode speed, router size and the share of FFN neurons a token runs. */
+  factorised?: { decodeTokS: number; experts: number; activeShare: number };
+  /** The host's read bandwidth, where the adapter computes on the CPU. */
+  host?: { limitGbS: number; oneThreadGbS: number };
+}
+
+/** The decode traffic figures of DECODE_TRAFFIC_METRICS for a measured dense (and factorised) run. */
+function trafficSummary(input: TrafficInput): Record<string, number> {
+  const { config, modelConfig } = input;
+  const shape = {
+    matrixElementBytes: input.matrixElementBytes,
+    batch: config.batch,
+    promptLength: config.promptLen,
+    generateLength: config.genLen,
+  };
+  const dense = decodeTraffic(modelConfig, shape).stepBytes;
+  const denseGbS = achievedGbS(dense, input.denseDecodeTokS, config.batch);
+  const { factorised, host } = input;
+  const bytes = factorised
+    ? decodeTraffic(modelConfig, {
+        ...shape,
+        experts: { count: factorised.experts, activeShare: factorised.activeShare },
+      }).stepBytes
+    : dense;
+  const gbS = factorised ? achievedGbS(bytes, factorised.decodeTokS, config.batch) : denseGbS;
+  const summary: Record<string, number> = {
+    [TRAFFIC.stepBytes]: bytes,
+    [TRAFFIC.denseStepBytes]: dense,
+    [TRAFFIC.decodeGbS]: gbS,
+    [TRAFFIC.denseDecodeGbS]: denseGbS,
+  };
+  if (host) {
+    const limit = (stepBytes: number) => ((host.limitGbS * 1e9) / stepBytes) * config.batch;
+    Object.assign(summary, {
+      [TRAFFIC.readGbS]: host.limitGbS,
+      [TRAFFIC.readGbSOneThread]: host.oneThreadGbS,
+      [TRAFFIC.bandwidthShare]: gbS / host.limitGbS,
+      [TRAFFIC.denseBandwidthShare]: denseGbS / host.limitGbS,
+      [TRAFFIC.decodeLimitTokS]: limit(bytes),
+      [TRAFFIC.denseDecodeLimitTokS]: limit(dense),
+    });
+  }
+  return summary;
+}
+
 function measure(gpu: Gpu, load: LoadOptions, config: InferenceBenchConfig) {
   return measureCheckpoint(gpu, config.model, load, {
     promptLength: config.promptLen,
@@ -78,7 +132,11 @@ export const inferenceBenchJob: JobDefinition<typeof inferenceBenchConfigSchema>
       0.05,
       `dense model${stored ? ` ${denseModel}` : ''}: prompt ${config.promptLen}, generate ${config.genLen}, batch ${config.batch}`,
     );
-    const { figures: dense, config: modelConfig } = await measure(gpu, base, {
+    const {
+      figures: dense,
+      config: modelConfig,
+      matrixElementBytes,
+    } = await measure(gpu, base, {
       ...config,
       model: denseModel,
     });
@@ -101,6 +159,7 @@ export const inferenceBenchJob: JobDefinition<typeof inferenceBenchConfigSchema>
           split: stored.moe.split,
           // A shared expert always runs: the bound counts the share of neurons each token runs.
           boundTopK: stored.activeShare * stored.moe.num_experts,
+          activeShare: stored.activeShare,
           stage: `stored mixture of experts: ${stored.moe.num_experts} experts, top-${stored.moe.top_k}, ${stored.moe.split} split`,
         }
       : config.experts !== undefined && config.topK !== undefined
@@ -118,12 +177,15 @@ export const inferenceBenchJob: JobDefinition<typeof inferenceBenchConfigSchema>
             topK: config.topK,
             split: config.split,
             boundTopK: config.topK,
+            activeShare: config.topK / config.experts,
             stage: `factorised model: ${config.experts} experts, top-${config.topK}, ${config.split} split`,
           }
         : undefined;
     let figures = dense;
     let bound: number | undefined;
+    let measuredFactorised = false;
     if (factorised && !reporter.shouldStop()) {
+      measuredFactorised = true;
       reporter.progress(0.5, factorised.stage);
       ({ figures } = await measure(gpu, factorised.load, config));
       const comparison = compareWithDense(dense, figures, modelConfig, {
@@ -141,6 +203,30 @@ export const inferenceBenchJob: JobDefinition<typeof inferenceBenchConfigSchema>
         bound,
       });
     }
+    let host: TrafficInput['host'];
+    if (gpu.info.isCpu && !reporter.shouldStop()) {
+      reporter.progress(0.95, 'host read bandwidth (the limit of decoding on the CPU)');
+      const measured = await measureHostReadBandwidth();
+      host = { limitGbS: measured.limitGbS, oneThreadGbS: measured.oneThread.gbS };
+    }
+    Object.assign(
+      summary,
+      trafficSummary({
+        config,
+        modelConfig,
+        matrixElementBytes,
+        denseDecodeTokS: dense.decodeTokS,
+        ...(factorised &&
+          measuredFactorised && {
+            factorised: {
+              decodeTokS: figures.decodeTokS,
+              experts: factorised.experts,
+              activeShare: factorised.activeShare,
+            },
+          }),
+        host,
+      }),
+    );
     reporter.benchmark({
       modelPath: config.model,
       ...(factorised && {

@@ -80,3 +80,24 @@ export const EVAL_METRICS = {
   speedup: 'speedup',
   bound: 'bound',
 } as const;
+
+/**
+ * What the inference-bench job adds about memory traffic: bytes a decode step must read
+ * (decodeTraffic), the rate that makes at the measured speed, and on a CPU adapter the host's
+ * read bandwidth measured in the same run and the share of it decode achieves.
+ */
+export const DECODE_TRAFFIC_METRICS = {
+  stepBytes: 'decode_step_bytes',
+  denseStepBytes: 'dense_decode_step_bytes',
+  decodeGbS: 'decode_gb_s',
+  denseDecodeGbS: 'dense_decode_gb_s',
+  /** Host read bandwidth (GB/s), the better of one thread and every core; CPU adapters only. */
+  readGbS: 'read_gb_s',
+  readGbSOneThread: 'read_gb_s_one_thread',
+  /** decode_gb_s / read_gb_s. */
+  bandwidthShare: 'bandwidth_share',
+  denseBandwidthShare: 'dense_bandwidth_share',
+  /** read_gb_s over a step's bytes: the decode tokens/s the host's bandwidth allows. */
+  decodeLimitTokS: 'decode_limit_tok_s',
+  denseDecodeLimitTokS: 'dense_decode_limit_tok_s',
+} as const;

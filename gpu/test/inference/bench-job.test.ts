@@ -1,6 +1,9 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { decodeTraffic } from '../../src/eval/decode-traffic.ts';
 import { getJob, inferenceBenchConfigSchema } from '../../src/index.ts';
+import { readModelConfig } from '../../src/model/config.ts';
+import { DECODE_TRAFFIC_METRICS as TRAFFIC } from '../../src/train/metric-keys.ts';
 import { useTemporaryFolders } from '../model/files.ts';
 import { RecordingReporter } from '../recording-reporter.ts';
 import { FIXTURE_VARIANTS, writeFixtureCheckpoint } from '../reference/fixtures.ts';
@@ -41,6 +44,24 @@ describe('the inference-bench job', () => {
     expect(summary.speedup).toBeCloseTo(row!.decodeTokS / row!.denseDecodeTokS!, 12);
     expect(summary.decode_tok_s).toBe(row!.decodeTokS);
     expect(reporter.progressCalls.at(-1)?.fraction).toBe(1);
+
+    const shape = { matrixElementBytes: 4, batch: 1, promptLength: 9, generateLength: 3 };
+    const modelConfig = await readModelConfig(join(directory, 'config.json'));
+    const dense = decodeTraffic(modelConfig, shape).stepBytes;
+    const factorised = decodeTraffic(modelConfig, {
+      ...shape,
+      experts: { count: 4, activeShare: 1 / 4 },
+    }).stepBytes;
+    expect(summary[TRAFFIC.denseStepBytes]).toBe(dense);
+    expect(summary[TRAFFIC.stepBytes]).toBe(factorised);
+    expect(summary[TRAFFIC.decodeGbS]).toBeCloseTo((factorised * row!.decodeTokS) / 1e9, 9);
+    expect(summary[TRAFFIC.denseDecodeGbS]).toBeCloseTo((dense * row!.denseDecodeTokS!) / 1e9, 9);
+    // lavapipe computes on the CPU: the host's read bandwidth is the limit, measured in the run.
+    const read = summary[TRAFFIC.readGbS]!;
+    expect(read).toBeGreaterThanOrEqual(summary[TRAFFIC.readGbSOneThread]!);
+    expect(summary[TRAFFIC.bandwidthShare]).toBeCloseTo(summary[TRAFFIC.decodeGbS]! / read, 9);
+    expect(summary[TRAFFIC.decodeLimitTokS]).toBeCloseTo((read * 1e9) / factorised, 6);
+    expect(summary[TRAFFIC.denseDecodeLimitTokS]).toBeCloseTo((read * 1e9) / dense, 6);
   });
 
   it.each([

@@ -186,6 +186,13 @@ describe('lab bench --model', () => {
     expect(result.speedup).toBeCloseTo(result.decodeTokS! / result.denseDecodeTokS!, 10);
     expect(result.bound).toBeCloseTo(referenceSpeedupBound(config, 4, 1), 10);
     expect(result.decodeStepMsP95).toBeGreaterThanOrEqual(result.decodeStepMsP50!);
+    // A step of both sequences reads the weights once: GB/s is its bytes times steps/s.
+    expect(result.decodeGbS).toBeCloseTo((result.stepBytes! * (result.decodeTokS! / 2)) / 1e9, 9);
+    expect(result.stepBytes).toBeLessThan(result.denseStepBytes!);
+    if (/llvmpipe/.test(result.adapter.description)) {
+      expect(result.readGbS).toBeGreaterThan(0);
+      expect(result.bandwidthShare).toBeCloseTo(result.decodeGbS! / result.readGbS!, 9);
+    }
   });
 });
 
