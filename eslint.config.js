@@ -8,6 +8,7 @@ export default tseslint.config(
     ignores: [
       '**/node_modules/**',
       'api/src/db/generated/**',
+      'web/lib/generated/**',
       'web/.next/**',
       '.device-kit/**',
       'web/next-env.d.ts',

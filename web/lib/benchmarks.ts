@@ -1,39 +1,46 @@
+import { graphql } from './generated/gql.ts';
+import type { BenchmarkFieldsFragment } from './generated/graphql.ts';
 import { gql } from './graphql.ts';
+import { runTimeDocument, type RunTimeDocument } from './run-time-document.ts';
+
+/** The fields of a benchmark row the dashboard shows. */
+export const BENCHMARK_FIELDS = graphql(`
+  fragment BenchmarkFields on Benchmark {
+    batch
+    promptLen
+    genLen
+    dtype
+    prefillTokS
+    decodeTokS
+    decodeP50Ms
+    decodeP95Ms
+    speedup
+    bound
+    efficiency
+    device
+  }
+`);
 
 /** A run's latest benchmark row: how fast the configuration decoded, and against what bound. */
-export interface BenchmarkRow {
-  batch: number;
-  promptLen: number;
-  genLen: number;
-  dtype: string | null;
-  prefillTokS: number;
-  decodeTokS: number;
-  decodeP50Ms: number | null;
-  decodeP95Ms: number | null;
-  speedup: number | null;
-  bound: number | null;
-  efficiency: number | null;
-  device: unknown;
-}
-
-export const BENCHMARK_FIELDS = `batch promptLen genLen dtype prefillTokS decodeTokS decodeP50Ms
-  decodeP95Ms speedup bound efficiency device`;
+export type BenchmarkRow = BenchmarkFieldsFragment;
 
 /** Runs per request: the API prices a run's benchmark list at about 120 of its 5,000 cost limit. */
 const RUNS_PER_REQUEST = 20;
 
 /** The benchmark rows of `runCount` runs, one alias each (`r0`, `r1`, ...). */
-export function latestBenchmarksDocument(runCount: number): string {
+export function latestBenchmarksDocument(
+  runCount: number,
+): RunTimeDocument<Record<string, { benchmarks: BenchmarkRow[] } | null>> {
   const indexes = Array.from({ length: runCount }, (_, i) => i);
   const parameters = indexes.map((i) => `$id${i}: ID!`).join(', ');
   const fields = indexes
-    .map((i) => `r${i}: run(id: $id${i}) { benchmarks { ${BENCHMARK_FIELDS} } }`)
+    .map((i) => `r${i}: run(id: $id${i}) { benchmarks { ...BenchmarkFields } }`)
     .join('\n');
-  return `query LatestBenchmarks(${parameters}) { ${fields} }`;
+  return runTimeDocument(`query LatestBenchmarks(${parameters}) { ${fields} }`, BENCHMARK_FIELDS);
 }
 
 async function latestOfChunk(runIds: string[]): Promise<(BenchmarkRow | null)[]> {
-  const data = await gql<Record<string, { benchmarks: BenchmarkRow[] } | null>>(
+  const data = await gql(
     latestBenchmarksDocument(runIds.length),
     Object.fromEntries(runIds.map((id, i) => [`id${i}`, id])),
   );

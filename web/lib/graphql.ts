@@ -1,3 +1,5 @@
+import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
+
 const DEFAULT_API_URL = 'http://127.0.0.1:4000';
 
 interface GraphQLResponse<TData> {
@@ -32,11 +34,28 @@ export function apiUrl(): string {
   return (process.env.FACTORLAB_API_URL ?? DEFAULT_API_URL).replace(/\/+$/, '');
 }
 
-/** Runs one GraphQL operation against the lab's API, uncached; for server components. */
+/** Variables an operation takes: none may be left out unless every one is optional. */
+type VariablesOf<TVariables> =
+  Record<string, never> extends TVariables ? [variables?: TVariables] : [variables: TVariables];
+
+/**
+ * Runs one GraphQL operation against the lab's API, uncached; for server components. A document
+ * from `graphql(...)` (web/lib/generated) types the variables and the result; a plain string is
+ * typed by the caller's word, for documents assembled at run time from introspected fields.
+ */
+export async function gql<TData, TVariables>(
+  document: DocumentTypeDecoration<TData, TVariables>,
+  ...variables: VariablesOf<TVariables>
+): Promise<TData>;
 export async function gql<TData>(
-  query: string,
-  variables: Record<string, unknown> = {},
+  document: string,
+  variables?: Record<string, unknown>,
+): Promise<TData>;
+export async function gql<TData>(
+  document: string | DocumentTypeDecoration<TData, unknown>,
+  variables: unknown = {},
 ): Promise<TData> {
+  const query = document.toString();
   const endpoint = `${apiUrl()}/graphql`;
   const request = {
     method: 'POST',

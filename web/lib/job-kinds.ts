@@ -1,3 +1,5 @@
+import { graphql } from './generated/gql.ts';
+import type { QueueExperimentInput } from './generated/graphql.ts';
 import { gql } from './graphql.ts';
 import type { JsonSchema } from './schema-form.ts';
 
@@ -6,29 +8,37 @@ export interface JobKind {
   configSchema: JsonSchema;
 }
 
-export const JOB_KINDS_QUERY = 'query JobKinds { jobKinds { kind configSchema } }';
+export const JOB_KINDS_QUERY = graphql(`
+  query JobKinds {
+    jobKinds {
+      kind
+      configSchema
+    }
+  }
+`);
 
 /** The job kinds the lab can queue, each with the JSON Schema of its config. */
 export async function fetchJobKinds(): Promise<JobKind[]> {
-  const { jobKinds } = await gql<{ jobKinds: JobKind[] }>(JOB_KINDS_QUERY);
-  return jobKinds;
+  const { jobKinds } = await gql(JOB_KINDS_QUERY);
+  // configSchema is JSON: the API serves each job's config schema, a JSON Schema object.
+  return jobKinds.map((jobKind) => ({
+    ...jobKind,
+    configSchema: jobKind.configSchema as JsonSchema,
+  }));
 }
 
-export const QUEUE_EXPERIMENT_MUTATION = `mutation QueueExperiment($input: QueueExperimentInput!) {
-  queueExperiment(input: $input) { run { id } }
-}`;
+export const QUEUE_EXPERIMENT_MUTATION = graphql(`
+  mutation QueueExperiment($input: QueueExperimentInput!) {
+    queueExperiment(input: $input) {
+      run {
+        id
+      }
+    }
+  }
+`);
 
 /** Queues one run; the API checks the config against the job's schema. Returns the run's id. */
-export async function queueExperiment(input: {
-  kind: string;
-  config: Record<string, unknown>;
-  tags: string[];
-  priority: number;
-  name?: string;
-}): Promise<string> {
-  const { queueExperiment: payload } = await gql<{ queueExperiment: { run: { id: string } } }>(
-    QUEUE_EXPERIMENT_MUTATION,
-    { input },
-  );
+export async function queueExperiment(input: QueueExperimentInput): Promise<string> {
+  const { queueExperiment: payload } = await gql(QUEUE_EXPERIMENT_MUTATION, { input });
   return payload.run.id;
 }

@@ -18,7 +18,7 @@ export interface LiveOperation {
  */
 export function liveOperations(params: URLSearchParams): LiveOperation[] {
   const runId = params.get('run');
-  if (runId === null) return [{ query: RUNS_CHANGED_SUBSCRIPTION, variables: {} }];
+  if (runId === null) return [{ query: RUNS_CHANGED_SUBSCRIPTION.toString(), variables: {} }];
   if (!isRunId(runId)) {
     throw new Error(`run: "${runId}" is not a run id: give the run's full id (a UUID)`);
   }
@@ -30,8 +30,8 @@ export function liveOperations(params: URLSearchParams): LiveOperation[] {
     );
   }
   return [
-    { query: RUN_UPDATED_SUBSCRIPTION, variables: { id: runId } },
-    { query: METRICS_APPENDED_SUBSCRIPTION, variables: { runId, afterStep } },
+    { query: RUN_UPDATED_SUBSCRIPTION.toString(), variables: { id: runId } },
+    { query: METRICS_APPENDED_SUBSCRIPTION.toString(), variables: { runId, afterStep } },
   ];
 }
 

@@ -1,6 +1,8 @@
+import { graphql } from './generated/gql.ts';
+
 /** The subscriptions the dashboard's live pages follow (through its server, see app/live). */
 
-export const RUNS_CHANGED_SUBSCRIPTION = /* GraphQL */ `
+export const RUNS_CHANGED_SUBSCRIPTION = graphql(`
   subscription RunsChanged {
     runsChanged {
       run {
@@ -9,9 +11,9 @@ export const RUNS_CHANGED_SUBSCRIPTION = /* GraphQL */ `
       }
     }
   }
-`;
+`);
 
-export const RUN_UPDATED_SUBSCRIPTION = /* GraphQL */ `
+export const RUN_UPDATED_SUBSCRIPTION = graphql(`
   subscription RunUpdated($id: ID!) {
     runUpdated(id: $id) {
       id
@@ -19,13 +21,13 @@ export const RUN_UPDATED_SUBSCRIPTION = /* GraphQL */ `
       progress
     }
   }
-`;
+`);
 
-export const METRICS_APPENDED_SUBSCRIPTION = /* GraphQL */ `
+export const METRICS_APPENDED_SUBSCRIPTION = graphql(`
   subscription MetricsAppended($runId: ID!, $afterStep: Int!) {
     metricsAppended(runId: $runId, afterStep: $afterStep) {
       runId
       lastStep
     }
   }
-`;
+`);

@@ -1,9 +1,8 @@
+import { graphql } from './generated/gql.ts';
+import type { ActionPayloadFieldsFragment } from './generated/graphql.ts';
 import { gql } from './graphql.ts';
 
-interface ActionPayload {
-  run: { id: string } | null;
-  userErrors: { field: string | null; message: string }[];
-}
+type ActionPayload = ActionPayloadFieldsFragment;
 
 /** What an action on a run came to: the run it acted on or queued, or why it could not. */
 export type ActionOutcome = { runId: string; error?: never } | { runId?: never; error: string };
@@ -16,33 +15,51 @@ function outcomeOf(payload: ActionPayload): ActionOutcome {
   return { error: message || 'the API refused the action without saying why' };
 }
 
-const PAYLOAD_FIELDS = 'run { id } userErrors { field message }';
+export const ACTION_PAYLOAD_FIELDS = graphql(`
+  fragment ActionPayloadFields on RunActionPayload {
+    run {
+      id
+    }
+    userErrors {
+      field
+      message
+    }
+  }
+`);
 
-export const CANCEL_RUN_MUTATION = `mutation CancelRun($id: ID!) {
-  cancelRun(id: $id) { ${PAYLOAD_FIELDS} }
-}`;
+export const CANCEL_RUN_MUTATION = graphql(`
+  mutation CancelRun($id: ID!) {
+    cancelRun(id: $id) {
+      ...ActionPayloadFields
+    }
+  }
+`);
 
-export const RETRY_RUN_MUTATION = `mutation RetryRun($id: ID!) {
-  retryRun(id: $id) { ${PAYLOAD_FIELDS} }
-}`;
+export const RETRY_RUN_MUTATION = graphql(`
+  mutation RetryRun($id: ID!) {
+    retryRun(id: $id) {
+      ...ActionPayloadFields
+    }
+  }
+`);
 
-export const CLONE_RUN_MUTATION = `mutation CloneRun($id: ID!, $configPatch: JSON, $name: String) {
-  cloneRun(id: $id, configPatch: $configPatch, name: $name) { ${PAYLOAD_FIELDS} }
-}`;
+export const CLONE_RUN_MUTATION = graphql(`
+  mutation CloneRun($id: ID!, $configPatch: JSON, $name: String) {
+    cloneRun(id: $id, configPatch: $configPatch, name: $name) {
+      ...ActionPayloadFields
+    }
+  }
+`);
 
 /** Cancels a queued or running run (a running one stops at its next step). */
 export async function cancelRun(id: string): Promise<ActionOutcome> {
-  const { cancelRun: payload } = await gql<{ cancelRun: ActionPayload }>(CANCEL_RUN_MUTATION, {
-    id,
-  });
+  const { cancelRun: payload } = await gql(CANCEL_RUN_MUTATION, { id });
   return outcomeOf(payload);
 }
 
 /** Queues a new run of a failed or cancelled run's experiment. */
 export async function retryRun(id: string): Promise<ActionOutcome> {
-  const { retryRun: payload } = await gql<{ retryRun: ActionPayload }>(RETRY_RUN_MUTATION, {
-    id,
-  });
+  const { retryRun: payload } = await gql(RETRY_RUN_MUTATION, { id });
   return outcomeOf(payload);
 }
 
@@ -52,7 +69,7 @@ export async function cloneRun(
   configPatch: unknown,
   name: string | null,
 ): Promise<ActionOutcome> {
-  const { cloneRun: payload } = await gql<{ cloneRun: ActionPayload }>(CLONE_RUN_MUTATION, {
+  const { cloneRun: payload } = await gql(CLONE_RUN_MUTATION, {
     id,
     configPatch,
     name,

@@ -1,49 +1,20 @@
-import { BENCHMARK_FIELDS, type BenchmarkRow } from './benchmarks.ts';
+import { graphql } from './generated/gql.ts';
+import type {
+  RunFilter,
+  RunOrder,
+  RunQuery,
+  RunStatus,
+  RunSummaryFieldsFragment,
+} from './generated/graphql.ts';
 import { gql } from './graphql.ts';
 
-export type RunStatus = 'QUEUED' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
-
-export interface MetricValue {
-  key: string;
-  step: number;
-  value: number;
-}
+export type { RunStatus } from './generated/graphql.ts';
 
 /** The fields the runs table shows. Timestamps are ISO strings; device is the engine's JSON. */
-export interface RunSummary {
-  id: string;
-  name: string;
-  kind: string;
-  status: RunStatus;
-  progress: number;
-  device: unknown;
-  queuedAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  metrics: MetricValue[];
-}
-
-export interface RunArtifact {
-  id: string;
-  kind: string;
-  path: string;
-  bytes: number;
-  sha256: string;
-  step: number | null;
-}
-
-export interface RunDetail extends RunSummary {
-  experimentId: string;
-  sweepId: string | null;
-  artifacts: RunArtifact[];
-  /** Its benchmark rows, newest first. */
-  benchmarks: BenchmarkRow[];
-  priority: number;
-  attempt: number;
-  error: string | null;
-  config: unknown;
-  tags: string[];
-}
+export type RunSummary = RunSummaryFieldsFragment;
+export type MetricValue = RunSummary['metrics'][number];
+export type RunDetail = NonNullable<RunQuery['run']>;
+export type RunArtifact = RunDetail['artifacts'][number];
 
 export interface RunsPage {
   runs: RunSummary[];
@@ -51,49 +22,77 @@ export interface RunsPage {
   nextCursor: string | null;
 }
 
-const RUN_SUMMARY_FIELDS = `
-  id name kind status progress device queuedAt startedAt finishedAt
-  metrics { key step value }
-`;
+export const RUN_SUMMARY_FIELDS = graphql(`
+  fragment RunSummaryFields on Run {
+    id
+    name
+    kind
+    status
+    progress
+    device
+    queuedAt
+    startedAt
+    finishedAt
+    metrics {
+      key
+      step
+      value
+    }
+  }
+`);
 
-export const RUNS_QUERY = `
+export const RUNS_QUERY = graphql(`
   query Runs($first: Int!, $after: String, $filter: RunFilter, $orderBy: RunOrder) {
     runs(first: $first, after: $after, filter: $filter, orderBy: $orderBy) {
       totalCount
-      pageInfo { hasNextPage endCursor }
-      edges { node { ${RUN_SUMMARY_FIELDS} } }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+      edges {
+        node {
+          ...RunSummaryFields
+        }
+      }
     }
   }
-`;
+`);
 
-export const RUN_QUERY = `
+export const RUN_QUERY = graphql(`
   query Run($id: ID!) {
     run(id: $id) {
-      ${RUN_SUMMARY_FIELDS}
-      experimentId priority attempt error config tags sweepId
-      artifacts { id kind path bytes sha256 step }
-      benchmarks { ${BENCHMARK_FIELDS} }
+      ...RunSummaryFields
+      experimentId
+      priority
+      attempt
+      error
+      config
+      tags
+      sweepId
+      artifacts {
+        id
+        kind
+        path
+        bytes
+        sha256
+        step
+      }
+      benchmarks {
+        ...BenchmarkFields
+      }
     }
   }
-`;
-
-interface RunsQueryData {
-  runs: {
-    totalCount: number;
-    pageInfo: { hasNextPage: boolean; endCursor: string | null };
-    edges: { node: RunSummary }[];
-  };
-}
+`);
 
 export const RUNS_PAGE_SIZE = 20;
 
 /** One page of runs matching `filter` in `orderBy`'s order (newest first), after `after`. */
 export async function fetchRunsPage(
   after: string | null,
-  filter: Record<string, unknown> | null = null,
-  orderBy: Record<string, string> | null = null,
+  filter: RunFilter | null = null,
+  orderBy: RunOrder | null = null,
 ): Promise<RunsPage> {
-  const { runs } = await gql<RunsQueryData>(RUNS_QUERY, {
+  const { runs } = await gql(RUNS_QUERY, {
     first: RUNS_PAGE_SIZE,
     after,
     filter,
@@ -115,8 +114,11 @@ export function isRunId(id: string): boolean {
 
 const SHORT_ID = /^[0-9a-f-]{4,35}$/i;
 
-export const RUN_ID_OF_PREFIX_QUERY =
-  'query RunIdOfPrefix($prefix: String!) { runId(prefix: $prefix) }';
+export const RUN_ID_OF_PREFIX_QUERY = graphql(`
+  query RunIdOfPrefix($prefix: String!) {
+    runId(prefix: $prefix)
+  }
+`);
 
 /** Whether `id` could be the start of a run id, as the dashboard and `lab runs` show them. */
 export function isShortRunId(id: string): boolean {
@@ -125,13 +127,13 @@ export function isShortRunId(id: string): boolean {
 
 /** The full id of the one run whose id starts with `prefix`; the API says when none or several. */
 export async function resolveRunId(prefix: string): Promise<string> {
-  const { runId } = await gql<{ runId: string }>(RUN_ID_OF_PREFIX_QUERY, { prefix });
+  const { runId } = await gql(RUN_ID_OF_PREFIX_QUERY, { prefix });
   return runId;
 }
 
 /** The run with this id, or null when the API knows none. */
 export async function fetchRun(id: string): Promise<RunDetail | null> {
-  const { run } = await gql<{ run: RunDetail | null }>(RUN_QUERY, { id });
+  const { run } = await gql(RUN_QUERY, { id });
   return run;
 }
 

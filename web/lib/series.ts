@@ -1,19 +1,24 @@
+import { graphql } from './generated/gql.ts';
+import type { SeriesFieldsFragment } from './generated/graphql.ts';
+import { runTimeDocument, type RunTimeDocument } from './run-time-document.ts';
 import { gql } from './graphql.ts';
 
-/** One bucket of a series downsampled on the server: its last step and value, and its range. */
-export interface SeriesPoint {
-  step: number;
-  value: number;
-  min: number;
-  max: number;
-}
+/** A metric's series downsampled on the server: `totalPoints` before, each bucket's last step and value and its range. */
+export const SERIES_FIELDS = graphql(`
+  fragment SeriesFields on MetricSeries {
+    key
+    totalPoints
+    points {
+      step
+      value
+      min
+      max
+    }
+  }
+`);
 
-export interface MetricSeries {
-  key: string;
-  /** Points in the range before downsampling. */
-  totalPoints: number;
-  points: SeriesPoint[];
-}
+export type MetricSeries = SeriesFieldsFragment;
+export type SeriesPoint = MetricSeries['points'][number];
 
 /** About one point per horizontal pixel of a chart; the API caps samples at 2,000. */
 export const RUN_CHART_SAMPLES = 500;
@@ -39,23 +44,32 @@ export function isCurve(series: MetricSeries | undefined): boolean {
   return (series?.points.length ?? 0) >= 2;
 }
 
-const SERIES_FIELDS = 'key totalPoints points { step value min max }';
-
-export const RUN_SERIES_QUERY = `query RunSeries($id: ID!, $keys: [String!]!, $samples: Int!) {
-  run(id: $id) { series(keys: $keys, samples: $samples) { ${SERIES_FIELDS} } }
-}`;
+export const RUN_SERIES_QUERY = graphql(`
+  query RunSeries($id: ID!, $keys: [String!]!, $samples: Int!) {
+    run(id: $id) {
+      series(keys: $keys, samples: $samples) {
+        ...SeriesFields
+      }
+    }
+  }
+`);
 
 /** The same keys' series of `runCount` runs, one alias each (`r0`, `r1`, ...). */
-export function seriesOfRunsDocument(runCount: number): string {
+export function seriesOfRunsDocument(
+  runCount: number,
+): RunTimeDocument<Record<string, { series: MetricSeries[] } | null>> {
   const indexes = Array.from({ length: runCount }, (_, i) => i);
   const parameters = indexes.map((i) => `$id${i}: ID!`).join(', ');
   const fields = indexes
     .map(
       (i) =>
-        `r${i}: run(id: $id${i}) { series(keys: $keys, samples: $samples) { ${SERIES_FIELDS} } }`,
+        `r${i}: run(id: $id${i}) { series(keys: $keys, samples: $samples) { ...SeriesFields } }`,
     )
     .join('\n');
-  return `query SeriesOfRuns(${parameters}, $keys: [String!]!, $samples: Int!) { ${fields} }`;
+  return runTimeDocument(
+    `query SeriesOfRuns(${parameters}, $keys: [String!]!, $samples: Int!) { ${fields} }`,
+    SERIES_FIELDS,
+  );
 }
 
 /** `keys`' series of one run, in the order of `keys`; empty when the run has gone. */
@@ -65,7 +79,7 @@ export async function fetchRunSeries(
   samples = RUN_CHART_SAMPLES,
 ): Promise<MetricSeries[]> {
   if (keys.length === 0) return [];
-  const { run } = await gql<{ run: { series: MetricSeries[] } | null }>(RUN_SERIES_QUERY, {
+  const { run } = await gql(RUN_SERIES_QUERY, {
     id: runId,
     keys,
     samples,
@@ -81,9 +95,6 @@ export async function fetchSeriesOfRuns(
 ): Promise<Map<string, MetricSeries[]>> {
   if (runIds.length === 0 || keys.length === 0) return new Map();
   const variables = Object.fromEntries(runIds.map((id, i) => [`id${i}`, id]));
-  const data = await gql<Record<string, { series: MetricSeries[] } | null>>(
-    seriesOfRunsDocument(runIds.length),
-    { ...variables, keys, samples },
-  );
+  const data = await gql(seriesOfRunsDocument(runIds.length), { ...variables, keys, samples });
   return new Map(runIds.map((id, i) => [id, data[`r${i}`]?.series ?? []]));
 }

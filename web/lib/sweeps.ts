@@ -1,36 +1,33 @@
 import { flattenConfig } from './config-summary.ts';
+import { graphql } from './generated/gql.ts';
+import type { SweepQuery } from './generated/graphql.ts';
 import { gql } from './graphql.ts';
 import { spreadOf, type Spread } from './noise.ts';
-import type { RunSummary } from './runs.ts';
 
-export interface SweepRun extends RunSummary {
-  config: unknown;
-}
-
-export interface SweepDetail {
-  id: string;
-  name: string;
-  kind: string;
-  strategy: string;
-  spec: unknown;
-  createdAt: string;
-  runCount: number;
-  runs: SweepRun[];
-}
-
-export const SWEEP_QUERY = `query Sweep($id: ID!) {
-  sweep(id: $id) {
-    id name kind strategy spec createdAt runCount
-    runs {
-      id name kind status progress device queuedAt startedAt finishedAt config
-      metrics { key step value }
+export const SWEEP_QUERY = graphql(`
+  query Sweep($id: ID!) {
+    sweep(id: $id) {
+      id
+      name
+      kind
+      strategy
+      spec
+      createdAt
+      runCount
+      runs {
+        ...RunSummaryFields
+        config
+      }
     }
   }
-}`;
+`);
+
+export type SweepDetail = NonNullable<SweepQuery['sweep']>;
+export type SweepRun = SweepDetail['runs'][number];
 
 /** The sweep with its runs, or null when the API knows none. */
 export async function fetchSweep(id: string): Promise<SweepDetail | null> {
-  const { sweep } = await gql<{ sweep: SweepDetail | null }>(SWEEP_QUERY, { id });
+  const { sweep } = await gql(SWEEP_QUERY, { id });
   return sweep;
 }
 
