@@ -1,0 +1,164 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApiKey } from '../../api/src/auth/api-keys.ts';
+import { ensureWebBuilt } from '../../api/src/cli/web-process.ts';
+import { repoRoot } from '../../api/src/config.ts';
+import { RunLog, type LogLevel } from '../../api/src/worker/run-log.ts';
+import { startTestApi, type TestApi } from '../support/api.ts';
+import { closeBrowser, launchBrowser } from '../support/browser.ts';
+import { freePort } from '../support/ports.ts';
+import {
+  createTestDatabase,
+  databaseTargets,
+  type TestDatabase,
+} from '../support/test-database.ts';
+
+/** What the issue asks of live pages: something new shows within 2 s. */
+const LIVE_WITHIN_MS = 2000;
+
+function spawnDashboard(port: number, apiUrl: string, apiKey: string): ChildProcess {
+  const nextCli = path.join(repoRoot, 'node_modules', 'next', 'dist', 'bin', 'next');
+  return spawn(process.execPath, [nextCli, 'start', '-p', String(port), '-H', '127.0.0.1'], {
+    cwd: path.join(repoRoot, 'web'),
+    env: {
+      ...process.env,
+      NEXT_TELEMETRY_DISABLED: '1',
+      FACTORLAB_API_URL: apiUrl,
+      FACTORLAB_API_KEY: apiKey,
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+}
+
+async function waitForHttp(url: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`${url} did not answer within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+/**
+ * The run page's Logs panel in Chromium, against the real API with auth on (the browser holds no
+ * key: the dashboard's server relays the subscription).
+ */
+describe("a run page's Logs panel", () => {
+  let database: TestDatabase;
+  let api: TestApi;
+  let web: ChildProcess | undefined;
+  let webUrl: string;
+  let page: Page;
+
+  async function write(runId: string, lines: [LogLevel, string][]) {
+    const log = await RunLog.open(database.db, runId);
+    for (const [level, message] of lines) log.add(level, message);
+    await log.flush();
+  }
+
+  beforeAll(async () => {
+    const target = databaseTargets().find((candidate) => candidate.name === 'embedded')!;
+    database = await createTestDatabase(target);
+    api = await startTestApi(database, 'on');
+    const viewerKey = (await createApiKey(database.db, { name: 'dashboard', role: 'VIEWER' }))
+      .token;
+    ensureWebBuilt();
+    const webPort = await freePort();
+    webUrl = `http://127.0.0.1:${webPort}`;
+    web = spawnDashboard(webPort, api.url, viewerKey);
+    await waitForHttp(`${webUrl}/workers`);
+    page = await (await launchBrowser()).newPage();
+  }, 300_000);
+
+  afterAll(async () => {
+    await page?.close();
+    await closeBrowser();
+    if (web && web.exitCode === null) {
+      const exited = once(web, 'exit');
+      web.kill('SIGTERM');
+      await exited;
+    }
+    await api?.stop();
+    await database?.drop();
+  });
+
+  it('shows the stored lines and streams new ones within 2 s, without a reload', async () => {
+    const experiment = await database.db.experiment.create({
+      data: {
+        name: 'logging run',
+        kind: 'selftest',
+        config: { size: 8 },
+        configHash: 'logs-panel',
+        runs: { create: { status: 'RUNNING', startedAt: new Date() } },
+      },
+      include: { runs: true },
+    });
+    const runId = experiment.runs[0]!.id;
+    await write(runId, [
+      ['INFO', 'attempt 1 of selftest started'],
+      ['INFO', 'compiling matmul (5%)'],
+    ]);
+    await page.goto(`${webUrl}/runs/${runId}`);
+    const shown = page.locator('[data-testid="run-log-line"]');
+    expect(await shown.allTextContents()).toEqual([
+      expect.stringMatching(/^\d\d:\d\d:\d\d\.\d{3} INFO attempt 1 of selftest started$/),
+      expect.stringMatching(/INFO compiling matmul \(5%\)$/),
+    ]);
+    await page
+      .locator('[data-testid="run-logs-status"][data-state="live"]')
+      .waitFor({ timeout: 30_000 });
+    await page.evaluate(() => Object.assign(globalThis, { logsTestMark: true }));
+
+    const started = Date.now();
+    await write(runId, [['WARN', 'warning: loss spiked at step 40']]);
+    await page.locator('[data-testid="run-log-line"][data-seq="3"]').waitFor({ timeout: 10_000 });
+    const appearedMs = Date.now() - started;
+    console.log(`logs: a new line appeared on the run page after ${appearedMs} ms`);
+    expect(appearedMs).toBeLessThan(LIVE_WITHIN_MS);
+    expect(
+      await page.locator('[data-testid="run-log-line"][data-seq="3"]').getAttribute('data-level'),
+    ).toBe('WARN');
+    expect(await page.evaluate(() => 'logsTestMark' in globalThis)).toBe(true);
+    expect(await shown.count()).toBe(3);
+
+    const shots = path.join(repoRoot, '.lab', 'screenshots');
+    await mkdir(shots, { recursive: true });
+    await page.locator('[data-testid="run-logs"]').screenshot({
+      path: path.join(shots, 'run-logs-panel.png'),
+    });
+
+    // A finished run shows its lines and streams no more.
+    await write(runId, [['ERROR', 'device lost']]);
+    await database.db.run.update({
+      where: { id: runId },
+      data: { status: 'FAILED', error: 'device lost', finishedAt: new Date() },
+    });
+    await page.locator('[data-testid="run-log-line"][data-seq="4"]').waitFor({ timeout: 10_000 });
+    await page.reload();
+    expect(await shown.count()).toBe(4);
+    expect(await page.locator('[data-testid="run-logs-status"]').count()).toBe(0);
+  });
+
+  it('says so when the run has no log yet', async () => {
+    const experiment = await database.db.experiment.create({
+      data: {
+        name: 'quiet run',
+        kind: 'selftest',
+        config: { size: 9 },
+        configHash: 'logs-panel-empty',
+        runs: { create: {} },
+      },
+      include: { runs: true },
+    });
+    await page.goto(`${webUrl}/runs/${experiment.runs[0]!.id}`);
+    expect(await page.locator('[data-testid="run-logs"]').textContent()).toBe('No log lines yet.');
+  });
+});
