@@ -14,7 +14,8 @@ async function settled(promise: Promise<unknown>): Promise<boolean> {
 
 describe('the expensive-query gate', () => {
   it('admits expensive requests one at a time, in order, and cheap ones at once', async () => {
-    const gate = new ExpensiveQueryGate();
+    // The whole of the time: turns pass on at once (the share is tested below).
+    const gate = new ExpensiveQueryGate(EXPENSIVE_QUERY_COST, 1, 1);
     const first = await gate.admit(EXPENSIVE_QUERY_COST);
     const second = gate.admit(4999);
     const third = gate.admit(EXPENSIVE_QUERY_COST + 1);
@@ -32,5 +33,28 @@ describe('the expensive-query gate', () => {
     (await third)();
     // The gate is free again.
     expect(await settled(gate.admit(EXPENSIVE_QUERY_COST))).toBe(true);
+  });
+});
+
+describe('the expensive-query gate over time', () => {
+  it('starts the next expensive request only after its share of the time has passed', async () => {
+    const gate = new ExpensiveQueryGate(EXPENSIVE_QUERY_COST, 1, 0.5);
+    const first = await gate.admit(EXPENSIVE_QUERY_COST);
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    first();
+    const started = performance.now();
+    const second = gate.admit(EXPENSIVE_QUERY_COST);
+    expect(await settled(second)).toBe(false);
+    // A turn of 60 ms at a share of one half: the next waits as long again.
+    expect(await settled(gate.admit(EXPENSIVE_QUERY_COST - 1))).toBe(true);
+    (await second)();
+    expect(performance.now() - started).toBeGreaterThanOrEqual(55);
+  });
+
+  it('refuses a share outside (0, 1]', () => {
+    expect(() => new ExpensiveQueryGate(EXPENSIVE_QUERY_COST, 1, 0)).toThrow(
+      "the expensive requests' share of time must be in (0, 1], got 0",
+    );
+    expect(() => new ExpensiveQueryGate(EXPENSIVE_QUERY_COST, 1, 1.5)).toThrow('got 1.5');
   });
 });
