@@ -3,8 +3,11 @@ import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
+  blasKind,
+  referenceBlasRefusal,
   runTorchPeer,
   torchPeerLogits,
+  type TorchPeerResult,
   type TorchPeerLogits,
   type TorchPeerLogitsOptions,
 } from '../src/bench/torch-peer.ts';
@@ -70,6 +73,24 @@ function largestDifference(a: number[][], b: number[][]): number {
 }
 
 describe('PyTorch peer', () => {
+  it.each([
+    ['/usr/lib/x86_64-linux-gnu/openblas-pthread/libblas.so.3', 'optimised'],
+    ['/opt/intel/oneapi/mkl/lib/libmkl_rt.so.2', 'optimised'],
+    ['/usr/lib/x86_64-linux-gnu/blis-openmp/libblas.so.3', 'optimised'],
+    ['/usr/lib/x86_64-linux-gnu/blas/libblas.so.3.11.0', 'reference'],
+    [null, 'unknown'],
+  ] as const)('classifies the BLAS at %s as %s', (path, kind) => {
+    expect(blasKind(path)).toBe(kind);
+  });
+
+  it('names the fix when it refuses the reference BLAS', () => {
+    expect(referenceBlasRefusal('/usr/lib/x86_64-linux-gnu/blas/libblas.so.3')).toBe(
+      'PyTorch ran on the reference BLAS (/usr/lib/x86_64-linux-gnu/blas/libblas.so.3), which is ' +
+        'no honest peer: install an optimised one (Debian and Ubuntu: apt-get install ' +
+        'libopenblas0-pthread) and run again',
+    );
+  });
+
   it('is skipped, saying why, when no interpreter it is given exists', async () => {
     const result = await runTorchPeer({
       model: '/nonexistent',
@@ -105,6 +126,12 @@ describe.skipIf(!torchInstalled)('PyTorch peer (needs python3 with torch and num
   it('times prefill and decode of a checkpoint, dense and factorised', async () => {
     const model = await tinyCheckpoint();
     const dense = await runTorchPeer({ model, promptLen: 8, genLen: 4, batch: 2, repeats: 2 });
+    if ('skipped' in dense) {
+      // Only on a development machine without OpenBLAS; CI installs it and requires it here.
+      expect(process.env.FACTORLAB_REQUIRE_OPENBLAS).not.toBe('1');
+      expect(dense.skipped).toMatch(/^PyTorch ran on the reference BLAS/);
+      return;
+    }
     expect(dense).toMatchObject({
       peer: 'pytorch-eager',
       torch: expect.any(String),
@@ -121,6 +148,20 @@ describe.skipIf(!torchInstalled)('PyTorch peer (needs python3 with torch and num
     console.log(`PyTorch peer ran on BLAS: ${blas ?? 'none found in /proc/self/maps'}`);
     // CI installs OpenBLAS: a peer on the reference BLAS (25x slower) would be a straw man.
     if (process.env.FACTORLAB_REQUIRE_OPENBLAS === '1') expect(blas).toMatch(/openblas/i);
+    // The layout is the faster of the two in its own trial.
+    const trial = dense.layoutTrialDecodeTokS!;
+    expect(trial.linear).toBeGreaterThan(0);
+    expect(dense.layout).toBe(trial.linear >= trial.transposed ? 'linear' : 'transposed');
+    const forced = (await runTorchPeer({
+      model,
+      promptLen: 8,
+      genLen: 4,
+      batch: 1,
+      repeats: 1,
+      layout: 'transposed',
+    })) as TorchPeerResult;
+    expect(forced.layout).toBe('transposed');
+    expect(forced).not.toHaveProperty('layoutTrialDecodeTokS');
     const factorised = await runTorchPeer({
       model,
       promptLen: 8,
@@ -153,6 +194,17 @@ describe.skipIf(!torchInstalled)('PyTorch peer (needs python3 with torch and num
     expect(largestDifference(allExperts.logits, dense.logits)).toBeLessThan(1e-5 * scale);
     const oneExpert = await logits({ model, ids, factorised: { experts: 3, topK: 1 } });
     expect(largestDifference(oneExpert.logits, dense.logits)).toBeGreaterThan(1e-3 * scale);
+
+    // Weights transposed once (the layout the reference BLAS multiplies faster): same logits.
+    const transposed = await logits({ model, ids, layout: 'transposed' });
+    expect(largestDifference(transposed.logits, dense.logits)).toBeLessThan(1e-5 * scale);
+    const oneTransposed = await logits({
+      model,
+      ids,
+      factorised: { experts: 3, topK: 1 },
+      layout: 'transposed',
+    });
+    expect(largestDifference(oneTransposed.logits, oneExpert.logits)).toBeLessThan(1e-5 * scale);
   });
 
   for (const { name, options } of FIXTURE_VARIANTS)

@@ -310,6 +310,17 @@ async function measurePeer(config: InferenceBenchConfig): Promise<Record<string,
   };
 }
 
+/** The BLAS the peer ran on and the weight layout it chose, with the trial that chose it. */
+function peerForm(peer: Record<string, unknown>): string {
+  const blas =
+    typeof peer.blas === 'string' ? path.basename(path.dirname(peer.blas)) : 'its own BLAS';
+  const trial = peer.layoutTrialDecodeTokS as Record<string, number> | undefined;
+  const trialText = trial
+    ? ` (trial decode: linear ${trial.linear!.toFixed(1)}, transposed ${trial.transposed!.toFixed(1)} tokens/s)`
+    : '';
+  return `${blas}, ${String(peer.layout)} layout${trialText}`;
+}
+
 function formatBench(result: Record<string, unknown>): string {
   const number = (key: string, digits = 1) => (result[key] as number).toFixed(digits);
   const adapter = result.adapter as DeviceInfo;
@@ -342,7 +353,7 @@ function formatBench(result: Record<string, unknown>): string {
         ? ''
         : `, ${((peerGbS / (result.readGbS as number)) * 100).toFixed(0)}% of the host's read bandwidth`;
     lines.push(
-      `PyTorch ${peer.torch} eager (${peer.threads} threads): prefill ${peer.prefillTokS!.toFixed(1)} ` +
+      `PyTorch ${peer.torch} eager (${peer.threads} threads, ${peerForm(peer)}): prefill ${peer.prefillTokS!.toFixed(1)} ` +
         `tokens/s, decode ${peer.decodeTokS!.toFixed(1)} tokens/s (${peerGbS.toFixed(2)} GB/s${peerShare})`,
       `lab / PyTorch: prefill ${ratio('prefillTokS', 'prefillTokS')}, decode ${ratio('decodeTokS', 'decodeTokS')}`,
     );

@@ -31,6 +31,10 @@ const timingSchema = z.object({
   densePrefillTokS: positive.optional(),
   /** Factorised over dense decode throughput. */
   speedup: positive.optional(),
+  /** How the weights were multiplied: as stored (F.linear) or transposed once (x @ W^T). */
+  layout: z.enum(['linear', 'transposed']),
+  /** With the layout chosen by trial: each layout's trial decode tokens/s. */
+  layoutTrialDecodeTokS: z.object({ linear: positive, transposed: positive }).optional(),
 });
 
 export type TorchPeerResult = z.output<typeof timingSchema>;
@@ -74,10 +78,36 @@ export interface TorchPeerOptions extends PeerCommonOptions {
   batch: number;
   /** Timed runs of each model, best of which is reported (the script's default is 3). */
   repeats?: number;
+  /** The weights' layout; by default the faster on this BLAS, chosen by a short trial. */
+  layout?: 'auto' | 'linear' | 'transposed';
+}
+
+/**
+ * What kind of BLAS the library at `path` is: an optimised one (OpenBLAS, MKL, BLIS, Accelerate,
+ * Arm PL), the reference (netlib) one Debian installs by default, or unknown (none seen: a wheel's
+ * own statically linked BLAS).
+ */
+export function blasKind(path: string | null): 'optimised' | 'reference' | 'unknown' {
+  if (path === null) return 'unknown';
+  if (/openblas|mkl|blis|accelerate|armpl/i.test(path)) return 'optimised';
+  return 'reference';
+}
+
+/**
+ * Why a timing on `blas` is no peer: over the reference BLAS PyTorch multiplies matrices 20-30x
+ * slower than a user gets with one more package, so the lab would be measured against a straw man.
+ */
+export function referenceBlasRefusal(blas: string): string {
+  return (
+    `PyTorch ran on the reference BLAS (${blas}), which is no honest peer: install an optimised ` +
+    `one (Debian and Ubuntu: apt-get install libopenblas0-pthread) and run again`
+  );
 }
 
 export interface TorchPeerLogitsOptions extends PeerCommonOptions {
   ids: readonly number[];
+  /** The weights' layout (default: as stored); the logits do not depend on it. */
+  layout?: 'linear' | 'transposed';
 }
 
 const execFileAsync = promisify(execFile);
@@ -173,8 +203,9 @@ export function parsePeerOutput<Schema extends z.ZodType>(
 /**
  * Times PyTorch's eager CPU inference of a checkpoint: prefill of `batch` x `promptLen` random
  * ids, then `genLen` greedy decode steps, after a warm-up, best of `repeats` runs. Factorised, it
- * also times the dense model in the same process, runs alternating, and reports the decode speedup. Skipped (not failed) when no Python
- * with torch is installed; an error when the script fails.
+ * also times the dense model in the same process, runs alternating, and reports the decode
+ * speedup. Skipped (not failed) when no Python with torch is installed, and when torch runs on the
+ * reference BLAS (see referenceBlasRefusal); an error when the script fails.
  */
 export async function runTorchPeer(
   options: TorchPeerOptions,
@@ -188,8 +219,13 @@ export async function runTorchPeer(
     '--batch',
     String(options.batch),
     ...(options.repeats === undefined ? [] : ['--repeats', String(options.repeats)]),
+    ...(options.layout === undefined ? [] : ['--layout', options.layout]),
   ]);
-  return 'skipped' in run ? run : parsePeerOutput(timingSchema, run.stdout);
+  if ('skipped' in run) return run;
+  const result = parsePeerOutput(timingSchema, run.stdout);
+  if (result.blas !== null && blasKind(result.blas) === 'reference')
+    return { skipped: referenceBlasRefusal(result.blas) };
+  return result;
 }
 
 /** The peer's logits of `ids` as one sequence, for cross-checking a forward pass. */
@@ -200,6 +236,7 @@ export async function torchPeerLogits(
     ...commonArguments(options),
     '--logits-ids',
     options.ids.join(','),
+    ...(options.layout === undefined ? [] : ['--layout', options.layout]),
   ]);
   return 'skipped' in run ? run : parsePeerOutput(logitsSchema, run.stdout);
 }
