@@ -12,7 +12,7 @@ import { queueSelftest } from '../../test/support/runs.ts';
 import { databaseTargets, type TestDatabase } from '../../test/support/test-database.ts';
 
 describe('progress ticks as log lines', () => {
-  it('logs each stage change, then one line per 10% gained at most every 5 s', () => {
+  it('logs each new stage, then one line per 10% gained at most every 5 s', () => {
     let now = 0;
     const lines = new ProgressLines(() => now);
     const logged: (string | null)[] = [];
@@ -25,12 +25,39 @@ describe('progress ticks as log lines', () => {
     }
     const kept = logged.filter((line) => line !== null);
     expect(kept.slice(0, 3)).toEqual(['acquiring GPU (0%)', 'compiling (5%)', 'training (10%)']);
-    const percents = kept.slice(3).map((line) => Number(/training: (\d+)%/.exec(line)![1]));
+    const percents = kept.slice(3).map((line) => Number(/^training \((\d+)%\)$/.exec(line)![1]));
     expect(percents.length).toBeGreaterThan(3);
     expect(percents.length).toBeLessThanOrEqual(100_000 / PROGRESS_LINE_INTERVAL_MS);
     for (const [i, percent] of percents.entries()) {
       expect(percent - (percents[i - 1] ?? 10)).toBeGreaterThanOrEqual(10);
     }
+  });
+
+  it('counts stages differing only in numbers as one, and going back to a stage as a tick', () => {
+    let now = 0;
+    const lines = new ProgressLines(() => now);
+    const kept: string[] = [];
+    const tick = (fraction: number, stage: string) => {
+      const line = lines.next(fraction, stage);
+      if (line !== null) kept.push(line);
+    };
+    tick(0, 'preparing data');
+    // A pretraining loop: `step N/1000` every step, validation every 50 steps, 0.1 s a step.
+    for (let step = 1; step <= 1000; step++) {
+      now = step * 100;
+      if (step % 50 === 0) tick(step / 1000, 'scoring the validation split');
+      tick(step / 1000, `step ${step}/1000`);
+    }
+    expect(kept.slice(0, 3)).toEqual([
+      'preparing data (0%)',
+      'step 1/1000 (0%)',
+      'scoring the validation split (5%)',
+    ]);
+    // Then the steps' own ticks, never the return to a stage seen before.
+    const ticks = kept.slice(3);
+    expect(ticks.length).toBeGreaterThan(3);
+    expect(ticks.length).toBeLessThanOrEqual(100_000 / PROGRESS_LINE_INTERVAL_MS);
+    for (const line of ticks) expect(line).toMatch(/^step \d+\/1000 \(\d+%\)$/);
   });
 
   it('reads the level from the message: warning and error prefixes', () => {
