@@ -4,8 +4,8 @@ import { useRouter } from 'next/navigation';
 import { useEffect, useRef, useState } from 'react';
 import { liveFeedHref } from '../../lib/live-feed.ts';
 
-/** Refreshes no closer together than this, however fast changes come. */
-const MIN_REFRESH_GAP_MS = 500;
+/** Refreshes no closer together than this, however fast changes come (a busy lab: progress). */
+const MIN_REFRESH_GAP_MS = 1000;
 /** While the subscription is down, the page refreshes itself this often. */
 const FALLBACK_REFRESH_MS = 2000;
 const FIRST_RETRY_MS = 1000;
