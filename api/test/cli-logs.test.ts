@@ -101,6 +101,13 @@ describe('lab logs', () => {
     const finished = await queueSelftest(database.db, { size: 10 });
     await database.db.run.update({ where: { id: finished.id }, data: { status: 'SUCCEEDED' } });
     const followed = await runLab(['logs', finished.id, '--follow'], env);
-    expect(followed).toEqual({ code: 0, stdout: '', stderr: '' });
+    expect(followed).toMatchObject({ code: 0, stdout: '' });
+    expect(followed.stderr).toBe(
+      `run ${finished.id} has no log lines (runs of workers older than run logs have none)\n`,
+    );
+    const queued = await queueSelftest(database.db, { size: 11 });
+    const early = await runLab(['logs', queued.id.slice(0, 8)], env);
+    expect(early).toMatchObject({ code: 0, stdout: '' });
+    expect(early.stderr).toContain(`lab logs ${queued.id.slice(0, 8)} --follow\` waits for them`);
   }, 60_000);
 });

@@ -111,6 +111,14 @@ export async function logsCommand(
   const printer = new LinePrinter(options.json);
   const status = await printStored(lab, runId, printer);
   if (options.follow && !FINISHED.has(status)) await follow(lab, runId, printer);
+  if (printer.lastSeq === 0) {
+    // On stderr, so that a pipe reading the lines gets none.
+    process.stderr.write(
+      FINISHED.has(status) || options.follow
+        ? `run ${runId} has no log lines (runs of workers older than run logs have none)\n`
+        : `run ${runId} has no log lines yet: \`lab logs ${typedId} --follow\` waits for them\n`,
+    );
+  }
 }
 
 /** `lab logs RUN [--follow] [--json]`. */
