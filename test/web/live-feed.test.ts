@@ -16,6 +16,8 @@ describe("the live feed's query string", () => {
       { runId: RUN, afterStep: 41 },
     ]);
     expect(liveOperations(new URLSearchParams({ run: RUN }))[1]!.variables.afterStep).toBe(-1);
+    // runUpdated sends the run as it is first: the page shows that already.
+    expect(operations.map((op) => op.firstEventIsState ?? false)).toEqual([true, false]);
   });
 
   it.each([

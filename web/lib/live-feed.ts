@@ -9,6 +9,8 @@ import { isRunId } from './runs.ts';
 export interface LiveOperation {
   query: string;
   variables: Record<string, unknown>;
+  /** Its first event is the state the page was rendered from: it confirms, it changes nothing. */
+  firstEventIsState?: boolean;
 }
 
 /**
@@ -30,7 +32,11 @@ export function liveOperations(params: URLSearchParams): LiveOperation[] {
     );
   }
   return [
-    { query: RUN_UPDATED_SUBSCRIPTION.toString(), variables: { id: runId } },
+    {
+      query: RUN_UPDATED_SUBSCRIPTION.toString(),
+      variables: { id: runId },
+      firstEventIsState: true,
+    },
     { query: METRICS_APPENDED_SUBSCRIPTION.toString(), variables: { runId, afterStep } },
   ];
 }

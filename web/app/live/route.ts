@@ -8,7 +8,7 @@ const KEEPALIVE_MS = 15_000;
 
 /**
  * Server-sent events for a live page, relayed from the API's subscriptions: `ready` once the API
- * accepted the dashboard's key, `change` per event, `failure` (then the end) when the API cannot
+ * accepted the dashboard's key (and sent the run's state, for a run page), `change` per event, `failure` (then the end) when the API cannot
  * be reached or refuses. The browser does not subscribe itself: the key stays on this server, and
  * the API may be reachable from here only (compose's gateway).
  */
@@ -30,9 +30,23 @@ export function GET(request: Request): Response {
       const send = (event: string, data: unknown) =>
         write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
       const keepalive = setInterval(() => write(': keepalive\n\n'), KEEPALIVE_MS);
+      // Ready once connected and every state-first subscription has sent its state.
+      const awaitingState = new Set(
+        operations.flatMap((operation, index) => (operation.firstEventIsState ? [index] : [])),
+      );
+      let connected = false;
+      const readyIfSettled = () => {
+        if (connected && awaitingState.size === 0) send('ready', {});
+      };
       const unfollow = followApi(operations, {
-        onReady: () => send('ready', {}),
-        onEvent: (index, data) => send('change', { index, data }),
+        onReady: () => {
+          connected = true;
+          readyIfSettled();
+        },
+        onEvent: (index, data) => {
+          if (awaitingState.delete(index)) readyIfSettled();
+          else send('change', { index, data });
+        },
         onFailure: (message) => {
           if (!open) return;
           send('failure', { message });
