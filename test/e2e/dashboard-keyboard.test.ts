@@ -109,4 +109,30 @@ describe('the dashboard by keyboard alone, in Chromium', () => {
     await page.keyboard.press('Escape');
     expect(await help.count()).toBe(0);
   });
+
+  it('keeps a chosen light or dark theme over the system setting, across a reload', async () => {
+    await page.emulateMedia({ colorScheme: 'light' });
+    await page.goto(`${webUrl}/`);
+    const background = () =>
+      page.locator('body').evaluate((body) => {
+        const view = body.ownerDocument.defaultView!;
+        return view.getComputedStyle(body).backgroundColor;
+      });
+    const theme = () => page.locator('html').getAttribute('data-theme');
+    expect([await theme(), await background()]).toEqual([null, 'rgb(255, 255, 255)']);
+
+    await page.locator('[data-testid="theme-choice"]').selectOption('dark');
+    expect([await theme(), await background()]).toEqual(['dark', 'rgb(20, 23, 29)']);
+    await page.reload();
+    expect([await theme(), await background()]).toEqual(['dark', 'rgb(20, 23, 29)']);
+    expect(await page.locator('[data-testid="theme-choice"]').inputValue()).toBe('dark');
+
+    // Light chosen on a dark system stays light; back to the system's, it follows it.
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.locator('[data-testid="theme-choice"]').selectOption('light');
+    expect([await theme(), await background()]).toEqual(['light', 'rgb(255, 255, 255)']);
+    await page.locator('[data-testid="theme-choice"]').selectOption('system');
+    expect([await theme(), await background()]).toEqual([null, 'rgb(20, 23, 29)']);
+    await page.emulateMedia({ colorScheme: 'light' });
+  });
 });

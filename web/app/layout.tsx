@@ -4,6 +4,8 @@ import type { ReactNode } from 'react';
 import { KeyboardShortcuts } from './_components/keyboard-shortcuts.tsx';
 import { SiteNav } from './_components/site-nav.tsx';
 import { SkipLink } from './_components/skip-link.tsx';
+import { ThemeChoice } from './_components/theme-choice.tsx';
+import { THEME_INIT_SCRIPT } from '../lib/theme.ts';
 import './globals.css';
 
 export const metadata: Metadata = {
@@ -13,7 +15,11 @@ export const metadata: Metadata = {
 
 export default function RootLayout({ children }: { children: ReactNode }) {
   return (
-    <html lang="en">
+    // The theme script sets data-theme on <html> before React hydrates it.
+    <html lang="en" suppressHydrationWarning>
+      <head>
+        <script dangerouslySetInnerHTML={{ __html: THEME_INIT_SCRIPT }} />
+      </head>
       <body>
         <SkipLink target="content" />
         <header className="site-header">
@@ -21,6 +27,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
             FactorLab
           </Link>
           <SiteNav />
+          <ThemeChoice />
         </header>
         <KeyboardShortcuts />
         <main className="content" id="content" tabIndex={-1}>

@@ -9,8 +9,9 @@ import {
 } from 'echarts/components';
 import * as echarts from 'echarts/core';
 import { SVGRenderer } from 'echarts/renderers';
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { SeriesPoint } from '../../lib/series.ts';
+import { isDarkNow, THEME_CHANGE_EVENT } from '../../lib/theme.ts';
 
 echarts.use([
   EChartsLineChart,
@@ -99,13 +100,30 @@ export function EChartsLines({ lines, ariaLabel }: { lines: PlottedLine[]; ariaL
   const box = useRef<HTMLDivElement>(null);
   const chart = useRef<echarts.ECharts | null>(null);
   const drawn = useRef('');
+  const latest = useRef(lines);
+
+  const [dark, setDark] = useState<boolean | null>(null);
+
+  // The page's theme: the viewer's choice, else the system's; ECharts takes it at init only.
+  useEffect(() => {
+    const follow = () => setDark(isDarkNow());
+    follow();
+    const system = window.matchMedia('(prefers-color-scheme: dark)');
+    system.addEventListener('change', follow);
+    window.addEventListener(THEME_CHANGE_EVENT, follow);
+    return () => {
+      system.removeEventListener('change', follow);
+      window.removeEventListener(THEME_CHANGE_EVENT, follow);
+    };
+  }, []);
 
   useEffect(() => {
     const element = box.current;
-    if (element === null) return;
-    const dark = window.matchMedia('(prefers-color-scheme: dark)').matches;
+    if (element === null || dark === null) return;
     const instance = echarts.init(element, dark ? 'dark' : null, { renderer: 'svg' });
     chart.current = instance;
+    drawn.current = signatureOf(latest.current);
+    instance.setOption(optionFor(latest.current), { replaceMerge: ['series'] });
     const resize = new ResizeObserver(() => instance.resize());
     resize.observe(element);
     return () => {
@@ -114,9 +132,10 @@ export function EChartsLines({ lines, ariaLabel }: { lines: PlottedLine[]; ariaL
       chart.current = null;
       drawn.current = '';
     };
-  }, []);
+  }, [dark]);
 
   useEffect(() => {
+    latest.current = lines;
     const signature = signatureOf(lines);
     if (chart.current === null || signature === drawn.current) return;
     drawn.current = signature;
