@@ -7,8 +7,15 @@ import type {
   KernelTarget,
   InferenceBenchConfig,
 } from '@factorlab/gpu';
-import { inferenceBenchConfigSchema } from '@factorlab/gpu/jobs/inference-bench-config';
-import { DECODE_TRAFFIC_METRICS as TRAFFIC } from '@factorlab/gpu/metric-keys';
+import {
+  inferenceBenchConfigSchema,
+  WEIGHT_PRECISION_HELP,
+  WEIGHT_PRECISIONS,
+} from '@factorlab/gpu/jobs/inference-bench-config';
+import {
+  DECODE_TRAFFIC_METRICS as TRAFFIC,
+  WEIGHT_ROUNDING_METRICS as ROUNDING,
+} from '@factorlab/gpu/metric-keys';
 import { ConsoleReporter } from './console-reporter.ts';
 import { fail } from './fail.ts';
 import { CPU_THREADS_HELP, integer } from './flags.ts';
@@ -25,9 +32,6 @@ async function withGpu<T>(cpuThreads: number | undefined, body: (gpu: Gpu) => Pr
 
 const KERNELS_HELP =
   'kernel family: cpu (lavapipe) or gpu; by default the one that suits the adapter';
-
-const WEIGHTS_HELP =
-  'auto (default) keeps F16/BF16 matrices in f16 on the GPU where it computes f16; f32 widens them';
 
 export interface FactorisationFlags {
   /** Kernel family to force: cpu or gpu. */
@@ -71,11 +75,12 @@ function loadOptions(flags: FactorisationFlags, factorisation: FactorisationOpti
   const { kernels, weights = 'auto' } = flags;
   if (kernels !== undefined && kernels !== 'cpu' && kernels !== 'gpu')
     fail(`--kernels ${kernels}: must be cpu or gpu`);
-  if (weights !== 'auto' && weights !== 'f32') fail(`--weights ${weights}: must be auto or f32`);
+  if (!(WEIGHT_PRECISIONS as readonly string[]).includes(weights))
+    fail(`--weights ${weights}: must be ${WEIGHT_PRECISIONS.join(', ')}`);
   return {
     factorisation,
     kernelTarget: kernels as KernelTarget | undefined,
-    weights: weights as 'auto' | 'f32',
+    weights: weights as InferenceBenchConfig['weights'],
   };
 }
 
@@ -233,6 +238,13 @@ function benchResult(
       split: row.split,
       prefillSpeedup: summary.prefill_speedup,
     }),
+    ...(summary[ROUNDING.maxAbs] !== undefined && {
+      f16Error: {
+        maxAbs: summary[ROUNDING.maxAbs],
+        relativeRms: summary[ROUNDING.relativeRms],
+        top1Agreement: summary[ROUNDING.top1Agreement],
+      },
+    }),
     stepBytes: summary[TRAFFIC.stepBytes],
     denseStepBytes: summary[TRAFFIC.denseStepBytes],
     decodeGbS: summary[TRAFFIC.decodeGbS],
@@ -341,6 +353,13 @@ function formatBench(result: Record<string, unknown>): string {
     );
   }
   lines.push(...trafficLines(result));
+  const f16 = result.f16Error as Record<string, number> | undefined;
+  if (f16)
+    lines.push(
+      `weights f16: logits move from f32's by at most ${f16.maxAbs!.toPrecision(3)} ` +
+        `(relative RMS ${f16.relativeRms!.toPrecision(3)}), same top token at ` +
+        `${(f16.top1Agreement! * 100).toFixed(1)}% of positions`,
+    );
   const peer = result.peer as
     (Record<string, number> & { skipped?: string; torch?: string }) | undefined;
   if (peer?.skipped !== undefined) lines.push(`PyTorch peer: skipped (${peer.skipped})`);
@@ -374,7 +393,7 @@ function withModelFlags(command: Command): Command {
     .option('--split <strategy>', 'sequential, random or kmeans', 'sequential')
     .option('--seed <n>', 'seed of the split and the router', integer, 0)
     .option('--kernels <family>', KERNELS_HELP)
-    .option('--weights <precision>', WEIGHTS_HELP)
+    .option('--weights <precision>', WEIGHT_PRECISION_HELP)
     .option('--cpu-threads <n>', CPU_THREADS_HELP, integer);
 }
 

@@ -18,6 +18,7 @@ import { embedTokens, gatherRows, rmsNormRows } from '../ops/fused/rows.ts';
 import { KvCache } from './kv-cache.ts';
 import type { InputNorm } from '../ops/fused/row-streams.ts';
 import { Projector } from './linear.ts';
+import { halfStorage, type WeightPrecision } from './weight-precision.ts';
 import { routerForward, softmaxGates } from './expert-routing.ts';
 import { readMoeConfig } from '../factor/moe-config.ts';
 import {
@@ -32,9 +33,11 @@ import { TOKEN_FIELDS, type TokenBatch, type TokenRun } from '../ops/fused/token
 export interface LoadOptions extends ExpertOptions {
   /**
    * `auto` (default) keeps the matrices of F16 and BF16 checkpoints in f16 where the device has
-   * shader-f16 (half the memory and bytes read; products still sum in f32); `f32` widens all.
+   * shader-f16 (half the memory and bytes read; products still sum in f32); `f32` widens all;
+   * `f16` also rounds F32 matrices to f16 (refused without shader-f16): an opt-in that halves
+   * the bytes a decode step reads and moves the logits (inference-bench reports by how much).
    */
-  weights?: 'auto' | 'f32';
+  weights?: WeightPrecision;
   /** Kernel family; by default the one that suits the adapter (tests force each). */
   kernelTarget?: KernelTarget;
   /**
@@ -95,17 +98,21 @@ export class LlamaModel {
     }
     const engine = engineFor(gpu);
     const expertPlan = planExperts(config, options);
-    const keepHalf = options.weights !== 'f32' && engine.device.features.has('shader-f16');
+    const half = halfStorage(
+      options.weights ?? 'auto',
+      engine.device.features.has('shader-f16'),
+      engine.gpu.info.description,
+    );
     assertCheckpointFits(checkpoint, engine.device.limits, {
       rowBlocked: ROW_BLOCKED_TENSORS,
-      halfPrecision: keepHalf,
+      halfPrecision: half !== 'none',
     });
     const target = options.kernelTarget ?? defaultKernelTarget(engine);
     const weights = await loadLlamaWeights(
       engine,
       checkpoint,
       expertPlan,
-      keepHalf,
+      half,
       target === 'cpu',
       options.maxBindingBytes,
     );

@@ -9,7 +9,7 @@ import type { ExpertWeights } from '../ops/fused/experts.ts';
 import type { Engine } from '../runtime/engine.ts';
 import type { Tensor } from '../tensor/tensor.ts';
 import type { Linear } from './linear.ts';
-import { WeightUploader } from './weight-uploader.ts';
+import { WeightUploader, type HalfStorage } from './weight-uploader.ts';
 import { loadStoredExperts, storedExpertTensors, type StoredExperts } from './stored-experts.ts';
 import { readMoeConfig } from '../factor/moe-config.ts';
 
@@ -188,7 +188,7 @@ export async function loadLlamaWeights(
   engine: Engine,
   checkpoint: Checkpoint,
   expertPlan: ExpertPlan | undefined,
-  keepHalf: boolean,
+  half: HalfStorage,
   laneBlocking: boolean,
   maxBindingBytes = engine.device.limits.maxStorageBufferBindingSize,
 ): Promise<LlamaWeights> {
@@ -198,7 +198,7 @@ export async function loadLlamaWeights(
     throw new Error(
       `${checkpoint.directory} is already a mixture of ${storedMoe.num_experts} experts (top ${storedMoe.top_k}); load it without experts and top-k`,
     );
-  const load = new WeightUploader(engine, checkpoint, keepHalf, laneBlocking);
+  const load = new WeightUploader(engine, checkpoint, half, laneBlocking);
   // The embedding lookup reads rows: never lane-blocked, so a tied LM head is not either.
   const embeddings = await load.rowBlocks('model.embed_tokens.weight', maxBindingBytes, false);
   const layers: LayerWeights[] = [];

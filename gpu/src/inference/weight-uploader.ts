@@ -18,6 +18,13 @@ export interface MatrixPart {
 }
 
 const HALF_DTYPES = new Set(['F16', 'BF16']);
+
+/**
+ * Which matrices are stored in f16 on the GPU: none; those the checkpoint stores in F16 or BF16
+ * (exact, or kept f32 when a BF16 value is outside f16's range); or every one, F32 matrices
+ * rounded to the nearest f16 (an opt-in: half the bytes a decode step reads, the logits move).
+ */
+export type HalfStorage = 'none' | 'stored' | 'all';
 /** Values a lane-blocked projection is read in at a time (16 MB as f32). */
 const CHUNK_ELEMENTS = 1 << 22;
 const FLOAT16_MAX = 65_504;
@@ -31,11 +38,16 @@ export class WeightUploader {
   constructor(
     private readonly engine: Engine,
     private readonly checkpoint: Checkpoint,
-    /** Keep half-precision checkpoints' matrices in f16 (the device computes with f16). */
-    private readonly keepHalf: boolean,
+    /** Which matrices to keep in f16 (the device computes with f16 unless 'none'). */
+    private readonly half: HalfStorage,
     /** Store projection matrices lane-blocked for the row-streaming (CPU) kernels. */
     private readonly laneBlocking: boolean,
   ) {}
+
+  /** Whether a matrix the checkpoint stores as `dtype` is kept in f16 where its values fit. */
+  private storesHalf(dtype: string): boolean {
+    return this.half === 'all' || (this.half === 'stored' && HALF_DTYPES.has(dtype));
+  }
 
   /** Whether a projection matrix of `columns` columns is stored lane-blocked. */
   blocksLanes(columns: number): boolean {
@@ -91,7 +103,7 @@ export class WeightUploader {
    * outside f16's range, which keeps the matrix in f32.
    */
   async matrix(label: string, shape: number[], parts: MatrixPart[]): Promise<Tensor> {
-    const halves = this.keepHalf ? await this.halfParts(parts) : undefined;
+    const halves = await this.halfParts(parts);
     const target = this.allocate(label, shape, halves ? 'f16' : 'f32');
     let byteOffset = 0;
     for (const [index, part] of parts.entries()) {
@@ -102,7 +114,10 @@ export class WeightUploader {
     return target;
   }
 
-  /** Every part's f16 bits, or undefined when one of them cannot be stored in f16 exactly. */
+  /**
+   * Every part's f16 bits, or undefined when one of them is not kept in f16: its dtype is not
+   * (see storesHalf), its length is odd, or a value is outside f16's range.
+   */
   private async halfParts(parts: MatrixPart[]): Promise<Uint16Array[] | undefined> {
     const halves: Uint16Array[] = [];
     for (const part of parts) {
@@ -110,14 +125,13 @@ export class WeightUploader {
       const elements = part.rows
         ? (elementCount(shape) / shape[0]!) * part.rows.count
         : elementCount(shape);
-      if (!HALF_DTYPES.has(dtype) || elements % 2 !== 0) return undefined;
+      if (!this.storesHalf(dtype) || elements % 2 !== 0) return undefined;
       if (dtype === 'F16' && !part.values) {
         halves.push(await this.checkpoint.readFloat16Bits(part.source, part.rows));
         continue;
       }
       const values = await this.values(part);
-      if (dtype === 'BF16' && !values.every((value) => Math.abs(value) <= FLOAT16_MAX))
-        return undefined;
+      if (!values.every((value) => Math.abs(value) <= FLOAT16_MAX)) return undefined;
       halves.push(encodeFloat16(values));
     }
     return halves;
@@ -135,7 +149,7 @@ export class WeightUploader {
     const { shape, dtype } = this.checkpoint.info(name);
     const [rows, columns] = shape as [number, number];
     const laneBlocked = projection && this.blocksLanes(columns);
-    const elementBytes = this.keepHalf && HALF_DTYPES.has(dtype) ? 2 : 4;
+    const elementBytes = this.storesHalf(dtype) ? 2 : 4;
     const fitting = Math.max(1, Math.floor(maxBindingBytes / (columns * elementBytes)));
     // Lane-blocked blocks pad their rows to LANE_BLOCK_ROWS, so they hold whole lane blocks.
     const blockRows = laneBlocked
@@ -183,7 +197,7 @@ export class WeightUploader {
     parts: MatrixPart[],
     groups = 1,
   ): Promise<Tensor> {
-    const halves = this.keepHalf ? await this.halfParts(parts) : undefined;
+    const halves = await this.halfParts(parts);
     const values = halves ? concatenate(halves, Uint16Array) : await this.allValues(parts);
     const blocked = laneBlock(values, columns, groups);
     const weight = this.allocate(
@@ -205,7 +219,7 @@ export class WeightUploader {
     [rows, columns]: [number, number],
     part: MatrixPart,
   ): Promise<Tensor> {
-    if (this.keepHalf && HALF_DTYPES.has(this.checkpoint.info(part.source).dtype)) {
+    if (this.storesHalf(this.checkpoint.info(part.source).dtype)) {
       const weight = this.allocate(label, [laneBlockedRows(rows), columns], 'f16');
       if (await this.writeLaneBlockedChunks(weight, rows, part, true)) return weight;
       weight.dispose();

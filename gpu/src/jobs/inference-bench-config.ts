@@ -1,5 +1,8 @@
 import { z } from 'zod';
 import { SPLIT_STRATEGIES } from '../factor/factorise.ts';
+import { WEIGHT_PRECISION_HELP, WEIGHT_PRECISIONS } from '../inference/weight-precision.ts';
+
+export { WEIGHT_PRECISION_HELP, WEIGHT_PRECISIONS };
 
 const length = z.int().min(1).max(4096);
 
@@ -28,12 +31,7 @@ export const inferenceBenchConfigSchema = z
     genLen: z.int().min(2).max(4096).default(64).describe('generated tokens per sequence'),
     batch: z.int().min(1).max(64).default(1).describe('sequences decoded together'),
     repeats: z.int().min(1).max(20).default(3).describe('timed generations (figures are medians)'),
-    weights: z
-      .enum(['auto', 'f32'])
-      .default('auto')
-      .describe(
-        'auto keeps F16/BF16 matrices in f16 on the GPU where it computes f16; f32 widens them',
-      ),
+    weights: z.enum(WEIGHT_PRECISIONS).default('auto').describe(WEIGHT_PRECISION_HELP),
     kernels: z
       .enum(['cpu', 'gpu'])
       .optional()

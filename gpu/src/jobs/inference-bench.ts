@@ -2,7 +2,11 @@ import { compareWithDense, measureCheckpoint } from '../eval/inference-benchmark
 import { feedForwardShare } from '../eval/speed.ts';
 import { achievedGbS, decodeTraffic } from '../eval/decode-traffic.ts';
 import { measureHostReadBandwidth } from '../bench/read-bandwidth.ts';
-import { DECODE_TRAFFIC_METRICS as TRAFFIC } from '../train/metric-keys.ts';
+import {
+  DECODE_TRAFFIC_METRICS as TRAFFIC,
+  WEIGHT_ROUNDING_METRICS as ROUNDING,
+} from '../train/metric-keys.ts';
+import { measureRoundingError } from '../eval/weight-rounding.ts';
 import type { ModelConfig } from '../model/config.ts';
 import { factorisationSchema } from '../factor/factorise.ts';
 import type { LoadOptions } from '../inference/llama-model.ts';
@@ -51,6 +55,9 @@ async function storedMixture(
 }
 
 export { inferenceBenchConfigSchema, type InferenceBenchConfig };
+
+/** Positions whose logits state the error of weights `f16`. */
+const ROUNDING_POSITIONS = 64;
 
 interface TrafficInput {
   config: InferenceBenchConfig;
@@ -151,6 +158,18 @@ export const inferenceBenchJob: JobDefinition<typeof inferenceBenchConfigSchema>
       dense_decode_ms_p95: dense.decodeStepMsP95,
       ffn_share: feedForwardShare(modelConfig),
     };
+    if (config.weights === 'f16' && !reporter.shouldStop()) {
+      reporter.progress(0.45, 'logits with f16 matrices against f32 (the error of --weights f16)');
+      const error = await measureRoundingError(gpu, denseModel, base, {
+        positions: Math.min(ROUNDING_POSITIONS, modelConfig.max_position_embeddings),
+        seed: config.seed + 2,
+      });
+      Object.assign(summary, {
+        [ROUNDING.maxAbs]: error.maxAbs,
+        [ROUNDING.relativeRms]: error.relativeRms,
+        [ROUNDING.top1Agreement]: error.top1Agreement,
+      });
+    }
     const factorised = stored
       ? {
           load: base,

@@ -101,3 +101,10 @@ export const DECODE_TRAFFIC_METRICS = {
   decodeLimitTokS: 'decode_limit_tok_s',
   denseDecodeLimitTokS: 'dense_decode_limit_tok_s',
 } as const;
+
+/** With weights `f16`: how far the logits move from f32's on the same tokens (inference-bench). */
+export const WEIGHT_ROUNDING_METRICS = {
+  maxAbs: 'f16_logit_max_abs_error',
+  relativeRms: 'f16_logit_rel_rms_error',
+  top1Agreement: 'f16_top1_agreement',
+} as const;

@@ -188,7 +188,7 @@ describe('Llama forward pass against the float64 reference', () => {
           engineFor(gpu),
           checkpoint,
           undefined,
-          true,
+          'stored',
           kernelTarget === 'cpu',
           maxBindingBytes,
         );
