@@ -3,7 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { decodeTraffic } from '../../src/eval/decode-traffic.ts';
 import { getJob, inferenceBenchConfigSchema } from '../../src/index.ts';
 import { readModelConfig } from '../../src/model/config.ts';
-import { DECODE_TRAFFIC_METRICS as TRAFFIC } from '../../src/train/metric-keys.ts';
+import {
+  DECODE_TRAFFIC_METRICS as TRAFFIC,
+  WEIGHT_ROUNDING_METRICS as ROUNDING,
+} from '../../src/train/metric-keys.ts';
 import { useTemporaryFolders } from '../model/files.ts';
 import { RecordingReporter } from '../recording-reporter.ts';
 import { FIXTURE_VARIANTS, writeFixtureCheckpoint } from '../reference/fixtures.ts';
@@ -62,6 +65,27 @@ describe('the inference-bench job', () => {
     expect(summary[TRAFFIC.bandwidthShare]).toBeCloseTo(summary[TRAFFIC.decodeGbS]! / read, 9);
     expect(summary[TRAFFIC.decodeLimitTokS]).toBeCloseTo((read * 1e9) / factorised, 6);
     expect(summary[TRAFFIC.denseDecodeLimitTokS]).toBeCloseTo((read * 1e9) / dense, 6);
+  });
+
+  it('states the logit error of weights f16 beside the halved traffic', async () => {
+    const directory = join(await temporaryFolder(), 'model');
+    await writeFixtureCheckpoint(directory, FIXTURE_VARIANTS[0]!.options);
+    const job = getJob('inference-bench')!;
+    const run = (weights: string) =>
+      job.run(
+        job.schema.parse({ model: directory, promptLen: 5, genLen: 2, repeats: 1, weights }),
+        new RecordingReporter(),
+      );
+    const { summary } = await run('f16');
+    expect(summary[ROUNDING.maxAbs]).toBeGreaterThan(0);
+    expect(summary[ROUNDING.relativeRms]).toBeGreaterThan(0);
+    expect(summary[ROUNDING.relativeRms]).toBeLessThan(1e-2);
+    expect(summary[ROUNDING.top1Agreement]).toBeGreaterThan(0.5);
+    const { summary: f32 } = await run('f32');
+    expect(f32).not.toHaveProperty(ROUNDING.maxAbs);
+    // Matrices take half the bytes; norms and the cache do not shrink.
+    expect(summary[TRAFFIC.stepBytes]! / f32[TRAFFIC.stepBytes]!).toBeGreaterThan(0.5);
+    expect(summary[TRAFFIC.stepBytes]! / f32[TRAFFIC.stepBytes]!).toBeLessThan(0.6);
   });
 
   it.each([
