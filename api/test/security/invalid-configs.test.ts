@@ -68,7 +68,7 @@ const INVALID: InvalidConfig[] = [
   { kind: 'inference-bench', config: { model: MODEL, genLen: 1 }, field: 'config.genLen' },
   { kind: 'inference-bench', config: { model: MODEL, batch: 65 }, field: 'config.batch' },
   { kind: 'inference-bench', config: { model: MODEL, repeats: 21 }, field: 'config.repeats' },
-  { kind: 'inference-bench', config: { model: MODEL, weights: 'f16' }, field: 'config.weights' },
+  { kind: 'inference-bench', config: { model: MODEL, weights: 'f8' }, field: 'config.weights' },
   { kind: 'inference-bench', config: { model: MODEL, seed: 'one' }, field: 'config.seed' },
   { kind: 'inference-bench', config: { model: MODEL, layers: 2 }, field: 'config' },
   { kind: 'inference-bench', config: [MODEL], field: 'config' },
