@@ -36,8 +36,10 @@ const KERNELS_HELP =
 export interface FactorisationFlags {
   /** Kernel family to force: cpu or gpu. */
   kernels?: string;
-  /** auto keeps F16/BF16 matrices half on the GPU; f32 widens them. */
+  /** auto keeps F16/BF16 matrices half on the GPU; f32 widens them; f16 rounds f32 ones. */
   weights?: string;
+  /** Load NaN and infinite weights with a warning instead of refusing the checkpoint. */
+  keepNonFinite?: boolean;
   /** lavapipe's compute threads (FACTORLAB_CPU_THREADS); 1 runs kernels inline. */
   cpuThreads?: number;
   experts?: number;
@@ -81,6 +83,9 @@ function loadOptions(flags: FactorisationFlags, factorisation: FactorisationOpti
     factorisation,
     kernelTarget: kernels as KernelTarget | undefined,
     weights: weights as InferenceBenchConfig['weights'],
+    ...(flags.keepNonFinite && {
+      keepNonFinite: (warning: string) => process.stderr.write(`warning: ${warning}\n`),
+    }),
   };
 }
 
@@ -394,6 +399,10 @@ function withModelFlags(command: Command): Command {
     .option('--seed <n>', 'seed of the split and the router', integer, 0)
     .option('--kernels <family>', KERNELS_HELP)
     .option('--weights <precision>', WEIGHT_PRECISION_HELP)
+    .option(
+      '--keep-non-finite',
+      'load NaN or infinite weights with a warning naming each tensor, instead of refusing them',
+    )
     .option('--cpu-threads <n>', CPU_THREADS_HELP, integer);
 }
 

@@ -38,6 +38,8 @@ export interface LoadOptions extends ExpertOptions {
    * the bytes a decode step reads and moves the logits (inference-bench reports by how much).
    */
   weights?: WeightPrecision;
+  /** Keep NaN and infinite weights, told through this callback, instead of refusing them. */
+  keepNonFinite?: (warning: string) => void;
   /** Kernel family; by default the one that suits the adapter (tests force each). */
   kernelTarget?: KernelTarget;
   /**
@@ -77,7 +79,7 @@ export class LlamaModel {
 
   /** Opens and uploads the checkpoint folder `directory`. */
   static async open(gpu: Gpu, directory: string, options: LoadOptions = {}): Promise<LlamaModel> {
-    const checkpoint = await Checkpoint.open(directory);
+    const checkpoint = await Checkpoint.open(directory, { keepNonFinite: options.keepNonFinite });
     try {
       return await LlamaModel.load(gpu, checkpoint, options);
     } finally {

@@ -5,7 +5,12 @@ import { writeFileAtomically } from './atomic-write.ts';
 import { findLayoutProblem } from './checkpoint-layout.ts';
 import { readModelConfig, type ModelConfig } from './config.ts';
 import { decodeFloat16 } from '../util/float16.ts';
-import { firstNonFinite, firstNonFiniteHalf, nonFiniteError } from './finite-weights.ts';
+import {
+  firstNonFinite,
+  firstNonFiniteHalf,
+  nonFiniteError,
+  nonFiniteKept,
+} from './finite-weights.ts';
 import { readJsonFile } from './json-file.ts';
 import { IGNORED_BUFFER } from './llama-tensors.ts';
 import { ModelFileError } from './model-file-error.ts';
@@ -24,17 +29,29 @@ const weightsIndexSchema = z.looseObject({
   ),
 });
 
+export interface CheckpointOptions {
+  /**
+   * Keep NaN and infinite weights instead of refusing the tensor that holds them, told once per
+   * tensor through this callback (what every logit they reach becomes is then the user's choice).
+   */
+  keepNonFinite?: (warning: string) => void;
+}
+
 /** A Hugging Face Llama checkpoint folder, checked against its config; tensors are read on demand. */
 export class Checkpoint {
+  /** Tensors already reported as holding non-finite values, under keepNonFinite. */
+  private readonly reportedNonFinite = new Set<string>();
+
   private constructor(
     readonly directory: string,
     readonly config: ModelConfig,
     private readonly files: readonly SafetensorsFile[],
     private readonly fileOf: ReadonlyMap<string, SafetensorsFile>,
+    private readonly options: CheckpointOptions,
   ) {}
 
   /** Opens `directory`: config.json, then model.safetensors or the shards its index names. */
-  static async open(directory: string): Promise<Checkpoint> {
+  static async open(directory: string, options: CheckpointOptions = {}): Promise<Checkpoint> {
     const config = await readModelConfig(join(directory, CONFIG_FILE));
     const { files, fileOf } = await openWeights(directory);
     try {
@@ -49,7 +66,7 @@ export class Checkpoint {
       throw error;
     }
     const parameters = [...fileOf].filter(([name]) => !IGNORED_BUFFER.test(name));
-    return new Checkpoint(directory, config, files, new Map(parameters));
+    return new Checkpoint(directory, config, files, new Map(parameters), options);
   }
 
   get tensorNames(): string[] {
@@ -64,7 +81,10 @@ export class Checkpoint {
     return this.file(name).info(name);
   }
 
-  /** Tensor `name` (or `rows` of its first dimension) widened to f32; refused if not finite. */
+  /**
+   * Tensor `name` (or `rows` of its first dimension) widened to f32; refused if not finite, unless
+   * the checkpoint was opened with keepNonFinite.
+   */
   async readFloat32(name: string, rows?: RowRange): Promise<Float32Array> {
     const values = await this.file(name).readFloat32(name, rows);
     const index = firstNonFinite(values);
@@ -72,7 +92,7 @@ export class Checkpoint {
     return values;
   }
 
-  /** The bits of F16 tensor `name` (or `rows` of it); refused if not finite. */
+  /** The bits of F16 tensor `name` (or `rows` of it); refused if not finite, as readFloat32. */
   async readFloat16Bits(name: string, rows?: RowRange): Promise<Uint16Array> {
     const bits = await this.file(name).readFloat16Bits(name, rows);
     const index = firstNonFiniteHalf(bits);
@@ -81,23 +101,25 @@ export class Checkpoint {
     return bits;
   }
 
-  /** Refuses tensor `name`, whose element `index` of the block `rows` read is `value`. */
+  /**
+   * Refuses tensor `name`, whose element `index` of the block `rows` read is `value`, or under
+   * keepNonFinite says so once for the tensor and keeps it.
+   */
   private refuseNonFinite(
     name: string,
     rows: RowRange | undefined,
     index: number,
     value: number,
-  ): never {
+  ): void {
     const { shape } = this.info(name);
     const elements = elementCount(shape);
     const rowElements = shape[0] ? elements / shape[0] : 0;
-    throw nonFiniteError(
-      this.file(name).path,
-      name,
-      (rows?.first ?? 0) * rowElements + index,
-      value,
-      elements,
-    );
+    const at = (rows?.first ?? 0) * rowElements + index;
+    const { keepNonFinite } = this.options;
+    if (!keepNonFinite) throw nonFiniteError(this.file(name).path, name, at, value, elements);
+    if (this.reportedNonFinite.has(name)) return;
+    this.reportedNonFinite.add(name);
+    keepNonFinite(nonFiniteKept(this.file(name).path, name, at, value, elements));
   }
 
   async close(): Promise<void> {

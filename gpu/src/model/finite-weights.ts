@@ -46,3 +46,17 @@ export function nonFiniteError(
       '(the checkpoint is corrupt or its training diverged; use an earlier or re-exported checkpoint)',
   );
 }
+
+/** What keeping tensor `name`'s first non-finite `value` (keepNonFinite) is reported as. */
+export function nonFiniteKept(
+  file: string,
+  name: string,
+  index: number,
+  value: number,
+  elements: number,
+): string {
+  return (
+    `${file}: tensor "${name}" holds ${value} at element ${index} of ${elements}, kept as asked ` +
+    '(--keep-non-finite): every logit it reaches will be NaN or infinite'
+  );
+}

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { writeByteTokenizer, type DeviceInfo } from '../../src/index.ts';
@@ -6,6 +7,7 @@ import { useTemporaryFolders } from '../model/files.ts';
 import { FIXTURE_VARIANTS, writeFixtureCheckpoint } from '../reference/fixtures.ts';
 import { referenceSpeedupBound } from '../reference/speed-bound-f64.ts';
 import { loadReferenceWeights, referenceLogits } from '../reference/llama-f64.ts';
+import { encodeSafetensors, readSafetensorsTensors } from '../reference/safetensors-f64.ts';
 
 const temporaryFolder = useTemporaryFolders();
 
@@ -65,6 +67,34 @@ async function fixtureModel(withTokenizer = false) {
 }
 
 describe('lab logits', () => {
+  it('refuses a NaN weight naming the tensor, and with --keep-non-finite warns and prints null', async () => {
+    const { directory } = await fixtureModel();
+    const file = join(directory, 'model.safetensors');
+    const poisoned = 'model.layers.0.mlp.down_proj.weight';
+    const tensors = (await readSafetensorsTensors(file)).map((tensor) =>
+      tensor.name === poisoned
+        ? { ...tensor, values: Float64Array.from(tensor.values, (v, i) => (i === 5 ? NaN : v)) }
+        : tensor,
+    );
+    await writeFile(file, encodeSafetensors(tensors));
+    const refused = await lab('logits', '--model', directory, '--ids', '1,2');
+    expect(refused.status).not.toBe(0);
+    expect(errors(refused.stderr)).toEqual([
+      `error: ${file}: tensor "${poisoned}" holds NaN at element 5 of ${tensors.find((t) => t.name === poisoned)!.values.length}: weights must be finite (the checkpoint is corrupt or its training diverged; use an earlier or re-exported checkpoint)`,
+    ]);
+    const kept = await lab('logits', '--model', directory, '--ids', '1,2', '--keep-non-finite');
+    expect(kept.status).toBe(0);
+    expect(errors(kept.stderr)).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^warning: .*tensor "${poisoned}" holds NaN at element 5 of \\d+, kept as asked`,
+        ),
+      ),
+    ]);
+    const output = JSON.parse(kept.stdout) as { logits: (number | null)[][] };
+    expect(output.logits.flat()).toContain(null);
+  });
+
   it('prints every position as {"shape", "logits"}, matching the reference; K = N equals dense', async () => {
     const { directory, config } = await fixtureModel();
     const ids = [3, 1, 4, 1, 5, 9, 2, 6, 5, 3];

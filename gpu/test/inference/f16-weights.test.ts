@@ -5,6 +5,7 @@ import { halfStorage } from '../../src/inference/weight-precision.ts';
 import { useTemporaryFolders } from '../model/files.ts';
 import { FIXTURE_VARIANTS, fixtureTokens, writeFixtureCheckpoint } from '../reference/fixtures.ts';
 import { loadReferenceWeights, referenceLogits } from '../reference/llama-f64.ts';
+import { roundToF16 } from '../reference/safetensors-f64.ts';
 
 const temporaryFolder = useTemporaryFolders();
 let gpu: Gpu;
@@ -13,28 +14,12 @@ beforeAll(async () => {
   gpu = await acquireGpu();
 });
 
-/** `value` rounded to the nearest IEEE half (ties to even), in float64: written here, not imported. */
-function roundToHalf(value: number): number {
-  const magnitude = Math.abs(value);
-  if (magnitude === 0 || !Number.isFinite(value)) return value;
-  let exponent = Math.floor(Math.log2(magnitude));
-  if (2 ** exponent > magnitude) exponent--;
-  if (2 ** (exponent + 1) <= magnitude) exponent++;
-  // Normal halves keep 10 fraction bits; below 2^-14 the spacing stays 2^-24 (subnormals).
-  const spacing = 2 ** (Math.max(exponent, -14) - 10);
-  const scaled = magnitude / spacing;
-  const floor = Math.floor(scaled);
-  const rest = scaled - floor;
-  const units = rest > 0.5 || (rest === 0.5 && floor % 2 === 1) ? floor + 1 : floor;
-  return Math.sign(value) * units * spacing;
-}
-
 /** The checkpoint's weights with every matrix (not norms or biases) rounded to half. */
 function withHalfMatrices(weights: Map<string, Float64Array>): Map<string, Float64Array> {
   return new Map(
     [...weights].map(([name, values]) => [
       name,
-      name.endsWith('.weight') && !name.includes('norm') ? values.map(roundToHalf) : values,
+      name.endsWith('.weight') && !name.includes('norm') ? values.map(roundToF16) : values,
     ]),
   );
 }

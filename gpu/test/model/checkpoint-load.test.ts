@@ -66,6 +66,26 @@ describe('non-finite weights', () => {
     },
   );
 
+  it('keeps them when asked, saying so once per tensor', async () => {
+    const folder = await checkpointWith('F32', GATE, 17, Number.NaN);
+    const warnings: string[] = [];
+    const checkpoint = await Checkpoint.open(folder, {
+      keepNonFinite: (warning) => warnings.push(warning),
+    });
+    try {
+      const values = await checkpoint.readFloat32(GATE);
+      expect(values[17]).toBeNaN();
+      await checkpoint.readFloat32(GATE, { first: 0, count: 2 });
+      expect(warnings).toEqual([
+        `${join(folder, 'model.safetensors')}: tensor "${GATE}" holds NaN at element 17 of ` +
+          `${values.length}, kept as asked (--keep-non-finite): every logit it reaches will be ` +
+          'NaN or infinite',
+      ]);
+    } finally {
+      await checkpoint.close();
+    }
+  });
+
   it('names the element within the whole tensor when a block of rows is read', async () => {
     const folder = await checkpointWith('F16', EMBEDDINGS, 5 * 16 + 3, Number.NaN);
     const checkpoint = await Checkpoint.open(folder);
