@@ -1,9 +1,10 @@
-import autocannon from 'autocannon';
+import { Worker } from 'node:worker_threads';
 import pg from 'pg';
 import { createDb } from '../db/client.ts';
 import { startApiServer } from '../graphql/server.ts';
 import { migrateDatabase } from '../queue/migrate-database.ts';
 import { withBenchDatabase } from './platform-benchmark.ts';
+import type { LoadRequest, LoadResult } from './load-client.worker.ts';
 import { seedRuns } from './seed-runs.ts';
 
 export interface LoadBenchmarkOptions {
@@ -120,49 +121,30 @@ async function timeSequentially(url: string, body: string, seconds: number): Pro
   return timings;
 }
 
-interface LoadResult {
-  /** Every answer's latency, in milliseconds. */
-  timings: number[];
-  requestsPerSecond: number;
-  /** Connection errors and timeouts, non-2xx answers, and answers carrying GraphQL errors. */
-  errors: number;
-}
-
-/** `connections` clients posting `body` back to back for `seconds` (autocannon). */
-async function load(
+/**
+ * `connections` clients posting `body` back to back for `seconds` (autocannon), from a worker
+ * thread: the API under test runs on this thread's event loop.
+ */
+function load(
   url: string,
   body: string,
   connections: number,
   seconds: number,
 ): Promise<LoadResult> {
-  const timings: number[] = [];
-  let graphqlErrors = 0;
-  const result = await new Promise<autocannon.Result>((resolve, reject) => {
-    const instance = autocannon(
-      {
-        url,
-        connections,
-        duration: seconds,
-        requests: [
-          {
-            method: 'POST',
-            headers: { 'content-type': 'application/json' },
-            body,
-            onResponse: (_status, answer) => {
-              if (answer.includes('"errors"')) graphqlErrors++;
-            },
-          },
-        ],
-      },
-      (error, finished) => (error ? reject(error) : resolve(finished)),
+  const request: LoadRequest = { url, body, connections, seconds };
+  // The worker loads TypeScript as this process does (see api/bin/lab.js).
+  const script = new URL('./load-client.worker.ts', import.meta.url).href;
+  const worker = new Worker(
+    `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(script)}); })`,
+    { eval: true, workerData: request },
+  );
+  return new Promise<LoadResult>((resolve, reject) => {
+    worker.once('message', (result: LoadResult) => resolve(result));
+    worker.once('error', reject);
+    worker.once('exit', (code) =>
+      reject(new Error(`the load worker exited (code ${code}) without a result`)),
     );
-    instance.on('response', (_client, _status, _bytes, responseTime) => timings.push(responseTime));
   });
-  return {
-    timings,
-    requestsPerSecond: result.requests.average,
-    errors: result.errors + result.timeouts + result.non2xx + graphqlErrors,
-  };
 }
 
 /**
