@@ -87,7 +87,7 @@ export type {
 export { decodeSpeedup, efficiency, feedForwardShare, speedupBound } from './eval/speed.ts';
 export { runTorchPeer, torchPeerLogits } from './bench/torch-peer.ts';
 export { achievedGbS, decodeTraffic } from './eval/decode-traffic.ts';
-export { measureHostReadBandwidth, measureReadBandwidth } from './bench/read-bandwidth.ts';
+export { measureHostReadBandwidth, measureReadBandwidth } from './eval/read-bandwidth.ts';
 export type { TorchPeerResult, TorchPeerSkipped } from './bench/torch-peer.ts';
 export * from './train/index.ts';
 export { pretrainJob } from './jobs/pretrain.ts';

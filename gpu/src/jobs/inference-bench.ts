@@ -1,7 +1,7 @@
 import { compareWithDense, measureCheckpoint } from '../eval/inference-benchmark.ts';
 import { feedForwardShare } from '../eval/speed.ts';
 import { achievedGbS, decodeTraffic } from '../eval/decode-traffic.ts';
-import { measureHostReadBandwidth } from '../bench/read-bandwidth.ts';
+import { measureHostReadBandwidth } from '../eval/read-bandwidth.ts';
 import {
   DECODE_TRAFFIC_METRICS as TRAFFIC,
   WEIGHT_ROUNDING_METRICS as ROUNDING,

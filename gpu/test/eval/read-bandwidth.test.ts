@@ -3,8 +3,8 @@ import {
   instantiateReadKernel,
   readKernelModule,
   WASM_PAGE_BYTES,
-} from '../../src/bench/read-bandwidth-kernel.ts';
-import { measureHostReadBandwidth, measureReadBandwidth } from '../../src/bench/read-bandwidth.ts';
+} from '../../src/eval/read-bandwidth-kernel.ts';
+import { measureHostReadBandwidth, measureReadBandwidth } from '../../src/eval/read-bandwidth.ts';
 import { seededRandom } from '../../src/util/random.ts';
 
 /** The kernel's result computed in JavaScript: the wrapping sum of every fourth word from `at`. */
