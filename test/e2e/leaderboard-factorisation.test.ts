@@ -93,14 +93,22 @@ describe('factorised configurations on the leaderboard and compare pages', () =>
         efficiency: 0.9 + 0.2 * i,
       })),
     );
-    [noPa] = await seedRuns(
-      db,
-      { hash: 'n4k2-no-pa', kind: 'pipeline', config: pipelineConfig('ablation/n4k2-no-pa.json') },
-      [{ retention: 0.97, perplexity: 180, speedup: 1.07, efficiency: 0.14 }],
-    );
-    [dense] = await seedRuns(db, { hash: 'dense', kind: 'pretrain', config: { steps: 1 } }, [
-      { perplexity: 173.7 },
-    ]);
+    noPa = (
+      await seedRuns(
+        db,
+        {
+          hash: 'n4k2-no-pa',
+          kind: 'pipeline',
+          config: pipelineConfig('ablation/n4k2-no-pa.json'),
+        },
+        [{ retention: 0.97, perplexity: 180, speedup: 1.07, efficiency: 0.14 }],
+      )
+    )[0]!;
+    dense = (
+      await seedRuns(db, { hash: 'dense', kind: 'pretrain', config: { steps: 1 } }, [
+        { perplexity: 173.7 },
+      ])
+    )[0]!;
 
     ensureWebBuilt();
     const webPort = await freePort();
