@@ -1,11 +1,9 @@
 import { followApi } from '../../../../lib/api-subscription.ts';
+import { eventStreamResponse } from '../../../../lib/event-stream.ts';
 import { LOGS_APPENDED_SUBSCRIPTION, parseAfterSeq } from '../../../../lib/run-logs.ts';
 import { isRunId } from '../../../../lib/runs.ts';
 
 export const dynamic = 'force-dynamic';
-
-/** A comment line every 15 s keeps idle proxies from closing the stream. */
-const KEEPALIVE_MS = 15_000;
 
 /**
  * Server-sent events of a run's new log lines after `afterSeq`, relayed from the API's
@@ -24,47 +22,12 @@ export async function GET(
   } catch (error) {
     return new Response(`${(error as Error).message}\n`, { status: 400 });
   }
-  const encoder = new TextEncoder();
-  let stop = () => {};
-  const stream = new ReadableStream<Uint8Array>({
-    start(controller) {
-      let open = true;
-      const write = (text: string) => {
-        if (open) controller.enqueue(encoder.encode(text));
-      };
-      const send = (event: string, data: unknown) =>
-        write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-      const keepalive = setInterval(() => write(': keepalive\n\n'), KEEPALIVE_MS);
-      const unfollow = followApi(
-        [{ query: LOGS_APPENDED_SUBSCRIPTION, variables: { runId: id, afterSeq } }],
-        {
-          onReady: () => send('ready', {}),
-          onEvent: (_index, data) =>
-            send('lines', (data as { logsAppended: { lastSeq: number } }).logsAppended),
-          onFailure: (message) => {
-            if (!open) return;
-            send('failure', { message });
-            stop();
-            controller.close();
-          },
-        },
-      );
-      stop = () => {
-        open = false;
-        clearInterval(keepalive);
-        unfollow();
-      };
-      request.signal.addEventListener('abort', () => stop());
-    },
-    cancel() {
-      stop();
-    },
-  });
-  return new Response(stream, {
-    headers: {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-store, no-transform',
-      'x-accel-buffering': 'no',
-    },
-  });
+  return eventStreamResponse(request, (send, fail) =>
+    followApi([{ query: LOGS_APPENDED_SUBSCRIPTION, variables: { runId: id, afterSeq } }], {
+      onReady: () => send('ready', {}),
+      onEvent: (_index, data) =>
+        send('lines', (data as { logsAppended: { lastSeq: number } }).logsAppended),
+      onFailure: fail,
+    }),
+  );
 }
