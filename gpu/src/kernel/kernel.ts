@@ -19,6 +19,14 @@ export interface KernelDefinition {
   directives?: readonly string[];
   /** Bindings read as vec4s of their tensor's dtype, e.g. `{ weight: 'vec4' }`. */
   elementTypes?: Readonly<Record<string, 'vec4'>>;
+  /**
+   * Inputs the kernel reads only as `<name>Vec4(i)`, the i-th vec4 of the tensor widened to vec4f
+   * (its binding is not indexed directly). An f16 one is bound as vec2<u32> words and each word
+   * unpacked to two halves: lavapipe turns every scalar load into a bounds-checked load per SIMD
+   * lane, so one 32-bit load per two halves reads f16 weights in half the loads (measured about
+   * 1.6-2x a matrix-vector product's speed against vec4<f16> loads, BENCHMARKS.md).
+   */
+  vec4Reads?: readonly string[];
 }
 
 export interface KernelLaunch {
@@ -49,22 +57,42 @@ export function runKernel(
 
 function kernelShader(kernel: KernelDefinition, dtypes: readonly string[]): string {
   const fields = Object.entries(kernel.params).map(([name, type]) => `${name}: ${type}`);
+  const vec4Reads = new Set(kernel.vec4Reads ?? []);
   const bindings = [
-    ...kernel.inputs.map((name) => [name, 'read'] as const),
-    ...kernel.outputs.map((name) => [name, 'read_write'] as const),
-  ].map(
-    ([name, access], index) =>
-      `@group(0) @binding(${index + 1}) var<storage, ${access}> ${name}: ` +
-      `array<${kernel.elementTypes?.[name] ? `vec4<${dtypes[index]}>` : dtypes[index]}>;`,
-  );
+    ...kernel.inputs.map((name) => ({ name, access: 'read', read: vec4Reads.has(name) })),
+    ...kernel.outputs.map((name) => ({ name, access: 'read_write', read: false })),
+  ].map((binding, index) => ({ ...binding, dtype: dtypes[index]! }));
+  const element = ({ name, dtype, read }: (typeof bindings)[number]) =>
+    read ? vec4ReadElement(dtype) : kernel.elementTypes?.[name] ? `vec4<${dtype}>` : dtype;
+  // Halves read through an accessor arrive as u32 words and need no f16 arithmetic.
+  const usesF16 = bindings.some(({ dtype, read }) => dtype === 'f16' && !read);
   return [
-    dtypes.includes('f16') ? 'enable f16;' : '',
+    usesF16 ? 'enable f16;' : '',
     ...(kernel.directives ?? []),
     `struct Params { ${fields.join(', ')} }`,
     '@group(0) @binding(0) var<uniform> params: Params;',
-    ...bindings,
+    ...bindings.map(
+      (binding, index) =>
+        `@group(0) @binding(${index + 1}) var<storage, ${binding.access}> ${binding.name}: ` +
+        `array<${element(binding)}>;`,
+    ),
+    ...bindings.filter(({ read }) => read).map(({ name, dtype }) => vec4Accessor(name, dtype)),
     kernel.main,
   ].join('\n');
+}
+
+/** The array element a vec4Reads binding of `dtype` is declared with. */
+function vec4ReadElement(dtype: string): string {
+  return dtype === 'f16' ? 'vec2<u32>' : `vec4<${dtype}>`;
+}
+
+/** `fn <name>Vec4(i: u32) -> vec4f`, the i-th vec4 of a vec4Reads binding. */
+function vec4Accessor(name: string, dtype: string): string {
+  const body =
+    dtype === 'f16'
+      ? `let words = ${name}[i]; return vec4f(unpack2x16float(words.x), unpack2x16float(words.y));`
+      : `return vec4f(${name}[i]);`;
+  return `fn ${name}Vec4(i: u32) -> vec4f { ${body} }`;
 }
 
 function packParams(

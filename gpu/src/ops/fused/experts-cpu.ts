@@ -29,7 +29,8 @@ function gateUpDefinition(laneBlocked: boolean): KernelDefinition {
     params: { inputs: 'u32', block: 'u32', k: 'u32', hasBias: 'u32' },
     inputs: ['x', 'gate', 'up', 'gateBias', 'upBias', 'choices', 'offsets'],
     outputs: ['act'],
-    elementTypes: { x: 'vec4', gate: 'vec4', up: 'vec4' },
+    elementTypes: { x: 'vec4' },
+    vec4Reads: ['gate', 'up'],
     main: /* wgsl */ `
 ${rowAddressing(laneBlocked)}
 @compute @workgroup_size(${LANE_WORKGROUP})
@@ -50,7 +51,7 @@ fn main(${BUILTINS_WGSL}) {
     ${rowIndices
       .map(
         (r) =>
-          `gate${r} += vec4f(gate[row${r} + i * ROW_STEP]) * input; up${r} += vec4f(up[row${r} + i * ROW_STEP]) * input;`,
+          `gate${r} += gateVec4(row${r} + i * ROW_STEP) * input; up${r} += upVec4(row${r} + i * ROW_STEP) * input;`,
       )
       .join('\n    ')}
   }
@@ -90,7 +91,8 @@ function downDefinition(laneBlocked: boolean): KernelDefinition {
     },
     inputs: ['act', 'down', 'downBias', 'choices', 'offsets', 'gates'],
     outputs: ['residual'],
-    elementTypes: { act: 'vec4', down: 'vec4' },
+    elementTypes: { act: 'vec4' },
+    vec4Reads: ['down'],
     main: /* wgsl */ `
 ${rowAddressing(laneBlocked)}
 @compute @workgroup_size(${LANE_WORKGROUP})
@@ -109,7 +111,7 @@ fn main(${BUILTINS_WGSL}) {
     let gate = select(1.0, gates[token * params.k + j], params.gated == 1u);
     for (var c = 0u; c < size; c++) {
       let a = act[activations + c] * gate;
-      ${rowIndices.map((r) => `sum${r} += vec4f(down[row${r} + (start + c) * ROW_STEP]) * a;`).join('\n      ')}
+      ${rowIndices.map((r) => `sum${r} += downVec4(row${r} + (start + c) * ROW_STEP) * a;`).join('\n      ')}
     }
   }
   ${rowIndices

@@ -98,6 +98,7 @@ function bindings(normed: boolean): {
   inputs: string[];
   params: Record<string, ParamType>;
   elementTypes: Record<string, 'vec4'>;
+  vec4Reads: string[];
 } {
   const params: Record<string, ParamType> = {
     inputs: 'u32',
@@ -105,12 +106,14 @@ function bindings(normed: boolean): {
     hasBias: 'u32',
     firstToken: 'u32',
   };
-  const vectors: Record<string, 'vec4'> = { x: 'vec4', weight: 'vec4' };
-  if (!normed) return { inputs: ['x', 'weight', 'bias'], params, elementTypes: vectors };
+  const vectors: Record<string, 'vec4'> = { x: 'vec4' };
+  const vec4Reads = ['weight'];
+  if (!normed) return { inputs: ['x', 'weight', 'bias'], params, elementTypes: vectors, vec4Reads };
   return {
     inputs: ['x', 'weight', 'bias', 'norm'],
     params: { ...params, eps: 'f32' },
     elementTypes: { ...vectors, norm: 'vec4' },
+    vec4Reads,
   };
 }
 
@@ -166,7 +169,7 @@ ${ENTRY}
   ${input.declare}
   for (var i = 0u; i < stride; i++) {
     ${input.read}
-    ${rows.map((r) => `let w${r} = vec4f(weight[row${r} + i * ROW_STEP]);`).join(' ')}
+    ${rows.map((r) => `let w${r} = weightVec4(row${r} + i * ROW_STEP);`).join(' ')}
     ${pairs.map(({ r, t }) => `sum${r}_${t} += w${r} * x${t};`).join(' ')}
   }
   ${input.scales}
@@ -215,7 +218,7 @@ ${ENTRY}
   ${input.declare}
   for (var i = 0u; i < stride; i++) {
     ${input.read}
-    ${rows.map((r) => `let g${r} = vec4f(weight[gateRow${r} + i * ROW_STEP]); let u${r} = vec4f(weight[upOffset + gateRow${r} + i * ROW_STEP]);`).join('\n    ')}
+    ${rows.map((r) => `let g${r} = weightVec4(gateRow${r} + i * ROW_STEP); let u${r} = weightVec4(upOffset + gateRow${r} + i * ROW_STEP);`).join('\n    ')}
     ${pairs.map(({ r, t }) => `gate${r}_${t} += g${r} * x${t}; up${r}_${t} += u${r} * x${t};`).join('\n    ')}
   }
   ${input.scales}

@@ -46,15 +46,18 @@ function perExpert(values: Float32Array, neuronsAreRows: boolean): Float32Array 
   return out;
 }
 
-async function expertCase() {
+/** The expert weights stored as `dtype`; the reference computes with the same (rounded) values. */
+async function expertCase(dtype: 'f32' | 'f16' = 'f32') {
   const bench = await fusedBench();
   const h = bench.random([TOKENS, WIDTH], 21);
   const { indices: choices } = topK(bench.random([TOKENS, EXPERTS], 22), K);
-  const [gate, up, down] = [
-    bench.random([NEURONS, WIDTH], 23),
-    bench.random([NEURONS, WIDTH], 24),
-    bench.random([WIDTH, NEURONS], 25),
-  ];
+  const stored = async (matrix: Tensor) =>
+    dtype === 'f32' ? matrix : tensor(bench.gpu, await matrix.read(), matrix.shape, { dtype });
+  const [gate, up, down] = await Promise.all([
+    stored(bench.random([NEURONS, WIDTH], 23)),
+    stored(bench.random([NEURONS, WIDTH], 24)),
+    stored(bench.random([WIDTH, NEURONS], 25)),
+  ]);
   const none = bench.output([NEURONS]);
   const weights: ExpertWeights = {
     gate,
@@ -101,6 +104,13 @@ describe('expert FFN kernels against groupByExpert, expertMatmul, swiglu and com
     const { bench, h, choices, weights, residual, expected } = await expertCase();
     const act = bench.output([TOKENS * K, BLOCK]);
     expertFfn(bench.engine, target, h, choices, act, residual, TOKENS, weights);
+    expectClose(await residual.read(), expected, 1e-5);
+  });
+
+  it('expertFfn (cpu family) of f16 expert weights, read as u32 words', async () => {
+    const { bench, h, choices, weights, residual, expected } = await expertCase('f16');
+    const act = bench.output([TOKENS * K, BLOCK]);
+    expertFfn(bench.engine, 'cpu', h, choices, act, residual, TOKENS, weights);
     expectClose(await residual.read(), expected, 1e-5);
   });
 
