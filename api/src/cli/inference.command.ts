@@ -13,6 +13,7 @@ import {
   WEIGHT_PRECISIONS,
 } from '@factorlab/gpu/jobs/inference-bench-config';
 import {
+  DECODE_PROFILE_METRICS as PROFILE,
   DECODE_TRAFFIC_METRICS as TRAFFIC,
   WEIGHT_ROUNDING_METRICS as ROUNDING,
 } from '@factorlab/gpu/metric-keys';
@@ -249,6 +250,10 @@ function benchResult(
         relativeRms: summary[ROUNDING.relativeRms],
         top1Agreement: summary[ROUNDING.top1Agreement],
       },
+    }),
+    ...(summary[PROFILE.gpuMs] !== undefined && {
+      decodeGpuMs: summary[PROFILE.gpuMs],
+      denseDecodeGpuMs: summary[PROFILE.denseGpuMs],
     }),
     stepBytes: summary[TRAFFIC.stepBytes],
     denseStepBytes: summary[TRAFFIC.denseStepBytes],

@@ -79,6 +79,7 @@ async function settingsOf(argv: string[]): Promise<Settings> {
       experts: { type: 'string', default: '4' },
       'top-k': { type: 'string', default: '1,2' },
       repeats: { type: 'string', default: '3' },
+      profile: { type: 'boolean', default: false },
       'json-file': { type: 'string' },
     },
   });
@@ -91,6 +92,7 @@ async function settingsOf(argv: string[]): Promise<Settings> {
       genLen: integer('gen-len', values['gen-len']),
       batch: integer('batch', values.batch),
       repeats: integer('repeats', values.repeats),
+      profile: values.profile,
     });
     if (!parsed.success) throw new Error(flagIssue(parsed.error));
     return parsed.data;

@@ -4,6 +4,7 @@ import type { Gpu } from '../runtime/device.ts';
 import { generate } from '../inference/generate.ts';
 import { LlamaModel, type LoadOptions } from '../inference/llama-model.ts';
 import { decodeSpeedup, speedupBound } from './speed.ts';
+import { profileDecode, type DecodeProfile } from './decode-profile.ts';
 
 export interface InferenceBenchmarkOptions {
   promptLength: number;
@@ -12,6 +13,8 @@ export interface InferenceBenchmarkOptions {
   /** Timed generations; figures are their medians (default 3). */
   repeats?: number;
   seed?: number;
+  /** Also time each kernel of a decode step on the GPU, after the timed generations. */
+  profile?: boolean;
 }
 
 export interface InferenceFigures {
@@ -19,6 +22,8 @@ export interface InferenceFigures {
   decodeTokS: number;
   decodeStepMsP50: number;
   decodeStepMsP95: number;
+  /** With `profile`: the kernels of a decode step and their GPU time. */
+  profile?: DecodeProfile;
 }
 
 function quantile(sorted: readonly number[], q: number): number {
@@ -42,7 +47,14 @@ const median = (values: readonly number[]) =>
  */
 export async function measureInference(
   model: LlamaModel,
-  { promptLength, generateLength, batch, repeats = 3, seed = 1 }: InferenceBenchmarkOptions,
+  {
+    promptLength,
+    generateLength,
+    batch,
+    repeats = 3,
+    seed = 1,
+    profile,
+  }: InferenceBenchmarkOptions,
 ): Promise<InferenceFigures> {
   if (generateLength < 2) throw new Error('--gen-len must be at least 2 to time decode steps');
   const random = seededRandom(seed);
@@ -72,6 +84,7 @@ export async function measureInference(
     decodeTokS: median(runs.map((figures) => figures.decodeTokS)),
     decodeStepMsP50: quantile(sortedSteps, 0.5) * 1000,
     decodeStepMsP95: quantile(sortedSteps, 0.95) * 1000,
+    ...(profile && { profile: await profileDecode(model, prompts, generateLength) }),
   };
 }
 

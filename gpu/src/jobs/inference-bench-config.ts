@@ -32,6 +32,12 @@ export const inferenceBenchConfigSchema = z
     batch: z.int().min(1).max(64).default(1).describe('sequences decoded together'),
     repeats: z.int().min(1).max(20).default(3).describe('timed generations (figures are medians)'),
     weights: z.enum(WEIGHT_PRECISIONS).default('auto').describe(WEIGHT_PRECISION_HELP),
+    profile: z
+      .boolean()
+      .default(false)
+      .describe(
+        'also time each kernel of a decode step with GPU timestamps and log the table (needs timestamp-query)',
+      ),
     kernels: z
       .enum(['cpu', 'gpu'])
       .optional()

@@ -3,6 +3,7 @@ import { feedForwardShare } from '../eval/speed.ts';
 import { achievedGbS, decodeTraffic } from '../eval/decode-traffic.ts';
 import { measureHostReadBandwidth } from '../eval/read-bandwidth.ts';
 import {
+  DECODE_PROFILE_METRICS as PROFILE,
   DECODE_TRAFFIC_METRICS as TRAFFIC,
   WEIGHT_ROUNDING_METRICS as ROUNDING,
 } from '../train/metric-keys.ts';
@@ -13,7 +14,8 @@ import type { LoadOptions } from '../inference/llama-model.ts';
 import type { Gpu } from '../runtime/device.ts';
 import { inferenceBenchConfigSchema, type InferenceBenchConfig } from './inference-bench-config.ts';
 import { acquireJobGpu } from './job-gpu.ts';
-import type { JobDefinition } from './job.ts';
+import type { JobDefinition, Reporter } from './job.ts';
+import { formatDecodeProfile, type DecodeProfile } from '../eval/decode-profile.ts';
 import { join } from 'node:path';
 import { stat } from 'node:fs/promises';
 import { readMoeConfig, type MoeConfig } from '../factor/moe-config.ts';
@@ -116,7 +118,19 @@ function measure(gpu: Gpu, load: LoadOptions, config: InferenceBenchConfig) {
     batch: config.batch,
     repeats: config.repeats,
     seed: config.seed + 1,
+    profile: config.profile,
   });
+}
+
+/** Logs a measured configuration's decode profile and returns its GPU time per step, if profiled. */
+function logProfile(
+  reporter: Reporter,
+  title: string,
+  profile: DecodeProfile | undefined,
+): number | undefined {
+  if (!profile) return undefined;
+  for (const line of formatDecodeProfile(title, profile)) reporter.log(line);
+  return profile.gpuMsPerStep;
 }
 
 /**
@@ -158,6 +172,9 @@ export const inferenceBenchJob: JobDefinition<typeof inferenceBenchConfigSchema>
       dense_decode_ms_p95: dense.decodeStepMsP95,
       ffn_share: feedForwardShare(modelConfig),
     };
+    const denseGpuMs = logProfile(reporter, 'dense decode', dense.profile);
+    if (denseGpuMs !== undefined)
+      Object.assign(summary, { [PROFILE.denseGpuMs]: denseGpuMs, [PROFILE.gpuMs]: denseGpuMs });
     if (config.weights === 'f16' && !reporter.shouldStop()) {
       reporter.progress(0.45, 'logits with f16 matrices against f32 (the error of --weights f16)');
       const error = await measureRoundingError(gpu, denseModel, base, {
@@ -207,6 +224,8 @@ export const inferenceBenchJob: JobDefinition<typeof inferenceBenchConfigSchema>
       measuredFactorised = true;
       reporter.progress(0.5, factorised.stage);
       ({ figures } = await measure(gpu, factorised.load, config));
+      const gpuMs = logProfile(reporter, 'factorised decode', figures.profile);
+      if (gpuMs !== undefined) summary[PROFILE.gpuMs] = gpuMs;
       const comparison = compareWithDense(dense, figures, modelConfig, {
         experts: factorised.experts,
         topK: factorised.boundTopK,

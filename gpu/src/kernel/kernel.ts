@@ -52,6 +52,7 @@ export function runKernel(
     uniforms: packParams(kernel, params),
     buffers: tensors.map((tensor) => tensor.bufferFor(operation)),
     workgroups,
+    inputBytes: inputs.reduce((bytes, tensor) => bytes + tensor.byteLength, 0),
   });
 }
 

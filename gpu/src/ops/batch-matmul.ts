@@ -117,7 +117,12 @@ function encodeBatchMatmul(
   const c = allocateTensor(a.engine, call, [...batchShape, m, n], 'f32');
   const operands = { a: a.bufferFor(call), b: b.bufferFor(call), c: c.bufferFor(call) };
   if (plan) {
-    a.engine.dispatch({ operation: call, ...plan, buffers: [operands.a, operands.b, operands.c] });
+    a.engine.dispatch({
+      operation: call,
+      ...plan,
+      buffers: [operands.a, operands.b, operands.c],
+      inputBytes: a.byteLength + b.byteLength,
+    });
   } else {
     encodeWindowed(a.engine, geometry, operands, call);
   }
@@ -177,8 +182,8 @@ function encodeWindowed(
   };
   engine.device.queue.writeBuffer(workspace.uniforms, 0, plan.uniforms);
   const launches = windowedLaunches(engine.device, engine.pipelines, plan, operands, workspace);
-  for (const { pipeline, bindGroup, workgroups } of launches) {
-    engine.batch.dispatch(call, pipeline, bindGroup, workgroups);
+  for (const { pipeline, bindGroup, workgroups, kernel } of launches) {
+    engine.batch.dispatch(call, pipeline, bindGroup, workgroups, { kernel, inputBytes: 0 });
   }
   for (const buffer of Object.values(workspace)) engine.pool.release(buffer);
 }

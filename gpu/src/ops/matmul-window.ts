@@ -82,6 +82,8 @@ export interface Launch {
   pipeline: GPUComputePipeline;
   bindGroup: GPUBindGroup;
   workgroups: Workgroups;
+  /** The step's kind (`matmul pack A`, ...), as the profiler names its kernel. */
+  kernel: string;
 }
 
 /** One operand of the product the windowed kernel computes: where it is read from, and how. */
@@ -357,6 +359,6 @@ export function windowedLaunches(
       layout: pipeline.getBindGroupLayout(0),
       entries: resources.map((resource, binding) => ({ binding, resource })),
     });
-    return { pipeline, bindGroup, workgroups: step.workgroups };
+    return { pipeline, bindGroup, workgroups: step.workgroups, kernel: `matmul ${step.kind}` };
   });
 }

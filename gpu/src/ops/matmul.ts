@@ -223,7 +223,14 @@ function createLaunches(
     })),
   });
   return {
-    launches: [{ pipeline, bindGroup, workgroups: plan.workgroups as Launch['workgroups'] }],
+    launches: [
+      {
+        pipeline,
+        bindGroup,
+        workgroups: plan.workgroups as Launch['workgroups'],
+        kernel: plan.pipelineKey,
+      },
+    ],
     buffers: [dims],
   };
 }

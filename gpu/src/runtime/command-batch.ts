@@ -1,7 +1,8 @@
 import type { BufferPool } from './buffer-pool.ts';
+import type { DispatchProfiler, ProfiledDispatch } from './dispatch-profiler.ts';
 
 /** Submitting before a batch grows past this bounds the buffers it holds from the pool. */
-const MAX_DISPATCHES_PER_SUBMIT = 512;
+export const MAX_DISPATCHES_PER_SUBMIT = 512;
 
 /**
  * Collects dispatches and copies from many ops into one command encoder (dispatches share one
@@ -18,6 +19,8 @@ export class CommandBatch {
   private pendingChecks: Promise<string | undefined>[] = [];
   private submitCount = 0;
   private dispatchCount = 0;
+  /** While set, each dispatch runs in a pass of its own that it times. */
+  private profiler: DispatchProfiler | undefined;
 
   constructor(
     private readonly device: GPUDevice,
@@ -41,8 +44,13 @@ export class CommandBatch {
     pipeline: GPUComputePipeline,
     bindGroup: GPUBindGroup,
     workgroups: readonly [number, number?, number?],
+    profiled: Omit<ProfiledDispatch, 'operation'>,
   ): void {
     this.open(operation);
+    if (this.profiler) {
+      this.pass?.end();
+      this.pass = this.encoder!.beginComputePass(this.profiler.passFor({ operation, ...profiled }));
+    }
     this.pass ??= this.encoder!.beginComputePass();
     this.pass.setPipeline(pipeline);
     this.pass.setBindGroup(0, bindGroup);
@@ -67,7 +75,9 @@ export class CommandBatch {
       return;
     }
     this.pass?.end();
+    const readTimes = this.profiler?.resolve(this.encoder);
     this.device.queue.submit([this.encoder.finish()]);
+    readTimes?.();
     const operations = this.operations.join(', ');
     this.pendingChecks.push(
       this.device
@@ -91,6 +101,15 @@ export class CommandBatch {
     this.pendingChecks = [];
     const failure = (await Promise.all(checks)).find((message) => message !== undefined);
     if (failure) throw new Error(failure);
+  }
+
+  /**
+   * Times every dispatch from now on with `profiler`, or (undefined) stops; call with nothing
+   * encoded (after a flush), so that each batch is timed whole or not at all.
+   */
+  profileWith(profiler: DispatchProfiler | undefined): void {
+    if (this.encoder) throw new Error('profileWith: submit the open batch first');
+    this.profiler = profiler;
   }
 
   /** Dispatches encoded so far. */

@@ -1,6 +1,7 @@
 import { BindGroupCache } from './bind-group-cache.ts';
 import { BufferPool } from './buffer-pool.ts';
-import { CommandBatch } from './command-batch.ts';
+import { CommandBatch, MAX_DISPATCHES_PER_SUBMIT } from './command-batch.ts';
+import { DispatchProfiler, type OperationTime } from './dispatch-profiler.ts';
 import type { Gpu } from './device.ts';
 import { PipelineCache } from './pipeline-cache.ts';
 
@@ -17,6 +18,8 @@ export interface Dispatch {
   /** Bindings 1 and on, in order. */
   buffers: GPUBuffer[];
   workgroups: Workgroups;
+  /** Bytes of the tensors bound as inputs, for the profiler; 0 where unknown. */
+  inputBytes?: number;
 }
 
 /**
@@ -53,7 +56,15 @@ export class Engine {
     return this.gpu.device;
   }
 
-  dispatch({ operation, pipelineKey, shader, uniforms, buffers, workgroups }: Dispatch): void {
+  dispatch({
+    operation,
+    pipelineKey,
+    shader,
+    uniforms,
+    buffers,
+    workgroups,
+    inputBytes = 0,
+  }: Dispatch): void {
     this.checkDevice(operation);
     this.batch.open(operation);
     const pipeline = this.pipelines.get(pipelineKey, shader);
@@ -65,7 +76,10 @@ export class Engine {
       [uniformBuffer, ...buffers],
       operation,
     );
-    this.batch.dispatch(operation, pipeline, bindGroup, workgroups);
+    this.batch.dispatch(operation, pipeline, bindGroup, workgroups, {
+      kernel: pipelineKey,
+      inputBytes,
+    });
     this.pool.release(uniformBuffer);
   }
 
@@ -119,6 +133,25 @@ export class Engine {
   /** Submits the pending work and throws any validation error it met. */
   flush(): Promise<void> {
     return this.batch.flush();
+  }
+
+  /**
+   * Runs `work` with every dispatch it encodes timed on the GPU (see DispatchProfiler), and
+   * returns its result with the time each operation took.
+   */
+  async profile<T>(work: () => Promise<T>): Promise<{ result: T; operations: OperationTime[] }> {
+    await this.batch.flush();
+    const profiler = new DispatchProfiler(this.device, MAX_DISPATCHES_PER_SUBMIT);
+    this.batch.profileWith(profiler);
+    try {
+      const result = await work();
+      await this.batch.flush();
+      return { result, operations: await profiler.report() };
+    } finally {
+      this.batch.profileWith(undefined);
+      await profiler.report().catch(() => undefined);
+      profiler.destroy();
+    }
   }
 
   /** Throws, naming `operation`, once the device is lost. */

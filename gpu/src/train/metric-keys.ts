@@ -102,6 +102,15 @@ export const DECODE_TRAFFIC_METRICS = {
   denseDecodeLimitTokS: 'dense_decode_limit_tok_s',
 } as const;
 
+/**
+ * With `profile` (inference-bench): the GPU time of one decode step, every kernel's timestamped
+ * pass together; set beside the step's wall time (decode_ms_p50), what is left is the host's.
+ */
+export const DECODE_PROFILE_METRICS = {
+  gpuMs: 'decode_gpu_ms',
+  denseGpuMs: 'dense_decode_gpu_ms',
+} as const;
+
 /** With weights `f16`: how far the logits move from f32's on the same tokens (inference-bench). */
 export const WEIGHT_ROUNDING_METRICS = {
   maxAbs: 'f16_logit_max_abs_error',

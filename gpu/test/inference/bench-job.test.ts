@@ -4,6 +4,7 @@ import { decodeTraffic } from '../../src/eval/decode-traffic.ts';
 import { getJob, inferenceBenchConfigSchema } from '../../src/index.ts';
 import { readModelConfig } from '../../src/model/config.ts';
 import {
+  DECODE_PROFILE_METRICS as PROFILE,
   DECODE_TRAFFIC_METRICS as TRAFFIC,
   WEIGHT_ROUNDING_METRICS as ROUNDING,
 } from '../../src/train/metric-keys.ts';
@@ -86,6 +87,34 @@ describe('the inference-bench job', () => {
     // Matrices take half the bytes; norms and the cache do not shrink.
     expect(summary[TRAFFIC.stepBytes]! / f32[TRAFFIC.stepBytes]!).toBeGreaterThan(0.5);
     expect(summary[TRAFFIC.stepBytes]! / f32[TRAFFIC.stepBytes]!).toBeLessThan(0.6);
+  });
+
+  it('profiles the kernels of a decode step: each once per step per layer, timed on the GPU', async () => {
+    const directory = join(await temporaryFolder(), 'model');
+    const config = await writeFixtureCheckpoint(directory, FIXTURE_VARIANTS[0]!.options);
+    const job = getJob('inference-bench')!;
+    const reporter = new RecordingReporter();
+    const jobConfig = job.schema.parse({
+      model: directory,
+      promptLen: 6,
+      genLen: 4,
+      repeats: 1,
+      profile: true,
+    });
+    const { summary } = await job.run(jobConfig, reporter);
+    expect(summary[PROFILE.denseGpuMs]).toBeGreaterThan(0);
+    expect(summary[PROFILE.gpuMs]).toBe(summary[PROFILE.denseGpuMs]);
+    const header = reporter.logs.findIndex((line) => line.startsWith('dense decode: '));
+    expect(reporter.logs[header]).toContain('(3 steps profiled)');
+    const rows = reporter.logs.slice(header + 1);
+    const callsOf = (operation: string) =>
+      rows
+        .filter((row) => row.includes(operation))
+        .map((row) => Number(/([\d.]+) calls/.exec(row)![1]));
+    // Prefill's own kernels (its 6-token products) are subtracted out; the argmax runs once a token.
+    expect(rows.some((row) => row.includes(' 6 x '))).toBe(false);
+    expect(callsOf('argmax')).toEqual([1]);
+    expect(callsOf('gate-up swiglu 1 x')).toEqual([config.num_hidden_layers]);
   });
 
   it.each([
