@@ -127,6 +127,134 @@ describe.each(databaseTargets())('subscriptions on the $name PostgreSQL', (targe
     }
   });
 
+  it('keeps a runs list to the runs or the sweep it names, metric points counting with metrics', async () => {
+    const sweep = await database.db.sweep.create({
+      data: { name: 'followed', kind: 'selftest', strategy: 'GRID', spec: {} },
+    });
+    const [inSweep, compared, other] = [
+      await queueSelftest(database.db, { size: 13 }),
+      await queueSelftest(database.db, { size: 14 }),
+      await queueSelftest(database.db, { size: 15 }),
+    ];
+    await database.db.experiment.update({
+      where: { id: inSweep.experimentId },
+      data: { sweepId: sweep.id },
+    });
+    const client = wsClient(api.url);
+    type Change = { run: { id: string; status: string } | null };
+    try {
+      const byIds = subscribe<Change>(
+        client,
+        `subscription($ids: [ID!]) { runsChanged(ids: $ids, metrics: true) { run { id status } } }`,
+        { ids: [compared.id] },
+        'runsChanged',
+      );
+      const bySweep = subscribe<Change>(
+        client,
+        `subscription($sweepId: ID) { runsChanged(sweepId: $sweepId, metrics: true) { run { id } } }`,
+        { sweepId: sweep.id },
+        'runsChanged',
+      );
+      const withoutMetrics = subscribe<Change>(
+        client,
+        `subscription($ids: [ID!]) { runsChanged(ids: $ids) { run { id } } }`,
+        { ids: [compared.id] },
+        'runsChanged',
+      );
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      for (const run of [other, inSweep, compared]) {
+        await writeMetricPoints(database.db, run.id, [{ key: 'loss', step: 0, value: 1 }]);
+      }
+      await database.sql.query(`UPDATE run SET status = 'CANCELLED' WHERE id = ANY($1)`, [
+        [other.id, inSweep.id, compared.id],
+      ]);
+      const ids = (events: Change[]) => events.map((event) => event.run?.id);
+      // A metric batch, then the cancellation; nothing of the other runs.
+      expect(ids(await byIds.until((events) => events.length >= 2))).toEqual([
+        compared.id,
+        compared.id,
+      ]);
+      expect(byIds.events[1]!.run!.status).toBe('CANCELLED');
+      expect(ids(await bySweep.until((events) => events.length >= 2))).toEqual([
+        inSweep.id,
+        inSweep.id,
+      ]);
+      // Without metrics, only the cancellation.
+      expect(ids(await withoutMetrics.until((events) => events.length >= 1))).toEqual([
+        compared.id,
+      ]);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect([byIds.events.length, bySweep.events.length, withoutMetrics.events.length]).toEqual([
+        2, 2, 1,
+      ]);
+    } finally {
+      await client.dispose();
+    }
+  });
+
+  it('announces every worker change: heartbeats, runs taken and finished, stops, and stale by time', async () => {
+    const leaseMs = 4000;
+    const previousLease = process.env.FACTORLAB_WORKER_LEASE_MS;
+    process.env.FACTORLAB_WORKER_LEASE_MS = String(leaseMs);
+    const before = await database.db.worker.create({
+      data: { host: 'before', pid: 1, lastSeenAt: new Date(Date.now() - 600_000) },
+    });
+    // Its announcement is dispatched before the subscription starts.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const client = wsClient(api.url);
+    type Change = {
+      worker: { id: string; state: string; currentRunId: string | null; runCount: number } | null;
+    };
+    try {
+      const workers = subscribe<Change>(
+        client,
+        `subscription { workersChanged { worker { id state currentRunId runCount } } }`,
+        {},
+        'workersChanged',
+      );
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      // Nothing for the workers as they are; a new one, then its run, as it is after each change.
+      expect(workers.events).toEqual([]);
+      const of = (events: Change[], id: string) =>
+        events.filter((event) => event.worker?.id === id).map((event) => event.worker!);
+      const worker = await database.db.worker.create({ data: { host: 'gpu-box', pid: 2 } });
+      const run = await queueSelftest(database.db, { size: 16 });
+      await database.sql.query(`UPDATE run SET status = 'RUNNING', worker_id = $2 WHERE id = $1`, [
+        run.id,
+        worker.id,
+      ]);
+      // Each event is the worker as read after its change: waited for, so none is skipped over.
+      await workers.until((events) => of(events, worker.id).some((one) => one.currentRunId));
+      await database.sql.query(`UPDATE run SET status = 'SUCCEEDED' WHERE id = $1`, [run.id]);
+      await database.sql.query(`UPDATE worker SET stopped_at = now() WHERE id = $1`, [before.id]);
+      await workers.until((events) => of(events, before.id).length >= 1);
+      const held = of(workers.events, worker.id).map((one) => one.currentRunId);
+      expect(of(workers.events, worker.id)[0]).toEqual({
+        id: worker.id,
+        state: 'ONLINE',
+        currentRunId: null,
+        runCount: 0,
+      });
+      expect(held.slice(held.indexOf(run.id))).toEqual([run.id, null]);
+      expect(of(workers.events, worker.id).at(-1)).toMatchObject({ state: 'ONLINE', runCount: 1 });
+      expect(of(workers.events, before.id)).toEqual([
+        expect.objectContaining({ state: 'STOPPED' }),
+      ]);
+
+      // Silent past two of its four heartbeats a lease, then past the lease: no row changes.
+      const silent = await workers.until(
+        (events) => of(events, worker.id).some((one) => one.state === 'DEAD'),
+        leaseMs * 3,
+      );
+      const states = of(silent, worker.id).map((one) => one.state);
+      expect(states.slice(states.indexOf('STALE'))).toEqual(['STALE', 'DEAD']);
+    } finally {
+      if (previousLease === undefined) delete process.env.FACTORLAB_WORKER_LEASE_MS;
+      else process.env.FACTORLAB_WORKER_LEASE_MS = previousLease;
+      await client.dispose();
+    }
+  });
+
   it('refuses subscriptions without a key when the API has auth on', async () => {
     const securedApi = await startTestApi(database, 'on');
     const run = await queueSelftest(database.db, { size: 10 });

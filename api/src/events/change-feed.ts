@@ -4,7 +4,14 @@ import { AsyncQueue } from './async-queue.ts';
 export const RUN_UPDATED_CHANNEL = 'factorlab_run_updated';
 export const METRICS_APPENDED_CHANNEL = 'factorlab_metrics_appended';
 export const LOGS_APPENDED_CHANNEL = 'factorlab_logs_appended';
-const CHANNELS = [RUN_UPDATED_CHANNEL, METRICS_APPENDED_CHANNEL, LOGS_APPENDED_CHANNEL] as const;
+/** A worker's row or the runs it holds changed; the payload is the worker's id, not a run's. */
+export const WORKER_UPDATED_CHANNEL = 'factorlab_worker_updated';
+const CHANNELS = [
+  RUN_UPDATED_CHANNEL,
+  METRICS_APPENDED_CHANNEL,
+  LOGS_APPENDED_CHANNEL,
+  WORKER_UPDATED_CHANNEL,
+] as const;
 export type Channel = (typeof CHANNELS)[number];
 
 const RECONNECT_MS = 1000;

@@ -1,4 +1,5 @@
 import type { Db } from '../../db/client.ts';
+import { AsyncQueue } from '../../events/async-queue.ts';
 import {
   METRICS_APPENDED_CHANNEL,
   RUN_UPDATED_CHANNEL,
@@ -29,21 +30,76 @@ export async function* runUpdates(db: Db, changes: ChangeFeed, runId: string): A
   }
 }
 
-/** Every run queued or changed from now on, as it is after the change. */
-export async function* runsChanges(db: Db, changes: ChangeFeed): AsyncGenerator<RunsChange> {
-  const notifications = changes.subscribeAll(RUN_UPDATED_CHANNEL);
+/** Which runs a runs list follows, and whether written metric points count as a change. */
+export interface RunsFilter {
+  /** Only these runs. */
+  ids?: readonly string[];
+  /** Only the runs of this sweep. */
+  sweepId?: string;
+  /** Also announce a run when it writes metric points (as it is then). */
+  metrics?: boolean;
+}
+
+/** Most runs whose sweep a runs list remembers (a run's sweep never changes). */
+const SWEEP_OF_RUN_CACHE = 10_000;
+
+/**
+ * Every run queued or changed from now on, as it is after the change; with `filter`, only the
+ * runs it names, and also when they write metric points if it says so.
+ */
+export async function* runsChanges(
+  db: Db,
+  changes: ChangeFeed,
+  filter: RunsFilter = {},
+): AsyncGenerator<RunsChange> {
+  const notifications = mergeQueues([
+    changes.subscribeAll(RUN_UPDATED_CHANNEL),
+    ...(filter.metrics ? [changes.subscribeAll(METRICS_APPENDED_CHANNEL)] : []),
+  ]);
+  const ids = filter.ids === undefined ? undefined : new Set(filter.ids);
+  const sweepOfRun = new Map<string, string | null>();
+  const followed = async (runId: string): Promise<boolean> => {
+    if (ids !== undefined && !ids.has(runId)) return false;
+    if (filter.sweepId === undefined) return true;
+    let sweepId = sweepOfRun.get(runId);
+    if (sweepId === undefined) {
+      const run = await db.run.findUnique({
+        where: { id: runId },
+        select: { experiment: { select: { sweepId: true } } },
+      });
+      sweepId = run?.experiment.sweepId ?? null;
+      if (sweepOfRun.size >= SWEEP_OF_RUN_CACHE) sweepOfRun.clear();
+      sweepOfRun.set(runId, sweepId);
+    }
+    return sweepId === filter.sweepId;
+  };
   try {
     for await (const runId of notifications) {
       if (runId === '') {
         yield { run: null };
         continue;
       }
+      if (!(await followed(runId))) continue;
       const run = await findRun(db, runId);
       if (run) yield { run };
     }
   } finally {
     await notifications.return();
   }
+}
+
+/** One queue of what any of `queues` yields, in arrival order; returning it returns them all. */
+function mergeQueues(queues: AsyncQueue<string>[]): AsyncQueue<string> {
+  if (queues.length === 1) return queues[0]!;
+  const merged = new AsyncQueue<string>(() => {
+    for (const queue of queues) void queue.return();
+  });
+  for (const queue of queues) {
+    void (async () => {
+      for await (const value of queue) merged.push(value);
+    })();
+  }
+  return merged;
 }
 
 /**

@@ -16,3 +16,20 @@ export function workerState(
   if (age > (MISSED_BEATS_FOR_STALE * leaseMs) / HEARTBEATS_PER_LEASE) return WorkerState.STALE;
   return WorkerState.ONLINE;
 }
+
+/**
+ * When a worker's state changes next by time alone, with no heartbeat (ONLINE to STALE, STALE to
+ * DEAD), in epoch milliseconds; null when only a change of its row can change it.
+ */
+export function nextStateChangeAt(
+  worker: { stoppedAt: Date | null; lastSeenAt: Date },
+  now: number,
+  leaseMs: number,
+): number | null {
+  if (worker.stoppedAt !== null) return null;
+  const seen = worker.lastSeenAt.getTime();
+  const stale = seen + (MISSED_BEATS_FOR_STALE * leaseMs) / HEARTBEATS_PER_LEASE;
+  // The state function says "past": the change is due just after each threshold.
+  for (const at of [stale, seen + leaseMs]) if (at >= now) return at + 1;
+  return null;
+}
