@@ -2,6 +2,9 @@ import {
   METRICS_APPENDED_SUBSCRIPTION,
   RUN_UPDATED_SUBSCRIPTION,
   RUNS_CHANGED_SUBSCRIPTION,
+  RUNS_OF_SET_CHANGED_SUBSCRIPTION,
+  SWEEP_RUNS_CHANGED_SUBSCRIPTION,
+  WORKERS_CHANGED_SUBSCRIPTION,
 } from './live-operations.ts';
 import { isRunId } from './runs.ts';
 
@@ -13,12 +16,49 @@ export interface LiveOperation {
   firstEventIsState?: boolean;
 }
 
+/** The most runs one page follows by id (the compare page's limit). */
+export const MAX_FOLLOWED_RUNS = 50;
+
 /**
- * What `/live` follows for a page, from its query string: every run's changes (`/live`), or one
- * run's status and metric points after a step (`/live?run=<id>&afterStep=<n>`). Throws naming the
- * bad parameter and what it should be.
+ * What a live page follows: every run's changes (none given); one run's status and metric points
+ * after a step; a set of runs' status and metric points (compare); a sweep's runs' (sweep); or
+ * every worker's heartbeat, state and runs (workers).
+ */
+export type LiveFeed =
+  | { run: { id: string; afterStep: number } }
+  | { runIds: readonly string[] }
+  | { sweepId: string }
+  | { workers: true };
+
+/**
+ * What `/live` follows for a page, from its query string: every run's changes (`/live`), one
+ * run's status and metric points after a step (`/live?run=<id>&afterStep=<n>`), a set of runs'
+ * changes and points (`/live?runs=<id>,<id>`), a sweep's runs' (`/live?sweep=<id>`) or the
+ * workers' (`/live?workers`). Throws naming the bad parameter and what it should be.
  */
 export function liveOperations(params: URLSearchParams): LiveOperation[] {
+  const runIds = params.get('runs');
+  if (runIds !== null) {
+    const ids = runIds.split(',').filter((id) => id !== '');
+    const bad = ids.find((id) => !isRunId(id));
+    if (bad !== undefined) {
+      throw new Error(`runs: "${bad}" is not a run id: give the runs' full ids (UUIDs)`);
+    }
+    if (ids.length === 0 || ids.length > MAX_FOLLOWED_RUNS) {
+      throw new Error(`runs: give 1 to ${MAX_FOLLOWED_RUNS} run ids, comma-separated`);
+    }
+    return [{ query: RUNS_OF_SET_CHANGED_SUBSCRIPTION.toString(), variables: { ids } }];
+  }
+  const sweepId = params.get('sweep');
+  if (sweepId !== null) {
+    if (!isRunId(sweepId)) {
+      throw new Error(`sweep: "${sweepId}" is not a sweep id: give the sweep's full id (a UUID)`);
+    }
+    return [{ query: SWEEP_RUNS_CHANGED_SUBSCRIPTION.toString(), variables: { sweepId } }];
+  }
+  if (params.has('workers')) {
+    return [{ query: WORKERS_CHANGED_SUBSCRIPTION.toString(), variables: {} }];
+  }
   const runId = params.get('run');
   if (runId === null) return [{ query: RUNS_CHANGED_SUBSCRIPTION.toString(), variables: {} }];
   if (!isRunId(runId)) {
@@ -41,8 +81,22 @@ export function liveOperations(params: URLSearchParams): LiveOperation[] {
   ];
 }
 
-/** `/live`'s address for a page: every run's changes, or one run's from after `afterStep`. */
-export function liveFeedHref(run?: { id: string; afterStep: number }): string {
-  if (run === undefined) return '/live';
-  return `/live?${new URLSearchParams({ run: run.id, afterStep: String(run.afterStep) })}`;
+/** `/live`'s address for a page's feed; every run's changes when none is given. */
+export function liveFeedHref(feed?: LiveFeed): string {
+  if (feed === undefined) return '/live';
+  if ('run' in feed) {
+    const { id, afterStep } = feed.run;
+    return `/live?${new URLSearchParams({ run: id, afterStep: String(afterStep) })}`;
+  }
+  if ('runIds' in feed) return `/live?runs=${feed.runIds.join(',')}`;
+  if ('sweepId' in feed) return `/live?${new URLSearchParams({ sweep: feed.sweepId })}`;
+  return '/live?workers';
+}
+
+/**
+ * What identifies a feed across re-renders: its address, less a run's step (which moves on with
+ * every refresh, and is read afresh on each reconnect instead).
+ */
+export function liveFeedKey(feed?: LiveFeed): string {
+  return feed !== undefined && 'run' in feed ? `/live?run=${feed.run.id}` : liveFeedHref(feed);
 }

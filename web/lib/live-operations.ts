@@ -31,3 +31,37 @@ export const METRICS_APPENDED_SUBSCRIPTION = graphql(`
     }
   }
 `);
+
+export const RUNS_OF_SET_CHANGED_SUBSCRIPTION = graphql(`
+  subscription RunsOfSetChanged($ids: [ID!]) {
+    runsChanged(ids: $ids, metrics: true) {
+      run {
+        id
+        status
+      }
+    }
+  }
+`);
+
+export const SWEEP_RUNS_CHANGED_SUBSCRIPTION = graphql(`
+  subscription SweepRunsChanged($sweepId: ID) {
+    runsChanged(sweepId: $sweepId, metrics: true) {
+      run {
+        id
+        status
+      }
+    }
+  }
+`);
+
+export const WORKERS_CHANGED_SUBSCRIPTION = graphql(`
+  subscription WorkersChanged {
+    workersChanged {
+      worker {
+        id
+        state
+        currentRunId
+      }
+    }
+  }
+`);

@@ -2,7 +2,7 @@
 
 import { useRouter } from 'next/navigation';
 import { useEffect, useRef, useState } from 'react';
-import { liveFeedHref } from '../../lib/live-feed.ts';
+import { liveFeedHref, liveFeedKey, type LiveFeed } from '../../lib/live-feed.ts';
 
 /** Refreshes no closer together than this, however fast changes come (a busy lab: progress). */
 const MIN_REFRESH_GAP_MS = 1000;
@@ -16,8 +16,11 @@ type LiveState = 'connecting' | 'live' | 'paused';
 interface LiveUpdatesProps {
   /** Follow while true (a finished run has nothing more to show). */
   active: boolean;
-  /** One run's status and curves; every run's changes when absent. */
-  run?: { id: string; afterStep: number };
+  /**
+   * What to follow: one run's status and curves, a set of runs' or a sweep's runs' status and
+   * metrics, or the workers; every run's changes when absent.
+   */
+  feed?: LiveFeed;
 }
 
 /**
@@ -25,14 +28,15 @@ interface LiveUpdatesProps {
  * Reconnects with exponential backoff; while the subscription is down the page says so and falls
  * back to refreshing every 2 s.
  */
-export function LiveUpdates({ active, run }: LiveUpdatesProps) {
+export function LiveUpdates({ active, feed }: LiveUpdatesProps) {
   const router = useRouter();
   const [state, setState] = useState<LiveState>('connecting');
   const [failure, setFailure] = useState<string | null>(null);
-  // The newest step shown; read on each (re)connect, so a refresh does not reopen the stream.
-  const afterStep = useRef(run?.afterStep ?? -1);
-  afterStep.current = run?.afterStep ?? -1;
-  const runId = run?.id;
+  // The feed as last rendered (a run's newest step shown moves on with each refresh): read on
+  // each (re)connect, so a refresh does not reopen the stream.
+  const currentFeed = useRef(feed);
+  currentFeed.current = feed;
+  const feedKey = liveFeedKey(feed);
 
   useEffect(() => {
     if (!active) return;
@@ -66,10 +70,7 @@ export function LiveUpdates({ active, run }: LiveUpdatesProps) {
     };
     function connect(): void {
       if (closed) return;
-      const href = liveFeedHref(
-        runId === undefined ? undefined : { id: runId, afterStep: afterStep.current },
-      );
-      source = new EventSource(href);
+      source = new EventSource(liveFeedHref(currentFeed.current));
       source.addEventListener('ready', () => {
         const missed = fallback !== undefined;
         clearInterval(fallback);
@@ -94,7 +95,7 @@ export function LiveUpdates({ active, run }: LiveUpdatesProps) {
       clearTimeout(refreshTimer);
       clearInterval(fallback);
     };
-  }, [active, runId, router]);
+  }, [active, feedKey, router]);
 
   if (!active) return null;
   return (

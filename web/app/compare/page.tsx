@@ -6,7 +6,7 @@ import {
   ConfigComparisonTable,
   MetricComparisonTable,
 } from '../_components/compare-tables.tsx';
-import { LiveRefresh } from '../_components/live-refresh.tsx';
+import { LiveUpdates } from '../_components/live-updates.tsx';
 import { ComparedMetricCharts } from '../_components/metric-charts.tsx';
 import { fetchLatestBenchmarks } from '../../lib/benchmarks.ts';
 import {
@@ -105,7 +105,10 @@ export default async function ComparePage({ searchParams }: ComparePageProps) {
         </>
       )}
       <ComparedBenchmarks runs={comparison.runs} />
-      <LiveRefresh active={comparison.runs.some((run) => isActive(run.status))} />
+      <LiveUpdates
+        active={comparison.runs.some((run) => isActive(run.status))}
+        feed={{ runIds: comparison.runs.map((run) => run.id) }}
+      />
     </article>
   );
 }

@@ -1,7 +1,7 @@
 import Link from 'next/link';
 import { ApiErrorPanel } from '../_components/api-error-panel.tsx';
 import { DeviceLabel } from '../_components/device-label.tsx';
-import { LiveRefresh } from '../_components/live-refresh.tsx';
+import { LiveUpdates } from '../_components/live-updates.tsx';
 import { formatTimestamp, shortId } from '../../lib/format.ts';
 import { loadOrError } from '../../lib/graphql.ts';
 import { fetchWorkers, type WorkerStatus } from '../../lib/workers.ts';
@@ -64,7 +64,7 @@ export default async function WorkersPage() {
           </table>
         </div>
       )}
-      <LiveRefresh active />
+      <LiveUpdates active feed={{ workers: true }} />
     </>
   );
 }

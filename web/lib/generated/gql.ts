@@ -21,6 +21,9 @@ type Documents = {
     "\n  subscription RunsChanged {\n    runsChanged {\n      run {\n        id\n        status\n      }\n    }\n  }\n": typeof types.RunsChangedDocument,
     "\n  subscription RunUpdated($id: ID!) {\n    runUpdated(id: $id) {\n      id\n      status\n      progress\n    }\n  }\n": typeof types.RunUpdatedDocument,
     "\n  subscription MetricsAppended($runId: ID!, $afterStep: Int!) {\n    metricsAppended(runId: $runId, afterStep: $afterStep) {\n      runId\n      lastStep\n    }\n  }\n": typeof types.MetricsAppendedDocument,
+    "\n  subscription RunsOfSetChanged($ids: [ID!]) {\n    runsChanged(ids: $ids, metrics: true) {\n      run {\n        id\n        status\n      }\n    }\n  }\n": typeof types.RunsOfSetChangedDocument,
+    "\n  subscription SweepRunsChanged($sweepId: ID) {\n    runsChanged(sweepId: $sweepId, metrics: true) {\n      run {\n        id\n        status\n      }\n    }\n  }\n": typeof types.SweepRunsChangedDocument,
+    "\n  subscription WorkersChanged {\n    workersChanged {\n      worker {\n        id\n        state\n        currentRunId\n      }\n    }\n  }\n": typeof types.WorkersChangedDocument,
     "\n  query Models($first: Int!, $after: String) {\n    models(first: $first, after: $after) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        node {\n          id\n          name\n          path\n          config\n          parameterCount\n          bytes\n          sha256\n          createdAt\n        }\n      }\n    }\n  }\n": typeof types.ModelsDocument,
     "\n  fragment ActionPayloadFields on RunActionPayload {\n    run {\n      id\n    }\n    userErrors {\n      field\n      message\n    }\n  }\n": typeof types.ActionPayloadFieldsFragmentDoc,
     "\n  mutation CancelRun($id: ID!) {\n    cancelRun(id: $id) {\n      ...ActionPayloadFields\n    }\n  }\n": typeof types.CancelRunDocument,
@@ -44,6 +47,9 @@ const documents: Documents = {
     "\n  subscription RunsChanged {\n    runsChanged {\n      run {\n        id\n        status\n      }\n    }\n  }\n": types.RunsChangedDocument,
     "\n  subscription RunUpdated($id: ID!) {\n    runUpdated(id: $id) {\n      id\n      status\n      progress\n    }\n  }\n": types.RunUpdatedDocument,
     "\n  subscription MetricsAppended($runId: ID!, $afterStep: Int!) {\n    metricsAppended(runId: $runId, afterStep: $afterStep) {\n      runId\n      lastStep\n    }\n  }\n": types.MetricsAppendedDocument,
+    "\n  subscription RunsOfSetChanged($ids: [ID!]) {\n    runsChanged(ids: $ids, metrics: true) {\n      run {\n        id\n        status\n      }\n    }\n  }\n": types.RunsOfSetChangedDocument,
+    "\n  subscription SweepRunsChanged($sweepId: ID) {\n    runsChanged(sweepId: $sweepId, metrics: true) {\n      run {\n        id\n        status\n      }\n    }\n  }\n": types.SweepRunsChangedDocument,
+    "\n  subscription WorkersChanged {\n    workersChanged {\n      worker {\n        id\n        state\n        currentRunId\n      }\n    }\n  }\n": types.WorkersChangedDocument,
     "\n  query Models($first: Int!, $after: String) {\n    models(first: $first, after: $after) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        node {\n          id\n          name\n          path\n          config\n          parameterCount\n          bytes\n          sha256\n          createdAt\n        }\n      }\n    }\n  }\n": types.ModelsDocument,
     "\n  fragment ActionPayloadFields on RunActionPayload {\n    run {\n      id\n    }\n    userErrors {\n      field\n      message\n    }\n  }\n": types.ActionPayloadFieldsFragmentDoc,
     "\n  mutation CancelRun($id: ID!) {\n    cancelRun(id: $id) {\n      ...ActionPayloadFields\n    }\n  }\n": types.CancelRunDocument,
@@ -85,6 +91,18 @@ export function graphql(source: "\n  subscription RunUpdated($id: ID!) {\n    ru
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  subscription MetricsAppended($runId: ID!, $afterStep: Int!) {\n    metricsAppended(runId: $runId, afterStep: $afterStep) {\n      runId\n      lastStep\n    }\n  }\n"): typeof import('./graphql.ts').MetricsAppendedDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription RunsOfSetChanged($ids: [ID!]) {\n    runsChanged(ids: $ids, metrics: true) {\n      run {\n        id\n        status\n      }\n    }\n  }\n"): typeof import('./graphql.ts').RunsOfSetChangedDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription SweepRunsChanged($sweepId: ID) {\n    runsChanged(sweepId: $sweepId, metrics: true) {\n      run {\n        id\n        status\n      }\n    }\n  }\n"): typeof import('./graphql.ts').SweepRunsChangedDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription WorkersChanged {\n    workersChanged {\n      worker {\n        id\n        state\n        currentRunId\n      }\n    }\n  }\n"): typeof import('./graphql.ts').WorkersChangedDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

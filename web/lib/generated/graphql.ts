@@ -138,6 +138,25 @@ export type MetricsAppendedSubscriptionVariables = Exact<{
 
 export type MetricsAppendedSubscription = { metricsAppended: { runId: string, lastStep: number } };
 
+export type RunsOfSetChangedSubscriptionVariables = Exact<{
+  ids?: Array<string> | string | null | undefined;
+}>;
+
+
+export type RunsOfSetChangedSubscription = { runsChanged: { run: { id: string, status: RunStatus } | null } };
+
+export type SweepRunsChangedSubscriptionVariables = Exact<{
+  sweepId?: string | null | undefined;
+}>;
+
+
+export type SweepRunsChangedSubscription = { runsChanged: { run: { id: string, status: RunStatus } | null } };
+
+export type WorkersChangedSubscriptionVariables = Exact<{ [key: string]: never; }>;
+
+
+export type WorkersChangedSubscription = { workersChanged: { worker: { id: string, state: WorkerState, currentRunId: string | null } | null } };
+
 export type ModelsQueryVariables = Exact<{
   first: number;
   after?: string | null | undefined;
@@ -357,6 +376,37 @@ export const MetricsAppendedDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<MetricsAppendedSubscription, MetricsAppendedSubscriptionVariables>;
+export const RunsOfSetChangedDocument = new TypedDocumentString(`
+    subscription RunsOfSetChanged($ids: [ID!]) {
+  runsChanged(ids: $ids, metrics: true) {
+    run {
+      id
+      status
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<RunsOfSetChangedSubscription, RunsOfSetChangedSubscriptionVariables>;
+export const SweepRunsChangedDocument = new TypedDocumentString(`
+    subscription SweepRunsChanged($sweepId: ID) {
+  runsChanged(sweepId: $sweepId, metrics: true) {
+    run {
+      id
+      status
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<SweepRunsChangedSubscription, SweepRunsChangedSubscriptionVariables>;
+export const WorkersChangedDocument = new TypedDocumentString(`
+    subscription WorkersChanged {
+  workersChanged {
+    worker {
+      id
+      state
+      currentRunId
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<WorkersChangedSubscription, WorkersChangedSubscriptionVariables>;
 export const ModelsDocument = new TypedDocumentString(`
     query Models($first: Int!, $after: String) {
   models(first: $first, after: $after) {

@@ -112,7 +112,7 @@ export default async function RunPage({ params }: RunPageProps) {
       )}
       <LiveUpdates
         active={isActive(run.status)}
-        run={{ id: run.id, afterStep: lastStep(run.metrics) }}
+        feed={{ run: { id: run.id, afterStep: lastStep(run.metrics) } }}
       />
     </article>
   );

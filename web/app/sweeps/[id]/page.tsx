@@ -3,7 +3,7 @@ import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { ApiErrorPanel } from '../../_components/api-error-panel.tsx';
 import { ConfigCell } from '../../_components/config-cell.tsx';
-import { LiveRefresh } from '../../_components/live-refresh.tsx';
+import { LiveUpdates } from '../../_components/live-updates.tsx';
 import { SpreadValue } from '../../_components/spread-value.tsx';
 import { varyingConfigKeys } from '../../../lib/config-summary.ts';
 import { formatTimestamp, shortId } from '../../../lib/format.ts';
@@ -64,7 +64,7 @@ export default async function SweepPage({ params }: SweepPageProps) {
         <summary>The request that made it</summary>
         <pre className="code">{JSON.stringify(sweep.spec, null, 2)}</pre>
       </details>
-      <LiveRefresh active={done < sweep.runs.length} />
+      <LiveUpdates active={done < sweep.runs.length} feed={{ sweepId: sweep.id }} />
     </article>
   );
 }
