@@ -97,6 +97,7 @@ export type { FactorReport } from './eval/factor-report.ts';
 export { factorizeConfigSchema, factorizeJob } from './jobs/factorize.ts';
 export type { FactorizeConfig } from './jobs/factorize.ts';
 export { runTrainingBenchmark, trainingFlopsPerToken } from './bench/training-benchmark.ts';
+export { formatKernelProfile } from './eval/kernel-profile.ts';
 export type {
   TrainingBenchmarkOptions,
   TrainingBenchmarkResult,

@@ -9,6 +9,7 @@ interface BenchTrainOptions {
   peer?: boolean;
   json?: boolean;
   cpuThreads?: number;
+  profile?: boolean;
 }
 
 const DEFAULT_CONFIG = 'models/demo/pretrain.json';
@@ -18,7 +19,7 @@ const DEFAULT_CONFIG = 'models/demo/pretrain.json';
  * into forward, backward and optimizer, against the model's matmul rate in the same run.
  */
 async function benchTrainCommand(options: BenchTrainOptions): Promise<void> {
-  const { pretrainConfigSchema, pretrainModelConfig, runTrainingBenchmark } =
+  const { formatKernelProfile, pretrainConfigSchema, pretrainModelConfig, runTrainingBenchmark } =
     await import('@factorlab/gpu');
   const { withGpu } = await import('./with-gpu.ts');
   if (options.steps < 1) fail('--steps must be at least 1');
@@ -41,6 +42,7 @@ async function benchTrainCommand(options: BenchTrainOptions): Promise<void> {
       sequenceLength: training.sequenceLength,
       steps: options.steps,
       peer: options.peer,
+      profile: options.profile,
       onProgress: (stage) => process.stderr.write(`${stage}\n`),
     });
     if (options.json) {
@@ -60,6 +62,7 @@ async function benchTrainCommand(options: BenchTrainOptions): Promise<void> {
           : 'skipped' in peer
             ? `peer: skipped (${peer.skipped})`
             : `peer: PyTorch eager ${peer.tokensPerS.toFixed(0)} tokens/s on ${peer.threads} threads (${peer.blas ?? 'BLAS unknown'}); the lab is ${(result.tokensPerS / peer.tokensPerS).toFixed(2)}x`,
+        ...(result.profile ? formatKernelProfile('profile', result.profile) : []),
       ]
         .filter(Boolean)
         .join('\n'),
@@ -81,6 +84,10 @@ export function registerBenchTrain(bench: Command): void {
     )
     .option('--steps <n>', 'timed steps after one warm-up step', integer, 5)
     .option('--peer', 'also train the same model in PyTorch eager, in the same run')
+    .option(
+      '--profile',
+      'also time every kernel of one more step with GPU timestamps (needs timestamp-query)',
+    )
     .option('--json', 'print one JSON object')
     .option('--cpu-threads <n>', CPU_THREADS_HELP, integer)
     .action(benchTrainCommand);

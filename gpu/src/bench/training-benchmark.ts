@@ -14,6 +14,7 @@ import { ModelOptimizer } from '../train/optimizer.ts';
 import { TrainableLlama } from '../train/trainable-llama.ts';
 import { seededRandom } from '../util/random.ts';
 import { gflops, median, timeTrials } from './statistics.ts';
+import { kernelProfile, type KernelProfile } from '../eval/kernel-profile.ts';
 import { runTorchTrainingPeer } from './torch-training-peer.ts';
 
 export interface TrainingBenchmarkOptions {
@@ -24,6 +25,8 @@ export interface TrainingBenchmarkOptions {
   steps?: number;
   /** Also train the same model in PyTorch eager on the same batches. */
   peer?: boolean;
+  /** Also time every kernel of one more step on the GPU. */
+  profile?: boolean;
   onProgress?: (stage: string) => void;
 }
 
@@ -47,6 +50,8 @@ export interface TrainingBenchmarkResult {
   /** modelGflops / matmulGflops. */
   efficiency: number;
   peer?: { tokensPerS: number; blas: string | null; threads: number } | { skipped: string };
+  /** With `profile`: the GPU time of each kernel in one step. */
+  profile?: KernelProfile;
 }
 
 /** Training FLOPs per token: every weight matrix used once forward and twice backward. */
@@ -130,40 +135,50 @@ export async function runTrainingBenchmark(
   );
   const phases = { forward: [] as number[], backward: [] as number[], optimizer: [] as number[] };
   const parameters = model.parameters.count;
+  /** One training step on `batch`, each phase awaited and timed on its own. */
+  const trainStep = async (batch: TrainingBatch) => {
+    const ids = tensor(gpu, batch.inputs, [batch.inputs.length]);
+    const targets = tensor(gpu, batch.targets, [batch.targets.length]);
+    let started = performance.now();
+    const pass = model.loss({ ids, batch: batchSize, positions: sequenceLength }, targets);
+    await pass.output.read();
+    phases.forward.push(performance.now() - started);
+
+    started = performance.now();
+    backward(pass.output);
+    await finishWork(gpu);
+    phases.backward.push(performance.now() - started);
+    pass.activations.dispose();
+    pass.output.dispose();
+
+    started = performance.now();
+    const grads = optimizer.parameters.flatMap((parameter) =>
+      parameter.grad ? [parameter.grad] : [],
+    );
+    const norm = clipGradNorm(grads, 1);
+    optimizer.step(1e-4);
+    optimizer.zeroGrad();
+    await norm.read();
+    phases.optimizer.push(performance.now() - started);
+    for (const used of [norm, ids, targets]) used.dispose();
+  };
+  let profile: KernelProfile | undefined;
   try {
     for (const [index, batch] of batches.entries()) {
       onProgress(index === 0 ? 'warm-up step (compiles every kernel)' : `step ${index}/${steps}`);
-      const ids = tensor(gpu, batch.inputs, [batch.inputs.length]);
-      const targets = tensor(gpu, batch.targets, [batch.targets.length]);
-      let started = performance.now();
-      const pass = model.loss({ ids, batch: batchSize, positions: sequenceLength }, targets);
-      await pass.output.read();
-      phases.forward.push(performance.now() - started);
-
-      started = performance.now();
-      backward(pass.output);
-      await finishWork(gpu);
-      phases.backward.push(performance.now() - started);
-      pass.activations.dispose();
-      pass.output.dispose();
-
-      started = performance.now();
-      const grads = optimizer.parameters.flatMap((parameter) =>
-        parameter.grad ? [parameter.grad] : [],
-      );
-      const norm = clipGradNorm(grads, 1);
-      optimizer.step(1e-4);
-      optimizer.zeroGrad();
-      await norm.read();
-      phases.optimizer.push(performance.now() - started);
-      for (const used of [norm, ids, targets]) used.dispose();
+      await trainStep(batch);
+    }
+    if (options.profile) {
+      onProgress('one more step, every kernel timed on the GPU');
+      const { operations } = await engineFor(gpu).profile(() => trainStep(batches.at(-1)!));
+      profile = kernelProfile(operations, 1);
     }
   } finally {
     optimizer.dispose();
     model.dispose();
   }
   // The warm-up step compiled the kernels: leave it out.
-  const timed = (values: number[]) => median(values.slice(1));
+  const timed = (values: number[]) => median(values.slice(1, steps + 1));
   const [forwardMs, backwardMs, optimizerMs] = [
     timed(phases.forward),
     timed(phases.backward),
@@ -194,6 +209,7 @@ export async function runTrainingBenchmark(
     modelGflops,
     matmulGflops,
     efficiency: modelGflops / matmulGflops,
+    ...(profile && { profile }),
   };
   if (options.peer) {
     onProgress('training the same model in PyTorch eager');

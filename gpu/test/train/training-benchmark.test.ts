@@ -64,4 +64,26 @@ describe('training benchmark', () => {
     },
     120_000,
   );
+
+  it('profiles one more step: every kernel once per use, its time on the GPU', async () => {
+    const result = await runTrainingBenchmark(gpu, {
+      config: CONFIG,
+      batchSize: 2,
+      sequenceLength: 16,
+      steps: 1,
+      profile: true,
+    });
+    const profile = result.profile!;
+    expect(profile.steps).toBe(1);
+    const kernel = (prefix: string) =>
+      profile.kernels.find(({ kernel }) => kernel.startsWith(prefix));
+    // One AdamW update per parameter tensor: embedding, final norm, and 9 tensors a layer (tied head).
+    expect(kernel('adamw')?.callsPerStep).toBe(1 + 1 + 2 * 9);
+    expect(kernel('crossEntropy (')?.callsPerStep).toBe(1);
+    expect(profile.kernels.reduce((sum, { msPerStep }) => sum + msPerStep, 0)).toBeCloseTo(
+      profile.gpuMsPerStep,
+    );
+    expect(profile.kernels.every(({ msPerStep }) => msPerStep >= 0)).toBe(true);
+    expect(profile.gpuMsPerStep).toBeGreaterThan(0);
+  });
 });
