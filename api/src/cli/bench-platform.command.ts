@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { integer } from './flags.ts';
+import { useProductionMode } from './production-mode.ts';
 
 interface BenchPlatformOptions {
   runs: number;
@@ -44,6 +45,7 @@ async function benchLoad(options: BenchPlatformOptions): Promise<void> {
 }
 
 export async function benchPlatformCommand(options: BenchPlatformOptions): Promise<void> {
+  useProductionMode(); // the API in-process, as `lab api` runs it
   if (options.load) return benchLoad(options);
   const { runPlatformBenchmark } = await import('../bench/platform-benchmark.ts');
   const result = await runPlatformBenchmark({

@@ -1,9 +1,11 @@
 import type { Command } from 'commander';
 import { readConfig } from '../config.ts';
+import { useProductionMode } from './production-mode.ts';
 
 /**
  * The lab's processes: `lab start` (everything), `lab api`, `lab worker`, `lab web` and
- * `lab migrate`. Their modules (the API server, the worker) load only when one of them runs.
+ * `lab migrate`. Their modules (the API server, the worker) load only when one of them runs, so
+ * `lab start` and `lab api` can serve with NODE_ENV=production (see useProductionMode).
  */
 export function registerServerCommands(program: Command): void {
   program
@@ -12,6 +14,7 @@ export function registerServerCommands(program: Command): void {
     .option('--no-worker', 'do not start a worker on this machine')
     .option('--no-web', 'do not start the dashboard')
     .action(async (options: { worker: boolean; web: boolean }) => {
+      useProductionMode();
       const { startLab } = await import('./start.ts');
       await startLab(readConfig(), options);
     });
@@ -20,6 +23,7 @@ export function registerServerCommands(program: Command): void {
     .command('api')
     .description('serve the GraphQL API only (DATABASE_URL required)')
     .action(async () => {
+      useProductionMode();
       const { serveApi } = await import('./serve.ts');
       await serveApi(readConfig());
     });

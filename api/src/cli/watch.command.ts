@@ -1,4 +1,4 @@
-import { createClient } from 'graphql-ws';
+import { createClient } from 'graphql-ws/client';
 import WebSocket from 'ws';
 import type { Command } from 'commander';
 import { readConfig, type LabConfig } from '../config.ts';

@@ -2,6 +2,7 @@ import http from 'node:http';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import { WebSocketServer } from 'ws';
@@ -76,10 +77,14 @@ export async function startApiServer(db: Db, options: ApiServerOptions): Promise
   const apollo = new ApolloServer<ApiContext>({
     schema,
     formatError,
-    // Stack traces stay in the server's log (see formatError), whatever NODE_ENV says.
+    // Stack traces stay in the server's log (see formatError), whatever NODE_ENV says; the
+    // dashboard reads the leaderboard's columns by introspection, and GET /graphql in a browser
+    // opens Apollo Sandbox, with NODE_ENV=production too (`lab api` sets it).
     includeStacktraceInErrorResponses: false,
+    introspection: true,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
+      ApolloServerPluginLandingPageLocalDefault(),
       // No cache hints are used; its per-field hook cost 12-15% of a leaderboard request's CPU.
       ApolloServerPluginCacheControlDisabled(),
       requestLimitsPlugin(schema, gate),
