@@ -42,6 +42,27 @@ describe('query limits', () => {
     expect(response.errors?.[0]?.message).toMatch(/query cost \d+ exceeds the limit/);
   });
 
+  it('prices each request of one query text by its own variables', async () => {
+    // Apollo parses and validates the text once; the limits' verdict is kept per variables.
+    const page = PAGE.replace('first: 100', 'first: $first');
+    const query = `query ($first: Int!) { ${Array.from({ length: 8 }, (_, i) => `page${i}: ${page}`).join('\n')} }`;
+    const cost = async (first: number) => {
+      const response = (await api.gql(query, { first })) as {
+        errors?: { extensions?: { code?: string } }[];
+        extensions?: { cost?: { requested: number } };
+      };
+      return response.errors?.[0]?.extensions?.code ?? response.extensions?.cost?.requested;
+    };
+    const small = await cost(1);
+    expect(small).toEqual(expect.any(Number));
+    expect(await cost(100)).toBe('BAD_USER_INPUT');
+    expect(await cost(2)).toBeGreaterThan(small as number);
+    expect(await cost(100)).toBe('BAD_USER_INPUT');
+    expect(await cost(1)).toBe(small);
+    const badVariables = await api.gql(query, { first: 1, x: 'a\u0000b' });
+    expect(badVariables.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+  });
+
   it('refuses malformed and invalid queries with BAD_USER_INPUT', async () => {
     for (const query of [
       '{ runs(first: 1) { edges ',

@@ -181,6 +181,25 @@ export function checkOperation(
   return { errors, cost };
 }
 
+/** Variable sets remembered per document: a page's queries vary a few (first, after, filter). */
+const MAX_PASSED_PER_DOCUMENT = 100;
+
+/** The operations (document, operation name and variables) that met the limits, with costs. */
+class PassedChecks {
+  private readonly byDocument = new WeakMap<DocumentNode, Map<string, { cost?: number }>>();
+
+  get(document: DocumentNode, key: string): { cost?: number } | undefined {
+    return this.byDocument.get(document)?.get(key);
+  }
+
+  add(document: DocumentNode, key: string, cost: number | undefined): void {
+    let passed = this.byDocument.get(document);
+    if (!passed) this.byDocument.set(document, (passed = new Map()));
+    passed.set(key, cost === undefined ? {} : { cost });
+    if (passed.size > MAX_PASSED_PER_DOCUMENT) passed.delete(passed.keys().next().value as string);
+  }
+}
+
 /**
  * Apollo's side of the shared limits: refuses an operation over them before anything runs, admits
  * expensive ones through `gate` one at a time, and reports the cost of every answered query in
@@ -190,17 +209,30 @@ export function requestLimitsPlugin(
   schema: GraphQLSchema,
   gate = new ExpensiveQueryGate(),
 ): ApolloServerPlugin {
+  const passed = new PassedChecks();
   return {
     requestDidStart: () => {
       let release = () => {};
       return Promise.resolve({
         didResolveOperation: async ({ document, request, contextValue }) => {
-          const { errors, cost } = checkOperation(schema, document, {
-            variables: request.variables,
-            operationName: request.operationName,
-            includeSpecifiedRules: false,
-          });
-          if (errors[0]) throw errors[0];
+          const { variables, operationName } = request;
+          const badVariables = variablesError(variables);
+          if (badVariables) throw badVariables;
+          // Apollo keeps one parsed and validated document per query text: the limits' verdict
+          // on it with the same operation and variables is the same too.
+          const key = JSON.stringify([operationName ?? null, variables ?? null]);
+          const known = passed.get(document, key);
+          let cost = known?.cost;
+          if (!known) {
+            const checked = checkOperation(schema, document, {
+              variables,
+              operationName,
+              includeSpecifiedRules: false,
+            });
+            if (checked.errors[0]) throw checked.errors[0];
+            cost = checked.cost;
+            passed.add(document, key, cost);
+          }
           (contextValue as { queryCost?: number }).queryCost = cost;
           release = await gate.admit(cost);
         },
