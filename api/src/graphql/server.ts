@@ -18,6 +18,7 @@ import { formatError } from './format-error.ts';
 import { answerRequestErrors, refuseForeignOrigins } from './http-guards.ts';
 import { ExpensiveQueryGate } from './expensive-query-gate.ts';
 import { MAX_REQUEST_BYTES, requestLimitsPlugin } from './limits.ts';
+import { leaderboardResponseCachePlugin } from './leaderboard/leaderboard-response-cache.ts';
 import { getSchema } from './schema.ts';
 import { serveGraphQLOverWebSocket } from './websocket.ts';
 
@@ -88,6 +89,7 @@ export async function startApiServer(db: Db, options: ApiServerOptions): Promise
       // No cache hints are used; its per-field hook cost 12-15% of a leaderboard request's CPU.
       ApolloServerPluginCacheControlDisabled(),
       requestLimitsPlugin(schema, gate),
+      leaderboardResponseCachePlugin(schema),
       {
         serverWillStart: () =>
           Promise.resolve({
