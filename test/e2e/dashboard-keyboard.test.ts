@@ -1,30 +1,7 @@
-import type { ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureWebBuilt, spawnWeb } from '../../api/src/cli/web-process.ts';
-import { startTestApi, type TestApi } from '../support/api.ts';
-import { closeBrowser, launchBrowser } from '../support/browser.ts';
-import { freePort } from '../support/ports.ts';
+import { describe, expect, it } from 'vitest';
 import { queueSelftest } from '../support/runs.ts';
-import {
-  createTestDatabase,
-  databaseTargets,
-  type TestDatabase,
-} from '../support/test-database.ts';
-
-async function waitForHttp(url: string, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error(`${url} did not answer within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
+import { useDashboard } from './dashboard-fixture.ts';
 
 /** The focused element's tag, name, text and outline style, as the browser computes them. */
 const focused = (page: Page) =>
@@ -37,36 +14,16 @@ const focused = (page: Page) =>
   }));
 
 describe('the dashboard by keyboard alone, in Chromium', () => {
-  let database: TestDatabase;
-  let api: TestApi;
-  let web: ChildProcess | undefined;
   let webUrl: string;
   let page: Page;
-
-  beforeAll(async () => {
-    const target = databaseTargets().find((candidate) => candidate.name === 'embedded')!;
-    database = await createTestDatabase(target);
-    api = await startTestApi(database);
-    await queueSelftest(database.db, { size: 8 });
-    ensureWebBuilt();
-    const webPort = await freePort();
-    webUrl = `http://127.0.0.1:${webPort}`;
-    web = spawnWeb(webPort, api.url, '127.0.0.1');
-    await waitForHttp(`${webUrl}/workers`);
-    page = await (await launchBrowser()).newPage();
-  }, 300_000);
-
-  afterAll(async () => {
-    await page?.close();
-    await closeBrowser();
-    if (web && web.exitCode === null) {
-      const exited = once(web, 'exit');
-      web.kill('SIGTERM');
-      await exited;
-    }
-    await api?.stop();
-    await database?.drop();
-  });
+  useDashboard(
+    {
+      seed: async ({ database }) => {
+        await queueSelftest(database.db, { size: 8 });
+      },
+    },
+    (fresh) => ({ webUrl, page } = fresh),
+  );
 
   it('skips to the content with the first Tab, and shows where the focus is', async () => {
     await page.goto(`${webUrl}/`);

@@ -1,18 +1,9 @@
-import type { ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import pg from 'pg';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { seedRuns } from '../../api/src/bench/seed-runs.ts';
-import { ensureWebBuilt, spawnWeb } from '../../api/src/cli/web-process.ts';
-import { startTestApi, type TestApi } from '../support/api.ts';
-import { closeBrowser, launchBrowser } from '../support/browser.ts';
-import { freePort } from '../support/ports.ts';
-import {
-  createTestDatabase,
-  databaseTargets,
-  type TestDatabase,
-} from '../support/test-database.ts';
+import { databaseTargets } from '../support/test-database.ts';
+import { useDashboard } from './dashboard-fixture.ts';
 
 const RUNS = 10_000;
 const REPEATS = 5;
@@ -28,49 +19,24 @@ function median(values: number[]): number {
 
 /** The leaderboard over 10,000 runs (about 5,000 finished configurations) in Chromium. */
 describe('the leaderboard over 10,000 runs', () => {
-  let database: TestDatabase;
-  let api: TestApi;
-  let web: ChildProcess | undefined;
   let webUrl: string;
   let page: Page;
-
-  beforeAll(async () => {
-    database = await createTestDatabase(databaseTargets()[0]!);
-    const sql = new pg.Client({ connectionString: database.url });
-    await sql.connect();
-    try {
-      await seedRuns(sql, RUNS, 8);
-    } finally {
-      await sql.end();
-    }
-    api = await startTestApi(database);
-    ensureWebBuilt();
-    const webPort = await freePort();
-    webUrl = `http://127.0.0.1:${webPort}`;
-    web = spawnWeb(webPort, api.url, '127.0.0.1');
-    for (const deadline = Date.now() + 60_000; ;) {
-      const answered = await fetch(`${webUrl}/workers`).then(
-        (response) => response.ok,
-        () => false,
-      );
-      if (answered) break;
-      if (Date.now() > deadline) throw new Error('the dashboard did not start within 60 s');
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-    page = await (await launchBrowser()).newPage({ viewport: { width: 1400, height: 900 } });
-  }, 300_000);
-
-  afterAll(async () => {
-    await page?.close();
-    await closeBrowser();
-    if (web && web.exitCode === null) {
-      const exited = once(web, 'exit');
-      web.kill('SIGTERM');
-      await exited;
-    }
-    await api?.stop();
-    await database?.drop();
-  });
+  useDashboard(
+    {
+      target: databaseTargets()[0]!,
+      seed: async ({ database }) => {
+        const sql = new pg.Client({ connectionString: database.url });
+        await sql.connect();
+        try {
+          await seedRuns(sql, RUNS, 8);
+        } finally {
+          await sql.end();
+        }
+      },
+      viewport: { width: 1400, height: 900 },
+    },
+    (fresh) => ({ webUrl, page } = fresh),
+  );
 
   it('shows its first page and re-sorts by a metric within the targets', async () => {
     const firstPage: number[] = [];

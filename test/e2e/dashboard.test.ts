@@ -1,22 +1,14 @@
-import type { ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureWebBuilt, spawnWeb } from '../../api/src/cli/web-process.ts';
+import { describe, expect, it } from 'vitest';
 import type { Db } from '../../api/src/db/client.ts';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { repoRoot } from '../../api/src/config.ts';
 import { writeMetricPoints } from '../../api/src/worker/metric-writer.ts';
-import { startTestApi, type TestApi } from '../support/api.ts';
-import { closeBrowser, launchBrowser } from '../support/browser.ts';
-import { freePort } from '../support/ports.ts';
+import type { TestApi } from '../support/api.ts';
 import { queueSelftest } from '../support/runs.ts';
-import {
-  createTestDatabase,
-  databaseTargets,
-  type TestDatabase,
-} from '../support/test-database.ts';
+import type { TestDatabase } from '../support/test-database.ts';
+import { useDashboard } from './dashboard-fixture.ts';
 
 interface SeededRun {
   id: string;
@@ -72,19 +64,6 @@ async function seedRun(db: Db, seed: Seed): Promise<SeededRun> {
   return { id, config: seed.config, metrics };
 }
 
-async function waitForHttp(url: string, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error(`${url} did not answer within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
-
 const rowIds = (page: Page, testId: string) =>
   page
     .locator(`[data-testid="${testId}"]`)
@@ -98,7 +77,6 @@ const SERIES = `query($id: ID!) {
 describe('dashboard pages in Chromium over the API and a seeded database', () => {
   let database: TestDatabase;
   let api: TestApi;
-  let web: ChildProcess | undefined;
   let webUrl: string;
   let page: Page;
   const runs: Record<string, SeededRun> = {};
@@ -106,11 +84,12 @@ describe('dashboard pages in Chromium over the API and a seeded database', () =>
   let sweepRunIds: string[];
   let beatingWorkerId: string;
 
-  beforeAll(async () => {
-    // The pages are under test here, not the SQL (api/test runs that on both servers).
-    const target = databaseTargets().find((candidate) => candidate.name === 'embedded')!;
-    database = await createTestDatabase(target);
-    api = await startTestApi(database);
+  // The pages are under test here, not the SQL (api/test runs that on both servers).
+  useDashboard({ seed: seedDashboard, readyPath: '/leaderboard' }, (fresh) => {
+    ({ database, api, webUrl, page } = fresh);
+  });
+
+  async function seedDashboard({ database }: { database: TestDatabase }): Promise<void> {
     const db = database.db;
     const base = { model: 'llama-mini', experts: 8, topK: 2, optim: { lr: 0.001 } };
     const nightly = ['nightly'];
@@ -231,26 +210,7 @@ describe('dashboard pages in Chromium over the API and a seeded database', () =>
     await db.worker.create({
       data: { host: 'gpu-box', pid: 10, stoppedAt: new Date(), exitReason: 'killed by SIGKILL' },
     });
-
-    ensureWebBuilt();
-    const webPort = await freePort();
-    webUrl = `http://127.0.0.1:${webPort}`;
-    web = spawnWeb(webPort, api.url, '127.0.0.1');
-    await waitForHttp(`${webUrl}/leaderboard`);
-    page = await (await launchBrowser()).newPage();
-  }, 300_000);
-
-  afterAll(async () => {
-    await page?.close();
-    await closeBrowser();
-    if (web && web.exitCode === null) {
-      const exited = once(web, 'exit');
-      web.kill('SIGTERM');
-      await exited;
-    }
-    await api?.stop();
-    await database?.drop();
-  });
+  }
 
   it('shows the leaderboard sorted and filtered as its URL says, and re-sorts from a header', async () => {
     await page.goto(`${webUrl}/leaderboard?kind=factorize&tag=nightly&sort=retention&dir=desc`);

@@ -1,21 +1,12 @@
-import type { ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureWebBuilt, spawnWeb } from '../../api/src/cli/web-process.ts';
+import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../../api/src/config.ts';
 import type { Db } from '../../api/src/db/client.ts';
 import { writeMetricPoints } from '../../api/src/worker/metric-writer.ts';
 import { pipelineConfigSchema } from '../../gpu/src/jobs/pipeline-config.ts';
-import { startTestApi, type TestApi } from '../support/api.ts';
-import { closeBrowser, launchBrowser } from '../support/browser.ts';
-import { freePort } from '../support/ports.ts';
-import {
-  createTestDatabase,
-  databaseTargets,
-  type TestDatabase,
-} from '../support/test-database.ts';
+import type { TestDatabase } from '../support/test-database.ts';
+import { useDashboard } from './dashboard-fixture.ts';
 
 /** A shipped FactorLLM example, validated as queueing it would store it. */
 function pipelineConfig(example: string): object {
@@ -52,34 +43,19 @@ async function seedRuns(
   return ids;
 }
 
-async function waitForHttp(url: string, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error(`${url} did not answer within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
-
 /** Factorised configurations on the leaderboard and compare pages, in Chromium over the API. */
 describe('factorised configurations on the leaderboard and compare pages', () => {
-  let database: TestDatabase;
-  let api: TestApi;
-  let web: ChildProcess | undefined;
   let webUrl: string;
   let page: Page;
   let repeated: string[];
   let noPa: string;
   let dense: string;
 
-  beforeAll(async () => {
-    const target = databaseTargets().find((candidate) => candidate.name === 'embedded')!;
-    database = await createTestDatabase(target);
-    api = await startTestApi(database);
+  useDashboard({ seed: seedConfigurations, readyPath: '/leaderboard' }, (fresh) => {
+    ({ webUrl, page } = fresh);
+  });
+
+  async function seedConfigurations({ database }: { database: TestDatabase }): Promise<void> {
     const db = database.db;
     // N4 k1 run three times: retention 0.92-0.94, efficiency past 1 on average (noise).
     repeated = await seedRuns(
@@ -109,26 +85,7 @@ describe('factorised configurations on the leaderboard and compare pages', () =>
         { perplexity: 173.7 },
       ])
     )[0]!;
-
-    ensureWebBuilt();
-    const webPort = await freePort();
-    webUrl = `http://127.0.0.1:${webPort}`;
-    web = spawnWeb(webPort, api.url, '127.0.0.1');
-    await waitForHttp(`${webUrl}/leaderboard`);
-    page = await (await launchBrowser()).newPage();
-  }, 300_000);
-
-  afterAll(async () => {
-    await page?.close();
-    await closeBrowser();
-    if (web && web.exitCode === null) {
-      const exited = once(web, 'exit');
-      web.kill('SIGTERM');
-      await exited;
-    }
-    await api?.stop();
-    await database?.drop();
-  });
+  }
 
   const row = (runId: string) =>
     page.locator(`[data-testid="leaderboard-row"][data-run-id="${runId}"]`);
