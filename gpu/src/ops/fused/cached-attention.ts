@@ -110,13 +110,21 @@ fn dot4(a: vec4f, b: vec4f) -> f32 { return dot(a, b); }`,
 }
 
 /**
- * The same attention for CPU adapters, one invocation per (token, head) walking its keys in order
- * with vec4 loads and an online softmax: no workgroup barriers, which cost far more than the
- * arithmetic on a CPU (a decode step over 190 keys took half the time of the workgroup kernel).
+ * The same attention for CPU adapters, one invocation per (token, key/value head) walking its keys
+ * in order with vec4 loads and an online softmax for each of the `group` query heads that share
+ * that key/value head: no workgroup barriers, which cost far more than the arithmetic on a CPU (a
+ * decode step over 190 keys took half the time of the workgroup kernel), and each cached key and
+ * value read once for the group (lavapipe pays for every load, one lane at a time).
  */
-function laneAttentionDefinition(workgroupSize: number): KernelDefinition {
+function laneAttentionDefinition(
+  workgroupSize: number,
+  group: number,
+  vectors: number,
+): KernelDefinition {
+  const heads = Array.from({ length: group }, (_, g) => g);
+  const each = (line: (g: number) => string) => heads.map(line).join(' ');
   return {
-    name: `inference cached attention per lane /${workgroupSize}`,
+    name: `inference cached attention per lane /${workgroupSize}, ${group} heads of ${vectors} vec4s`,
     params: { count: 'u32', ...ATTENTION_PARAMS },
     ...ATTENTION_BINDINGS,
     elementTypes: {
@@ -127,52 +135,73 @@ function laneAttentionDefinition(workgroupSize: number): KernelDefinition {
     },
     main: perElement(
       `
-  let token = index / params.heads;
-  let head = index % params.heads;
-  let kvHead = head / (params.heads / params.kvHeads);
+  let token = index / params.kvHeads;
+  let kvHead = index % params.kvHeads;
   let slot = u32(tokens[token * params.fields + 1u]);
   let position = u32(tokens[token * params.fields + 2u]);
-  let vectors = params.headSize / 4u;
-  let queryBase = (token * params.stride + head * params.headSize) / 4u;
-  var query: array<vec4f, ${MAX_HEAD_SIZE / 4}>;
-  var accumulators: array<vec4f, ${MAX_HEAD_SIZE / 4}>;
-  for (var d = 0u; d < vectors; d++) {
+  let firstHead = kvHead * GROUP;
+  let queryBase = (token * params.stride + firstHead * params.headSize) / 4u;
+  var query: array<vec4f, ${group * vectors}>;
+  var accumulators: array<vec4f, ${group * vectors}>;
+  for (var d = 0u; d < ${group * vectors}u; d++) {
     query[d] = qkv[queryBase + d] * params.scale;
     accumulators[d] = vec4f(0.0);
   }
-  let cacheBase = (slot * params.kvHeads + kvHead) * params.capacity * vectors;
-  var runningMax = -3.0e38;
-  var runningSum = 0.0;
+  let cacheBase = (slot * params.kvHeads + kvHead) * params.capacity * VECTORS;
+  ${each((g) => `var runningMax${g} = -3.0e38; var runningSum${g} = 0.0;`)}
   for (var key = 0u; key <= position; key++) {
-    let base = cacheBase + key * vectors;
-    var score = 0.0;
-    for (var d = 0u; d < vectors; d++) { score += dot(query[d], keyCache[base + d]); }
-    let newMax = max(runningMax, score);
-    let correction = exp(runningMax - newMax);
-    let weight = exp(score - newMax);
-    runningSum = runningSum * correction + weight;
-    for (var d = 0u; d < vectors; d++) {
-      accumulators[d] = accumulators[d] * correction + weight * valueCache[base + d];
+    let base = cacheBase + key * VECTORS;
+    ${each((g) => `var score${g} = 0.0;`)}
+    for (var d = 0u; d < VECTORS; d++) {
+      let k = keyCache[base + d];
+      ${each((g) => `score${g} += dot(query[${g * vectors}u + d], k);`)}
     }
-    runningMax = newMax;
+    ${each(
+      (g) => `let newMax${g} = max(runningMax${g}, score${g});
+    let correction${g} = exp(runningMax${g} - newMax${g});
+    let weight${g} = exp(score${g} - newMax${g});
+    runningSum${g} = runningSum${g} * correction${g} + weight${g};
+    runningMax${g} = newMax${g};`,
+    )}
+    for (var d = 0u; d < VECTORS; d++) {
+      let v = valueCache[base + d];
+      ${each(
+        (g) =>
+          `accumulators[${g * vectors}u + d] = accumulators[${g * vectors}u + d] * correction${g} + weight${g} * v;`,
+      )}
+    }
   }
-  let outBase = index * vectors;
-  for (var d = 0u; d < vectors; d++) { out[outBase + d] = accumulators[d] / runningSum; }`,
-      '',
+  // Query heads firstHead .. firstHead + GROUP - 1 of the token: consecutive rows of out.
+  let outBase = (token * params.heads + firstHead) * VECTORS;
+  ${each(
+    (g) => `for (var d = 0u; d < VECTORS; d++) {
+    out[outBase + ${g * vectors}u + d] = accumulators[${g * vectors}u + d] / runningSum${g};
+  }`,
+  )}`,
+      `
+const GROUP = ${group}u;
+const VECTORS = ${vectors}u;`,
       workgroupSize,
     ),
   };
 }
 
 /**
- * Few (token, head) pairs (decoding) go in workgroups of LANE_WORKGROUP: a mostly empty workgroup
- * of 64 cost lavapipe about 1.5x as much. Many (prefill) fill whole ones.
+ * Few (token, key/value head) pairs (decoding) go in workgroups of LANE_WORKGROUP: a mostly empty
+ * workgroup of 64 cost lavapipe about 1.5x as much. Many (prefill) fill whole ones.
  */
 const SMALL_WORKGROUP = LANE_WORKGROUP;
-const laneAttention = {
-  small: laneAttentionDefinition(SMALL_WORKGROUP),
-  full: laneAttentionDefinition(WORKGROUP_SIZE),
-};
+const laneAttentions = new Map<string, KernelDefinition>();
+
+function laneAttention(workgroupSize: number, group: number, vectors: number): KernelDefinition {
+  const key = `${workgroupSize} ${group} ${vectors}`;
+  let definition = laneAttentions.get(key);
+  if (!definition) {
+    definition = laneAttentionDefinition(workgroupSize, group, vectors);
+    laneAttentions.set(key, definition);
+  }
+  return definition;
+}
 
 const definitions = [attentionDefinition(false), attentionDefinition(true)] as const;
 
@@ -207,11 +236,13 @@ export function cachedAttention(
   };
   const vectors = headSize % 4 === 0;
   if (vectors && target === 'cpu') {
-    const small = pairs < WORKGROUP_SIZE;
-    runKernel(engine, small ? laneAttention.small : laneAttention.full, {
+    // One invocation per (token, key/value head), for the query heads that share it.
+    const lanes = count * kvHeads;
+    const workgroupSize = lanes < WORKGROUP_SIZE ? SMALL_WORKGROUP : WORKGROUP_SIZE;
+    runKernel(engine, laneAttention(workgroupSize, heads / kvHeads, headSize / 4), {
       ...launch,
-      params,
-      workgroups: grid(pairs, small ? SMALL_WORKGROUP : WORKGROUP_SIZE),
+      params: { ...params, count: lanes },
+      workgroups: grid(lanes, workgroupSize),
     });
   } else {
     runKernel(engine, definitions[vectors ? 1 : 0], {
