@@ -31,4 +31,22 @@ describe('Engine.profile: GPU time of each dispatch, by operation', () => {
     const again = await engine.profile(async () => add(a, a).read());
     expect(again.operations.reduce((count, { dispatches }) => count + dispatches, 0)).toBe(1);
   });
+
+  it('passes on the error of work that fails, and times nothing after it', async () => {
+    const gpu = await acquireGpu();
+    const engine = engineFor(gpu);
+    const a = tensor(
+      gpu,
+      Float32Array.from({ length: 5 }, (_, i) => i),
+      [5],
+    );
+    await expect(
+      engine.profile(async () => {
+        add(a, a);
+        throw new Error('work failed');
+      }),
+    ).rejects.toThrow('work failed');
+    const after = await engine.profile(async () => add(a, a).read());
+    expect(after.operations.reduce((count, { dispatches }) => count + dispatches, 0)).toBe(1);
+  });
 });

@@ -148,6 +148,8 @@ export class Engine {
       await this.batch.flush();
       return { result, operations: await profiler.report() };
     } finally {
+      // Work that failed may leave a batch open: it is submitted with its timestamps resolved.
+      this.batch.submit();
       this.batch.profileWith(undefined);
       await profiler.report().catch(() => undefined);
       profiler.destroy();
