@@ -114,6 +114,7 @@ function AxisChoice({ name, param, choices, current, query }: AxisChoiceProps) {
           href={leaderboardHref(query, { [param]: column.field })}
           aria-current={column.field === current.field ? 'true' : undefined}
           scroll={false}
+          prefetch={false}
         >
           {column.label}
         </Link>

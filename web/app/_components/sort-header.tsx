@@ -10,7 +10,11 @@ interface SortHeaderProps {
   numeric?: boolean;
 }
 
-/** A column header that sorts the table when followed, with `aria-sort` for the current sort. */
+/**
+ * A column header that sorts the table when followed, with `aria-sort` for the current sort. Not
+ * prefetched: a table has a dozen such links, and prefetching each on every visit made the server
+ * render the page a dozen times while the user's own click waited behind them.
+ */
 export function SortHeader({ label, href, active, numeric = false }: SortHeaderProps) {
   const ariaSort = active === 'ASC' ? 'ascending' : active === 'DESC' ? 'descending' : undefined;
   return (
@@ -18,7 +22,7 @@ export function SortHeader({ label, href, active, numeric = false }: SortHeaderP
       {href === null ? (
         label
       ) : (
-        <Link href={href} className="sort-link" data-active={active !== null}>
+        <Link href={href} prefetch={false} className="sort-link" data-active={active !== null}>
           {label}
           <span className="sort-arrow" aria-hidden>
             {active === 'ASC' ? '▲' : active === 'DESC' ? '▼' : '↕'}
