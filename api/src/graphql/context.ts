@@ -27,17 +27,20 @@ export interface ApiContext {
   reidentify: () => Promise<Viewer>;
   /** Where models and datasets may be read from, and how large they may be. */
   paths: PathRoots;
+  /** Aborts when the client goes away before its answer (HTTP request or WebSocket closed). */
+  signal: AbortSignal;
 }
 
 export function createContext(
   db: Db,
   changes: ChangeFeed,
   viewer: Viewer,
-  options: { paths: PathRoots; reidentify?: () => Promise<Viewer> },
+  options: { paths: PathRoots; reidentify?: () => Promise<Viewer>; signal?: AbortSignal },
 ): ApiContext {
   return {
     db,
     viewer,
+    signal: options.signal ?? new AbortController().signal,
     reidentify: options.reidentify ?? (() => Promise.resolve(viewer)),
     paths: options.paths,
     changes,

@@ -7,6 +7,8 @@ export const ErrorCode = {
   BAD_USER_INPUT: 'BAD_USER_INPUT',
   NOT_FOUND: 'NOT_FOUND',
   CONFLICT: 'CONFLICT',
+  /** The API cannot take the request now (it is stopping): the same request may succeed later. */
+  UNAVAILABLE: 'UNAVAILABLE',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
 
@@ -45,4 +47,9 @@ export function conflict(field: string, message: string): GraphQLError {
   return new GraphQLError(`${field}: ${message}`, {
     extensions: { code: ErrorCode.CONFLICT, field },
   });
+}
+
+/** The API cannot serve the request now; sending it again later may succeed. */
+export function unavailable(message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: ErrorCode.UNAVAILABLE } });
 }

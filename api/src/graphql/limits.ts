@@ -234,7 +234,7 @@ export function requestLimitsPlugin(
             passed.add(document, key, cost);
           }
           (contextValue as { queryCost?: number }).queryCost = cost;
-          release = await gate.admit(cost);
+          release = await gate.admit(cost, (contextValue as { signal?: AbortSignal }).signal);
         },
         willSendResponse: ({ response, contextValue }) => {
           release();

@@ -1,4 +1,4 @@
-import http from 'node:http';
+import http, { type ServerResponse } from 'node:http';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
@@ -37,6 +37,8 @@ export interface ApiServerOptions {
   allowedOrigins?: readonly string[];
   /** Where models and datasets may be registered from; by default the lab's own folders. */
   paths?: PathRoots;
+  /** The turns of expensive requests, shared by HTTP and WebSocket; a fresh one by default. */
+  gate?: ExpensiveQueryGate;
 }
 
 /**
@@ -63,14 +65,15 @@ export async function startApiServer(db: Db, options: ApiServerOptions): Promise
     },
   });
   const paths = options.paths ?? labPathRoots(readConfig());
-  const gate = new ExpensiveQueryGate();
+  const gate = options.gate ?? new ExpensiveQueryGate();
   const wsCleanup = serveGraphQLOverWebSocket(
     wsServer,
     schema,
-    async (authorization) =>
+    async (authorization, signal) =>
       createContext(db, changes, await identifyViewer(db, options.auth, authorization), {
         paths,
         reidentify: () => identifyViewer(db, options.auth, authorization),
+        signal,
       }),
     gate,
   );
@@ -94,6 +97,7 @@ export async function startApiServer(db: Db, options: ApiServerOptions): Promise
         serverWillStart: () =>
           Promise.resolve({
             drainServer: async () => {
+              gate.close();
               await wsCleanup.dispose();
               await changes.stop();
             },
@@ -116,12 +120,12 @@ export async function startApiServer(db: Db, options: ApiServerOptions): Promise
     },
     express.json({ limit: MAX_REQUEST_BYTES }),
     expressMiddleware(apollo, {
-      context: async ({ req }) =>
+      context: async ({ req, res }) =>
         createContext(
           db,
           changes,
           await identifyViewer(db, options.auth, req.headers.authorization),
-          { paths },
+          { paths, signal: clientGone(res) },
         ),
     }),
   );
@@ -147,4 +151,13 @@ export async function startApiServer(db: Db, options: ApiServerOptions): Promise
     url: `http://${options.host}:${port}`,
     stop: () => apollo.stop(),
   };
+}
+
+/** Aborts when the connection closes before the response is sent: its client has gone. */
+function clientGone(res: ServerResponse): AbortSignal {
+  const controller = new AbortController();
+  res.once('close', () => {
+    if (!res.writableFinished) controller.abort();
+  });
+  return controller.signal;
 }

@@ -1,7 +1,7 @@
 import { execute, GraphQLError, parse, type DocumentNode, type GraphQLSchema } from 'graphql';
 import type { Disposable } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
-import type { WebSocketServer } from 'ws';
+import type { WebSocket, WebSocketServer } from 'ws';
 import type { ApiContext } from './context.ts';
 import { ErrorCode } from './errors.ts';
 import type { ExpensiveQueryGate } from './expensive-query-gate.ts';
@@ -12,25 +12,40 @@ import { checkOperation } from './limits.ts';
 /**
  * GraphQL over graphql-ws on `wsServer`: every operation meets the same validation, depth, cost and
  * mutation limits as over HTTP (see limits.ts) before it runs, expensive queries and mutations
- * wait their turn at the same `gate`, and errors leave formatted as over HTTP. `contextFor` builds
- * a context from the connection's `authorization` param.
+ * wait their turn at the same `gate` (leaving it when the socket closes), and errors leave
+ * formatted as over HTTP. `contextFor` builds a context from the connection's `authorization` param
+ * and a signal that aborts when the socket closes.
  */
 export function serveGraphQLOverWebSocket(
   wsServer: WebSocketServer,
   schema: GraphQLSchema,
-  contextFor: (authorization: string | undefined) => Promise<ApiContext>,
+  contextFor: (authorization: string | undefined, signal: AbortSignal) => Promise<ApiContext>,
   gate: ExpensiveQueryGate,
 ): Disposable {
   /** Each validated operation's price, for the gate when it executes. */
   const costs = new WeakMap<DocumentNode, number>();
+  const closedSignals = new WeakMap<WebSocket, AbortSignal>();
+  /** One signal per socket, however many operations it carries. */
+  const closedSignal = (socket: WebSocket) => {
+    let signal = closedSignals.get(socket);
+    if (!signal) {
+      const controller = new AbortController();
+      socket.once('close', () => controller.abort());
+      closedSignals.set(socket, (signal = controller.signal));
+    }
+    return signal;
+  };
   const format = (errors: readonly GraphQLError[]) =>
     errors.map((error) => formatError(error.toJSON(), error));
   return useServer(
     {
       schema,
-      context: ({ connectionParams }) => {
+      context: ({ connectionParams, extra }) => {
         const authorization = connectionParams?.authorization;
-        return contextFor(typeof authorization === 'string' ? authorization : undefined);
+        return contextFor(
+          typeof authorization === 'string' ? authorization : undefined,
+          closedSignal(extra.socket),
+        );
       },
       onSubscribe: (_ctx, _id, payload) => {
         let document: DocumentNode;
@@ -56,7 +71,15 @@ export function serveGraphQLOverWebSocket(
         };
       },
       execute: async (args) => {
-        const release = await gate.admit(costs.get(args.document));
+        const { signal } = args.contextValue as ApiContext;
+        let release: () => void;
+        try {
+          release = await gate.admit(costs.get(args.document), signal);
+        } catch (error) {
+          // Refused its turn (socket closed, API stopping): an answer, not a failure of the server.
+          if (error instanceof GraphQLError) return { errors: [error] };
+          throw error;
+        }
         try {
           return await execute(args);
         } finally {

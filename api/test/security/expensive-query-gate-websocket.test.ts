@@ -46,9 +46,10 @@ describe.each(databaseTargets())('the expensive-query gate over WebSocket on $na
     ws = serveGraphQLOverWebSocket(
       wsServer,
       schema,
-      async () =>
+      async (_authorization, signal) =>
         createContext(database.db, changes, await identifyViewer(database.db, 'off', undefined), {
           paths: new PathRoots([tmpdir()]),
+          signal,
         }),
       gate,
     );
@@ -87,5 +88,23 @@ describe.each(databaseTargets())('the expensive-query gate over WebSocket on $na
     expect(results[0]?.data).toMatchObject({
       runs: { edges: [{ node: { id: expect.any(String) } }] },
     });
+  });
+
+  it('drops a waiting operation when its socket closes, and passes the turn on', async () => {
+    const release = await gate.admit(EXPENSIVE_QUERY_COST);
+    const client = wsClientFrom(apiUrl, undefined);
+    const expensive = runOverWebSocket(client, EXPENSIVE);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await client.dispose();
+    await expensive;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    release();
+    // Had the closed socket's operation kept its place, it would hold the turn now.
+    const next = gate.admit(EXPENSIVE_QUERY_COST);
+    let taken = false;
+    void next.then(() => (taken = true));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(taken).toBe(true);
+    (await next)();
   });
 });

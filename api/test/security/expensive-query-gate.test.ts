@@ -58,3 +58,43 @@ describe('the expensive-query gate over time', () => {
     expect(() => new ExpensiveQueryGate(EXPENSIVE_QUERY_COST, 1, 1.5)).toThrow('got 1.5');
   });
 });
+
+describe('the expensive-query gate when requests leave', () => {
+  it('drops a waiting request whose client has gone, and passes the turn to the next', async () => {
+    const gate = new ExpensiveQueryGate(EXPENSIVE_QUERY_COST, 1, 1);
+    const first = await gate.admit(EXPENSIVE_QUERY_COST);
+    const client = new AbortController();
+    const abandoned = gate.admit(EXPENSIVE_QUERY_COST, client.signal);
+    const next = gate.admit(EXPENSIVE_QUERY_COST);
+    client.abort();
+    await expect(abandoned).rejects.toMatchObject({
+      message: 'the request was abandoned by its client before its turn came',
+      extensions: { code: 'UNAVAILABLE' },
+    });
+    first();
+    expect(await settled(next)).toBe(true);
+    (await next)();
+    // A signal aborted before the request arrives at a busy gate: refused at once.
+    const busy = await gate.admit(EXPENSIVE_QUERY_COST);
+    await expect(gate.admit(EXPENSIVE_QUERY_COST, AbortSignal.abort())).rejects.toMatchObject({
+      extensions: { code: 'UNAVAILABLE' },
+    });
+    busy();
+    expect(await settled(gate.admit(EXPENSIVE_QUERY_COST))).toBe(true);
+  });
+
+  it('once closed, refuses the waiting and later expensive requests but not cheap ones', async () => {
+    const gate = new ExpensiveQueryGate(EXPENSIVE_QUERY_COST, 1, 1);
+    const running = await gate.admit(EXPENSIVE_QUERY_COST);
+    const waiting = gate.admit(EXPENSIVE_QUERY_COST);
+    gate.close();
+    const stopping = {
+      message: 'the API is stopping: send the request again once it is back',
+      extensions: { code: 'UNAVAILABLE' },
+    };
+    await expect(waiting).rejects.toMatchObject(stopping);
+    await expect(gate.admit(EXPENSIVE_QUERY_COST)).rejects.toMatchObject(stopping);
+    expect(await settled(gate.admit(EXPENSIVE_QUERY_COST - 1))).toBe(true);
+    running(); // the running request still finishes and releases its turn
+  });
+});
