@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../../api/src/config.ts';
@@ -43,6 +44,23 @@ async function seedRuns(
   return ids;
 }
 
+/** What an evaluation reports per layer: router accuracy, relative error, load and its entropy. */
+const EXPERT_LOADS = [
+  [0.4, 0.3, 0.2, 0.1],
+  [0.25, 0.25, 0.25, 0.25],
+];
+const LAYER_METRICS: Record<string, number> = Object.fromEntries(
+  EXPERT_LOADS.flatMap((shares, layer) => [
+    [`layers.${layer}.router_accuracy`, 0.49 + 0.1 * layer],
+    [`layers.${layer}.rel_error`, 0.12 - 0.02 * layer],
+    [
+      `layers.${layer}.load_entropy`,
+      -shares.reduce((sum, share) => sum + share * Math.log(share), 0),
+    ],
+    ...shares.map((share, expert) => [`layers.${layer}.expert_load.${expert}`, share]),
+  ]),
+);
+
 /** Factorised configurations on the leaderboard and compare pages, in Chromium over the API. */
 describe('factorised configurations on the leaderboard and compare pages', () => {
   let webUrl: string;
@@ -67,6 +85,8 @@ describe('factorised configurations on the leaderboard and compare pages', () =>
         speedup: 1.9 + 0.1 * i,
         bound: 2,
         efficiency: 0.9 + 0.2 * i,
+        decode_tok_s: 190 + 10 * i,
+        dense_decode_tok_s: 100,
       })),
     );
     noPa = (
@@ -77,7 +97,17 @@ describe('factorised configurations on the leaderboard and compare pages', () =>
           kind: 'pipeline',
           config: pipelineConfig('ablation/n4k2-no-pa.json'),
         },
-        [{ retention: 0.97, perplexity: 180, speedup: 1.07, efficiency: 0.14 }],
+        [
+          {
+            retention: 0.97,
+            perplexity: 180,
+            speedup: 1.07,
+            efficiency: 0.14,
+            decode_tok_s: 120,
+            dense_decode_tok_s: 100,
+            ...LAYER_METRICS,
+          },
+        ],
       )
     )[0]!;
     dense = (
@@ -89,6 +119,24 @@ describe('factorised configurations on the leaderboard and compare pages', () =>
 
   const row = (runId: string) =>
     page.locator(`[data-testid="leaderboard-row"][data-run-id="${runId}"]`);
+
+  /**
+   * The page, loaded anew at 1,024 px (charts size themselves when drawn) until `drawn` shows, fits
+   * without scrolling sideways; its screenshot is kept.
+   */
+  async function fitsAndIsKept(name: string, drawn: string): Promise<void> {
+    const shots = path.join(repoRoot, '.lab', 'screenshots');
+    mkdirSync(shots, { recursive: true });
+    await page.setViewportSize({ width: 1024, height: 900 });
+    await page.reload();
+    await page.locator(drawn).waitFor();
+    // A string, evaluated in the page: this file is type-checked without the DOM's types.
+    const [scrollWidth, clientWidth] = await page.evaluate<[number, number]>(
+      '[document.documentElement.scrollWidth, document.documentElement.clientWidth]',
+    );
+    expect(scrollWidth).toBe(clientWidth);
+    await page.screenshot({ path: path.join(shots, `${name}-1024.png`), fullPage: true });
+  }
 
   it('names each configuration by its factorisation, and dense models as dense', async () => {
     await page.goto(`${webUrl}/leaderboard?kind=pipeline,pretrain`);
@@ -136,5 +184,52 @@ describe('factorised configurations on the leaderboard and compare pages', () =>
     expect(await cells('dense')).toEqual(['—', '—', 'dense']);
     expect(await part('router').getAttribute('data-differs')).toBe('true');
     expect(await part('KD').getAttribute('data-differs')).toBe('true');
+  });
+
+  it("shows a factorised run per layer: the experts' load as a heatmap, router accuracy, error", async () => {
+    await page.goto(`${webUrl}/runs/${noPa}`);
+    const panel = page.locator('[data-testid="layer-panel"]');
+    await panel.waitFor();
+    const rows = panel.locator('[data-testid="layer-row"]');
+    expect(await rows.count()).toBe(2);
+    const cell = (layer: number, column: string) =>
+      panel.locator(`[data-layer="${layer}"] td[data-column="${column}"]`).textContent();
+    expect(await cell(0, 'router-accuracy')).toBe('0.49');
+    expect(await cell(1, 'rel-error')).toBe('0.1');
+    expect(await cell(0, 'expert-0')).toBe('40.0%');
+    expect(await cell(1, 'expert-3')).toBe('25.0%');
+    expect(await cell(1, 'load-entropy')).toBe('1.38629'); // ln 4: balanced
+    // ECharts drew the heatmap, one labelled cell per layer and expert.
+    const heatmap = panel.locator('[data-testid="expert-load-heatmap"] svg');
+    await heatmap.waitFor();
+    const labels = await heatmap.locator('text').allTextContents();
+    expect(labels.filter((text) => /^\d+\.\d%$/.test(text))).toEqual(
+      expect.arrayContaining(['40.0%', '30.0%', '20.0%', '10.0%', '25.0%']),
+    );
+    // The shares are the heatmap's, not curves of their own.
+    expect(
+      await page.locator('[data-testid="metric-chart"][data-metric*="expert_load"]').count(),
+    ).toBe(0);
+    await fitsAndIsKept('factorised-run', '[data-testid="expert-load-heatmap"] svg');
+  });
+
+  it('draws decode speed as bars, each run beside its dense model measured in the same run', async () => {
+    await page.goto(`${webUrl}/compare?runs=${repeated[0]},${noPa},${dense}`);
+    const speeds = page.locator('[data-testid="decode-speeds"]');
+    await speeds.waitFor();
+    const row = (runId: string) =>
+      speeds.locator(`[data-testid="decode-speed-row"][data-run-id="${runId}"]`);
+    // The dense pretraining run measured no decode speed: it has no bar.
+    expect(await speeds.locator('[data-testid="decode-speed-row"]').count()).toBe(2);
+    expect(await row(repeated[0]!).locator('[data-column="speedup"]').textContent()).toBe('1.9x');
+    expect(await row(noPa).locator('[data-column="dense"]').textContent()).toBe('100 tok/s');
+    expect(await row(noPa).locator('[data-column="speedup"]').textContent()).toBe('1.2x');
+    expect(await row(noPa).locator('th').textContent()).toContain('N4 k2');
+    const chart = speeds.locator('[data-testid="decode-bars-chart"] svg');
+    await chart.waitFor();
+    expect(await chart.locator('text').allTextContents()).toEqual(
+      expect.arrayContaining(['190', '120', 'dense, same run', 'this configuration']),
+    );
+    await fitsAndIsKept('compare-decode-speeds', '[data-testid="decode-bars-chart"] svg');
   });
 });

@@ -1,6 +1,6 @@
 import { EVAL_METRICS as EVAL, layerMetric } from '../train/metric-keys.ts';
 import type { MultipleChoiceScore } from './multiple-choice.ts';
-import type { ModelQuality, StudentQuality } from './student-quality.ts';
+import type { LayerQuality, ModelQuality, StudentQuality } from './student-quality.ts';
 
 /** A baseline's quality beside the student's: its perplexity, accuracy and retention. */
 export interface BaselineQuality {
@@ -27,7 +27,7 @@ export interface FactorReport {
   /** Student perplexity / dense perplexity. */
   perplexityRatio: number;
   baselines: Partial<Record<BaselineName, BaselineQuality>>;
-  layers: { relError: number; routerAccuracy: number; loadEntropy: number }[];
+  layers: LayerQuality[];
   /** Multiple-choice tasks by name: each model's accuracy. */
   tasks: Record<string, { dense: MultipleChoiceScore; student: MultipleChoiceScore }>;
   /** Targets scored, and the split. */
@@ -92,6 +92,9 @@ export function reportMetrics(report: FactorReport): Record<string, number> {
     values[layerMetric(index, EVAL.relError)] = layer.relError;
     values[layerMetric(index, 'router_accuracy')] = layer.routerAccuracy;
     values[layerMetric(index, EVAL.loadEntropy)] = layer.loadEntropy;
+    layer.expertLoad.forEach((share, expert) => {
+      values[layerMetric(index, `${EVAL.expertLoad}.${expert}`)] = share;
+    });
   });
   for (const [name, quality] of Object.entries(report.baselines) as [
     BaselineName,

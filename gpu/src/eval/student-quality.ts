@@ -54,6 +54,8 @@ export interface LayerQuality {
    * stream (ln N when balanced; a routing override does not change it).
    */
   loadEntropy: number;
+  /** Each expert's share of the router's choices (the same counts as loadEntropy; sums to 1). */
+  expertLoad: number[];
 }
 
 export interface StudentQuality extends ModelQuality {
@@ -146,6 +148,7 @@ export async function compareWithTeacher(
         relError: totals.errorSquares[layer]! / totals.denseSquares[layer]!,
         routerAccuracy: totals.routerAgreement[layer]! / totals.rows,
         loadEntropy: entropy(totals.load[layer]!),
+        expertLoad: shares(totals.load[layer]!),
       })),
     },
   };
@@ -274,6 +277,11 @@ async function countLoad(
   share.dispose();
   const rows = routerLogits.shape[0]!;
   values.forEach((value, expert) => (totals.load[layer]![expert]! += value * rows));
+}
+
+function shares(counts: Float64Array): number[] {
+  const total = counts.reduce((sum, count) => sum + count, 0);
+  return Array.from(counts, (count) => (total > 0 ? count / total : 0));
 }
 
 function entropy(counts: Float64Array): number {

@@ -70,6 +70,8 @@ export const EVAL_METRICS = {
   relError: 'rel_error',
   /** Per layer: entropy (nats) of the share of tokens each expert receives. */
   loadEntropy: 'load_entropy',
+  /** Per layer and expert: the share of the router's choices it receives, `layers.3.expert_load.1`. */
+  expertLoad: 'expert_load',
   /** Baselines in the same report: `baseline.random_router.accuracy` and so on. */
   baselinePrefix: 'baseline',
   /** Multiple-choice tasks: `task.<name>.accuracy`. */

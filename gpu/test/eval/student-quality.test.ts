@@ -87,6 +87,8 @@ describe("a student's quality against its teacher", () => {
       expect(layer.relError).toBeLessThan(1e-8);
       expect(layer.routerAccuracy).toBe(1);
       expect(layer.loadEntropy).toBeCloseTo(Math.log(4), 6);
+      // k = N: every expert is chosen for every token.
+      expect(layer.expertLoad).toEqual([0.25, 0.25, 0.25, 0.25]);
     }
     student.dispose();
   }, 120_000);
@@ -116,6 +118,14 @@ describe("a student's quality against its teacher", () => {
         expect(layer.routerAccuracy).toBeLessThanOrEqual(1);
         expect(layer.loadEntropy).toBeGreaterThanOrEqual(0);
         expect(layer.loadEntropy).toBeLessThanOrEqual(Math.log(4) + 1e-9);
+        expect(layer.expertLoad).toHaveLength(4);
+        expect(layer.expertLoad.reduce((sum, share) => sum + share, 0)).toBeCloseTo(1, 12);
+        // The shares are the distribution whose entropy is reported.
+        const entropy = -layer.expertLoad.reduce(
+          (sum, share) => sum + (share > 0 ? share * Math.log(share) : 0),
+          0,
+        );
+        expect(entropy).toBeCloseTo(layer.loadEntropy, 12);
       }
     }
     // The oracle is closer to the teacher than chance.
@@ -156,6 +166,9 @@ describe("a student's quality against its teacher", () => {
       perplexity: report.student.perplexity,
       'baseline.oracle_router.accuracy': report.baselines.oracleRouter!.accuracy,
       'layers.1.rel_error': report.layers[1]!.relError,
+      'layers.1.expert_load.0': report.layers[1]!.expertLoad[0],
+      'layers.1.expert_load.3': report.layers[1]!.expertLoad[3],
     });
+    expect(Object.keys(metrics).filter((key) => key.includes('expert_load'))).toHaveLength(2 * 4);
   }, 180_000);
 });

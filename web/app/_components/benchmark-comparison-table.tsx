@@ -31,28 +31,30 @@ interface BenchmarkComparisonTableProps {
 /** Each run's latest benchmark row, aligned like the config and metrics tables. */
 export function BenchmarkComparisonTable({ runs, latest }: BenchmarkComparisonTableProps) {
   return (
-    <table className="data-table compare-table" data-testid="benchmark-comparison">
-      <thead>
-        <tr>
-          <th scope="col">Latest benchmark</th>
-          <RunColumns runs={runs} />
-        </tr>
-      </thead>
-      <tbody>
-        {ROWS.map(({ label, cell }) => (
-          <tr key={label} data-testid="benchmark-row" data-label={label}>
-            <th scope="row">{label}</th>
-            {runs.map((run) => {
-              const row = latest.get(run.id);
-              return (
-                <td key={run.id} className="numeric">
-                  {row == null ? <span className="muted">—</span> : cell(row)}
-                </td>
-              );
-            })}
+    <div className="table-scroll">
+      <table className="data-table compare-table" data-testid="benchmark-comparison">
+        <thead>
+          <tr>
+            <th scope="col">Latest benchmark</th>
+            <RunColumns runs={runs} />
           </tr>
-        ))}
-      </tbody>
-    </table>
+        </thead>
+        <tbody>
+          {ROWS.map(({ label, cell }) => (
+            <tr key={label} data-testid="benchmark-row" data-label={label}>
+              <th scope="row">{label}</th>
+              {runs.map((run) => {
+                const row = latest.get(run.id);
+                return (
+                  <td key={run.id} className="numeric">
+                    {row == null ? <span className="muted">—</span> : cell(row)}
+                  </td>
+                );
+              })}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }

@@ -9,9 +9,9 @@ import {
 } from 'echarts/components';
 import * as echarts from 'echarts/core';
 import { SVGRenderer } from 'echarts/renderers';
-import { useEffect, useRef, useState } from 'react';
+import { useMemo } from 'react';
 import type { SeriesPoint } from '../../lib/series.ts';
-import { isDarkNow, THEME_CHANGE_EVENT } from '../../lib/theme.ts';
+import { useEChart } from './use-echart.ts';
 
 echarts.use([
   EChartsLineChart,
@@ -97,50 +97,9 @@ function formatTooltip(value: unknown): string {
  * a live refresh update the chart in place, keeping the user's zoom.
  */
 export function EChartsLines({ lines, ariaLabel }: { lines: PlottedLine[]; ariaLabel: string }) {
-  const box = useRef<HTMLDivElement>(null);
-  const chart = useRef<echarts.ECharts | null>(null);
-  const drawn = useRef('');
-  const latest = useRef(lines);
-
-  const [dark, setDark] = useState<boolean | null>(null);
-
-  // The page's theme: the viewer's choice, else the system's; ECharts takes it at init only.
-  useEffect(() => {
-    const follow = () => setDark(isDarkNow());
-    follow();
-    const system = window.matchMedia('(prefers-color-scheme: dark)');
-    system.addEventListener('change', follow);
-    window.addEventListener(THEME_CHANGE_EVENT, follow);
-    return () => {
-      system.removeEventListener('change', follow);
-      window.removeEventListener(THEME_CHANGE_EVENT, follow);
-    };
-  }, []);
-
-  useEffect(() => {
-    const element = box.current;
-    if (element === null || dark === null) return;
-    const instance = echarts.init(element, dark ? 'dark' : null, { renderer: 'svg' });
-    chart.current = instance;
-    drawn.current = signatureOf(latest.current);
-    instance.setOption(optionFor(latest.current), { replaceMerge: ['series'] });
-    const resize = new ResizeObserver(() => instance.resize());
-    resize.observe(element);
-    return () => {
-      resize.disconnect();
-      instance.dispose();
-      chart.current = null;
-      drawn.current = '';
-    };
-  }, [dark]);
-
-  useEffect(() => {
-    latest.current = lines;
-    const signature = signatureOf(lines);
-    if (chart.current === null || signature === drawn.current) return;
-    drawn.current = signature;
-    chart.current.setOption(optionFor(lines), { replaceMerge: ['series'] });
-  }, [lines]);
-
+  const signature = signatureOf(lines);
+  // The option is rebuilt only when what is drawn changes, not on every render of the page.
+  const option = useMemo(() => optionFor(lines), [signature]);
+  const box = useEChart(option, signature);
   return <div ref={box} className="echart" role="img" aria-label={ariaLabel} />;
 }

@@ -23,37 +23,39 @@ export function FactorisationComparison({ runs }: { runs: ComparedRun[] }) {
   return (
     <>
       <h2>Factorisation</h2>
-      <table className="data-table compare-table" data-testid="factorisation-comparison">
-        <thead>
-          <tr>
-            <th scope="col">Part</th>
-            <RunColumns runs={runs} />
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((name) => {
-            const values = partsByRun.map((parts) => parts.get(name)?.value ?? null);
-            const differs = values.some((value) => value !== values[0]);
-            const title = partsByRun.find((parts) => parts.has(name))?.get(name)?.title;
-            return (
-              <tr
-                key={name}
-                data-testid="factorisation-row"
-                data-part={name}
-                data-differs={differs}
-                className={differs ? 'differs' : undefined}
-              >
-                <th scope="row" className="config-key" title={title}>
-                  {name}
-                </th>
-                {values.map((value, i) => (
-                  <td key={runs[i]!.id}>{value ?? <span className="muted">—</span>}</td>
-                ))}
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
+      <div className="table-scroll">
+        <table className="data-table compare-table" data-testid="factorisation-comparison">
+          <thead>
+            <tr>
+              <th scope="col">Part</th>
+              <RunColumns runs={runs} />
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((name) => {
+              const values = partsByRun.map((parts) => parts.get(name)?.value ?? null);
+              const differs = values.some((value) => value !== values[0]);
+              const title = partsByRun.find((parts) => parts.has(name))?.get(name)?.title;
+              return (
+                <tr
+                  key={name}
+                  data-testid="factorisation-row"
+                  data-part={name}
+                  data-differs={differs}
+                  className={differs ? 'differs' : undefined}
+                >
+                  <th scope="row" className="config-key" title={title}>
+                    {name}
+                  </th>
+                  {values.map((value, i) => (
+                    <td key={runs[i]!.id}>{value ?? <span className="muted">—</span>}</td>
+                  ))}
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
     </>
   );
 }

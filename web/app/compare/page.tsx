@@ -7,6 +7,7 @@ import {
   MetricComparisonTable,
 } from '../_components/compare-tables.tsx';
 import { LiveUpdates } from '../_components/live-updates.tsx';
+import { DecodeSpeeds } from '../_components/decode-speeds.tsx';
 import { ComparedMetricCharts } from '../_components/metric-charts.tsx';
 import { fetchLatestBenchmarks } from '../../lib/benchmarks.ts';
 import {
@@ -104,6 +105,7 @@ export default async function ComparePage({ searchParams }: ComparePageProps) {
           <ComparedCharts comparison={comparison} />
         </>
       )}
+      <DecodeSpeeds comparison={comparison} />
       <ComparedBenchmarks runs={comparison.runs} />
       <LiveUpdates
         active={comparison.runs.some((run) => isActive(run.status))}

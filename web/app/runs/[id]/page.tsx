@@ -27,6 +27,8 @@ import {
   RUN_CHART_SAMPLES,
   seriesKeysWithinBudget,
 } from '../../../lib/series.ts';
+import { isExpertLoadKey, layerReport } from '../../../lib/layer-report.ts';
+import { LayerPanel } from './layer-panel.tsx';
 import { RunLogs } from './run-logs.tsx';
 
 export const dynamic = 'force-dynamic';
@@ -97,6 +99,7 @@ export default async function RunPage({ params }: RunPageProps) {
       )}
       <RunFacts run={run} />
       {run.metrics.length > 0 && <RunCharts run={run} />}
+      <RunLayers metrics={run.metrics} />
       <h2>Metrics</h2>
       <MetricsTable metrics={run.metrics} />
       {run.benchmarks.length > 0 && <RunBenchmarks rows={run.benchmarks} />}
@@ -119,8 +122,10 @@ export default async function RunPage({ params }: RunPageProps) {
 }
 
 async function RunCharts({ run }: { run: RunDetail }) {
+  // The experts' shares are drawn as the layer panel's heatmap, not as curves.
   const keys = run.metrics
     .map((metric) => metric.key)
+    .filter((key) => !isExpertLoadKey(key))
     .sort()
     .slice(0, seriesKeysWithinBudget(1, RUN_CHART_SAMPLES));
   const { data: series, error, retryable } = await loadOrError(fetchRunSeries(run.id, keys));
@@ -132,6 +137,11 @@ async function RunCharts({ run }: { run: RunDetail }) {
     );
   }
   return <RunMetricCharts series={series.filter(isCurve)} />;
+}
+
+function RunLayers({ metrics }: { metrics: RunDetail['metrics'] }) {
+  const report = layerReport(metrics);
+  return report === null ? null : <LayerPanel report={report} />;
 }
 
 /** The newest step of any metric the run wrote: live curves follow from after it. */
