@@ -4,6 +4,7 @@ import type { Db } from '../../api/src/db/client.ts';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { repoRoot } from '../../api/src/config.ts';
+import { seriesColor } from '../../web/lib/chart-palette.ts';
 import { writeMetricPoints } from '../../api/src/worker/metric-writer.ts';
 import type { TestApi } from '../support/api.ts';
 import { queueSelftest } from '../support/runs.ts';
@@ -241,6 +242,12 @@ describe('dashboard pages in Chromium over the API and a seeded database', () =>
     expect((await rowIds(page, 'scatter-point')).sort()).toEqual(
       [runs.a!.id, runs.b!.id, runs.c!.id].sort(),
     );
+    // ECharts drew them: one symbol each, in the first series color.
+    const symbols = page.locator(
+      `[data-testid="scatter-chart"] svg path[fill="${seriesColor(0)}"]`,
+    );
+    await symbols.first().waitFor();
+    expect(await symbols.count()).toBe(3);
 
     // Lower perplexity is better, so its header sorts ascending first; the filters stay.
     // Exactly this column's header: the schema may offer others that start alike (perplexity ratio).
@@ -252,6 +259,15 @@ describe('dashboard pages in Chromium over the API and a seeded database', () =>
     await page.locator('th a', { hasText: /^Speedup\W*$/ }).click();
     await page.locator('th[aria-sort="descending"]', { hasText: 'Speedup' }).waitFor();
     expect(await rowIds(page, 'leaderboard-row')).toEqual([runs.b!.id, runs.a!.id, runs.c!.id]);
+
+    // A click on a point of the scatter opens that configuration's run (ECharts hit-tests the
+    // mouse position on its own canvas, so the click goes there rather than to the path element).
+    await symbols.first().scrollIntoViewIfNeeded();
+    const box = (await symbols.first().boundingBox())!;
+    await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+    await page.waitForURL(/\/runs\/[0-9a-f-]{36}$/);
+    const opened = new URL(page.url()).pathname.split('/').pop();
+    expect([runs.a!.id, runs.b!.id, runs.c!.id]).toContain(opened);
   });
 
   it('pages through the leaderboard with keyset cursors, each configuration once', async () => {

@@ -1,7 +1,6 @@
-import { extentOf, linearScale, niceTicks, padExtent } from '../../lib/chart-scale.ts';
 import { formatMetric } from '../../lib/format.ts';
 import { paretoFront } from '../../lib/pareto.ts';
-import { ChartAxes, DEFAULT_PLOT } from './chart-axes.tsx';
+import { EChartsScatter } from './echarts-scatter.tsx';
 
 export interface ScatterPoint {
   id: string;
@@ -18,53 +17,39 @@ interface ScatterChartProps {
   lowerYIsBetter: boolean;
 }
 
-/** Points on two metrics, drawn on the server, each a link; the Pareto front joined by a line. */
+/**
+ * Points on two metrics drawn by ECharts, the Pareto front joined by a dashed line; a click on a
+ * point opens its run, and the points are also listed as links (keyboard and screen readers).
+ */
 export function ScatterChart({ points, xLabel, yLabel, lowerYIsBetter }: ScatterChartProps) {
-  const xs = extentOf(points.map((point) => point.x));
-  const ys = extentOf(points.map((point) => point.y));
-  if (xs === null || ys === null) return null;
-  const area = DEFAULT_PLOT;
-  const xDomain = padExtent(xs, 0.05);
-  const yDomain = padExtent(ys, 0.08);
-  const x = linearScale(xDomain, { from: area.left, to: area.right });
-  const y = linearScale(yDomain, { from: area.bottom, to: area.top });
+  if (points.length === 0) return null;
   const front = paretoFront(points, lowerYIsBetter);
   const onFront = new Set(front.map((point) => point.id));
-
   return (
-    <svg
-      viewBox={`0 0 ${area.width} ${area.height}`}
-      role="img"
-      aria-label={`${yLabel} against ${xLabel}`}
-      data-testid="scatter-chart"
-    >
-      <ChartAxes
-        area={area}
-        x={{ ticks: niceTicks(xDomain), scale: x, label: xLabel }}
-        y={{ ticks: niceTicks(yDomain), scale: y, label: yLabel }}
+    <>
+      <EChartsScatter
+        points={points.map((point) => ({ ...point, onFront: onFront.has(point.id) }))}
+        front={front.map(({ x, y }) => ({ x, y }))}
+        xLabel={xLabel}
+        yLabel={yLabel}
       />
-      {front.length > 1 && (
-        <polyline
-          className="chart-front"
-          points={front.map((point) => `${x(point.x)},${y(point.y)}`).join(' ')}
-        />
-      )}
-      {points.map((point) => (
-        <a key={point.id} href={point.href}>
-          <circle
-            className={onFront.has(point.id) ? 'scatter-point on-front' : 'scatter-point'}
-            data-testid="scatter-point"
-            data-run-id={point.id}
-            cx={x(point.x)}
-            cy={y(point.y)}
-            r={5}
-          >
-            <title>
-              {`${point.label}: ${xLabel} ${formatMetric(point.x)}, ${yLabel} ${formatMetric(point.y)}`}
-            </title>
-          </circle>
-        </a>
-      ))}
-    </svg>
+      <details className="chart-points">
+        <summary>The {points.length} points</summary>
+        <ul>
+          {points.map((point) => (
+            <li
+              key={point.id}
+              data-testid="scatter-point"
+              data-run-id={point.id}
+              data-on-front={onFront.has(point.id)}
+            >
+              <a href={point.href}>{point.label}</a>: {xLabel} {formatMetric(point.x)}, {yLabel}{' '}
+              {formatMetric(point.y)}
+              {onFront.has(point.id) && <span className="muted"> (on the front)</span>}
+            </li>
+          ))}
+        </ul>
+      </details>
+    </>
   );
 }
