@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey, revokeApiKey } from '../../api/src/auth/api-keys.ts';
 import { ROLES, type Role } from '../../api/src/auth/roles.ts';
+import { getSchema } from '../../api/src/graphql/schema.ts';
 import { startTestApi, type TestApi } from '../../test/support/api.ts';
+import { runOverWebSocket, wsClientFrom } from './security/websocket.ts';
 import { queueSelftest } from '../../test/support/runs.ts';
 import {
   createTestDatabase,
@@ -16,7 +18,8 @@ const CALLERS: Caller[] = ['no key', 'bad key', 'revoked key', ...ROLES];
 const OPERATIONS: {
   name: string;
   needs: Role;
-  query: (runId: string) => string;
+  /** The operation's text, given a run and another run to work on. */
+  query: (runId: string, otherRunId: string) => string;
   /** The error an allowed caller gets, when the operation cannot succeed twice or at all. */
   allowedCode?: string;
 }[] = [
@@ -89,7 +92,54 @@ const OPERATIONS: {
     needs: 'EDITOR',
     query: (id) => `mutation { cloneRun(id: "${id}") { userErrors { code } } }`,
   },
+  {
+    name: 'queueSweep',
+    needs: 'EDITOR',
+    query: () =>
+      `mutation { queueSweep(input: {kind: "selftest", parameters: [{path: "size", values: [8, 16]}]}) { sweep { id } } }`,
+  },
+  {
+    name: 'compare',
+    needs: 'VIEWER',
+    query: (id, other) => `{ compare(runIds: ["${id}", "${other}"]) { runs { id } } }`,
+  },
+  { name: 'jobKinds', needs: 'VIEWER', query: () => `{ jobKinds { kind } }` },
+  { name: 'runId', needs: 'VIEWER', query: (id) => `{ runId(prefix: "${id.slice(0, 8)}") }` },
+  {
+    name: 'sweep',
+    needs: 'VIEWER',
+    query: () => `{ sweep(id: "00000000-0000-0000-0000-000000000009") { id } }`,
+  },
+  { name: 'workerStatuses', needs: 'VIEWER', query: () => `{ workerStatuses { id } }` },
 ];
+
+/** The operation's root field: `{ run(id: ...) ...}` is `run`. */
+function rootField(query: string): string {
+  return /^\s*(?:mutation\s*)?\{\s*(\w+)/.exec(query)![1]!;
+}
+
+/** The codes of the errors a response carried, in order; none when it succeeded. */
+function errorCodes(errors: readonly { extensions?: { code?: unknown } }[] | undefined) {
+  return errors === undefined || errors.length === 0
+    ? undefined
+    : errors.map((error) => error.extensions?.code);
+}
+
+/** One operation over graphql-ws with `token` as its connection's key; its error codes. */
+async function codesOverWebSocket(apiUrl: string, query: string, token: string | undefined) {
+  const client = wsClientFrom(apiUrl, undefined, token);
+  try {
+    const { results, error } = await runOverWebSocket(client, query);
+    if (error !== undefined) {
+      // graphql-ws hands refused operations to the sink as the array of their errors.
+      if (Array.isArray(error)) return errorCodes(error as { extensions?: { code?: unknown } }[]);
+      throw new Error(`the socket failed: ${String(error)}`);
+    }
+    return errorCodes(results.flatMap((result) => result.errors ?? []));
+  } finally {
+    await client.dispose();
+  }
+}
 
 const RANK: Record<Role, number> = { VIEWER: 0, EDITOR: 1, ADMIN: 2 };
 
@@ -104,6 +154,7 @@ describe.each(databaseTargets())('API keys and roles on the $name PostgreSQL', (
   let database: TestDatabase;
   let api: TestApi;
   let runId: string;
+  let otherRunId: string;
   const tokens = new Map<Caller, string | undefined>();
 
   beforeAll(async () => {
@@ -118,6 +169,7 @@ describe.each(databaseTargets())('API keys and roles on the $name PostgreSQL', (
     tokens.set('bad key', 'flk_notarealkey_abc');
     tokens.set('no key', undefined);
     runId = (await queueSelftest(database.db, { size: 8 })).id;
+    otherRunId = (await queueSelftest(database.db, { size: 16 })).id;
     // Taken, so registerDataset by an allowed caller reaches the database and is refused there.
     await database.db.dataset.create({ data: { name: 'd', source: 'elsewhere' } });
   });
@@ -136,12 +188,27 @@ describe.each(databaseTargets())('API keys and roles on the $name PostgreSQL', (
   );
 
   it.each(matrix)('$operation by $caller: $code', async ({ caller, query, code }) => {
-    const response = await api.gql(query(runId), {}, tokens.get(caller));
-    if (code === null) {
-      expect(response.errors).toBeUndefined();
-    } else {
-      expect(response.errors?.map((e) => e.extensions?.code)).toEqual([code]);
-    }
+    const response = await api.gql(query(runId, otherRunId), {}, tokens.get(caller));
+    expect(errorCodes(response.errors)).toEqual(code === null ? undefined : [code]);
+  });
+
+  it.each(matrix)(
+    '$operation by $caller over WebSocket: $code',
+    async ({ caller, query, code }) => {
+      const codes = await codesOverWebSocket(api.url, query(runId, otherRunId), tokens.get(caller));
+      expect(codes).toEqual(code === null ? undefined : [code]);
+    },
+  );
+
+  it('covers every query and mutation the schema has', async () => {
+    const schema = await getSchema();
+    const roots = [schema.getQueryType()!, schema.getMutationType()!];
+    const fields = roots.flatMap((type) => Object.keys(type.getFields())).sort();
+    expect(
+      [
+        ...new Set(OPERATIONS.map((operation) => rootField(operation.query(runId, otherRunId)))),
+      ].sort(),
+    ).toEqual(fields);
   });
 
   it('stores only a hash of each key', async () => {
