@@ -56,6 +56,8 @@ describe('the dashboard by keyboard alone, in Chromium', () => {
     await page.keyboard.press('g');
     await page.keyboard.press('l');
     await page.waitForURL(/\/leaderboard$/);
+    // The address changes as the navigation starts; the keys act on the page once it is shown.
+    await page.locator('form.filters input[name="kind"]').waitFor();
     await page.keyboard.press('/');
     expect(await focused(page)).toMatchObject({ tag: 'input', name: 'kind' });
 

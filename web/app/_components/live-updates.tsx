@@ -47,6 +47,7 @@ export function LiveUpdates({ active, feed }: LiveUpdatesProps) {
     let attempts = 0;
     let lastRefresh = 0;
     let closed = false;
+    let caughtUp = false;
 
     const refresh = () => {
       if (refreshTimer !== undefined) return;
@@ -72,13 +73,17 @@ export function LiveUpdates({ active, feed }: LiveUpdatesProps) {
       if (closed) return;
       source = new EventSource(liveFeedHref(currentFeed.current));
       source.addEventListener('ready', () => {
-        const missed = fallback !== undefined;
+        // Changes between the page's render and the subscription's start were not sent: the first
+        // connection catches up with one refresh, as does one that follows a pause.
+        const missed = fallback !== undefined || !caughtUp;
+        caughtUp = true;
         clearInterval(fallback);
         fallback = undefined;
         attempts = 0;
         setState('live');
         setFailure(null);
-        if (missed) refresh();
+        // Outside the throttle: a change right after it still shows at once.
+        if (missed) router.refresh();
       });
       source.addEventListener('change', refresh);
       source.addEventListener('failure', (event) => {
