@@ -9,6 +9,7 @@ import { EMBEDDED_DATABASE_NAME } from '../../src/db/embedded.ts';
 import { postGraphQL, QUEUE_MUTATION } from '../../../test/support/api.ts';
 import { spawnLab, type LabProcess } from '../../../test/support/lab-process.ts';
 import { freePort } from '../../../test/support/ports.ts';
+import { prepareBrownData } from '../../../gpu/src/train/data/prepare.ts';
 
 /** The tokenizer and token caches the other training tests use, so they are built once. */
 const DATA_DIRECTORY = path.join(repoRoot, '.lab', 'data');
@@ -47,6 +48,8 @@ describe('a worker killed with kill -9 mid-run under lab start', () => {
   let database: pg.Client;
 
   beforeAll(async () => {
+    // The corpus tokenised before the clock starts: the waits below time the run, not this.
+    await prepareBrownData({ dir: DATA_DIRECTORY, vocabSize: 512 });
     dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'factorlab-worker-kill-'));
     const [dbPort, apiPort] = [await freePort(), await freePort()];
     apiUrl = `http://127.0.0.1:${apiPort}`;
@@ -63,7 +66,7 @@ describe('a worker killed with kill -9 mid-run under lab start', () => {
       connectionString: `postgresql://factorlab:factorlab@127.0.0.1:${dbPort}/${EMBEDDED_DATABASE_NAME}`,
     });
     await database.connect();
-  }, 90_000);
+  }, 240_000);
   afterAll(async () => {
     await database?.end();
     await lab?.interrupt();
