@@ -10,16 +10,9 @@ import {
   databaseTargets,
   type TestDatabase,
 } from '../../../test/support/test-database.ts';
+import { settled } from './settled.ts';
 
 const EXPENSIVE = '{ runs(first: 100) { edges { node { id metrics { key value } } } } }';
-
-/** Whether `promise` has settled once pending callbacks have run. */
-async function settled(promise: Promise<unknown>): Promise<boolean> {
-  let done = false;
-  void promise.then(() => (done = true));
-  await new Promise((resolve) => setImmediate(resolve));
-  return done;
-}
 
 describe.each(databaseTargets())('the expensive-query gate over HTTP on $name', (target) => {
   let database: TestDatabase;

@@ -22,6 +22,7 @@ import {
   databaseTargets,
   type TestDatabase,
 } from '../../../test/support/test-database.ts';
+import { settled } from './settled.ts';
 import { runOverWebSocket, wsClientFrom } from './websocket.ts';
 
 const EXPENSIVE = '{ runs(first: 100) { edges { node { id metrics { key value } } } } }';
@@ -101,10 +102,7 @@ describe.each(databaseTargets())('the expensive-query gate over WebSocket on $na
     release();
     // Had the closed socket's operation kept its place, it would hold the turn now.
     const next = gate.admit(EXPENSIVE_QUERY_COST);
-    let taken = false;
-    void next.then(() => (taken = true));
-    await new Promise((resolve) => setImmediate(resolve));
-    expect(taken).toBe(true);
+    expect(await settled(next)).toBe(true);
     (await next)();
   });
 });

@@ -3,14 +3,7 @@ import {
   EXPENSIVE_QUERY_COST,
   ExpensiveQueryGate,
 } from '../../src/graphql/expensive-query-gate.ts';
-
-/** Whether `promise` has settled once pending callbacks have run. */
-async function settled(promise: Promise<unknown>): Promise<boolean> {
-  let done = false;
-  void promise.then(() => (done = true));
-  await new Promise((resolve) => setImmediate(resolve));
-  return done;
-}
+import { settled } from './settled.ts';
 
 describe('the expensive-query gate', () => {
   it('admits expensive requests one at a time, in order, and cheap ones at once', async () => {
