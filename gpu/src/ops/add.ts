@@ -9,6 +9,15 @@ import { grid, perElement } from '../kernel/wgsl.ts';
 
 const addKernel: KernelDefinition = {
   name: 'add',
+  params: { count: 'u32' },
+  inputs: ['a', 'b'],
+  outputs: ['y'],
+  main: perElement('  y[index] = a[index] + b[index];'),
+};
+
+/** b repeated over a's leading dimensions; kept apart since a modulo per element costs on CPUs. */
+const addBroadcastKernel: KernelDefinition = {
+  name: 'add broadcast',
   params: { count: 'u32', bCount: 'u32' },
   inputs: ['a', 'b'],
   outputs: ['y'],
@@ -23,11 +32,12 @@ const addOp = defineOp({
     checkDtype(call, 'b', b!, ['f32']);
     checkBroadcast(call, a!, b!);
     const y = allocateTensor(a!.engine, call, a!.shape, 'f32');
-    runKernel(a!.engine, addKernel, {
+    const broadcast = b!.size !== a!.size;
+    runKernel(a!.engine, broadcast ? addBroadcastKernel : addKernel, {
       operation: call,
       inputs: [a!, b!],
       outputs: [y],
-      params: { count: a!.size, bCount: b!.size },
+      params: broadcast ? { count: a!.size, bCount: b!.size } : { count: a!.size },
       workgroups: grid(a!.size),
     });
     return { output: y };

@@ -7,7 +7,7 @@ import { runKernel, type KernelDefinition } from '../kernel/kernel.ts';
 import { defineOp } from './registry.ts';
 import { ROW_LOG_SUM_EXP_WGSL } from './rowwise.ts';
 import { reduceSum } from './sum.ts';
-import { grid, perElement, perRow, QUIET_NAN_WGSL } from '../kernel/wgsl.ts';
+import { grid, perRow, QUIET_NAN_WGSL } from '../kernel/wgsl.ts';
 
 /** Per token: logSumExp - logit[target], NaN for a target outside [0, vocabulary). */
 const tokenLossKernel: KernelDefinition = {
@@ -30,17 +30,25 @@ ${ROW_LOG_SUM_EXP_WGSL}
   ),
 };
 
-/** dlogits = (softmax - onehot(target)) * dLoss / tokens. */
+/**
+ * dlogits = (softmax - onehot(target)) * dLoss / tokens, one workgroup per row: the row's target
+ * and log-sum-exp are read once per workgroup, not once per element (on CPU adapters each load
+ * costs the same whatever its width, and a per-element row index costs a division).
+ */
 const crossEntropyBackwardKernel: KernelDefinition = {
   name: 'crossEntropy backward',
-  params: { count: 'u32', columns: 'u32', scale: 'f32' },
+  params: { rows: 'u32', columns: 'u32', scale: 'f32' },
   inputs: ['x', 'targets', 'logSumExps', 'dLoss'],
   outputs: ['dx'],
-  main: perElement(`
-  let row = index / params.columns;
-  let column = index % params.columns;
-  let hit = select(0.0, 1.0, targets[row] == i32(column));
-  dx[index] = (exp(x[index] - logSumExps[row]) - hit) * dLoss[0] * params.scale;`),
+  main: perRow(`
+  let base = row * params.columns;
+  let targetId = targets[row];
+  let logSumExp = logSumExps[row];
+  let factor = dLoss[0] * params.scale;
+  for (var c = lane; c < params.columns; c += LANES) {
+    let hit = select(0.0, 1.0, targetId == i32(c));
+    dx[base + c] = (exp(x[base + c] - logSumExp) - hit) * factor;
+  }`),
 };
 
 function encodeTokenLosses(
@@ -88,8 +96,8 @@ const crossEntropyOp = defineOp({
       operation,
       inputs: [logits!, targets!, logSumExps!, gradOutput],
       outputs: [dx],
-      params: { count: logits!.size, columns, scale: 1 / rows },
-      workgroups: grid(logits!.size),
+      params: { rows, columns, scale: 1 / rows },
+      workgroups: grid(rows, 1),
     });
     return [dx, undefined];
   },

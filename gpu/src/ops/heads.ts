@@ -5,33 +5,37 @@ import type { Tensor } from '../tensor/tensor.ts';
 import { checkDtype, describeCall } from '../kernel/checks.ts';
 import { runKernel, type KernelDefinition } from '../kernel/kernel.ts';
 import { defineOp } from './registry.ts';
-import { grid, perElement } from '../kernel/wgsl.ts';
+import { grid, perRow } from '../kernel/wgsl.ts';
+
+/**
+ * For a `perRow` kernel whose rows are (b, t, h) in token-major order: where that head's
+ * headSize values start in the token-major [batch * positions, heads * headSize] layout
+ * (`tokenMajor`) and in the head-major [batch, heads, positions, headSize] one (`headMajor`),
+ * and the row's position `t`.
+ */
+export const HEAD_ROW_OFFSETS_WGSL = /* wgsl */ `
+  let h = row % params.heads;
+  let token = row / params.heads;
+  let t = token % params.positions;
+  let b = token / params.positions;
+  let tokenMajor = row * params.headSize;
+  let headMajor = ((b * params.heads + h) * params.positions + t) * params.headSize;`;
 
 /**
  * Swaps the positions and heads axes: y[b, h, t, d] = x[b, t, h, d] when `toHeads` is 1, the
- * reverse when 0. `index` walks the output, so both directions write each element once.
+ * reverse when 0. One workgroup per (b, t, h), its lanes over d: the index arithmetic is the
+ * workgroup's, once, not each element's (integer division is lane by lane on CPU adapters).
  */
 const swapKernel: KernelDefinition = {
   name: 'swapHeadsAndPositions',
-  params: { count: 'u32', heads: 'u32', positions: 'u32', headSize: 'u32', toHeads: 'u32' },
+  params: { rows: 'u32', heads: 'u32', positions: 'u32', headSize: 'u32', toHeads: 'u32' },
   inputs: ['x'],
   outputs: ['y'],
-  main: perElement(`
-  let d = index % params.headSize;
-  let perBatch = params.heads * params.positions * params.headSize;
-  let b = index / perBatch;
-  let inner = index % perBatch / params.headSize;
-  var h: u32;
-  var t: u32;
-  if (params.toHeads == 1u) {
-    h = inner / params.positions;
-    t = inner % params.positions;
-    y[index] = x[((b * params.positions + t) * params.heads + h) * params.headSize + d];
-  } else {
-    t = inner / params.heads;
-    h = inner % params.heads;
-    y[index] = x[((b * params.heads + h) * params.positions + t) * params.headSize + d];
-  }`),
+  main: perRow(`
+${HEAD_ROW_OFFSETS_WGSL}
+  let source = select(headMajor, tokenMajor, params.toHeads == 1u);
+  let destination = select(tokenMajor, headMajor, params.toHeads == 1u);
+  for (var d = lane; d < params.headSize; d += LANES) { y[destination + d] = x[source + d]; }`),
 };
 
 interface Layout {
@@ -51,8 +55,8 @@ function swap(x: Tensor, layout: Layout, toHeads: boolean, operation: string): T
     operation,
     inputs: [x],
     outputs: [y],
-    params: { count: y.size, heads, positions, headSize, toHeads: toHeads ? 1 : 0 },
-    workgroups: grid(y.size),
+    params: { rows: y.size / headSize, heads, positions, headSize, toHeads: toHeads ? 1 : 0 },
+    workgroups: grid(y.size / headSize, 1),
   });
   return y;
 }

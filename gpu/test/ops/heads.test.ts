@@ -44,6 +44,8 @@ describe('splitHeads', () => {
       configs: [
         [{ shape: [batch * positions, heads * 2] }],
         [{ shape: [batch * positions, heads * 6] }],
+        // Wider than a workgroup's 64 lanes.
+        [{ shape: [batch * positions, heads * 70] }],
       ],
       gradientConfigs: [[{ shape: [batch * positions, heads * 4] }]],
       forwardTolerance: 0,

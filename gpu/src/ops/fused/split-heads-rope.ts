@@ -9,19 +9,22 @@ import { applyOp } from '../apply.ts';
 import { defineOp } from '../registry.ts';
 import { checkDtype, describeCall } from '../../kernel/checks.ts';
 import { runKernel, type KernelDefinition } from '../../kernel/kernel.ts';
-import { grid, perElement } from '../../kernel/wgsl.ts';
+import { grid, perRow } from '../../kernel/wgsl.ts';
+import { HEAD_ROW_OFFSETS_WGSL } from '../heads.ts';
 import { allocateTensor } from '../../tensor/create.ts';
 import type { Shape } from '../../tensor/shape.ts';
 import type { Tensor } from '../../tensor/tensor.ts';
 
 /**
- * Hugging Face's rotate-half RoPE between the two layouts: `index` walks the output, head-major
- * when `toHeads` is 1 (forward, `direction` 1), token-major when 0 (backward, `direction` -1).
+ * Hugging Face's rotate-half RoPE between the two layouts: token-major to head-major when
+ * `toHeads` is 1 (forward, `direction` 1), back when 0 (backward, `direction` -1). One workgroup
+ * per (b, t, h), its lanes over the head: the index arithmetic is the workgroup's, once (integer
+ * division is lane by lane on CPU adapters).
  */
 const kernel: KernelDefinition = {
   name: 'splitHeads rope',
   params: {
-    count: 'u32',
+    rows: 'u32',
     heads: 'u32',
     positions: 'u32',
     headSize: 'u32',
@@ -30,29 +33,19 @@ const kernel: KernelDefinition = {
   },
   inputs: ['x', 'inverseFrequencies'],
   outputs: ['y'],
-  main: perElement(`
+  main: perRow(`
+${HEAD_ROW_OFFSETS_WGSL}
+  let source = select(headMajor, tokenMajor, params.toHeads == 1u);
+  let destination = select(tokenMajor, headMajor, params.toHeads == 1u);
   let half = params.headSize / 2u;
-  let j = index % params.headSize;
-  let partner = select(j - half, j + half, j < half);
-  var t: u32;
-  var sourceRow: u32;
-  if (params.toHeads == 1u) {
-    let headRow = index / params.headSize;
-    t = headRow % params.positions;
-    let h = headRow / params.positions % params.heads;
-    let b = headRow / (params.positions * params.heads);
-    sourceRow = (b * params.positions + t) * params.heads * params.headSize + h * params.headSize;
-  } else {
-    let token = index / (params.heads * params.headSize);
-    let h = index / params.headSize % params.heads;
-    t = token % params.positions;
-    let b = token / params.positions;
-    sourceRow = ((b * params.heads + h) * params.positions + t) * params.headSize;
-  }
-  let angle = f32(t) * inverseFrequencies[j % half];
-  let s = sin(angle) * params.direction;
-  let rotated = select(x[sourceRow + partner] * s, -x[sourceRow + partner] * s, j < half);
-  y[index] = x[sourceRow + j] * cos(angle) + rotated;`),
+  for (var j = lane; j < params.headSize; j += LANES) {
+    let low = j < half;
+    let partner = select(j - half, j + half, low);
+    let angle = f32(t) * inverseFrequencies[select(j - half, j, low)];
+    let sine = sin(angle) * params.direction;
+    let rotated = x[source + partner] * sine;
+    y[destination + j] = x[source + j] * cos(angle) + select(rotated, -rotated, low);
+  }`),
 };
 
 interface SplitRopeAttrs {
@@ -69,19 +62,20 @@ function encode(
   operation: string,
 ): Tensor {
   const y = allocateTensor(x.engine, operation, shape, 'f32');
+  const headSize = shape.at(-1)! / (toHeads ? 1 : heads);
   runKernel(x.engine, kernel, {
     operation,
     inputs: [x, inverseFrequencies],
     outputs: [y],
     params: {
-      count: y.size,
+      rows: y.size / headSize,
       heads,
       positions,
-      headSize: shape.at(-1)! / (toHeads ? 1 : heads),
+      headSize,
       toHeads: toHeads ? 1 : 0,
       direction: toHeads ? 1 : -1,
     },
-    workgroups: grid(y.size),
+    workgroups: grid(y.size / headSize, 1),
   });
   return y;
 }

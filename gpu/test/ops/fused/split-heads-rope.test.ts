@@ -54,6 +54,8 @@ const cases: [number, number, Shape][] = [
   [1, 1, [1, 2]],
   [3, 5, [10, 3 * 6]],
   [2, 33, [66, 2 * 64]],
+  // Heads wider than a workgroup's 64 lanes: each lane rotates more than one pair.
+  [3, 7, [14, 3 * 74]],
 ];
 
 describe('splitHeadsRope (splitHeads and rope in one pass each way)', () => {
