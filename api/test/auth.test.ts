@@ -31,6 +31,16 @@ const OPERATIONS: {
     query: () => `{ experiments(first: 1) { totalCount } }`,
   },
   {
+    name: 'experiment',
+    needs: 'VIEWER',
+    query: () => `{ experiment(id: "00000000-0000-0000-0000-000000000009") { id } }`,
+  },
+  {
+    name: 'experiments.runs',
+    needs: 'VIEWER',
+    query: () => `{ experiments(first: 1) { edges { node { runs { id } sweepId } } } }`,
+  },
+  {
     name: 'leaderboard',
     needs: 'VIEWER',
     query: () => `{ leaderboard(first: 1) { totalCount } }`,

@@ -7,6 +7,7 @@ import { BenchmarksResolver } from './benchmarks/benchmarks.resolver.ts';
 import { CompareResolver } from './compare/compare.resolver.ts';
 import { ComparedRunFactorisationResolver } from './compare/compared-run-factorisation.resolver.ts';
 import { DatasetsResolver } from './datasets/datasets.resolver.ts';
+import { ExperimentViewResolver } from './experiments/experiment-view.resolver.ts';
 import { ExperimentsResolver } from './experiments/experiments.resolver.ts';
 import { JobKindsResolver } from './job-kinds/job-kinds.resolver.ts';
 import { LeaderboardConfigurationResolver } from './leaderboard/configuration.resolver.ts';
@@ -32,6 +33,7 @@ export function getSchema(): Promise<GraphQLSchema> {
       RunsResolver,
       RunActionsResolver,
       ExperimentsResolver,
+      ExperimentViewResolver,
       SubscriptionsResolver,
       CompareResolver,
       ComparedRunFactorisationResolver,

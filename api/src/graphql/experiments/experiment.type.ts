@@ -30,6 +30,12 @@ export class Experiment {
 
   @Field(() => Run, { nullable: true, description: 'The most recently queued run.' })
   latestRun!: Run | null;
+
+  @Field(() => ID, {
+    nullable: true,
+    description: 'The sweep this experiment is a point of; null outside sweeps.',
+  })
+  sweepId!: string | null;
 }
 
 @ObjectType()
