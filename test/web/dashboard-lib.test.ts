@@ -6,6 +6,7 @@ import { chartGroups } from '../../web/lib/metric-groups.ts';
 import { isBeyondBound, spreadOf } from '../../web/lib/noise.ts';
 import { configPatch } from '../../web/lib/run-actions.ts';
 import { shortDeviceName } from '../../web/lib/runs.ts';
+import { chosenRunColumns, DEFAULT_RUN_COLUMNS } from '../../web/lib/runs-columns.ts';
 import { parseRunsQuery, runFilter, runOrder, runsHref } from '../../web/lib/runs-query.ts';
 import {
   FieldError,
@@ -122,6 +123,24 @@ describe('the runs page URL', () => {
       direction: 'DESC',
     });
     expect(runsHref(parseRunsQuery({}))).toBe('/');
+  });
+
+  it('shows the columns the URL names, else those remembered, else all; links carry a choice', () => {
+    expect(parseRunsQuery({}).columns).toEqual([...DEFAULT_RUN_COLUMNS]);
+    // A GET form sends the id column and each ticked box; the table keeps its own order.
+    const chosen = parseRunsQuery({ cols: ['run', 'duration', 'status'] }, 'run,device');
+    expect([chosen.columns, chosen.columnsChosen]).toEqual([['status', 'duration'], true]);
+    expect(runsHref(chosen, { sort: 'progress' })).toBe(
+      '/?sort=progress&dir=desc&cols=run%2Cstatus%2Cduration',
+    );
+    // No optional column at all is a choice too, not a fall back to the default.
+    expect(parseRunsQuery({ cols: 'run' }, 'run,device').columns).toEqual([]);
+    const remembered = parseRunsQuery({}, 'run,device,bogus');
+    expect([remembered.columns, remembered.columnsChosen]).toEqual([['device'], true]);
+    // Names the table lacks say nothing: the remembered choice or the default applies.
+    expect(parseRunsQuery({ cols: 'nothing' }, 'run,kind').columns).toEqual(['kind']);
+    expect(chosenRunColumns('nothing', 'bogus')).toEqual([...DEFAULT_RUN_COLUMNS]);
+    expect(runsHref(parseRunsQuery({}, 'garbage'))).toBe('/');
   });
 });
 

@@ -1,6 +1,8 @@
+import { cookies } from 'next/headers';
 import Link from 'next/link';
 import { apiUrl, loadOrError } from '../lib/graphql.ts';
 import { fetchRunsPage } from '../lib/runs.ts';
+import { RUN_COLUMNS_COOKIE } from '../lib/runs-columns.ts';
 import { isFiltered, parseRunsQuery, runFilter, runOrder, runsHref } from '../lib/runs-query.ts';
 import type { SearchParams } from '../lib/search-params.ts';
 import { ApiErrorPanel } from './_components/api-error-panel.tsx';
@@ -19,7 +21,9 @@ interface RunsPageProps {
 }
 
 export default async function RunsPage({ searchParams }: RunsPageProps) {
-  const query = parseRunsQuery(await searchParams);
+  // The URL's columns win; without any, those the browser remembers from the last choice.
+  const remembered = (await cookies()).get(RUN_COLUMNS_COOKIE)?.value;
+  const query = parseRunsQuery(await searchParams, remembered && safeDecode(remembered));
   const {
     data: page,
     error,
@@ -66,4 +70,12 @@ export default async function RunsPage({ searchParams }: RunsPageProps) {
       <LiveUpdates active={query.after === null} />
     </>
   );
+}
+
+function safeDecode(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
 }

@@ -1,5 +1,11 @@
 import type { Direction } from './leaderboard-query.ts';
 import type { RunStatus } from './runs.ts';
+import {
+  chosenRunColumns,
+  parseRunColumns,
+  runColumnsParam,
+  type RunColumn,
+} from './runs-columns.ts';
 import { firstParam, listParam, type SearchParams } from './search-params.ts';
 
 export const RUN_STATUSES: readonly RunStatus[] = [
@@ -30,9 +36,17 @@ export interface RunsQuery {
   sort: string;
   direction: Direction;
   after: string | null;
+  /** The optional columns shown, in the table's order. */
+  columns: RunColumn[];
+  /** Whether the columns were chosen (in the URL or remembered), so links carry them on. */
+  columnsChosen: boolean;
 }
 
-export function parseRunsQuery(params: SearchParams): RunsQuery {
+/**
+ * The runs page's query from its URL; `rememberedColumns` is the column choice the browser keeps
+ * (a cookie), which applies when the URL names none.
+ */
+export function parseRunsQuery(params: SearchParams, rememberedColumns?: string): RunsQuery {
   const statuses = listParam(params.status).map((status) => status.toUpperCase());
   const sort = firstParam(params.sort) ?? DEFAULT_RUN_SORT;
   return {
@@ -43,6 +57,9 @@ export function parseRunsQuery(params: SearchParams): RunsQuery {
       Object.hasOwn(RUN_FIELD_SORTS, sort) || sort.startsWith('metric:') ? sort : DEFAULT_RUN_SORT,
     direction: firstParam(params.dir)?.toUpperCase() === 'ASC' ? 'ASC' : 'DESC',
     after: firstParam(params.after),
+    columns: chosenRunColumns(params.cols, rememberedColumns),
+    columnsChosen:
+      parseRunColumns(params.cols) !== null || parseRunColumns(rememberedColumns) !== null,
   };
 }
 
@@ -79,6 +96,7 @@ export function runsHref(query: RunsQuery, changes: Partial<RunsQuery> = {}): st
     params.set('sort', next.sort);
     params.set('dir', next.direction.toLowerCase());
   }
+  if (next.columnsChosen) params.set('cols', runColumnsParam(next.columns));
   if (next.after !== null) params.set('after', next.after);
   const search = params.toString();
   return search === '' ? '/' : `/?${search}`;

@@ -1,9 +1,12 @@
 import Link from 'next/link';
+import { runColumnsParam } from '../../lib/runs-columns.ts';
 import { isFiltered, RUN_STATUSES, runsHref, type RunsQuery } from '../../lib/runs-query.ts';
+import { RunsColumnsChooser } from './runs-columns-chooser.tsx';
 
 /**
- * Status, kind and tag filters as a GET form, so a filtered view is a URL to share; the sort rides
- * along. Beside it, a box that opens a run by its id or the first digits of it.
+ * Status, kind and tag filters as a GET form, so a filtered view is a URL to share; the sort and
+ * the chosen columns ride along. Beside it, the column chooser and a box that opens a run by its
+ * id or the first digits of it.
  */
 export function RunsFilters({ query }: { query: RunsQuery }) {
   return (
@@ -37,11 +40,15 @@ export function RunsFilters({ query }: { query: RunsQuery }) {
             <input type="hidden" name="dir" value={query.direction.toLowerCase()} />
           </>
         ) : null}
+        {query.columnsChosen && (
+          <input type="hidden" name="cols" value={runColumnsParam(query.columns)} />
+        )}
         <button type="submit">Filter</button>
         {isFiltered(query) && (
           <Link href={runsHref(query, { statuses: [], kinds: [], tags: [] })}>Clear filters</Link>
         )}
       </form>
+      <RunsColumnsChooser columns={query.columns} keep={keptParams(query)} />
       <form action="/runs" method="get" className="filters go-to-run">
         <label>
           Open run
@@ -57,4 +64,10 @@ export function RunsFilters({ query }: { query: RunsQuery }) {
       </form>
     </div>
   );
+}
+
+/** The filters and sort of the query as URL parameters, for a form that changes something else. */
+function keptParams(query: RunsQuery): [string, string][] {
+  const href = runsHref(query, { columnsChosen: false });
+  return [...new URLSearchParams(href.split('?')[1] ?? '').entries()];
 }
