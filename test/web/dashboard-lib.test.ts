@@ -6,6 +6,11 @@ import { chartGroups } from '../../web/lib/metric-groups.ts';
 import { isBeyondBound, spreadOf } from '../../web/lib/noise.ts';
 import { configPatch } from '../../web/lib/run-actions.ts';
 import { shortDeviceName } from '../../web/lib/runs.ts';
+import {
+  experimentFilter,
+  experimentsHref,
+  parseExperimentsQuery,
+} from '../../web/lib/experiments.ts';
 import { chosenRunColumns, DEFAULT_RUN_COLUMNS } from '../../web/lib/runs-columns.ts';
 import { parseRunsQuery, runFilter, runOrder, runsHref } from '../../web/lib/runs-query.ts';
 import {
@@ -141,6 +146,26 @@ describe('the runs page URL', () => {
     expect(parseRunsQuery({ cols: 'nothing' }, 'run,kind').columns).toEqual(['kind']);
     expect(chosenRunColumns('nothing', 'bogus')).toEqual([...DEFAULT_RUN_COLUMNS]);
     expect(runsHref(parseRunsQuery({}, 'garbage'))).toBe('/');
+  });
+});
+
+describe('the experiments page URL', () => {
+  it('reads the name search and kinds into the API filter and writes them back', () => {
+    const query = parseExperimentsQuery({
+      q: '  sweep ',
+      kind: ['selftest,factorize'],
+      after: 'c',
+    });
+    expect(experimentFilter(query)).toEqual({
+      nameContains: 'sweep',
+      kind: ['selftest', 'factorize'],
+    });
+    expect(experimentsHref(query)).toBe('/experiments?q=sweep&kind=selftest%2Cfactorize');
+    expect(experimentsHref(query, { after: 'next' })).toBe(
+      '/experiments?q=sweep&kind=selftest%2Cfactorize&after=next',
+    );
+    expect(experimentFilter(parseExperimentsQuery({ q: ' ' }))).toBeNull();
+    expect(experimentsHref(parseExperimentsQuery({}))).toBe('/experiments');
   });
 });
 

@@ -1,5 +1,6 @@
 import { latestBenchmarksDocument } from './benchmarks.ts';
 import { COMPARE_QUERY } from './compare.ts';
+import { EXPERIMENT_QUERY, EXPERIMENTS_QUERY } from './experiments.ts';
 import { JOB_KINDS_QUERY, QUEUE_EXPERIMENT_MUTATION } from './job-kinds.ts';
 import { leaderboardDocument } from './leaderboard.ts';
 import { COLUMNS_QUERY, fallbackFields } from './leaderboard-columns.ts';
@@ -12,7 +13,7 @@ import { MODELS_QUERY, modelRunCountsDocument } from './models.ts';
 import { CANCEL_RUN_MUTATION, CLONE_RUN_MUTATION, RETRY_RUN_MUTATION } from './run-actions.ts';
 import { RUN_ID_OF_PREFIX_QUERY, RUN_QUERY, RUNS_QUERY } from './runs.ts';
 import { RUN_SERIES_QUERY, seriesOfRunsDocument } from './series.ts';
-import { SWEEP_QUERY } from './sweeps.ts';
+import { QUEUE_SWEEP_MUTATION, SWEEP_QUERY } from './sweeps.ts';
 import { WORKERS_QUERY } from './workers.ts';
 
 /**
@@ -37,6 +38,9 @@ export function dashboardOperations(): Record<string, string> {
     ModelRunCounts: modelRunCountsDocument(2),
     Workers: WORKERS_QUERY,
     Sweep: SWEEP_QUERY,
+    QueueSweep: QUEUE_SWEEP_MUTATION,
+    Experiments: EXPERIMENTS_QUERY,
+    Experiment: EXPERIMENT_QUERY,
     JobKinds: JOB_KINDS_QUERY,
     QueueExperiment: QUEUE_EXPERIMENT_MUTATION,
     CancelRun: CANCEL_RUN_MUTATION,

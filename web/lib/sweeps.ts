@@ -1,6 +1,6 @@
 import { flattenConfig } from './config-summary.ts';
 import { graphql } from './generated/gql.ts';
-import type { SweepQuery } from './generated/graphql.ts';
+import type { QueueSweepInput, SweepQuery } from './generated/graphql.ts';
 import { gql } from './graphql.ts';
 import { spreadOf, type Spread } from './noise.ts';
 
@@ -29,6 +29,23 @@ export type SweepRun = SweepDetail['runs'][number];
 export async function fetchSweep(id: string): Promise<SweepDetail | null> {
   const { sweep } = await gql(SWEEP_QUERY, { id });
   return sweep;
+}
+
+export const QUEUE_SWEEP_MUTATION = graphql(`
+  mutation QueueSweep($input: QueueSweepInput!) {
+    queueSweep(input: $input) {
+      sweep {
+        id
+        runCount
+      }
+    }
+  }
+`);
+
+/** Queues every point of a sweep, all or nothing; the API checks each point's config. */
+export async function queueSweep(input: QueueSweepInput): Promise<string> {
+  const { queueSweep: payload } = await gql(QUEUE_SWEEP_MUTATION, { input });
+  return payload.sweep.id;
 }
 
 /** One point of a sweep (one configuration) and the spread of its succeeded runs' metrics. */

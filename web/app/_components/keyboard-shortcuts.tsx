@@ -6,6 +6,7 @@ import { useEffect, useState } from 'react';
 /** `g` then one of these keys opens a section, as in many web apps (GitHub, Gmail). */
 const SECTION_KEYS: Record<string, { href: string; label: string }> = {
   r: { href: '/', label: 'Runs' },
+  e: { href: '/experiments', label: 'Experiments' },
   l: { href: '/leaderboard', label: 'Leaderboard' },
   c: { href: '/compare', label: 'Compare' },
   q: { href: '/queue', label: 'Queue' },

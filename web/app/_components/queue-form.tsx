@@ -11,14 +11,15 @@ function placeholderOf(field: FormField): string {
   return field.required ? 'required' : 'optional';
 }
 
-function rangeOf(field: FormField): string | null {
+export function rangeOf(field: FormField): string | null {
   if (field.minimum === null && field.maximum === null) return null;
   if (field.maximum === null) return `at least ${field.minimum}`;
   if (field.minimum === null) return `at most ${field.maximum}`;
   return `${field.minimum} to ${field.maximum}`;
 }
 
-function FieldInput({ field }: { field: FormField }) {
+/** One config field's input, named `config.<path>`, as its schema says (a select for choices). */
+export function FieldInput({ field }: { field: FormField }) {
   const name = `config.${field.path}`;
   if (field.kind === 'enum' || field.kind === 'boolean') {
     const options = field.kind === 'boolean' ? ['true', 'false'] : field.options;

@@ -6,6 +6,11 @@ import { usePathname } from 'next/navigation';
 const SECTIONS = [
   { href: '/', label: 'Runs', matches: (path: string) => path === '/' || path.startsWith('/runs') },
   {
+    href: '/experiments',
+    label: 'Experiments',
+    matches: (path: string) => path.startsWith('/experiments'),
+  },
+  {
     href: '/leaderboard',
     label: 'Leaderboard',
     matches: (path: string) => path === '/leaderboard',
@@ -19,7 +24,7 @@ const SECTIONS = [
 /**
  * The dashboard's sections, the current one marked for the eye and for screen readers. Not
  * prefetched: every section is rendered per request from live data, so a prefetch saved little and
- * made the server render five pages after each visit, while the user's first click waited behind
+ * made the server render six pages after each visit, while the user's first click waited behind
  * them.
  */
 export function SiteNav() {

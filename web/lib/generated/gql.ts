@@ -16,6 +16,8 @@ import * as types from './graphql.ts';
  */
 type Documents = {
     "\n  fragment BenchmarkFields on Benchmark {\n    batch\n    promptLen\n    genLen\n    dtype\n    prefillTokS\n    decodeTokS\n    decodeP50Ms\n    decodeP95Ms\n    speedup\n    bound\n    efficiency\n    device\n  }\n": typeof types.BenchmarkFieldsFragmentDoc,
+    "\n  query Experiments($first: Int!, $after: String, $filter: ExperimentFilter) {\n    experiments(first: $first, after: $after, filter: $filter) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        node {\n          id\n          name\n          kind\n          tags\n          createdAt\n          runCount\n          sweepId\n          latestRun {\n            id\n            status\n          }\n        }\n      }\n    }\n  }\n": typeof types.ExperimentsDocument,
+    "\n  query Experiment($id: ID!) {\n    experiment(id: $id) {\n      id\n      name\n      kind\n      config\n      configHash\n      tags\n      createdAt\n      runCount\n      sweepId\n      runs {\n        id\n        status\n        progress\n        attempt\n        queuedAt\n        startedAt\n        finishedAt\n      }\n    }\n  }\n": typeof types.ExperimentDocument,
     "\n  query JobKinds {\n    jobKinds {\n      kind\n      configSchema\n    }\n  }\n": typeof types.JobKindsDocument,
     "\n  mutation QueueExperiment($input: QueueExperimentInput!) {\n    queueExperiment(input: $input) {\n      run {\n        id\n      }\n    }\n  }\n": typeof types.QueueExperimentDocument,
     "\n  subscription RunsChanged {\n    runsChanged {\n      run {\n        id\n        status\n      }\n    }\n  }\n": typeof types.RunsChangedDocument,
@@ -38,10 +40,13 @@ type Documents = {
     "\n  fragment SeriesFields on MetricSeries {\n    key\n    totalPoints\n    points {\n      step\n      value\n      min\n      max\n    }\n  }\n": typeof types.SeriesFieldsFragmentDoc,
     "\n  query RunSeries($id: ID!, $keys: [String!]!, $samples: Int!) {\n    run(id: $id) {\n      series(keys: $keys, samples: $samples) {\n        ...SeriesFields\n      }\n    }\n  }\n": typeof types.RunSeriesDocument,
     "\n  query Sweep($id: ID!) {\n    sweep(id: $id) {\n      id\n      name\n      kind\n      strategy\n      spec\n      createdAt\n      runCount\n      runs {\n        ...RunSummaryFields\n        config\n      }\n    }\n  }\n": typeof types.SweepDocument,
+    "\n  mutation QueueSweep($input: QueueSweepInput!) {\n    queueSweep(input: $input) {\n      sweep {\n        id\n        runCount\n      }\n    }\n  }\n": typeof types.QueueSweepDocument,
     "\n  query Workers($stopped: Int!) {\n    workerStatuses(stopped: $stopped) {\n      id\n      host\n      pid\n      adapter\n      state\n      startedAt\n      lastSeenAt\n      stoppedAt\n      exitReason\n      heartbeatAgeSeconds\n      currentRunId\n      runCount\n    }\n  }\n": typeof types.WorkersDocument,
 };
 const documents: Documents = {
     "\n  fragment BenchmarkFields on Benchmark {\n    batch\n    promptLen\n    genLen\n    dtype\n    prefillTokS\n    decodeTokS\n    decodeP50Ms\n    decodeP95Ms\n    speedup\n    bound\n    efficiency\n    device\n  }\n": types.BenchmarkFieldsFragmentDoc,
+    "\n  query Experiments($first: Int!, $after: String, $filter: ExperimentFilter) {\n    experiments(first: $first, after: $after, filter: $filter) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        node {\n          id\n          name\n          kind\n          tags\n          createdAt\n          runCount\n          sweepId\n          latestRun {\n            id\n            status\n          }\n        }\n      }\n    }\n  }\n": types.ExperimentsDocument,
+    "\n  query Experiment($id: ID!) {\n    experiment(id: $id) {\n      id\n      name\n      kind\n      config\n      configHash\n      tags\n      createdAt\n      runCount\n      sweepId\n      runs {\n        id\n        status\n        progress\n        attempt\n        queuedAt\n        startedAt\n        finishedAt\n      }\n    }\n  }\n": types.ExperimentDocument,
     "\n  query JobKinds {\n    jobKinds {\n      kind\n      configSchema\n    }\n  }\n": types.JobKindsDocument,
     "\n  mutation QueueExperiment($input: QueueExperimentInput!) {\n    queueExperiment(input: $input) {\n      run {\n        id\n      }\n    }\n  }\n": types.QueueExperimentDocument,
     "\n  subscription RunsChanged {\n    runsChanged {\n      run {\n        id\n        status\n      }\n    }\n  }\n": types.RunsChangedDocument,
@@ -64,6 +69,7 @@ const documents: Documents = {
     "\n  fragment SeriesFields on MetricSeries {\n    key\n    totalPoints\n    points {\n      step\n      value\n      min\n      max\n    }\n  }\n": types.SeriesFieldsFragmentDoc,
     "\n  query RunSeries($id: ID!, $keys: [String!]!, $samples: Int!) {\n    run(id: $id) {\n      series(keys: $keys, samples: $samples) {\n        ...SeriesFields\n      }\n    }\n  }\n": types.RunSeriesDocument,
     "\n  query Sweep($id: ID!) {\n    sweep(id: $id) {\n      id\n      name\n      kind\n      strategy\n      spec\n      createdAt\n      runCount\n      runs {\n        ...RunSummaryFields\n        config\n      }\n    }\n  }\n": types.SweepDocument,
+    "\n  mutation QueueSweep($input: QueueSweepInput!) {\n    queueSweep(input: $input) {\n      sweep {\n        id\n        runCount\n      }\n    }\n  }\n": types.QueueSweepDocument,
     "\n  query Workers($stopped: Int!) {\n    workerStatuses(stopped: $stopped) {\n      id\n      host\n      pid\n      adapter\n      state\n      startedAt\n      lastSeenAt\n      stoppedAt\n      exitReason\n      heartbeatAgeSeconds\n      currentRunId\n      runCount\n    }\n  }\n": types.WorkersDocument,
 };
 
@@ -71,6 +77,14 @@ const documents: Documents = {
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  fragment BenchmarkFields on Benchmark {\n    batch\n    promptLen\n    genLen\n    dtype\n    prefillTokS\n    decodeTokS\n    decodeP50Ms\n    decodeP95Ms\n    speedup\n    bound\n    efficiency\n    device\n  }\n"): typeof import('./graphql.ts').BenchmarkFieldsFragmentDoc;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Experiments($first: Int!, $after: String, $filter: ExperimentFilter) {\n    experiments(first: $first, after: $after, filter: $filter) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        node {\n          id\n          name\n          kind\n          tags\n          createdAt\n          runCount\n          sweepId\n          latestRun {\n            id\n            status\n          }\n        }\n      }\n    }\n  }\n"): typeof import('./graphql.ts').ExperimentsDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Experiment($id: ID!) {\n    experiment(id: $id) {\n      id\n      name\n      kind\n      config\n      configHash\n      tags\n      createdAt\n      runCount\n      sweepId\n      runs {\n        id\n        status\n        progress\n        attempt\n        queuedAt\n        startedAt\n        finishedAt\n      }\n    }\n  }\n"): typeof import('./graphql.ts').ExperimentDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -159,6 +173,10 @@ export function graphql(source: "\n  query RunSeries($id: ID!, $keys: [String!]!
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query Sweep($id: ID!) {\n    sweep(id: $id) {\n      id\n      name\n      kind\n      strategy\n      spec\n      createdAt\n      runCount\n      runs {\n        ...RunSummaryFields\n        config\n      }\n    }\n  }\n"): typeof import('./graphql.ts').SweepDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation QueueSweep($input: QueueSweepInput!) {\n    queueSweep(input: $input) {\n      sweep {\n        id\n        runCount\n      }\n    }\n  }\n"): typeof import('./graphql.ts').QueueSweepDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -23,6 +23,16 @@ export type ConfigPredicate = {
   path: string;
 };
 
+/** Experiments matching every given condition. */
+export type ExperimentFilter = {
+  /** Any of these job kinds. */
+  kind?: Array<string> | null | undefined;
+  /** Names containing this, any case. */
+  nameContains?: string | null | undefined;
+  /** All of these tags. */
+  tags?: Array<string> | null | undefined;
+};
+
 /** How much a log line matters. */
 export type LogLevel =
   | 'ERROR'
@@ -52,6 +62,24 @@ export type QueueExperimentInput = {
   name?: string | null | undefined;
   /** From -100 to 100; higher runs sooner. */
   priority?: number;
+  tags?: Array<string>;
+};
+
+export type QueueSweepInput = {
+  /** The config every point starts from. */
+  baseConfig?: unknown;
+  kind: string;
+  /** Refuse sweeps of more runs than this. */
+  maxRuns?: number;
+  /** Defaults to "<kind> sweep". */
+  name?: string | null | undefined;
+  parameters: Array<SweepParameter>;
+  priority?: number;
+  /** How many points RANDOM draws. */
+  samples?: number | null | undefined;
+  /** Seed of RANDOM, so a sweep can be redone. */
+  seed?: number;
+  strategy?: SweepStrategy;
   tags?: Array<string>;
 };
 
@@ -92,6 +120,22 @@ export type RunStatus =
   | 'RUNNING'
   | 'SUCCEEDED';
 
+/** One config value to vary: a list of values, or a numeric range. */
+export type SweepParameter = {
+  /** Round sampled values to integers. */
+  integer?: boolean;
+  /** Sample the range log-uniformly. */
+  logScale?: boolean;
+  /** Range end (RANDOM only). */
+  max?: number | null | undefined;
+  /** Range start (RANDOM only). */
+  min?: number | null | undefined;
+  /** Dotted path into the config, e.g. `size`. */
+  path: string;
+  /** The values to try. */
+  values?: Array<unknown> | null | undefined;
+};
+
 /** GRID: every combination of the values. RANDOM: `samples` random points. */
 export type SweepStrategy =
   | 'GRID'
@@ -105,6 +149,22 @@ export type WorkerState =
   | 'STOPPED';
 
 export type BenchmarkFieldsFragment = { batch: number, promptLen: number, genLen: number, dtype: string | null, prefillTokS: number, decodeTokS: number, decodeP50Ms: number | null, decodeP95Ms: number | null, speedup: number | null, bound: number | null, efficiency: number | null, device: unknown };
+
+export type ExperimentsQueryVariables = Exact<{
+  first: number;
+  after?: string | null | undefined;
+  filter?: ExperimentFilter | null | undefined;
+}>;
+
+
+export type ExperimentsQuery = { experiments: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ node: { id: string, name: string, kind: string, tags: Array<string>, createdAt: string, runCount: number, sweepId: string | null, latestRun: { id: string, status: RunStatus } | null } }> } };
+
+export type ExperimentQueryVariables = Exact<{
+  id: string;
+}>;
+
+
+export type ExperimentQuery = { experiment: { id: string, name: string, kind: string, config: unknown, configHash: string, tags: Array<string>, createdAt: string, runCount: number, sweepId: string | null, runs: Array<{ id: string, status: RunStatus, progress: number, attempt: number, queuedAt: string, startedAt: string | null, finishedAt: string | null }> } | null };
 
 export type JobKindsQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -250,6 +310,13 @@ export type SweepQueryVariables = Exact<{
 
 export type SweepQuery = { sweep: { id: string, name: string, kind: string, strategy: SweepStrategy, spec: unknown, createdAt: string, runCount: number, runs: Array<{ config: unknown, id: string, name: string, kind: string, status: RunStatus, progress: number, device: unknown, queuedAt: string, startedAt: string | null, finishedAt: string | null, metrics: Array<{ key: string, step: number, value: number }> }> } | null };
 
+export type QueueSweepMutationVariables = Exact<{
+  input: QueueSweepInput;
+}>;
+
+
+export type QueueSweepMutation = { queueSweep: { sweep: { id: string, runCount: number } } };
+
 export type WorkersQueryVariables = Exact<{
   stopped: number;
 }>;
@@ -332,6 +399,56 @@ export const SeriesFieldsFragmentDoc = new TypedDocumentString(`
   }
 }
     `, {"fragmentName":"SeriesFields"}) as unknown as TypedDocumentString<SeriesFieldsFragment, unknown>;
+export const ExperimentsDocument = new TypedDocumentString(`
+    query Experiments($first: Int!, $after: String, $filter: ExperimentFilter) {
+  experiments(first: $first, after: $after, filter: $filter) {
+    totalCount
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+    edges {
+      node {
+        id
+        name
+        kind
+        tags
+        createdAt
+        runCount
+        sweepId
+        latestRun {
+          id
+          status
+        }
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ExperimentsQuery, ExperimentsQueryVariables>;
+export const ExperimentDocument = new TypedDocumentString(`
+    query Experiment($id: ID!) {
+  experiment(id: $id) {
+    id
+    name
+    kind
+    config
+    configHash
+    tags
+    createdAt
+    runCount
+    sweepId
+    runs {
+      id
+      status
+      progress
+      attempt
+      queuedAt
+      startedAt
+      finishedAt
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ExperimentQuery, ExperimentQueryVariables>;
 export const JobKindsDocument = new TypedDocumentString(`
     query JobKinds {
   jobKinds {
@@ -642,6 +759,16 @@ export const SweepDocument = new TypedDocumentString(`
     value
   }
 }`) as unknown as TypedDocumentString<SweepQuery, SweepQueryVariables>;
+export const QueueSweepDocument = new TypedDocumentString(`
+    mutation QueueSweep($input: QueueSweepInput!) {
+  queueSweep(input: $input) {
+    sweep {
+      id
+      runCount
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<QueueSweepMutation, QueueSweepMutationVariables>;
 export const WorkersDocument = new TypedDocumentString(`
     query Workers($stopped: Int!) {
   workerStatuses(stopped: $stopped) {

@@ -82,6 +82,14 @@ export default async function RunPage({ params }: RunPageProps) {
       </h1>
       <p className="muted">
         {run.kind} · {run.name}
+        {' · '}
+        <Link
+          href={`/experiments/${run.experimentId}`}
+          prefetch={false}
+          data-testid="experiment-link"
+        >
+          its experiment
+        </Link>
         {run.sweepId !== null && (
           <>
             {' · '}
@@ -155,7 +163,11 @@ function RunFacts({ run }: { run: RunDetail }) {
       <dt>Id</dt>
       <dd className="numeric">{run.id}</dd>
       <dt>Experiment</dt>
-      <dd className="numeric">{run.experimentId}</dd>
+      <dd className="numeric">
+        <Link href={`/experiments/${run.experimentId}`} prefetch={false}>
+          {run.experimentId}
+        </Link>
+      </dd>
       <dt>Progress</dt>
       <dd>
         <ProgressMeter fraction={run.progress} />
