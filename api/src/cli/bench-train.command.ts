@@ -54,7 +54,7 @@ async function benchTrainCommand(options: BenchTrainOptions): Promise<void> {
       [
         `model: ${result.config.layers} layers, width ${result.config.hiddenSize}, FFN ${result.config.intermediateSize}, vocabulary ${result.config.vocabulary} (${(result.parameters / 1e6).toFixed(2)}M parameters)`,
         `batch: ${result.batchSize} x ${result.sequenceLength} tokens`,
-        `step: ${result.stepMs.toFixed(0)} ms = forward ${result.forwardMs.toFixed(0)} + backward ${result.backwardMs.toFixed(0)} + optimizer ${result.optimizerMs.toFixed(0)}`,
+        `step: ${result.stepMs.toFixed(0)} ms as the trainer runs it; phases awaited one by one: forward ${result.forwardMs.toFixed(0)}, backward ${result.backwardMs.toFixed(0)}, optimizer ${result.optimizerMs.toFixed(0)}`,
         `throughput: ${result.tokensPerS.toFixed(0)} tokens/s, ${result.modelGflops.toFixed(1)} model GFLOP/s`,
         `matmul: ${result.matmulGflops.toFixed(1)} GFLOP/s (best of the model's products, this run); efficiency ${(100 * result.efficiency).toFixed(0)}%`,
         peer === undefined

