@@ -106,20 +106,32 @@ describe.each(databaseTargets())('subscriptions on the $name PostgreSQL', (targe
   it('announces every run queued or changed to a runs list, with nothing for runs as they were', async () => {
     const before = await queueSelftest(database.db, { size: 11 });
     const client = wsClient(api.url);
+    type Change = { run: { id: string; status: string } | null };
+    const seen = (events: Change[]) =>
+      events.map((event) => `${event.run?.id}:${event.run?.status}`);
     try {
-      const list = subscribe<{ run: { id: string; status: string } | null }>(
-        client,
-        RUNS_CHANGED,
-        {},
-        'runsChanged',
-      );
+      // The API passes on changes in the order they were committed: once another subscriber has
+      // seen a run queued after `before`, the API is done with `before`'s own notice, which a busy
+      // machine can otherwise deliver after the subscription below has started.
+      const probe = subscribe<Change>(client, RUNS_CHANGED, {}, 'runsChanged');
+      // The probe may start after a marker's notice went by: queue markers until one arrives.
+      for (let marker = 0; ; marker++) {
+        const { id } = await queueSelftest(database.db, { size: 16 + marker });
+        const arrived = await probe
+          .until((events) => seen(events).includes(`${id}:QUEUED`), 1_000)
+          .then(
+            () => true,
+            () => false,
+          );
+        if (arrived) break;
+        if (marker === 19) throw new Error('the probe saw none of 20 runs queued');
+      }
+      const list = subscribe<Change>(client, RUNS_CHANGED, {}, 'runsChanged');
       // Once subscribed, a change of the older run arrives; nothing came for it before.
       await new Promise((resolve) => setTimeout(resolve, 300));
       expect(list.events).toEqual([]);
       const queued = await queueSelftest(database.db, { size: 12 });
       await database.sql.query(`UPDATE run SET status = 'CANCELLED' WHERE id = $1`, [before.id]);
-      const seen = (events: typeof list.events) =>
-        events.map((event) => `${event.run?.id}:${event.run?.status}`);
       const events = await list.until((e) => seen(e).includes(`${before.id}:CANCELLED`));
       expect(seen(events)).toContain(`${queued.id}:QUEUED`);
     } finally {
