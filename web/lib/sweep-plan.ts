@@ -25,6 +25,11 @@ export interface ParameterDraft {
   integer: boolean;
 }
 
+/** A parameter row with nothing typed in it. */
+export function blankParameter(): ParameterDraft {
+  return { path: '', values: '', min: '', max: '', logScale: false, integer: false };
+}
+
 export interface SweepDraft {
   strategy: SweepStrategy;
   parameters: ParameterDraft[];

@@ -1,6 +1,6 @@
 'use client';
 
-import { useActionState } from 'react';
+import { useActionState, type ReactNode } from 'react';
 import { queueAction, type QueueState } from '../queue/actions.ts';
 import type { FormField } from '../../lib/schema-form.ts';
 
@@ -51,6 +51,38 @@ export function FieldInput({ field }: { field: FormField }) {
  * A job's form, one input per leaf of its config schema (from the worker's own validation), the
  * API's refusal shown at the field it names.
  */
+/** The name, tags and priority every queued run takes, each with its refusal below it. */
+export function RunFields({
+  legend,
+  defaultName,
+  errorAt,
+}: {
+  legend: string;
+  defaultName: string;
+  errorAt: (field: string) => ReactNode;
+}) {
+  return (
+    <fieldset>
+      <legend>{legend}</legend>
+      <label className="queue-field">
+        <span className="field-name">name</span>
+        <input name="name" placeholder={`default ${defaultName}`} />
+        {errorAt('name')}
+      </label>
+      <label className="queue-field">
+        <span className="field-name">tags</span>
+        <input name="tags" placeholder="comma-separated" />
+        {errorAt('tags')}
+      </label>
+      <label className="queue-field">
+        <span className="field-name">priority</span>
+        <input name="priority" placeholder="0; from -100 to 100, higher runs sooner" />
+        {errorAt('priority')}
+      </label>
+    </fieldset>
+  );
+}
+
 export function QueueForm({ kind, fields }: { kind: string; fields: FormField[] }) {
   const [state, queue, queueing] = useActionState(queueAction.bind(null, kind), IDLE);
   const errorAt = (path: string) =>
@@ -78,24 +110,7 @@ export function QueueForm({ kind, fields }: { kind: string; fields: FormField[] 
           </label>
         ))}
       </fieldset>
-      <fieldset>
-        <legend>Run</legend>
-        <label className="queue-field">
-          <span className="field-name">name</span>
-          <input name="name" placeholder={`default ${kind}`} />
-          {errorAt('name')}
-        </label>
-        <label className="queue-field">
-          <span className="field-name">tags</span>
-          <input name="tags" placeholder="comma-separated" />
-          {errorAt('tags')}
-        </label>
-        <label className="queue-field">
-          <span className="field-name">priority</span>
-          <input name="priority" placeholder="0; from -100 to 100, higher runs sooner" />
-          {errorAt('priority')}
-        </label>
-      </fieldset>
+      <RunFields legend="Run" defaultName={kind} errorAt={errorAt} />
       {state.error !== null && (state.field === null || !known.has(state.field)) && (
         <p className="form-error" role="alert" data-testid="queue-error">
           {state.error}

@@ -4,24 +4,16 @@ import { useActionState, useState, type ReactNode } from 'react';
 import { queueSweepAction, type SweepState } from '../queue/actions.ts';
 import type { FormField } from '../../lib/schema-form.ts';
 import {
+  blankParameter,
   DEFAULT_MAX_RUNS,
   planSweep,
   SWEEP_RUN_LIMIT,
   type ParameterDraft,
   type SweepStrategy,
 } from '../../lib/sweep-plan.ts';
-import { FieldInput, rangeOf } from './queue-form.tsx';
+import { FieldInput, rangeOf, RunFields } from './queue-form.tsx';
 
 const IDLE: SweepState = { errors: [] };
-
-const blankRow = (): ParameterDraft => ({
-  path: '',
-  values: '',
-  min: '',
-  max: '',
-  logScale: false,
-  integer: false,
-});
 
 /**
  * A sweep of one job kind: a base config (the job's schema-generated fields), one or more
@@ -33,7 +25,7 @@ const blankRow = (): ParameterDraft => ({
 export function SweepForm({ kind, fields }: { kind: string; fields: FormField[] }) {
   const [state, queue, queueing] = useActionState(queueSweepAction.bind(null, kind), IDLE);
   const [strategy, setStrategy] = useState<SweepStrategy>('GRID');
-  const [rows, setRows] = useState<ParameterDraft[]>([blankRow()]);
+  const [rows, setRows] = useState<ParameterDraft[]>([blankParameter()]);
   const [samples, setSamples] = useState('');
   const [maxRuns, setMaxRuns] = useState('');
   const [seed, setSeed] = useState('');
@@ -203,7 +195,7 @@ export function SweepForm({ kind, fields }: { kind: string; fields: FormField[] 
           <button
             type="button"
             className="button-secondary"
-            onClick={() => setRows([...rows, blankRow()])}
+            onClick={() => setRows([...rows, blankParameter()])}
             data-testid="add-parameter"
           >
             Add a parameter
@@ -264,24 +256,7 @@ export function SweepForm({ kind, fields }: { kind: string; fields: FormField[] 
             : `${plan.runs} ${plan.runs === 1 ? 'run' : 'runs'}${capValid ? ` of at most ${plan.maxRuns}` : ''}`}
         </p>
       </fieldset>
-      <fieldset>
-        <legend>Runs</legend>
-        <label className="queue-field">
-          <span className="field-name">name</span>
-          <input name="name" placeholder={`default ${kind} sweep`} />
-          {errorsAt('name')}
-        </label>
-        <label className="queue-field">
-          <span className="field-name">tags</span>
-          <input name="tags" placeholder="comma-separated" />
-          {errorsAt('tags')}
-        </label>
-        <label className="queue-field">
-          <span className="field-name">priority</span>
-          <input name="priority" placeholder="0; from -100 to 100, higher runs sooner" />
-          {errorsAt('priority')}
-        </label>
-      </fieldset>
+      <RunFields legend="Runs" defaultName={`${kind} sweep`} errorAt={errorsAt} />
       {formErrors.map((message) => (
         <p key={message} className="form-error" role="alert" data-testid="queue-error">
           {message}

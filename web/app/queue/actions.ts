@@ -4,7 +4,12 @@ import { redirect } from 'next/navigation';
 import { ApiError } from '../../lib/graphql.ts';
 import { fetchJobKinds, queueExperiment } from '../../lib/job-kinds.ts';
 import { FieldError, formFields, readFieldValue, setPath } from '../../lib/schema-form.ts';
-import { planSweep, type ParameterDraft, type SweepPlan } from '../../lib/sweep-plan.ts';
+import {
+  blankParameter,
+  planSweep,
+  type ParameterDraft,
+  type SweepPlan,
+} from '../../lib/sweep-plan.ts';
 import { queueSweep } from '../../lib/sweeps.ts';
 
 /** What the queue form shows after a try: the error, and the config field it belongs to. */
@@ -12,6 +17,27 @@ export interface QueueState {
   error: string | null;
   /** A config path such as `size`, or `name`, `tags`, `priority`; null for the form as a whole. */
   field: string | null;
+}
+
+/**
+ * What both queue forms post besides their own parts: the job's config fields, each read as its
+ * schema says (blanks left out), and the run's name, tags and priority. Throws FieldError.
+ */
+async function readQueueForm(kind: string, form: FormData) {
+  const job = (await fetchJobKinds()).find((one) => one.kind === kind);
+  if (job === undefined) return undefined;
+  const config: Record<string, unknown> = {};
+  for (const field of formFields(job.configSchema)) {
+    const value = readFieldValue(field, String(form.get(`config.${field.path}`) ?? ''));
+    if (value !== undefined) setPath(config, field.path, value);
+  }
+  const name = String(form.get('name') ?? '').trim();
+  const tags = String(form.get('tags') ?? '')
+    .split(',')
+    .map((tag) => tag.trim())
+    .filter((tag) => tag !== '');
+  const priority = Number(String(form.get('priority') ?? '0').trim() || '0');
+  return { config, tags, priority, ...(name === '' ? {} : { name }) };
 }
 
 /** Queues one run of `kind` from the form: each field read as its schema says, blanks left out. */
@@ -22,26 +48,9 @@ export async function queueAction(
 ): Promise<QueueState> {
   let runId: string;
   try {
-    const job = (await fetchJobKinds()).find((one) => one.kind === kind);
-    if (job === undefined) return { error: `unknown job kind "${kind}"`, field: null };
-    const config: Record<string, unknown> = {};
-    for (const field of formFields(job.configSchema)) {
-      const value = readFieldValue(field, String(form.get(`config.${field.path}`) ?? ''));
-      if (value !== undefined) setPath(config, field.path, value);
-    }
-    const name = String(form.get('name') ?? '').trim();
-    const tags = String(form.get('tags') ?? '')
-      .split(',')
-      .map((tag) => tag.trim())
-      .filter((tag) => tag !== '');
-    const priority = Number(String(form.get('priority') ?? '0').trim() || '0');
-    runId = await queueExperiment({
-      kind,
-      config,
-      tags,
-      priority,
-      ...(name === '' ? {} : { name }),
-    });
+    const posted = await readQueueForm(kind, form);
+    if (posted === undefined) return { error: `unknown job kind "${kind}"`, field: null };
+    runId = await queueExperiment({ kind, ...posted });
   } catch (error) {
     if (error instanceof FieldError) return { error: error.message, field: error.path };
     if (error instanceof ApiError) {
@@ -80,17 +89,8 @@ function parameterDrafts(form: FormData): ParameterDraft[] {
       integer: form.get(`param.${row}.integer`) !== null,
     };
   }
-  return Array.from(drafts, (draft) => draft ?? { ...BLANK_PARAMETER });
+  return Array.from(drafts, (draft) => draft ?? blankParameter());
 }
-
-const BLANK_PARAMETER: ParameterDraft = {
-  path: '',
-  values: '',
-  min: '',
-  max: '',
-  logScale: false,
-  integer: false,
-};
 
 /**
  * Where the builder shows an input's refusal: `parameters.1.values` at the row it came from, a
@@ -143,21 +143,11 @@ export async function queueSweepAction(
   }
   let sweepId: string;
   try {
-    const job = (await fetchJobKinds()).find((one) => one.kind === kind);
-    if (job === undefined) {
+    const posted = await readQueueForm(kind, form);
+    if (posted === undefined) {
       return { errors: [{ at: 'form', message: `unknown job kind "${kind}"` }] };
     }
-    const baseConfig: Record<string, unknown> = {};
-    for (const field of formFields(job.configSchema)) {
-      const value = readFieldValue(field, String(form.get(`config.${field.path}`) ?? ''));
-      if (value !== undefined) setPath(baseConfig, field.path, value);
-    }
-    const name = String(form.get('name') ?? '').trim();
-    const tags = String(form.get('tags') ?? '')
-      .split(',')
-      .map((tag) => tag.trim())
-      .filter((tag) => tag !== '');
-    const priority = Number(String(form.get('priority') ?? '0').trim() || '0');
+    const { config: baseConfig, ...run } = posted;
     sweepId = await queueSweep({
       kind,
       baseConfig,
@@ -165,10 +155,8 @@ export async function queueSweepAction(
       strategy,
       seed: plan.seed,
       maxRuns: plan.maxRuns,
-      priority,
-      tags,
+      ...run,
       ...(plan.samples === null ? {} : { samples: plan.samples }),
-      ...(name === '' ? {} : { name }),
     });
   } catch (error) {
     if (error instanceof FieldError) {
