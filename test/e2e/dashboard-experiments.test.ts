@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../../api/src/config.ts';
+import { settledTitle } from '../support/browser.ts';
 import { queueSelftest } from '../support/runs.ts';
 import type { TestDatabase } from '../support/test-database.ts';
 import { useDashboard } from './dashboard-fixture.ts';
@@ -249,7 +250,7 @@ describe('dashboard: chosen columns, the sweep builder and experiments, in Chrom
     await page.goto(`${webUrl}/runs/${failedRun.id}`);
     await page.locator('[data-testid="experiment-link"]').click();
     await page.waitForURL(new RegExp(`/experiments/${failedRun.experimentId}$`));
-    expect(await page.title()).toContain('selftest that failed');
+    expect(await settledTitle(page, 'selftest that failed')).toContain('selftest that failed');
     const config = JSON.parse(
       (await page.locator('[data-testid="experiment-config"]').textContent())!,
     ) as Record<string, unknown>;

@@ -7,6 +7,7 @@ import { repoRoot } from '../../api/src/config.ts';
 import { seriesColor } from '../../web/lib/chart-palette.ts';
 import { writeMetricPoints } from '../../api/src/worker/metric-writer.ts';
 import type { TestApi } from '../support/api.ts';
+import { settledTitle } from '../support/browser.ts';
 import { queueSelftest } from '../support/runs.ts';
 import type { TestDatabase } from '../support/test-database.ts';
 import { useDashboard } from './dashboard-fixture.ts';
@@ -397,7 +398,8 @@ describe('dashboard pages in Chromium over the API and a seeded database', () =>
     await page.locator('[data-testid="open-run-id"]').fill(runs.a!.id.slice(0, 8));
     await page.locator('[data-testid="open-run-id"]').press('Enter');
     await page.waitForURL(new RegExp(`/runs/${runs.a!.id}$`));
-    expect(await page.title()).toContain(`Run ${runs.a!.id.slice(0, 8)} · factorize`);
+    const runTitle = `Run ${runs.a!.id.slice(0, 8)} · factorize`;
+    expect(await settledTitle(page, runTitle)).toContain(runTitle);
   });
 
   it('cancels, retries and clones a run from its page', async () => {

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 
 /** Debian's chromium; `npx playwright install` cannot download browsers on these machines. */
 const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -37,4 +37,20 @@ export async function closeBrowser(): Promise<void> {
   launched = undefined;
   if (browser === undefined) return;
   await (await browser).close();
+}
+
+/**
+ * The page's title once it contains `expected`, or as it stands after `timeoutMs`. After a client
+ * navigation the URL changes before Next.js applies the new page's metadata, so reading the title
+ * right after `waitForURL` races it; the caller still asserts on what this returns.
+ */
+export async function settledTitle(
+  page: Page,
+  expected: string,
+  timeoutMs = 5000,
+): Promise<string> {
+  await page
+    .waitForFunction((text) => document.title.includes(text), expected, { timeout: timeoutMs })
+    .catch(() => undefined);
+  return page.title();
 }
