@@ -49,8 +49,11 @@ export async function settledTitle(
   expected: string,
   timeoutMs = 5000,
 ): Promise<string> {
+  // A string, evaluated in the page: this project's types have no DOM library.
   await page
-    .waitForFunction((text) => document.title.includes(text), expected, { timeout: timeoutMs })
+    .waitForFunction(`document.title.includes(${JSON.stringify(expected)})`, undefined, {
+      timeout: timeoutMs,
+    })
     .catch(() => undefined);
   return page.title();
 }
