@@ -45,6 +45,8 @@ export const FINETUNE_METRICS = {
   balanceLoss: 'balance_loss',
   /** KL(teacher || student) of the logits at the distillation temperature. */
   distillLoss: 'distill_loss',
+  /** Per-layer FFN distillation (MSE against the teacher's FFN), summed over layers; per layer too. */
+  ffnDistillLoss: 'ffn_distill_loss',
   /** Share of tokens whose chosen experts are the PA label's; per layer. */
   routerAccuracy: 'router_accuracy',
   /** Which stage the step belongs to: 0 router only, 1 joint. */

@@ -79,8 +79,13 @@ export const finetuneConfigSchema = z
         balance: weight.default(0.01),
         distill: weight.default(1),
         temperature: z.number().positive().max(100).default(2),
+        /**
+         * Per-layer FFN distillation: the mean squared error of the student's mixture of experts
+         * against the teacher's FFN, both on the teacher's FFN input (0: off, no extra work).
+         */
+        ffnDistill: weight.default(0),
       })
-      .default({ ce: 1, pa: 0.05, balance: 0.01, distill: 1, temperature: 2 }),
+      .default({ ce: 1, pa: 0.05, balance: 0.01, distill: 1, temperature: 2, ffnDistill: 0 }),
     evaluation: z
       .strictObject({
         /** Validation loss every this many steps, and at the end. */

@@ -34,7 +34,7 @@ import { learningRateAt } from '../schedule.ts';
 import { TrainableLlama, type FeedForwardCapture } from '../trainable-llama.ts';
 import { readTrainingCheckpoint, type TrainerState } from '../training-checkpoint.ts';
 import type { FinetuneConfig, FinetuneStageName, ParameterGroup } from './config.ts';
-import { finetuneLoss } from './losses.ts';
+import { ffnDistillLoss, finetuneLoss } from './losses.ts';
 import { paLabel, routerAgreement, type PaLabel } from './pa-prior.ts';
 
 /** Which parameter names each group holds. */
@@ -164,6 +164,8 @@ interface StepFigures {
   pa: number[];
   balance: number[];
   agreement: number[];
+  /** Per layer; zeros when the FFN distillation is off. */
+  ffnDistill: number[];
 }
 
 class FinetuneRun {
@@ -256,6 +258,10 @@ class FinetuneRun {
           ...perLayer(FINETUNE.paLoss, figures.pa),
           ...perLayer(FINETUNE.balanceLoss, figures.balance),
           ...perLayer(FINETUNE.routerAccuracy, figures.agreement),
+          ...(this.config.loss.ffnDistill > 0 && {
+            [FINETUNE.ffnDistillLoss]: sumOf(figures.ffnDistill),
+            ...perLayer(FINETUNE.ffnDistillLoss, figures.ffnDistill),
+          }),
           [FINETUNE.stage]: stage.name === 'router' ? 0 : 1,
           [METRICS.learningRate]: learningRate,
           [METRICS.gradNorm]: figures.gradNorm,
@@ -336,6 +342,7 @@ class FinetuneRun {
       pa: new Array<number>(layers).fill(0),
       balance: new Array<number>(layers).fill(0),
       agreement: new Array<number>(layers).fill(0),
+      ffnDistill: new Array<number>(layers).fill(0),
     };
     for (const tensors of kept) {
       const values = await Promise.all(tensors.map(async (one) => (await one.read())[0]! / micro));
@@ -348,6 +355,7 @@ class FinetuneRun {
         figures.pa[layer]! += rest[layer]!;
         figures.balance[layer]! += rest[layers + layer]!;
         figures.agreement[layer]! += rest[2 * layers + layer]!;
+        figures.ffnDistill[layer]! += rest[3 * layers + layer] ?? 0;
       }
     }
     const gradNorm = (await norm.read())[0]!;
@@ -357,7 +365,8 @@ class FinetuneRun {
 
   /**
    * Forward and backward of one micro-batch (its loss weighted 1/`micro`); returns the one-element
-   * tensors to log: total, CE, distillation, then per layer PA, balance and router agreement.
+   * tensors to log: total, CE, distillation, then per layer PA, balance, router agreement and
+   * (when on) FFN distillation.
    */
   private microStep(batch: TrainingBatch, micro: number): Tensor[] {
     const gpu = this.student.parameters.get('model.embed_tokens.weight').engine.gpu;
@@ -366,12 +375,14 @@ class FinetuneRun {
     const sequences = { ids, batch: batch.batchSize, positions: batch.sequenceLength };
     const teacherPass = noGrad(() => this.teacher.logits(sequences, { captureFeedForward: true }));
     const labels = teacherPass.feedForward.map((capture, layer) => this.label(capture, layer));
-    for (const capture of teacherPass.feedForward) {
-      capture.input.dispose();
-      capture.output.dispose();
-    }
     teacherPass.activations.dispose(teacherPass.output);
     const pass = this.student.logits(sequences);
+    const ffnDistill =
+      this.config.loss.ffnDistill > 0
+        ? teacherPass.feedForward.map((capture, layer) =>
+            ffnDistillLoss(capture, this.expertsOf(layer), this.student.moe!, pass.activations),
+          )
+        : [];
     const loss = finetuneLoss(
       {
         logits: pass.output,
@@ -380,6 +391,7 @@ class FinetuneRun {
         routerLogits: pass.routerLogits,
         labels,
         topKCount: this.topK,
+        ffnDistill,
       },
       this.config.loss,
       pass.activations,
@@ -393,25 +405,43 @@ class FinetuneRun {
         return share;
       }),
     );
-    const keep = [loss.total, loss.ce, loss.distill, ...loss.pa, ...loss.balance];
+    const keep = [
+      loss.total,
+      loss.ce,
+      loss.distill,
+      ...loss.pa,
+      ...loss.balance,
+      ...loss.ffnDistill,
+    ];
     const weighted = micro > 1 ? scale(loss.total, 1 / micro) : loss.total;
     backward(weighted, { keep });
     for (const term of keep) pass.activations.handOver(term);
     pass.activations.dispose();
     for (const label of labels) label.dispose();
+    // The FFN distillation's tape read the captures, so they live until backward is done.
+    for (const capture of teacherPass.feedForward) {
+      capture.input.dispose();
+      capture.output.dispose();
+    }
     for (const done of [teacherPass.output, ids, targets]) done.dispose();
     if (weighted !== loss.total) weighted.dispose();
-    return [...keep, ...agreement];
+    const logged = keep.slice(0, keep.length - loss.ffnDistill.length);
+    return [...logged, ...agreement, ...loss.ffnDistill];
   }
 
   /** The PA label of `layer` from the teacher's FFN input and output there. */
   private label(capture: FeedForwardCapture, layer: number): PaLabel {
-    const weights = moeWeightsOf(this.student.parameters, layer);
-    if (!weights) throw new Error(`student: layer ${layer}'s FFN is not a mixture of experts`);
+    const weights = this.expertsOf(layer);
     const shared = weights.shared && sharedOutput(capture.input, weights.shared);
     const label = paLabel(capture, weights, this.topK, shared);
     shared?.dispose();
     return label;
+  }
+
+  private expertsOf(layer: number): MoeWeights {
+    const weights = moeWeightsOf(this.student.parameters, layer);
+    if (!weights) throw new Error(`student: layer ${layer}'s FFN is not a mixture of experts`);
+    return weights;
   }
 
   private summary(): Record<string, number> {

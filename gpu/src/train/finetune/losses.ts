@@ -12,6 +12,8 @@ import {
 } from '../../ops/index.ts';
 import type { Tensor } from '../../tensor/tensor.ts';
 import type { Activations } from '../activations.ts';
+import { moeFeedForward, type MoeSettings, type MoeWeights } from '../moe.ts';
+import type { FeedForwardCapture } from '../trainable-llama.ts';
 import type { PaLabel } from './pa-prior.ts';
 
 /** How much each term weighs in the fine-tune's loss (FactorLLM: 0.05 PA, 0.01 balance). */
@@ -22,6 +24,8 @@ export interface LossWeights {
   distill: number;
   /** Softmax temperature of the logit distillation (its KL is scaled by T^2). */
   temperature: number;
+  /** Per-layer FFN distillation (ffnDistillLoss); 0 skips its forward and backward. */
+  ffnDistill: number;
 }
 
 /**
@@ -60,6 +64,31 @@ export function balanceLoss(
   return track(scale(total, experts / topKCount));
 }
 
+/**
+ * Per-layer FFN distillation of one layer: mean((M(h) - F(h))^2) over tokens and features, with M
+ * the student's mixture of experts (routed by its own router) and F the teacher's FFN, both on the
+ * teacher's FFN input h. Unlike the logit distillation it tells every layer's experts what the
+ * dense FFN they were cut from would have added, token by token.
+ */
+export function ffnDistillLoss(
+  teacher: FeedForwardCapture,
+  weights: MoeWeights,
+  settings: MoeSettings,
+  activations: Activations,
+): Tensor {
+  const track = <T extends Tensor>(output: T) => activations.track(output);
+  const elements = teacher.output.shape.reduce((count, size) => count * size, 1);
+  const { output } = moeFeedForward(teacher.input, weights, settings, activations);
+  const target = track(noGrad(() => scale(teacher.output, -1)));
+  const difference = track(add(output, target));
+  activations.release(output, target);
+  const squared = track(mul(difference, difference));
+  activations.release(difference);
+  const total = track(sum(squared));
+  activations.release(squared);
+  return track(scale(total, 1 / elements));
+}
+
 /** The fine-tune's terms for one batch, each a one-element tensor, and their weighted total. */
 export interface FinetuneLoss {
   total: Tensor;
@@ -68,11 +97,13 @@ export interface FinetuneLoss {
   /** Per layer. */
   pa: Tensor[];
   balance: Tensor[];
+  /** Per layer, empty when its weight is 0. */
+  ffnDistill: Tensor[];
 }
 
 /**
  * CE to the targets, KL(teacher || student) at the temperature, and per layer the PA and balance
- * losses, weighted into one total. Terms of weight 0 are still computed (for the log) but not
+ * losses and (given) the FFN distillation, weighted into one total. Terms of weight 0 are still computed (for the log) but not
  * added, so they give no gradient. Every intermediate is tracked in `activations`, to be freed
  * after backward (keep the terms).
  */
@@ -84,6 +115,7 @@ export function finetuneLoss(
     routerLogits,
     labels,
     topKCount,
+    ffnDistill = [],
   }: {
     logits: Tensor;
     targets: Tensor;
@@ -91,6 +123,8 @@ export function finetuneLoss(
     routerLogits: readonly Tensor[];
     labels: readonly PaLabel[];
     topKCount: number;
+    /** Per layer, from ffnDistillLoss; left out when its weight is 0. */
+    ffnDistill?: readonly Tensor[];
   },
   weights: LossWeights,
   activations: Activations,
@@ -107,6 +141,7 @@ export function finetuneLoss(
     [weights.distill, distill],
     ...pa.map((term): [number, Tensor] => [weights.pa, term]),
     ...balance.map((term): [number, Tensor] => [weights.balance, term]),
+    ...ffnDistill.map((term): [number, Tensor] => [weights.ffnDistill, term]),
   ];
   let total: Tensor | undefined;
   for (const [weight, term] of terms) {
@@ -114,5 +149,12 @@ export function finetuneLoss(
     const weighted = weight === 1 ? term : track(scale(term, weight));
     total = total ? track(add(total, weighted)) : weighted;
   }
-  return { total: total ?? track(scale(ce, 0)), ce, distill, pa, balance };
+  return {
+    total: total ?? track(scale(ce, 0)),
+    ce,
+    distill,
+    pa,
+    balance,
+    ffnDistill: [...ffnDistill],
+  };
 }

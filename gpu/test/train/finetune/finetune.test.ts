@@ -50,6 +50,8 @@ describe('the FactorLLM fine-tune', () => {
     for (const key of ['train_loss', 'ce_loss', 'distill_loss', 'pa_loss', 'balance_loss'])
       expect(Number.isFinite(first[key]), key).toBe(true);
     expect(first[layerMetric(1, 'pa_loss')]).toBeGreaterThan(0);
+    // Off by default: no FFN distillation is computed or logged.
+    expect(first.ffn_distill_loss).toBeUndefined();
     expect(first.stage).toBe(0);
     expect(reporter.points.get(11)!.stage).toBe(1);
     // The router stage moves only routers: the routing agrees more with the prior and CE moves
@@ -72,6 +74,18 @@ describe('the FactorLLM fine-tune', () => {
       changed.map(([name]) => name).every((name) => /\.mlp\.(router|experts)\./.test(name)),
     ).toBe(true);
     expect(changed.some(([name]) => name.includes('.experts.'))).toBe(true);
+  }, 300_000);
+
+  it('with FFN distillation on, logs it per layer and the joint stage lowers it', async () => {
+    const config = tinyFinetune(await temporaryFolder(), 2, 8);
+    config.loss.ffnDistill = 1;
+    const reporter = recordingReporter();
+    await finetune(config, reporter, gpu);
+    const [first, last] = [reporter.points.get(3)!, reporter.points.get(10)!];
+    const layers = [0, 1].map((layer) => layerMetric(layer, 'ffn_distill_loss'));
+    for (const key of layers) expect(first[key], key).toBeGreaterThan(0);
+    expect(first.ffn_distill_loss).toBeCloseTo(first[layers[0]!]! + first[layers[1]!]!, 6);
+    expect(last.ffn_distill_loss).toBeLessThan(first.ffn_distill_loss! * 0.9);
   }, 300_000);
 
   it('resumes from a checkpoint, also across the stage boundary, to the same weights', async () => {

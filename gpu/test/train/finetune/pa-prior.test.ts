@@ -3,6 +3,7 @@ import { acquireGpu, noGrad, tensor, type Gpu } from '../../../src/index.ts';
 import { factoriseLayer, factorisationSchema } from '../../../src/factor/factorise.ts';
 import { paLabel, routerAgreement } from '../../../src/train/finetune/pa-prior.ts';
 import { randomValues, relativeError } from '../../ops/helpers.ts';
+import { expertTensors, neuronSum, type DenseFfn } from './dense-ffn.ts';
 
 let gpu: Gpu;
 beforeAll(async () => {
@@ -15,61 +16,14 @@ const D = 24;
 const F = 50;
 const EXPERTS = 4;
 
-const silu = (x: number) => x / (1 + Math.exp(-x));
-
-interface DenseFfn {
-  gate: Float64Array; // [f, d]
-  up: Float64Array; // [f, d]
-  down: Float64Array; // [d, f]
-}
-
-/** Neuron n's contribution to output column i for token t, in float64. */
-function neuronOutputs(ffn: DenseFfn, h: Float64Array, token: number, neuron: number): number[] {
-  let g = 0;
-  let u = 0;
-  for (let i = 0; i < D; i++) {
-    g += ffn.gate[neuron * D + i]! * h[token * D + i]!;
-    u += ffn.up[neuron * D + i]! * h[token * D + i]!;
-  }
-  const activation = silu(g) * u;
-  return Array.from({ length: D }, (_, i) => ffn.down[i * F + neuron]! * activation);
-}
-
-function sumOf(ffn: DenseFfn, h: Float64Array, token: number, neurons: readonly number[]) {
-  const total = new Float64Array(D);
-  for (const neuron of neurons)
-    neuronOutputs(ffn, h, token, neuron).forEach((value, i) => (total[i]! += value));
-  return total;
-}
-
-/** Every expert's layout as moe.ts stores it: gate/up [N, d, w], down [N, w, d], zero-padded. */
-function expertTensors(ffn: DenseFfn, experts: number[][]) {
-  const width = Math.max(...experts.map((neurons) => neurons.length));
-  const gate = new Float32Array(EXPERTS * D * width);
-  const up = new Float32Array(EXPERTS * D * width);
-  const down = new Float32Array(EXPERTS * width * D);
-  experts.forEach((neurons, expert) =>
-    neurons.forEach((neuron, column) => {
-      for (let i = 0; i < D; i++) {
-        gate[(expert * D + i) * width + column] = ffn.gate[neuron * D + i]!;
-        up[(expert * D + i) * width + column] = ffn.up[neuron * D + i]!;
-        down[(expert * width + column) * D + i] = ffn.down[i * F + neuron]!;
-      }
-    }),
-  );
-  return {
-    gate: tensor(gpu, gate, [EXPERTS, D, width]),
-    up: tensor(gpu, up, [EXPERTS, D, width]),
-    down: tensor(gpu, down, [EXPERTS, width, D]),
-  };
-}
-
 describe('the PA prior', () => {
   for (const split of ['sequential', 'random'] as const) {
     for (const k of [1, 2]) {
       it(`labels the ${k} experts closest to ${k}/${EXPERTS} of the dense output (${split} split)`, async () => {
         const round = (values: Float64Array) => Float64Array.from(Float32Array.from(values));
         const ffn: DenseFfn = {
+          d: D,
+          f: F,
           gate: round(randomValues(F * D, 1, -0.4, 0.4)),
           up: round(randomValues(F * D, 2, -0.4, 0.4)),
           down: round(randomValues(D * F, 3, -0.4, 0.4)),
@@ -85,16 +39,16 @@ describe('the PA prior', () => {
         const expectedErrors = new Float64Array(TOKENS * EXPERTS);
         const dense = new Float64Array(TOKENS * D);
         for (let t = 0; t < TOKENS; t++) {
-          const full = sumOf(ffn, h, t, [...Array(F).keys()]);
+          const full = neuronSum(ffn, h, t, [...Array(F).keys()]);
           dense.set(full, t * D);
           experts.forEach((neurons, e) => {
-            const part = sumOf(ffn, h, t, neurons);
+            const part = neuronSum(ffn, h, t, neurons);
             let total = 0;
             for (let i = 0; i < D; i++) total += (part[i]! - (k / EXPERTS) * full[i]!) ** 2;
             expectedErrors[t * EXPERTS + e] = total / D;
           });
         }
-        const weights = expertTensors(ffn, experts);
+        const weights = expertTensors(gpu, ffn, experts);
         const input = tensor(gpu, Float32Array.from(h), [TOKENS, D]);
         const output = tensor(gpu, Float32Array.from(dense), [TOKENS, D]);
         const label = paLabel({ input, output }, weights, k);
@@ -135,22 +89,24 @@ describe('the PA prior', () => {
 
   it('aims the routed experts at the dense output less the shared expert when there is one', async () => {
     const ffn: DenseFfn = {
+      d: D,
+      f: F,
       gate: randomValues(F * D, 5, -0.4, 0.4),
       up: randomValues(F * D, 6, -0.4, 0.4),
       down: randomValues(D * F, 7, -0.4, 0.4),
     };
     const h = randomValues(TOKENS * D, 8);
     const experts = [0, 1, 2, 3].map((e) => [...Array(F).keys()].filter((n) => n % 4 === e));
-    const weights = expertTensors(ffn, experts);
+    const weights = expertTensors(gpu, ffn, experts);
     const shared = new Float64Array(TOKENS * D).map((_, index) => 0.01 * (index % 7));
     const dense = new Float64Array(TOKENS * D);
-    for (let t = 0; t < TOKENS; t++) dense.set(sumOf(ffn, h, t, [...Array(F).keys()]), t * D);
+    for (let t = 0; t < TOKENS; t++) dense.set(neuronSum(ffn, h, t, [...Array(F).keys()]), t * D);
     const upload = (values: Float64Array) => tensor(gpu, Float32Array.from(values), [TOKENS, D]);
     const [input, output, sharedOutput] = [upload(h), upload(dense), upload(shared)];
     const label = paLabel({ input, output }, weights, 1, sharedOutput);
     const errors = await label.errors.read();
     for (let t = 0; t < TOKENS; t += 9) {
-      const part = sumOf(ffn, h, t, experts[2]!);
+      const part = neuronSum(ffn, h, t, experts[2]!);
       let total = 0;
       for (let i = 0; i < D; i++)
         total += (part[i]! - 0.25 * (dense[t * D + i]! - shared[t * D + i]!)) ** 2;
