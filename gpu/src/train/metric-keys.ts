@@ -45,7 +45,7 @@ export const FINETUNE_METRICS = {
   balanceLoss: 'balance_loss',
   /** KL(teacher || student) of the logits at the distillation temperature. */
   distillLoss: 'distill_loss',
-  /** Per-layer FFN distillation (MSE against the teacher's FFN), summed over layers; per layer too. */
+  /** Per-layer FFN distillation (relative MSE against the teacher's FFN), summed over layers; per layer too. */
   ffnDistillLoss: 'ffn_distill_loss',
   /** Share of tokens whose chosen experts are the PA label's; per layer. */
   routerAccuracy: 'router_accuracy',

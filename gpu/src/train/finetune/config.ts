@@ -81,7 +81,8 @@ export const finetuneConfigSchema = z
         temperature: z.number().positive().max(100).default(2),
         /**
          * Per-layer FFN distillation: the mean squared error of the student's mixture of experts
-         * against the teacher's FFN, both on the teacher's FFN input (0: off, no extra work).
+         * against the teacher's FFN, both on the teacher's FFN input, over the mean square of the
+         * FFN's output (0: off, no extra work).
          */
         ffnDistill: weight.default(0),
       })

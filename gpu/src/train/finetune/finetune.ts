@@ -34,7 +34,7 @@ import { learningRateAt } from '../schedule.ts';
 import { TrainableLlama, type FeedForwardCapture } from '../trainable-llama.ts';
 import { readTrainingCheckpoint, type TrainerState } from '../training-checkpoint.ts';
 import type { FinetuneConfig, FinetuneStageName, ParameterGroup } from './config.ts';
-import { ffnDistillLoss, finetuneLoss } from './losses.ts';
+import { ffnDistillLoss, finetuneLoss, meanSquareOf } from './losses.ts';
 import { paLabel, routerAgreement, type PaLabel } from './pa-prior.ts';
 
 /** Which parameter names each group holds. */
@@ -326,7 +326,8 @@ class FinetuneRun {
     const { training } = this.config;
     const micro = training.gradientAccumulation;
     const kept: Tensor[][] = [];
-    for (let index = 0; index < micro; index++) kept.push(this.microStep(loader.next(), micro));
+    for (let index = 0; index < micro; index++)
+      kept.push(await this.microStep(loader.next(), micro));
     const optimizer = this.optimizer!;
     const grads = optimizer.parameters.flatMap((parameter) =>
       parameter.grad ? [parameter.grad] : [],
@@ -368,7 +369,7 @@ class FinetuneRun {
    * tensors to log: total, CE, distillation, then per layer PA, balance, router agreement and
    * (when on) FFN distillation.
    */
-  private microStep(batch: TrainingBatch, micro: number): Tensor[] {
+  private async microStep(batch: TrainingBatch, micro: number): Promise<Tensor[]> {
     const gpu = this.student.parameters.get('model.embed_tokens.weight').engine.gpu;
     const ids = tensor(gpu, batch.inputs, [batch.inputs.length]);
     const targets = tensor(gpu, batch.targets, [batch.targets.length]);
@@ -376,13 +377,20 @@ class FinetuneRun {
     const teacherPass = noGrad(() => this.teacher.logits(sequences, { captureFeedForward: true }));
     const labels = teacherPass.feedForward.map((capture, layer) => this.label(capture, layer));
     teacherPass.activations.dispose(teacherPass.output);
-    const pass = this.student.logits(sequences);
-    const ffnDistill =
+    const meanSquares =
       this.config.loss.ffnDistill > 0
-        ? teacherPass.feedForward.map((capture, layer) =>
-            ffnDistillLoss(capture, this.expertsOf(layer), this.student.moe!, pass.activations),
-          )
+        ? await Promise.all(teacherPass.feedForward.map(({ output }) => meanSquareOf(output)))
         : [];
+    const pass = this.student.logits(sequences);
+    const ffnDistill = meanSquares.map((meanSquare, layer) =>
+      ffnDistillLoss(
+        teacherPass.feedForward[layer]!,
+        this.expertsOf(layer),
+        this.student.moe!,
+        pass.activations,
+        meanSquare,
+      ),
+    );
     const loss = finetuneLoss(
       {
         logits: pass.output,

@@ -65,16 +65,18 @@ export function balanceLoss(
 }
 
 /**
- * Per-layer FFN distillation of one layer: mean((M(h) - F(h))^2) over tokens and features, with M
- * the student's mixture of experts (routed by its own router) and F the teacher's FFN, both on the
- * teacher's FFN input h. Unlike the logit distillation it tells every layer's experts what the
- * dense FFN they were cut from would have added, token by token.
+ * Per-layer FFN distillation of one layer: mean((M(h) - F(h))^2) / `meanSquare`, with M the
+ * student's mixture of experts (routed by its own router) and F the teacher's FFN, both on the
+ * teacher's FFN input h, and `meanSquare` the mean of F(h)^2 (meanSquareOf), so that 1 is an error
+ * as large as the FFN's output whatever the layer's scale. Unlike the logit distillation it tells
+ * every layer's experts what the dense FFN they were cut from would have added, token by token.
  */
 export function ffnDistillLoss(
   teacher: FeedForwardCapture,
   weights: MoeWeights,
   settings: MoeSettings,
   activations: Activations,
+  meanSquare: number,
 ): Tensor {
   const track = <T extends Tensor>(output: T) => activations.track(output);
   const elements = teacher.output.shape.reduce((count, size) => count * size, 1);
@@ -86,7 +88,20 @@ export function ffnDistillLoss(
   activations.release(difference);
   const total = track(sum(squared));
   activations.release(squared);
-  return track(scale(total, 1 / elements));
+  return track(scale(total, 1 / (elements * meanSquare)));
+}
+
+/** The mean of `values` squared, read back (the FFN distillation's normaliser). */
+export async function meanSquareOf(values: Tensor): Promise<number> {
+  const total = noGrad(() => {
+    const squared = mul(values, values);
+    const summed = sum(squared);
+    squared.dispose();
+    return summed;
+  });
+  const [value] = await total.read();
+  total.dispose();
+  return value! / values.size;
 }
 
 /** The fine-tune's terms for one batch, each a one-element tensor, and their weighted total. */
