@@ -30,6 +30,7 @@ describe('factorisationOf a stored config', () => {
       sharedExpertSize: 0,
       priorApproximation: true,
       distillation: true,
+      ffnDistillation: false,
       label: 'N4 k1 sequential linear factorllm PA KD',
     });
   });
@@ -56,6 +57,8 @@ describe('factorisationOf a stored config', () => {
     const finetune = factorisationOf('finetune', { loss: { pa: 0, distill: 1 } });
     expect(finetune).toMatchObject({ dense: false, experts: null, topK: null });
     expect(finetune?.label).toBe('no PA KD');
+    const layered = factorisationOf('finetune', { loss: { pa: 0.05, distill: 1, ffnDistill: 1 } });
+    expect(layered).toMatchObject({ ffnDistillation: true, label: 'PA KD FFN KD' });
   });
 
   it('reads an inference bench from its config, else from the benchmark row it recorded', () => {
@@ -74,7 +77,9 @@ const LEADERBOARD = `query {
   leaderboard(first: 20, orderBy: { field: RUN_COUNT, direction: DESC }) {
     edges { node {
       configHash runCount
-      factorisation { dense experts topK split router gating priorApproximation distillation label }
+      factorisation {
+        dense experts topK split router gating priorApproximation distillation ffnDistillation label
+      }
       spread { key count mean min max stdDev }
     } }
   }
@@ -179,6 +184,7 @@ describe.each(databaseTargets())('leaderboard configurations on the $name Postgr
       gating: 'factorllm',
       priorApproximation: true,
       distillation: true,
+      ffnDistillation: false,
       label: 'N4 k1 sequential linear factorllm PA KD',
     });
     expect(entry('dense').factorisation).toMatchObject({ dense: true, label: 'dense' });

@@ -8,22 +8,25 @@ const n4k1: Factorisation = {
   split: 'sequential',
   router: 'linear',
   gating: 'factorllm',
-  sharedExpertSize: 0,
+  sharedExpertSize: 48,
   priorApproximation: false,
   distillation: true,
-  label: 'N4 k1 sequential linear factorllm no PA KD',
+  ffnDistillation: true,
+  label: 'N4 k1 sequential linear factorllm shared 48 no PA KD FFN KD',
 };
 
 describe('factorisation parts', () => {
-  it('lists N, k, split, router, gating, PA and KD in order, losses as on/off', () => {
+  it('lists N, k, split, router, gating, shared, PA, KD and FFN KD in order, losses as on/off', () => {
     expect(factorisationParts(n4k1).map(({ name, value }) => `${name}=${value}`)).toEqual([
       'N=4',
       'k=1',
       'split=sequential',
       'router=linear',
       'gating=factorllm',
+      'shared=48',
       'PA=off',
       'KD=on',
+      'FFN KD=on',
     ]);
   });
 
@@ -32,8 +35,10 @@ describe('factorisation parts', () => {
       ...n4k1,
       router: null,
       gating: null,
+      sharedExpertSize: 0,
       priorApproximation: null,
       distillation: null,
+      ffnDistillation: null,
     };
     expect(factorisationParts(bench).map(({ name }) => name)).toEqual(['N', 'k', 'split']);
     const dense = { ...n4k1, dense: true, experts: null, topK: null, label: 'dense' };

@@ -25,7 +25,7 @@ export const COMPARE_QUERY = `query Compare($runIds: [ID!]!, $differingOnly: Boo
     runs {
       id name kind status device
       factorisation {
-        dense experts topK split router gating sharedExpertSize priorApproximation distillation label
+        dense experts topK split router gating sharedExpertSize priorApproximation distillation ffnDistillation label
       }
     }
     config { key values differs }

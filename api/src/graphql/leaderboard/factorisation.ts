@@ -49,8 +49,17 @@ export class Factorisation {
   })
   distillation!: boolean | null;
 
+  @Field(() => Boolean, {
+    nullable: true,
+    description:
+      "Whether the fine-tune distils each layer's dense FFN into its experts; null without one.",
+  })
+  ffnDistillation!: boolean | null;
+
   @Field(() => String, {
-    description: 'One line for tables: `dense`, or e.g. `N4 k1 sequential linear factorllm PA KD`.',
+    description:
+      'One line for tables: `dense`, or e.g. `N4 k1 sequential linear factorllm PA KD` (`FFN KD` ' +
+      'added when the FFNs are distilled too).',
   })
   label!: string;
 }
@@ -97,6 +106,7 @@ const DENSE: Factorisation = {
   sharedExpertSize: null,
   priorApproximation: null,
   distillation: null,
+  ffnDistillation: null,
   label: 'dense',
 };
 
@@ -110,6 +120,7 @@ function labelOf(parts: Omit<Factorisation, 'label' | 'dense'>): string {
     parts.sharedExpertSize ? `shared ${parts.sharedExpertSize}` : null,
     parts.priorApproximation === null ? null : parts.priorApproximation ? 'PA' : 'no PA',
     parts.distillation === null ? null : parts.distillation ? 'KD' : 'no KD',
+    parts.ffnDistillation ? 'FFN KD' : null,
   ];
   return words.filter((word) => word !== null).join(' ') || 'factorised';
 }
@@ -128,6 +139,7 @@ function factorised(
     sharedExpertSize: integer(cut, 'sharedExpertSize'),
     priorApproximation: weighted(loss, 'pa'),
     distillation: weighted(loss, 'distill'),
+    ffnDistillation: weighted(loss, 'ffnDistill'),
   };
   return { dense: false, ...parts, label: labelOf(parts) };
 }

@@ -40,7 +40,7 @@ const COVERED_FIELDS: Readonly<Record<string, ReadonlySet<string>>> = {
   MetricSpread: new Set(['key', 'count', 'mean', 'min', 'max', 'stdDev']),
   Factorisation: new Set([
     ...['dense', 'experts', 'topK', 'split', 'router', 'gating'],
-    ...['sharedExpertSize', 'priorApproximation', 'distillation', 'label'],
+    ...['sharedExpertSize', 'priorApproximation', 'distillation', 'ffnDistillation', 'label'],
   ]),
   // The run's own row (and its experiment's name): not its logs, artifacts, metrics or series.
   Run: new Set([
