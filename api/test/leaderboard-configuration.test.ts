@@ -19,7 +19,7 @@ function storedPipelineConfig(example: string): Record<string, unknown> {
 }
 
 describe('factorisationOf a stored config', () => {
-  it('reads a pipeline: N, k, split, router, gating from factorize, PA and KD from the loss', () => {
+  it('reads a pipeline: N, k, split, router, gating from factorize, the losses from the loss', () => {
     expect(factorisationOf('pipeline', storedPipelineConfig('demo-n4k1.json'))).toEqual({
       dense: false,
       experts: 4,
@@ -30,8 +30,8 @@ describe('factorisationOf a stored config', () => {
       sharedExpertSize: 0,
       priorApproximation: true,
       distillation: true,
-      ffnDistillation: false,
-      label: 'N4 k1 sequential linear factorllm PA KD',
+      ffnDistillation: true,
+      label: 'N4 k1 sequential linear factorllm PA KD FFN KD',
     });
   });
 
@@ -41,6 +41,8 @@ describe('factorisationOf a stored config', () => {
     ['ablation/n4k1-mlp-router.json', 'N4 k1 sequential mlp factorllm PA KD'],
     ['ablation/n4k1-softmax-gating.json', 'N4 k1 sequential linear softmax PA KD'],
     ['ablation/n4k1-coactivation.json', 'N4 k1 coactivation linear factorllm PA KD'],
+    ['ablation/n4k1-factorllm.json', 'N4 k1 sequential linear factorllm PA KD'],
+    ['ablation/n4k2-factorllm.json', 'N4 k2 coactivation linear factorllm PA KD'],
   ])('tells the ablation %s apart by its one change', (example, label) => {
     expect(factorisationOf('pipeline', storedPipelineConfig(example))?.label).toBe(label);
   });
@@ -184,8 +186,8 @@ describe.each(databaseTargets())('leaderboard configurations on the $name Postgr
       gating: 'factorllm',
       priorApproximation: true,
       distillation: true,
-      ffnDistillation: false,
-      label: 'N4 k1 sequential linear factorllm PA KD',
+      ffnDistillation: true,
+      label: 'N4 k1 sequential linear factorllm PA KD FFN KD',
     });
     expect(entry('dense').factorisation).toMatchObject({ dense: true, label: 'dense' });
     expect(entry('bench').factorisation).toMatchObject({
@@ -233,7 +235,7 @@ describe.each(databaseTargets())('leaderboard configurations on the $name Postgr
     expect(response.errors).toBeUndefined();
     expect(response.data!.compare.runs.map((run) => run.factorisation?.label)).toEqual([
       'N4 k1 sequential',
-      'N4 k1 sequential linear factorllm PA KD',
+      'N4 k1 sequential linear factorllm PA KD FFN KD',
       'dense',
     ]);
   });

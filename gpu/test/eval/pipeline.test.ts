@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acquireGpu, type Gpu } from '../../src/index.ts';
@@ -93,6 +93,24 @@ describe('the FactorLLM pipeline', () => {
         }),
       )[0],
     ).toMatch(/^finetune\.stages\.router\.learningRate: /);
+  });
+
+  it('accepts every example config in examples/factorllm, each with its own output folder', async () => {
+    const root = join(import.meta.dirname, '..', '..', '..', 'examples', 'factorllm');
+    const files = (await readdir(root, { recursive: true })).filter((file) =>
+      file.endsWith('.json'),
+    );
+    const outputs = new Set<string>();
+    for (const file of files) {
+      const text = JSON.parse(await readFile(join(root, file), 'utf8')) as Record<string, unknown>;
+      // A sweep file holds its pipeline config as baseConfig.
+      const config = (text.baseConfig ?? text) as Record<string, unknown>;
+      const parsed = pipelineConfigSchema.safeParse(config);
+      expect(parsed.error?.issues, file).toBeUndefined();
+      outputs.add(parsed.data!.output);
+    }
+    expect(files.length).toBeGreaterThanOrEqual(15);
+    expect(outputs.size, 'every example writes to its own folder').toBe(files.length);
   });
 
   it('gives every point of a sweep its own folder through {hash}', () => {
