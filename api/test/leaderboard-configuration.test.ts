@@ -24,14 +24,14 @@ describe('factorisationOf a stored config', () => {
       dense: false,
       experts: 4,
       topK: 1,
-      split: 'sequential',
+      split: 'coactivation',
       router: 'linear',
       gating: 'factorllm',
       sharedExpertSize: 0,
       priorApproximation: true,
       distillation: true,
       ffnDistillation: true,
-      label: 'N4 k1 sequential linear factorllm PA KD FFN KD',
+      label: 'N4 k1 coactivation linear factorllm PA KD FFN KD',
     });
   });
 
@@ -181,13 +181,13 @@ describe.each(databaseTargets())('leaderboard configurations on the $name Postgr
       dense: false,
       experts: 4,
       topK: 1,
-      split: 'sequential',
+      split: 'coactivation',
       router: 'linear',
       gating: 'factorllm',
       priorApproximation: true,
       distillation: true,
       ffnDistillation: true,
-      label: 'N4 k1 sequential linear factorllm PA KD FFN KD',
+      label: 'N4 k1 coactivation linear factorllm PA KD FFN KD',
     });
     expect(entry('dense').factorisation).toMatchObject({ dense: true, label: 'dense' });
     expect(entry('bench').factorisation).toMatchObject({
@@ -235,7 +235,7 @@ describe.each(databaseTargets())('leaderboard configurations on the $name Postgr
     expect(response.errors).toBeUndefined();
     expect(response.data!.compare.runs.map((run) => run.factorisation?.label)).toEqual([
       'N4 k1 sequential',
-      'N4 k1 sequential linear factorllm PA KD FFN KD',
+      'N4 k1 coactivation linear factorllm PA KD FFN KD',
       'dense',
     ]);
   });

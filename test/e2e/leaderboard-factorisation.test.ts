@@ -148,7 +148,7 @@ describe('factorised configurations on the leaderboard and compare pages', () =>
       .evaluateAll((rows) => rows.map((element) => element.getAttribute('data-run-id')));
     const repeatedRow = representative.find((id) => repeated.includes(id!))!;
     expect(await factorisation(repeatedRow).getAttribute('data-factorisation')).toBe(
-      'N4 k1 sequential linear factorllm PA KD FFN KD',
+      'N4 k1 coactivation linear factorllm PA KD FFN KD',
     );
     expect(await factorisation(noPa).getAttribute('data-factorisation')).toBe(
       'N4 k2 sequential linear factorllm no PA KD',
