@@ -13,6 +13,10 @@ const focused = (page: Page) =>
     outline: element.ownerDocument.defaultView?.getComputedStyle(element).outlineStyle,
   }));
 
+/** Waits until the page's shortcut keys listen (a key pressed before hydration is lost). */
+const shortcutsReady = (page: Page) =>
+  page.locator('html[data-shortcuts="on"]').waitFor({ state: 'attached' });
+
 describe('the dashboard by keyboard alone, in Chromium', () => {
   let webUrl: string;
   let page: Page;
@@ -42,6 +46,7 @@ describe('the dashboard by keyboard alone, in Chromium', () => {
 
   it('jumps to the filters with /, opens sections with g then a letter, and lists the keys with ?', async () => {
     await page.goto(`${webUrl}/`);
+    await shortcutsReady(page);
     await page.keyboard.press('/');
     expect(await focused(page)).toMatchObject({ tag: 'input', name: 'kind' });
     // Typed into a field, the keys are text, not shortcuts.

@@ -69,7 +69,12 @@ export function KeyboardShortcuts() {
       }
     };
     document.addEventListener('keydown', onKeyDown);
-    return () => document.removeEventListener('keydown', onKeyDown);
+    // Says the keys work now (after hydration), for browser tests that must not press them sooner.
+    document.documentElement.dataset.shortcuts = 'on';
+    return () => {
+      document.removeEventListener('keydown', onKeyDown);
+      delete document.documentElement.dataset.shortcuts;
+    };
   }, [router]);
 
   if (!helpOpen) return null;
