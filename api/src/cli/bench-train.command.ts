@@ -14,6 +14,8 @@ interface BenchTrainOptions {
 
 const DEFAULT_CONFIG = 'models/demo/pretrain.json';
 
+const percent = (ratio: number) => `${(100 * ratio).toFixed(0)}%`;
+
 /**
  * `lab bench train`: training steps of a pretrain config's model (random weights and tokens) split
  * into forward, backward and optimizer, against the model's matmul rate in the same run.
@@ -56,7 +58,8 @@ async function benchTrainCommand(options: BenchTrainOptions): Promise<void> {
         `batch: ${result.batchSize} x ${result.sequenceLength} tokens`,
         `step: ${result.stepMs.toFixed(0)} ms as the trainer runs it; phases awaited one by one: forward ${result.forwardMs.toFixed(0)}, backward ${result.backwardMs.toFixed(0)}, optimizer ${result.optimizerMs.toFixed(0)}`,
         `throughput: ${result.tokensPerS.toFixed(0)} tokens/s, ${result.modelGflops.toFixed(1)} model GFLOP/s`,
-        `matmul: ${result.matmulGflops.toFixed(1)} GFLOP/s (best of the model's products, this run); efficiency ${(100 * result.efficiency).toFixed(0)}%`,
+        `matmul: ${result.matmulGflops.toFixed(1)} GFLOP/s (median of the best of the model's products, timed after each step)`,
+        `efficiency: ${percent(result.efficiency)} (median of each step's model rate over the matmul rate timed after it; ${result.pairs.map((pair) => percent(pair.efficiency)).join(', ')})`,
         peer === undefined
           ? ''
           : 'skipped' in peer

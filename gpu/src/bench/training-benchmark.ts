@@ -49,15 +49,29 @@ export interface TrainingBenchmarkResult {
   tokensPerS: number;
   /** Model FLOPs per trained token: 6 x matmul weights (head included) + attention's products. */
   flopsPerToken: number;
-  /** Model FLOPs per second of a whole step. */
+  /** Model FLOPs per second of the median whole step. */
   modelGflops: number;
-  /** The best rate of the model's own products (FFN, projections, head) in this run. */
+  /** Median over the pairs of the best rate of the model's own products (FFN, projections, head). */
   matmulGflops: number;
-  /** modelGflops / matmulGflops. */
+  /**
+   * Median over the pairs of each whole step's model GFLOP/s over the matmul rate measured right
+   * after it: the machine's speed drifts within minutes, so a step is set against products timed
+   * beside it rather than minutes apart.
+   */
   efficiency: number;
+  /** Each timed whole step and the matmul rate measured right after it. */
+  pairs: EfficiencyPair[];
   peer?: { tokensPerS: number; blas: string | null; threads: number } | { skipped: string };
   /** With `profile`: the GPU time of each kernel in one step. */
   profile?: KernelProfile;
+}
+
+export interface EfficiencyPair {
+  stepMs: number;
+  modelGflops: number;
+  matmulGflops: number;
+  /** modelGflops / matmulGflops. */
+  efficiency: number;
 }
 
 /** Training FLOPs per token: every weight matrix used once forward and twice backward. */
@@ -87,41 +101,66 @@ function randomBatch(config: ModelConfig, batchSize: number, sequenceLength: num
   return { batchSize, sequenceLength, inputs: draw(), targets: draw() } satisfies TrainingBatch;
 }
 
-/** The best GFLOP/s of the model's products at the step's row count, forward shapes. */
-async function bestMatmulRate(gpu: Gpu, config: ModelConfig, rows: number): Promise<number> {
+/** The model's product shapes [inner, outer] (FFN, projections, head), forward. */
+function productShapes(config: ModelConfig): [number, number][] {
   const d = config.hidden_size;
-  const shapes = [
+  return [
     [d, config.intermediate_size],
     [config.intermediate_size, d],
     [d, config.num_attention_heads * config.head_dim],
     [d, config.vocab_size],
-  ] as const;
-  let bestRate = 0;
-  for (const [inner, outer] of shapes) {
-    const random = seededRandom(inner * outer);
-    const values = (count: number) => Float32Array.from({ length: count }, () => random() - 0.5);
-    const x = tensor(gpu, values(rows * inner), [rows, inner]);
-    const w = tensor(gpu, values(outer * inner), [outer, inner]);
-    const run = async () => {
-      const products: Tensor[] = [];
-      for (let repeat = 0; repeat < 3; repeat++)
-        products.push(batchMatmul(x, w, { transposeB: true }));
-      await finishWork(gpu);
-      for (const product of products) product.dispose();
-    };
-    await run();
-    const seconds = Math.min(...(await timeTrials(3, run)));
-    bestRate = Math.max(bestRate, gflops(3 * 2 * rows * inner * outer, seconds));
-    x.dispose();
-    w.dispose();
+  ];
+}
+
+/** Random operands of the model's products at `rows` rows, and a timer of their best rate. */
+class MatmulProbe {
+  private readonly operands: { x: Tensor; w: Tensor; flops: number }[];
+
+  constructor(
+    private readonly gpu: Gpu,
+    config: ModelConfig,
+    rows: number,
+  ) {
+    this.operands = productShapes(config).map(([inner, outer]) => {
+      const random = seededRandom(inner * outer);
+      const values = (count: number) => Float32Array.from({ length: count }, () => random() - 0.5);
+      return {
+        x: tensor(gpu, values(rows * inner), [rows, inner]),
+        w: tensor(gpu, values(outer * inner), [outer, inner]),
+        flops: 3 * 2 * rows * inner * outer,
+      };
+    });
   }
-  return bestRate;
+
+  /** The best GFLOP/s over the shapes, each the best of `trials` runs of three products. */
+  async bestRate(trials: number): Promise<number> {
+    let bestRate = 0;
+    for (const { x, w, flops } of this.operands) {
+      const run = async () => {
+        const products: Tensor[] = [];
+        for (let repeat = 0; repeat < 3; repeat++)
+          products.push(batchMatmul(x, w, { transposeB: true }));
+        await finishWork(this.gpu);
+        for (const product of products) product.dispose();
+      };
+      const seconds = Math.min(...(await timeTrials(trials, run)));
+      bestRate = Math.max(bestRate, gflops(flops, seconds));
+    }
+    return bestRate;
+  }
+
+  dispose(): void {
+    for (const { x, w } of this.operands) {
+      x.dispose();
+      w.dispose();
+    }
+  }
 }
 
 /**
  * Times training steps of a randomly initialised model of `config` on random tokens: whole steps
- * as the trainer runs them, set against the best matmul rate of the model's shapes measured in the
- * same run, and as a breakdown, steps with forward, backward and optimizer (clipping and AdamW)
+ * as the trainer runs them, each set against the best matmul rate of the model's shapes measured
+ * right after it, and as a breakdown, steps with forward, backward and optimizer (clipping and AdamW)
  * each awaited on its own; optionally PyTorch eager training the same weights on the same batches.
  */
 export async function runTrainingBenchmark(
@@ -140,8 +179,11 @@ export async function runTrainingBenchmark(
     randomBatch(config, batchSize, sequenceLength, index + 1),
   );
   const phases = { forward: [] as number[], backward: [] as number[], optimizer: [] as number[] };
-  const wholeSteps: number[] = [];
+  const pairs: EfficiencyPair[] = [];
   const parameters = model.parameters.count;
+  const tokens = batchSize * sequenceLength;
+  const flopsPerToken = trainingFlopsPerToken(config, sequenceLength);
+  const probe = new MatmulProbe(gpu, config, tokens);
   /** One training step on `batch`, each phase awaited and timed on its own. */
   const trainStep = async (batch: TrainingBatch) => {
     const ids = tensor(gpu, batch.inputs, [batch.inputs.length]);
@@ -175,11 +217,16 @@ export async function runTrainingBenchmark(
       onProgress(index === 0 ? 'warm-up step (compiles every kernel)' : `step ${index}/${steps}`);
       await trainStep(batch);
     }
+    onProgress('warm-up of the model’s matmuls');
+    await probe.bestRate(1);
     for (const [index, batch] of batches.slice(1).entries()) {
-      onProgress(`whole step ${index + 1}/${steps}, as the trainer runs it`);
+      onProgress(`whole step ${index + 1}/${steps}, as the trainer runs it, then the matmuls`);
       const started = performance.now();
       await trainingStep(model, optimizer, [batch], { learningRate: 1e-4, clipNorm: 1 });
-      wholeSteps.push(performance.now() - started);
+      const stepMs = performance.now() - started;
+      const modelGflops = gflops(flopsPerToken * tokens, stepMs / 1e3);
+      const matmulGflops = await probe.bestRate(2);
+      pairs.push({ stepMs, modelGflops, matmulGflops, efficiency: modelGflops / matmulGflops });
     }
     if (options.profile) {
       onProgress('one more step, every kernel timed on the GPU');
@@ -187,6 +234,7 @@ export async function runTrainingBenchmark(
       profile = kernelProfile(operations, 1);
     }
   } finally {
+    probe.dispose();
     optimizer.dispose();
     model.dispose();
   }
@@ -197,12 +245,7 @@ export async function runTrainingBenchmark(
     timed(phases.backward),
     timed(phases.optimizer),
   ];
-  const stepMs = median(wholeSteps);
-  const tokens = batchSize * sequenceLength;
-  const flopsPerToken = trainingFlopsPerToken(config, sequenceLength);
-  onProgress('timing the model’s matmuls');
-  const matmulGflops = await bestMatmulRate(gpu, config, tokens);
-  const modelGflops = gflops(flopsPerToken * tokens, stepMs / 1e3);
+  const stepMs = median(pairs.map((pair) => pair.stepMs));
   const result: TrainingBenchmarkResult = {
     config: {
       layers: config.num_hidden_layers,
@@ -219,9 +262,10 @@ export async function runTrainingBenchmark(
     stepMs,
     tokensPerS: (tokens / stepMs) * 1e3,
     flopsPerToken,
-    modelGflops,
-    matmulGflops,
-    efficiency: modelGflops / matmulGflops,
+    modelGflops: gflops(flopsPerToken * tokens, stepMs / 1e3),
+    matmulGflops: median(pairs.map((pair) => pair.matmulGflops)),
+    efficiency: median(pairs.map((pair) => pair.efficiency)),
+    pairs,
     ...(profile && { profile }),
   };
   if (options.peer) {
