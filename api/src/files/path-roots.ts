@@ -5,6 +5,14 @@ import type { LabConfig } from '../config.ts';
 /** A path the lab may not read: outside its roots, or larger than its size cap. */
 export class PathRefusedError extends Error {
   override name = 'PathRefusedError';
+
+  constructor(
+    message: string,
+    /** Why: callers that must not echo the path (it may lie outside the roots) say it their way. */
+    readonly reason: 'outside' | 'too-large',
+  ) {
+    super(message);
+  }
 }
 
 /** The most bytes a registered model or dataset, or a job's model folder, may hold by default. */
@@ -37,6 +45,7 @@ export class PathRoots {
     return new PathRefusedError(
       `${target} is outside the folders the lab may read (${this.roots.join(', ')}): move it ` +
         'under one of them, or add its folder to FACTORLAB_PATH_ROOTS',
+      'outside',
     );
   }
 
@@ -82,6 +91,7 @@ export class PathRoots {
       throw new PathRefusedError(
         `${target} holds ${info.isDirectory() ? 'at least ' : ''}${gib(bytes)}, over the ` +
           `${gib(this.maxBytes)} the lab reads at most: raise FACTORLAB_MAX_FILE_BYTES to allow it`,
+        'too-large',
       );
     }
   }

@@ -6,7 +6,7 @@ import { forbidden, unauthenticated } from './errors.ts';
 
 /**
  * Throws unless the viewer holds `required` or a higher role: UNAUTHENTICATED without a valid
- * key, FORBIDDEN with too low a role. GraphQL fields and the HTTP export routes share it.
+ * key, FORBIDDEN with too low a role. GraphQL fields and the HTTP routes (http-route.ts) share it.
  */
 export function assertViewerAllowed(viewer: Viewer, required: Role): void {
   if (viewer.kind === 'anonymous') {

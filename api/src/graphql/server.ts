@@ -12,10 +12,11 @@ import { readConfig } from '../config.ts';
 import type { Db } from '../db/client.ts';
 import { labPathRoots, type PathRoots } from '../files/path-roots.ts';
 import { ChangeFeed } from '../events/change-feed.ts';
-import { registerRunsExport } from './export/runs-export.ts';
 import { createContext, type ApiContext } from './context.ts';
 import { formatError } from './format-error.ts';
 import { answerRequestErrors, refuseForeignOrigins } from './http-guards.ts';
+import { registerHttpRoute } from './http-route.ts';
+import { HTTP_ROUTES } from './http-routes.ts';
 import { ExpensiveQueryGate } from './expensive-query-gate.ts';
 import { MAX_REQUEST_BYTES, requestLimitsPlugin } from './limits.ts';
 import { leaderboardResponseCachePlugin } from './leaderboard/leaderboard-response-cache.ts';
@@ -35,7 +36,10 @@ export interface ApiServerOptions {
   databaseUrl: string;
   /** Web page origins, besides the API's own, that may call it from a browser (HTTP and WebSocket). */
   allowedOrigins?: readonly string[];
-  /** Where models and datasets may be registered from; by default the lab's own folders. */
+  /**
+   * Where models and datasets may be registered from, and artifacts downloaded from; by default
+   * the lab's own folders.
+   */
   paths?: PathRoots;
   /** The turns of expensive requests, shared by HTTP and WebSocket; a fresh one by default. */
   gate?: ExpensiveQueryGate;
@@ -43,7 +47,8 @@ export interface ApiServerOptions {
 
 /**
  * Serves GraphQL at /graphql: queries and mutations over HTTP, subscriptions over graphql-ws on
- * the same path; run exports at /export/runs.csv and .json; and a health check at /healthz.
+ * the same path; run exports at /export/runs.csv and .json; artifact downloads at
+ * /artifacts/:artifactId (HTTP_ROUTES); and a health check at /healthz.
  * Runs until stopped.
  */
 export async function startApiServer(db: Db, options: ApiServerOptions): Promise<ApiServer> {
@@ -111,7 +116,7 @@ export async function startApiServer(db: Db, options: ApiServerOptions): Promise
     res.json({ ok: true });
   });
   app.use(refuseForeignOrigins(origins));
-  registerRunsExport(app, db, options.auth);
+  for (const route of HTTP_ROUTES) registerHttpRoute(app, { db, paths }, options.auth, route);
   app.use(
     '/graphql',
     (_req, res, next) => {
