@@ -1,7 +1,12 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey, revokeApiKey } from '../../api/src/auth/api-keys.ts';
 import { ROLES, type Role } from '../../api/src/auth/roles.ts';
+import { HTTP_ROUTES } from '../../api/src/graphql/http-routes.ts';
 import { getSchema } from '../../api/src/graphql/schema.ts';
+import { recordArtifact } from '../../api/src/worker/artifact-record.ts';
 import { startTestApi, type TestApi } from '../../test/support/api.ts';
 import { runOverWebSocket, wsClientFrom } from './security/websocket.ts';
 import { queueSelftest } from '../../test/support/runs.ts';
@@ -123,6 +128,21 @@ const OPERATIONS: {
   { name: 'workerStatuses', needs: 'VIEWER', query: () => `{ workerStatuses { id } }` },
 ];
 
+/** Every HTTP route besides /graphql and /healthz, a request that reaches it, and its least role. */
+const HTTP_REQUESTS: { route: string; needs: Role; url: (artifactId: string) => string }[] = [
+  { route: '/export/runs.csv', needs: 'VIEWER', url: () => '/export/runs.csv' },
+  { route: '/export/runs.json', needs: 'VIEWER', url: () => '/export/runs.json' },
+  { route: '/artifacts/:artifactId', needs: 'VIEWER', url: (id) => `/artifacts/${id}` },
+  { route: '/artifacts/:artifactId/files', needs: 'VIEWER', url: (id) => `/artifacts/${id}/files` },
+  {
+    route: '/artifacts/:artifactId/files/*name',
+    needs: 'VIEWER',
+    url: (id) => `/artifacts/${id}/files/report.json`,
+  },
+];
+
+const HTTP_STATUS: Record<string, number> = { UNAUTHENTICATED: 401, FORBIDDEN: 403 };
+
 /** The operation's root field: `{ run(id: ...) ...}` is `run`. */
 function rootField(query: string): string {
   return /^\s*(?:mutation\s*)?\{\s*(\w+)/.exec(query)![1]!;
@@ -165,6 +185,8 @@ describe.each(databaseTargets())('API keys and roles on the $name PostgreSQL', (
   let api: TestApi;
   let runId: string;
   let otherRunId: string;
+  let artifactId: string;
+  let scratch: string;
   const tokens = new Map<Caller, string | undefined>();
 
   beforeAll(async () => {
@@ -182,10 +204,19 @@ describe.each(databaseTargets())('API keys and roles on the $name PostgreSQL', (
     otherRunId = (await queueSelftest(database.db, { size: 16 })).id;
     // Taken, so registerDataset by an allowed caller reaches the database and is refused there.
     await database.db.dataset.create({ data: { name: 'd', source: 'elsewhere' } });
+    // A report under the test API's path root, for the download routes.
+    scratch = await mkdtemp(path.join(tmpdir(), 'factorlab-auth-'));
+    await writeFile(path.join(scratch, 'report.json'), '{"ok": true}\n');
+    await recordArtifact(database.db, runId, {
+      kind: 'REPORT',
+      path: path.join(scratch, 'report.json'),
+    });
+    artifactId = (await database.db.artifact.findFirstOrThrow({ where: { runId } })).id;
   });
   afterAll(async () => {
     await api?.stop();
     await database?.drop();
+    if (scratch) await rm(scratch, { recursive: true, force: true });
   });
 
   const matrix = OPERATIONS.flatMap((operation) =>
@@ -219,6 +250,33 @@ describe.each(databaseTargets())('API keys and roles on the $name PostgreSQL', (
         ...new Set(OPERATIONS.map((operation) => rootField(operation.query(runId, otherRunId)))),
       ].sort(),
     ).toEqual(fields);
+  });
+
+  const httpMatrix = HTTP_REQUESTS.flatMap((request) =>
+    CALLERS.map((caller) => ({
+      route: request.route,
+      caller,
+      url: request.url,
+      code: expectedCode(caller, request.needs),
+    })),
+  );
+
+  it.each(httpMatrix)('GET $route by $caller: $code', async ({ caller, url, code }) => {
+    const token = tokens.get(caller);
+    const response = await fetch(`${api.url}${url(artifactId)}`, {
+      headers: token === undefined ? {} : { authorization: `Bearer ${token}` },
+    });
+    expect(response.status).toBe(code === null ? 200 : HTTP_STATUS[code]);
+    if (code !== null) {
+      const body = (await response.json()) as { errors: { extensions: { code: string } }[] };
+      expect(errorCodes(body.errors)).toEqual([code]);
+    } else await response.arrayBuffer();
+  });
+
+  it('covers every HTTP route the API registers', () => {
+    expect(HTTP_REQUESTS.map((request) => request.route).sort()).toEqual(
+      HTTP_ROUTES.flatMap((route) => route.paths).sort(),
+    );
   });
 
   it('stores only a hash of each key', async () => {
