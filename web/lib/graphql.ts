@@ -34,6 +34,12 @@ export function apiUrl(): string {
   return (process.env.FACTORLAB_API_URL ?? DEFAULT_API_URL).replace(/\/+$/, '');
 }
 
+/** The dashboard's key as an `Authorization` header, if it has one; read on the server only. */
+export function apiKeyHeader(): { authorization?: string } {
+  const key = process.env.FACTORLAB_API_KEY;
+  return key ? { authorization: `Bearer ${key}` } : {};
+}
+
 /** Variables an operation takes: none may be left out unless every one is optional. */
 type VariablesOf<TVariables> =
   Record<string, never> extends TVariables ? [variables?: TVariables] : [variables: TVariables];
@@ -63,9 +69,7 @@ export async function gql<TData>(
       'content-type': 'application/json',
       accept: 'application/json',
       // Read on the server only: the dashboard's key never reaches the browser.
-      ...(process.env.FACTORLAB_API_KEY
-        ? { authorization: `Bearer ${process.env.FACTORLAB_API_KEY}` }
-        : {}),
+      ...apiKeyHeader(),
     },
     body: JSON.stringify({ query, variables }),
     // The DOM's RequestInit has `cache`; Node's types (the tests' tsconfig) do not.

@@ -1,7 +1,19 @@
+import { artifactDownloadHref } from '../../lib/artifact-download.ts';
 import { formatBytes } from '../../lib/format.ts';
 import type { RunArtifact } from '../../lib/runs.ts';
 
-/** The files a run produced, where its worker wrote them, with size and digest. */
+/** "the checkpoint at step 4": how a download link names its artifact to a screen reader. */
+function artifactLabel(artifact: RunArtifact): string {
+  const kind = artifact.kind.toLowerCase();
+  return artifact.step === null || artifact.step === undefined
+    ? `the ${kind}`
+    : `the ${kind} at step ${artifact.step}`;
+}
+
+/**
+ * The files a run produced, where its worker wrote them, with size and digest, and a link that
+ * downloads each through the dashboard's server (a folder as one .tar).
+ */
 export function RunArtifacts({ artifacts }: { artifacts: RunArtifact[] }) {
   return (
     <>
@@ -15,6 +27,9 @@ export function RunArtifacts({ artifacts }: { artifacts: RunArtifact[] }) {
               <th>Path (on the worker)</th>
               <th className="numeric">Size</th>
               <th>SHA-256</th>
+              <th>
+                <span className="visually-hidden">Download</span>
+              </th>
             </tr>
           </thead>
           <tbody>
@@ -26,6 +41,16 @@ export function RunArtifacts({ artifacts }: { artifacts: RunArtifact[] }) {
                 <td className="numeric">{formatBytes(artifact.bytes)}</td>
                 <td className="run-id" title={artifact.sha256}>
                   {artifact.sha256.slice(0, 12)}
+                </td>
+                <td>
+                  <a
+                    href={artifactDownloadHref(artifact.id)}
+                    aria-label={`Download ${artifactLabel(artifact)}`}
+                    title="A file as it is, a folder as one .tar"
+                    data-testid="artifact-download"
+                  >
+                    Download
+                  </a>
                 </td>
               </tr>
             ))}
