@@ -1,8 +1,9 @@
 import { open } from 'node:fs/promises';
 import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import type { Request, Response } from 'express';
 import { GraphQLError } from 'graphql';
-import { TAR_END, tarEntryBytes, tarEntryHeader, tarPadding } from '../../files/tar-archive.ts';
+import { pack as tarPack, type Pack } from 'tar-stream';
 import { ErrorCode } from '../errors.ts';
 import { writeChunk, type HttpRoute } from '../http-route.ts';
 import {
@@ -145,20 +146,88 @@ async function sendOneFile(
   if (go && (await streamFile(res, located.artifact, handle, file))) res.end();
 }
 
+/** A tar entry's header as tar-stream takes it: a regular file, readable by all. */
+interface TarEntry {
+  file: ArtifactFile;
+  header: { name: string; size: number; mode: number; mtime: Date };
+}
+
+/** Zero bytes tar-stream adds after an entry's data, up to the next 512-byte block. */
+function tarPadding(size: number): number {
+  return (512 - (size % 512)) % 512;
+}
+
+/**
+ * The bytes of the archive tar-stream makes of `entries`, before it is made: its header blocks
+ * (one block, or a pax header and its records first for a long or non-ASCII name), counted by
+ * packing the headers alone, plus each file's bytes and padding. A header's length does not
+ * depend on the size it holds: tar-stream writes sizes of 8 GiB and more in base-256 in the same
+ * block. Should that change, the archive would not match its Content-Length, and the route cuts
+ * it rather than send it.
+ */
+async function tarBytes(entries: readonly TarEntry[]): Promise<number> {
+  const headersOnly = tarPack();
+  for (const { header } of entries) headersOnly.entry({ ...header, size: 0 }, Buffer.alloc(0));
+  headersOnly.finalize();
+  let bytes = 0;
+  for await (const chunk of headersOnly as AsyncIterable<Buffer>) bytes += chunk.length;
+  return entries.reduce((sum, { header }) => sum + header.size + tarPadding(header.size), bytes);
+}
+
+/**
+ * Packs the files one after another, each file's first `bytes` bytes piped into its entry with
+ * backpressure (a file is read as fast as the client takes the archive), then ends the archive.
+ * A file that shrank since it was sized fails, so the client sees the download cut.
+ */
+async function packFiles(pack: Pack, artifact: ArtifactRow, entries: readonly TarEntry[]) {
+  for (const { file, header } of entries) {
+    const handle = await openFile(artifact, file);
+    try {
+      if (file.bytes === 0) {
+        pack.entry({ ...header }, Buffer.alloc(0));
+        continue;
+      }
+      const stream = handle.createReadStream({
+        start: 0,
+        end: file.bytes - 1,
+        highWaterMark: READ_CHUNK_BYTES,
+        autoClose: false,
+      });
+      try {
+        await pipeline(stream, pack.entry({ ...header }));
+      } catch (error) {
+        // The file ended early: tar-stream refuses the short entry ("Size mismatch"); say why.
+        if (stream.readableEnded && stream.bytesRead < file.bytes) {
+          throw new Error(
+            `${describeArtifact(artifact)}: ${file.name} shrank to ${stream.bytesRead} bytes ` +
+              'while it was sent',
+          );
+        }
+        throw error;
+      }
+    } finally {
+      await handle.close();
+    }
+  }
+  pack.finalize();
+}
+
 /**
  * A folder as one tar archive, its files under the folder's name in the order the worker's
  * digest read them (`tar -xOf` of it hashes to the recorded sha256), sized before it starts.
  */
 async function sendFolderArchive(req: Request, res: Response, located: ArtifactOnDisk) {
   const { artifact } = located;
-  const mtime = Math.floor(artifact.createdAt.getTime() / 1000);
-  const headers = located.files.map((file) =>
-    tarEntryHeader(`${located.baseName}/${file.name}`, file.bytes, mtime),
-  );
-  const bytes = located.files.reduce(
-    (sum, file, i) => sum + tarEntryBytes(headers[i]!, file.bytes),
-    TAR_END.length,
-  );
+  const entries: TarEntry[] = located.files.map((file) => ({
+    file,
+    header: {
+      name: `${located.baseName}/${file.name}`,
+      size: file.bytes,
+      mode: 0o644,
+      mtime: artifact.createdAt,
+    },
+  }));
+  const bytes = await tarBytes(entries);
   const go = beginDownload(req, res, {
     filename: `${located.baseName}.tar`,
     contentType: 'application/x-tar',
@@ -168,12 +237,37 @@ async function sendFolderArchive(req: Request, res: Response, located: ArtifactO
     etag: `W/"${artifact.sha256}"`,
   });
   if (!go) return;
-  for (const [i, file] of located.files.entries()) {
-    if (!(await writeChunk(res, headers[i]!))) return;
-    if (!(await streamFile(res, artifact, await openFile(artifact, file), file))) return;
-    if (!(await writeChunk(res, tarPadding(file.bytes)))) return;
+  const pack = tarPack();
+  // A failure destroys the archive, which ends the loop below; the failure is what it reports.
+  const packing = packFiles(pack, artifact, entries).then(
+    () => undefined,
+    (error: unknown) => {
+      pack.destroy(error instanceof Error ? error : new Error(String(error)));
+      return error;
+    },
+  );
+  let sent = 0;
+  try {
+    for await (const chunk of pack as AsyncIterable<Buffer>) {
+      sent += chunk.length;
+      if (sent > bytes) break;
+      // The client went away: leaving the loop destroys the archive and the entry being piped,
+      // and packFiles closes the file it had open.
+      if (!(await writeChunk(res, chunk))) return;
+    }
+  } catch (error) {
+    // The archive failed: packFiles says why (tar-stream's "Size mismatch" is a shrunk file).
+    throw (await packing) ?? error;
+  } finally {
+    await packing;
   }
-  res.end(TAR_END);
+  if (sent !== bytes) {
+    throw new Error(
+      `${describeArtifact(artifact)}: its tar came out ${sent > bytes ? 'longer' : 'shorter'} ` +
+        `than the ${bytes} bytes announced`,
+    );
+  }
+  res.end();
 }
 
 function artifactId(req: Request): string {
