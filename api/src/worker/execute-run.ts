@@ -1,9 +1,10 @@
 import type { JobDefinition } from '@factorlab/gpu';
 import type { Db } from '../db/client.ts';
 import type { PathRoots } from '../files/path-roots.ts';
+import { enqueueRun } from '../queue/enqueue.ts';
 import { latestCheckpoint } from './artifact-record.ts';
 import { watchDevice } from './device-loss.ts';
-import { confineJobPaths } from './job-paths.ts';
+import { confineJobPaths, withCorpusDirectory } from './job-paths.ts';
 import { discardPointsAfter, type MetricSink } from './metric-writer.ts';
 import { RunLog } from './run-log.ts';
 import { RunReporter } from './run-reporter.ts';
@@ -11,6 +12,15 @@ import { RunReporter } from './run-reporter.ts';
 function describeError(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
+
+/** Where a worker's jobs may read and write, and where they cache the tokenised corpus. */
+export interface JobFolders {
+  paths: PathRoots;
+  corpusDirectory: string;
+}
+
+/** How a run left this worker: ended (succeeded, failed, cancelled), or back in the queue. */
+export type RunOutcome = 'finished' | 'released';
 
 /** Finds the job of a kind: the catalogue's, or one a worker was given besides. */
 export type JobLookup = (kind: string) => JobDefinition | undefined;
@@ -29,8 +39,10 @@ export async function executeRun(
   workerId: string,
   runId: string,
   findJob: JobLookup,
-  paths: PathRoots,
-): Promise<void> {
+  folders: JobFolders,
+  workerStopping: () => boolean = () => false,
+): Promise<RunOutcome> {
+  const { paths } = folders;
   const claimed = await db.run.updateManyAndReturn({
     where: { id: runId, status: { in: ['QUEUED', 'RUNNING'] } },
     data: {
@@ -42,7 +54,7 @@ export async function executeRun(
     },
     select: { id: true, attempt: true },
   });
-  if (claimed.length === 0) return; // cancelled or already finished: nothing to do
+  if (claimed.length === 0) return 'finished'; // cancelled or already finished: nothing to do
 
   const run = await db.run.findUniqueOrThrow({
     where: { id: runId },
@@ -53,7 +65,7 @@ export async function executeRun(
   const resumePoint = resumed ? await latestCheckpoint(db, runId) : null;
   if (resumed) await discardPointsAfter(db, runId, resumePoint?.step ?? -1);
   const runLog = await RunLog.open(db, runId);
-  const reporter = new RunReporter(db, metricSink, runId, runLog, resumePoint);
+  const reporter = new RunReporter(db, metricSink, runId, runLog, resumePoint, workerStopping);
   reporter.note(
     'INFO',
     `attempt ${attempt} of ${run.experiment.kind} started` +
@@ -62,7 +74,9 @@ export async function executeRun(
   try {
     const job = findJob(run.experiment.kind);
     if (!job) throw new Error(`this worker has no job of kind "${run.experiment.kind}"`);
-    const config = job.schema.parse(run.experiment.config);
+    const config = job.schema.parse(
+      withCorpusDirectory(job.kind, run.experiment.config, folders.corpusDirectory),
+    );
     await confineJobPaths(job.kind, config as Record<string, unknown>, paths);
     const device = await watchDevice();
     const running = job.run(config, reporter);
@@ -70,6 +84,10 @@ export async function executeRun(
     const result = await Promise.race([running, device.lost]);
     const lostReason = device.lostReason();
     if (lostReason) throw new Error(lostReason);
+    if (workerStopping() && !reporter.wasCancelled) {
+      await release(db, runId, reporter);
+      return 'released';
+    }
     reporter.metrics(reporter.finalStep, result.summary);
     reporter.note('INFO', reporter.shouldStop() ? 'stopped: the run was cancelled' : 'succeeded');
     await reporter.close();
@@ -88,4 +106,26 @@ export async function executeRun(
       data: { status: 'FAILED', error: describeError(error), finishedAt: new Date() },
     });
   }
+  return 'finished';
+}
+
+/**
+ * Puts a run its stopping worker left between steps back in the queue, with a fresh queue job
+ * (the current one ends with this task), so the next worker resumes it from its latest
+ * checkpoint without spending one of the attempts kept for crashes.
+ */
+async function release(db: Db, runId: string, reporter: RunReporter): Promise<void> {
+  reporter.note(
+    'INFO',
+    `released after step ${reporter.finalStep}: its worker is stopping; the next worker resumes it from its latest checkpoint`,
+  );
+  await reporter.close();
+  await db.$transaction(async (tx) => {
+    const released = await tx.run.updateManyAndReturn({
+      where: { id: runId, status: 'RUNNING' },
+      data: { status: 'QUEUED', workerId: null },
+      select: { priority: true },
+    });
+    if (released.length > 0) await enqueueRun(tx, runId, released[0]!.priority);
+  });
 }

@@ -22,7 +22,7 @@ const OUTAGE_TOLERANCE_MS = 60_000;
 /**
  * The worker's Reporter: buffers what a job reports and writes it to Postgres in batches, off the
  * job's path (its text, stage changes and a few progress lines go to the run's log, see RunLog);
- * polls the run's status so a cancellation reaches the job between steps. Benchmark
+ * polls the run's status so a cancellation (or its worker stopping) reaches the job between steps. Benchmark
  * rows and artifacts are written in order with the metric batches, after the points reported
  * before them. While the database is unreachable (a restart), what could not be written is kept
  * and written once it is back; only an outage longer than OUTAGE_TOLERANCE_MS fails the run.
@@ -48,6 +48,8 @@ export class RunReporter implements Reporter {
     private readonly runId: string,
     private readonly runLog: RunLog,
     private readonly resumePoint: ResumePoint | null = null,
+    /** True once this worker is stopping: the job should stop at its next step too. */
+    private readonly workerStopping: () => boolean = () => false,
   ) {
     this.timer = setInterval(() => this.schedule(), FLUSH_INTERVAL_MS);
   }
@@ -98,6 +100,11 @@ export class RunReporter implements Reporter {
   }
 
   shouldStop(): boolean {
+    return this.cancelled || this.workerStopping();
+  }
+
+  /** Whether the run was cancelled (rather than stopped for its worker's sake). */
+  get wasCancelled(): boolean {
     return this.cancelled;
   }
 

@@ -1,4 +1,5 @@
 import os from 'node:os';
+import path from 'node:path';
 import {
   acquireGpu,
   adapterKindFromEnv,
@@ -12,7 +13,7 @@ import { readConfig } from '../config.ts';
 import type { Db } from '../db/client.ts';
 import { labPathRoots, type PathRoots } from '../files/path-roots.ts';
 import { EXECUTE_RUN_TASK, isExecuteRunPayload, quietLogger } from '../queue/queue.ts';
-import { executeRun } from './execute-run.ts';
+import { executeRun, type JobFolders } from './execute-run.ts';
 import { leaseMsFromEnv, recoverFromDeadWorkers } from './lease.ts';
 
 /** Heartbeats per lease: a worker misses several before others presume it dead. */
@@ -42,7 +43,11 @@ export async function startWorker(
 ): Promise<LabWorker> {
   const leaseMs = options.leaseMs ?? leaseMsFromEnv();
   const extraJobs = options.extraJobs ?? {};
-  const paths = options.paths ?? labPathRoots(readConfig());
+  const lab = readConfig();
+  const folders: JobFolders = {
+    paths: options.paths ?? labPathRoots(lab),
+    corpusDirectory: path.join(lab.dataDir, 'data'),
+  };
   const findJob = (kind: string) =>
     Object.hasOwn(extraJobs, kind) ? extraJobs[kind] : getJob(kind);
   const wantedAdapter = adapterKindFromEnv();
@@ -64,6 +69,7 @@ export async function startWorker(
   }, leaseMs / HEARTBEATS_PER_LEASE);
   heartbeat.unref();
   let queueWorkerId: string | null = null;
+  let stopping = false;
 
   // The worker owns the queue's pool, which also carries its metric writes: graphile-worker ends a
   // pool it made without awaiting it and drops its error handlers at once, so a connection closing
@@ -90,7 +96,15 @@ export async function startWorker(
             queueWorkerId = helpers.job.locked_by;
             await db.worker.update({ where: { id: worker.id }, data: { queueWorkerId } });
           }
-          await executeRun(db, queuePool, worker.id, payload.runId, findJob, paths);
+          await executeRun(
+            db,
+            queuePool,
+            worker.id,
+            payload.runId,
+            findJob,
+            folders,
+            () => stopping,
+          );
         },
       },
     });
@@ -103,6 +117,8 @@ export async function startWorker(
     id: worker.id,
     adapter: gpu.info.description || gpu.info.device,
     stop: async () => {
+      // A run in flight stops at its next step and goes back to the queue (see executeRun).
+      stopping = true;
       clearInterval(heartbeat);
       await runner.stop();
       await queuePool.end();

@@ -181,7 +181,9 @@ class PretrainRun {
     const schedule = { ...training, totalSteps: training.steps };
     while (this.state.step < training.steps) {
       if (this.reporter.shouldStop()) {
-        this.reporter.log(`cancelled after step ${this.state.step}`);
+        this.reporter.log(
+          `stopped after step ${this.state.step} (cancelled, or its worker is stopping)`,
+        );
         break;
       }
       const step = this.state.step + 1;

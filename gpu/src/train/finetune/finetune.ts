@@ -217,7 +217,9 @@ class FinetuneRun {
     try {
       while (this.state.step < this.totalSteps) {
         if (this.reporter.shouldStop()) {
-          this.reporter.log(`cancelled after step ${this.state.step}`);
+          this.reporter.log(
+            `stopped after step ${this.state.step} (cancelled, or its worker is stopping)`,
+          );
           break;
         }
         const step = this.state.step + 1;

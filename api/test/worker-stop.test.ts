@@ -1,0 +1,100 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PathRoots } from '../../api/src/files/path-roots.ts';
+import { insertQueuedExperiment } from '../../api/src/graphql/experiments/experiments.service.ts';
+import { startWorker, type LabWorker } from '../../api/src/worker/worker.ts';
+import {
+  createTestDatabase,
+  databaseTargets,
+  type TestDatabase,
+} from '../../test/support/test-database.ts';
+import { waitForRunStatus } from '../../test/support/runs.ts';
+import {
+  CHECKPOINTING_COUNTER,
+  checkpointingCounterJob,
+  stepValue,
+} from './jobs/checkpointing-counter.ts';
+
+const STEPS = 400;
+const CHECKPOINT_EVERY = 5;
+
+describe.each(databaseTargets())('a worker stopping on the $name PostgreSQL', (target) => {
+  let database: TestDatabase;
+  let dir: string;
+  const started: LabWorker[] = [];
+  const startCounterWorker = async () => {
+    const worker = await startWorker(database.db, database.url, {
+      extraJobs: { [CHECKPOINTING_COUNTER]: checkpointingCounterJob },
+      paths: new PathRoots([tmpdir()]),
+    });
+    started.push(worker);
+    return worker;
+  };
+
+  beforeAll(async () => {
+    database = await createTestDatabase(target);
+    dir = await mkdtemp(join(tmpdir(), 'factorlab-worker-stop-'));
+  });
+  afterAll(async () => {
+    await Promise.all(started.map((worker) => worker.stop().catch(() => {})));
+    await database?.drop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('stops a run in flight at its next step and queues it again; the next worker resumes it from its checkpoint', async () => {
+    const first = await startCounterWorker();
+    const runId = await database.db.$transaction((tx) =>
+      insertQueuedExperiment(tx, {
+        kind: CHECKPOINTING_COUNTER,
+        name: 'long counter',
+        config: { steps: STEPS, checkpointEvery: CHECKPOINT_EVERY, stepMs: 25, dir },
+        priority: 3,
+        tags: [],
+      }),
+    );
+    // Past a few checkpoints, and far from the end (400 steps of 25 ms).
+    for (;;) {
+      const checkpoints = await database.db.artifact.count({
+        where: { runId, kind: 'CHECKPOINT' },
+      });
+      if (checkpoints >= 3) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+
+    const stopStarted = performance.now();
+    await first.stop();
+    // A step is 25 ms: the worker does not wait for the run's remaining seconds.
+    expect(performance.now() - stopStarted).toBeLessThan(5_000);
+    const released = await database.db.run.findUniqueOrThrow({ where: { id: runId } });
+    expect(released).toMatchObject({ status: 'QUEUED', workerId: null, attempt: 1 });
+    const log = await database.db.runLog.findMany({ where: { runId }, orderBy: { seq: 'asc' } });
+    expect(log.at(-1)?.message).toMatch(/^released after step \d+: its worker is stopping/);
+    // Back in the queue as a fresh job, not as a spent attempt.
+    const { rows: jobs } = await database.sql.query<{ attempts: number; priority: number }>(
+      `SELECT attempts, priority FROM graphile_worker.jobs WHERE key = $1`,
+      [runId],
+    );
+    expect(jobs).toEqual([{ attempts: 0, priority: -3 }]);
+    const releasedAt = await database.db.metricPoint.aggregate({
+      where: { runId, key: 'value' },
+      _max: { step: true },
+    });
+    expect(releasedAt._max.step).toBeLessThan(STEPS - 1);
+
+    await startCounterWorker();
+    const finished = await waitForRunStatus(database.db, runId);
+    expect(finished.error).toBeNull();
+    expect(finished).toMatchObject({ status: 'SUCCEEDED', attempt: 2 });
+    const summary = await database.db.metricPoint.findMany({
+      where: { runId, key: { in: ['total', 'resumed_from'] }, step: STEPS - 1 },
+    });
+    const value = (key: string) => summary.find((point) => point.key === key)?.value;
+    expect(value('resumed_from')).toBeGreaterThanOrEqual(3 * CHECKPOINT_EVERY - 1);
+    const expected = Array.from({ length: STEPS }, (_, step) => stepValue(step)).reduce(
+      (sum, term) => sum + term,
+    );
+    expect(value('total')).toBeCloseTo(expected, 9);
+  }, 120_000);
+});
