@@ -1,3 +1,4 @@
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pipelineConfigSchema } from '@factorlab/gpu';
@@ -24,8 +25,13 @@ describe('lab demo', () => {
     await database?.drop();
   });
 
-  it('queues the FactorLLM sweep on the demo model, one folder per point', async () => {
-    const { code, stdout, stderr } = await lab(['demo'], { FACTORLAB_API_URL: api.url });
+  it('queues the FactorLLM sweep on the demo model, one folder per point under the data folder', async () => {
+    // Outputs go where the lab may write whatever FACTORLAB_DATA_DIR says, not to the repository.
+    const dataDir = path.join(tmpdir(), 'factorlab-demo-data');
+    const { code, stdout, stderr } = await lab(['demo'], {
+      FACTORLAB_API_URL: api.url,
+      FACTORLAB_DATA_DIR: dataDir,
+    });
     expect(stderr).toBe('');
     expect(code).toBe(0);
     expect(stdout).toMatch(/queued sweep "demo model: split x top-k" \(.+\): 4 runs/);
@@ -37,7 +43,7 @@ describe('lab demo', () => {
     for (const config of configs) {
       expect(runs[0]!.experiment.kind).toBe('pipeline');
       expect(config.model).toBe(path.join(repoRoot, 'models', 'demo'));
-      expect(path.isAbsolute(config.output)).toBe(true);
+      expect(path.dirname(config.output)).toBe(path.join(dataDir, 'pipelines'));
     }
     expect(new Set(configs.map(({ output }) => output)).size).toBe(4);
     expect(new Set(configs.map(({ factorize }) => `${factorize.split}/${factorize.topK}`))).toEqual(

@@ -16,8 +16,10 @@ export function registerDemo(program: Command): void {
     .action(async () => {
       const lab = readConfig();
       const root = path.resolve(import.meta.dirname, '../../..');
-      const sweep = await readSweepFile(path.join(root, DEMO_SWEEP));
-      await queueSweepFile(lab, withAbsolutePaths(sweep, root));
+      const sweep = withAbsolutePaths(await readSweepFile(path.join(root, DEMO_SWEEP)), root);
+      // Under the lab's data folder, which is one of the folders it may write wherever it is.
+      sweep.baseConfig.output = path.join(lab.dataDir, 'pipelines', 'demo-sweep-{hash}');
+      await queueSweepFile(lab, sweep);
       console.log(
         `watch it at http://${lab.webHost}:${lab.webPort}/runs (each run takes minutes on a CPU adapter)`,
       );
