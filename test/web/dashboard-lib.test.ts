@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { TRAINING_METRICS, layerMetric } from '../../gpu/src/train/metric-keys.ts';
 import { summarizeVaryingConfig, varyingConfigKeys } from '../../web/lib/config-summary.ts';
-import { chartGroups } from '../../web/lib/metric-groups.ts';
+import { chartGroups, inChartOrder } from '../../web/lib/metric-groups.ts';
 import { isBeyondBound, spreadOf } from '../../web/lib/noise.ts';
 import { configPatch } from '../../web/lib/run-actions.ts';
 import { shortDeviceName } from '../../web/lib/runs.ts';
@@ -97,6 +97,15 @@ describe('run page charts', () => {
       { title: 'learning_rate', lines: [{ key: 'learning_rate', label: 'learning_rate' }] },
       { title: 'tokens_per_s', lines: [{ key: 'tokens_per_s', label: 'tokens_per_s' }] },
     ]);
+  });
+
+  it('fetches the keys charted first when only some fit: a pipeline run’s losses before its tail', () => {
+    // A pipeline run reports dozens of evaluation and per-layer keys that sort before train_loss.
+    const tail = Array.from({ length: 60 }, (_, i) => `baseline.router_${i}.accuracy`);
+    const layered = [0, 1, 2, 3].map((layer) => layerMetric(layer, 'pa_loss'));
+    const ordered = inChartOrder([...tail, ...layered, 'grad_norm', TRAINING_METRICS.trainLoss]);
+    expect(ordered.slice(0, 6)).toEqual(['train_loss', ...layered, 'grad_norm']);
+    expect(ordered).toHaveLength(66);
   });
 });
 

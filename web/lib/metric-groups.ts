@@ -84,3 +84,12 @@ export function chartGroups(keys: readonly string[]): ChartGroup[] {
     })),
   ];
 }
+
+/**
+ * `keys` in the order the run page charts them (chartGroups' groups, each group's lines), so a
+ * page that can fetch only some keys' series fetches the charts drawn first: the losses before a
+ * long tail of per-layer and evaluation keys.
+ */
+export function inChartOrder(keys: readonly string[]): string[] {
+  return chartGroups(keys).flatMap((group) => group.lines.map((line) => line.key));
+}

@@ -28,6 +28,7 @@ import {
   seriesKeysWithinBudget,
 } from '../../../lib/series.ts';
 import { isExpertLoadKey, layerReport } from '../../../lib/layer-report.ts';
+import { inChartOrder } from '../../../lib/metric-groups.ts';
 import { LayerPanel } from './layer-panel.tsx';
 import { RunLogs } from './run-logs.tsx';
 
@@ -131,11 +132,9 @@ export default async function RunPage({ params }: RunPageProps) {
 
 async function RunCharts({ run }: { run: RunDetail }) {
   // The experts' shares are drawn as the layer panel's heatmap, not as curves.
-  const keys = run.metrics
-    .map((metric) => metric.key)
-    .filter((key) => !isExpertLoadKey(key))
-    .sort()
-    .slice(0, seriesKeysWithinBudget(1, RUN_CHART_SAMPLES));
+  const keys = inChartOrder(
+    run.metrics.map((metric) => metric.key).filter((key) => !isExpertLoadKey(key)),
+  ).slice(0, seriesKeysWithinBudget(1, RUN_CHART_SAMPLES));
   const { data: series, error, retryable } = await loadOrError(fetchRunSeries(run.id, keys));
   if (error !== undefined) {
     return (
