@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postGraphQL, QUEUE_MUTATION } from '../support/api.ts';
 import { closeBrowser, launchBrowser } from '../support/browser.ts';
+import { repoRoot } from '../../api/src/config.ts';
 import { freePort } from '../support/ports.ts';
 import { spawnLab, type LabProcess } from '../support/lab-process.ts';
 
@@ -99,8 +100,71 @@ describe('npm start: the whole lab on an embedded database', () => {
     }
   });
 
-  it('stops everything on Ctrl-C and keeps the runs across a restart', async () => {
-    expect(await lab!.interrupt()).toBe(0);
+  it('fills a run page, the leaderboard and its scatter from `lab demo`, as the README says', async () => {
+    const demo = spawnLab(['demo'], env);
+    const [demoExit] = (await once(demo.child, 'exit')) as [number | null];
+    expect(demo.output()).toContain(`watch it at ${webUrl}/runs`);
+    expect(demoExit).toBe(0);
+    const { data } = await postGraphQL<{
+      runs: { edges: { node: { id: string; status: string } }[] };
+    }>(
+      apiUrl,
+      `query { runs(filter: { kind: ["pipeline"], tags: ["demo"] }, first: 10) {
+        edges { node { id status } } } }`,
+    );
+    const queued = data!.runs.edges.map(({ node }) => node.id);
+    expect(queued).toHaveLength(4);
+    // One worker takes them in turn; the first to finish is enough to fill every view.
+    const deadline = Date.now() + 420_000;
+    let finished: RunView | undefined;
+    while (!finished) {
+      for (const id of queued) {
+        const { data: one } = await postGraphQL<{ run: RunView }>(apiUrl, RUN_QUERY, { id });
+        if (one!.run.status === 'FAILED') throw new Error(`demo run failed: ${one!.run.error}`);
+        if (one!.run.status === 'SUCCEEDED') finished = one!.run;
+      }
+      if (Date.now() > deadline) throw new Error('no demo run finished in 7 minutes');
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
+    }
+    const metric = (key: string) => finished.metrics.find((point) => point.key === key)?.value;
+    expect(metric('retention')).toBeGreaterThan(0);
+    expect(metric('speedup')).toBeGreaterThan(0);
+
+    const shots = path.join(repoRoot, '.lab', 'screenshots');
+    await fs.mkdir(shots, { recursive: true });
+    const browser = await launchBrowser();
+    const page = await browser.newPage();
+    try {
+      await page.goto(`${webUrl}/runs/${finished.id}`);
+      await page.screenshot({ path: path.join(shots, 'demo-run.png'), fullPage: true });
+      const curve = page.locator('[data-testid="chart-line"][data-key="train_loss"]');
+      await curve
+        .first()
+        .waitFor({ state: 'attached', timeout: 15_000 })
+        .catch(async (error: Error) => {
+          const lines = await page.locator('[data-testid="chart-line"]').all();
+          const charted = await Promise.all(lines.map((line) => line.getAttribute('data-key')));
+          throw new Error(`${error.message}; charted: ${charted.join(', ')}`);
+        });
+      expect((await curve.first().getAttribute('data-steps'))!.split(',').length).toBeGreaterThan(
+        1,
+      );
+      await page.goto(`${webUrl}/leaderboard?kind=pipeline`);
+      await page.screenshot({ path: path.join(shots, 'demo-leaderboard.png'), fullPage: true });
+      await page
+        .locator(`[data-testid="leaderboard-row"][data-run-id="${finished.id}"]`)
+        .waitFor({ timeout: 15_000 });
+      await page
+        .locator(`[data-testid="scatter-point"][data-run-id="${finished.id}"]`)
+        .waitFor({ state: 'attached', timeout: 15_000 });
+    } finally {
+      await page.close();
+    }
+  }, 600_000);
+
+  it('stops everything on Ctrl-C, a run in flight included, and keeps the runs across a restart', async () => {
+    const code = await lab!.interrupt();
+    expect(code, lab!.output().slice(-3000)).toBe(0);
     lab = spawnLab(['start', '--no-web'], env);
     await lab.waitFor(/press Ctrl-C to stop/);
     const { data } = await postGraphQL<{ run: RunView }>(apiUrl, RUN_QUERY, { id: runId });
