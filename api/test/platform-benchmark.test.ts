@@ -4,7 +4,7 @@ import { databaseTargets } from '../../test/support/test-database.ts';
 
 // Shape only, on a tiny database: the figures themselves belong in BENCHMARKS.md, not in tests.
 describe('the platform benchmark', () => {
-  it('seeds, pages through runs and ingests metrics, reporting finite figures', async () => {
+  it('seeds, pages through runs, finds runs by text and ingests metrics, reporting finite figures', async () => {
     const adminUrl = new URL(databaseTargets()[0]!.templateUrl);
     adminUrl.pathname = '/postgres';
     const result = await runPlatformBenchmark({
@@ -16,9 +16,11 @@ describe('the platform benchmark', () => {
       log: () => {},
     });
     expect(result.runs).toBe(120);
-    expect(result.runsPage.requests).toBe(5);
-    for (const ms of [result.runsPage.p50Ms, result.runsPage.p95Ms, result.runsPage.maxMs]) {
-      expect(Number.isFinite(ms) && ms > 0).toBe(true);
+    for (const timed of [result.runsPage, result.runsSearch]) {
+      expect(timed.requests).toBe(5);
+      for (const ms of [timed.p50Ms, timed.p95Ms, timed.maxMs]) {
+        expect(Number.isFinite(ms) && ms > 0).toBe(true);
+      }
     }
     expect(result.ingestion.points).toBeGreaterThanOrEqual(result.ingestion.batchSize);
     expect(result.ingestion.pointsPerSecond).toBeGreaterThan(0);

@@ -66,6 +66,11 @@ export async function benchPlatformCommand(options: BenchPlatformOptions): Promi
     `runs page (50 rows, filtered, sorted by a metric): p50 ${page.p50Ms.toFixed(1)} ms, ` +
       `p95 ${page.p95Ms.toFixed(1)} ms, max ${page.maxMs.toFixed(1)} ms over ${page.requests} requests`,
   );
+  const search = result.runsSearch;
+  console.log(
+    `runs page found by text (20 rows): p50 ${search.p50Ms.toFixed(1)} ms, ` +
+      `p95 ${search.p95Ms.toFixed(1)} ms, max ${search.maxMs.toFixed(1)} ms over ${search.requests} requests`,
+  );
   const ingest = result.ingestion;
   console.log(
     `metric ingestion: ${Math.round(ingest.pointsPerSecond)} points/s ` +
@@ -78,7 +83,8 @@ export function registerBenchPlatform(bench: Command): void {
   bench
     .command('platform')
     .description(
-      'runs page latency over many runs and metric ingestion rate (DATABASE_URL or embedded)',
+      'runs page latency over many runs (filtered, and found by text) and metric ingestion rate ' +
+        '(DATABASE_URL or embedded)',
     )
     .option('--runs <n>', 'runs to seed', integer, 10_000)
     .option('--metrics <n>', 'summary metrics per run', integer, 20)

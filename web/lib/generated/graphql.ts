@@ -95,6 +95,8 @@ export type RunFilter = {
   status?: Array<RunStatus> | null | undefined;
   /** All of these tags. */
   tags?: Array<string> | null | undefined;
+  /** Runs whose id starts with this text (a short id), or whose kind, tags, experiment name, sweep name, error or config (as JSON text) contain it, ignoring case; up to 200 characters. */
+  text?: string | null | undefined;
 };
 
 /** Sort by a run field or by a metric’s latest value (runs without it last). */

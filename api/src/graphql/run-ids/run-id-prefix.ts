@@ -23,12 +23,26 @@ function asUuid(hex32: string): string {
  * range an index can answer; a message saying what is wrong instead when it cannot begin a UUID.
  */
 export function uuidPrefixRange(prefix: string): UuidRange | string {
-  const digits = prefix.trim().toLowerCase().replaceAll('-', '');
-  if (!HEX.test(digits) || digits.length > 32) {
+  const range = hexPrefixRange(prefix);
+  if (range === null) {
     return `"${prefix}" is not a run id or the start of one: ids are hex digits such as 1a2b3c4d`;
   }
-  if (digits.length < MIN_PREFIX_DIGITS) {
+  if (prefixDigits(prefix).length < MIN_PREFIX_DIGITS) {
     return `"${prefix}" is too short: give at least ${MIN_PREFIX_DIGITS} hex digits of the run id`;
   }
+  return range;
+}
+
+function prefixDigits(prefix: string): string {
+  return prefix.trim().toLowerCase().replaceAll('-', '');
+}
+
+/**
+ * The UUIDs that start with `prefix`, however few digits it has (the runs filter's text matches
+ * ids this way); null when it is empty or cannot begin a UUID.
+ */
+export function hexPrefixRange(prefix: string): UuidRange | null {
+  const digits = prefixDigits(prefix);
+  if (!HEX.test(digits) || digits.length > 32) return null;
   return { low: asUuid(digits.padEnd(32, '0')), high: asUuid(digits.padEnd(32, 'f')) };
 }

@@ -50,6 +50,14 @@ export class RunFilter {
   @Field(() => [String], { nullable: true, description: 'All of these tags.' })
   tags?: string[] | null;
 
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'Runs whose id starts with this text (a short id), or whose kind, tags, experiment name, ' +
+      'sweep name, error or config (as JSON text) contain it, ignoring case; up to 200 characters.',
+  })
+  text?: string | null;
+
   @Field(() => [ConfigPredicate], { nullable: true })
   config?: ConfigPredicate[] | null;
 
