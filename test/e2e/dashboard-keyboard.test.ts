@@ -1,5 +1,6 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
+import { shortcutsReady } from '../support/browser.ts';
 import { queueSelftest } from '../support/runs.ts';
 import { useDashboard } from './dashboard-fixture.ts';
 
@@ -12,10 +13,6 @@ const focused = (page: Page) =>
     text: element.textContent?.trim(),
     outline: element.ownerDocument.defaultView?.getComputedStyle(element).outlineStyle,
   }));
-
-/** Waits until the page's shortcut keys listen (a key pressed before hydration is lost). */
-const shortcutsReady = (page: Page) =>
-  page.locator('html[data-shortcuts="on"]').waitFor({ state: 'attached' });
 
 describe('the dashboard by keyboard alone, in Chromium', () => {
   let webUrl: string;
@@ -47,12 +44,19 @@ describe('the dashboard by keyboard alone, in Chromium', () => {
   it('jumps to the filters with /, opens sections with g then a letter, and lists the keys with ?', async () => {
     await page.goto(`${webUrl}/`);
     await shortcutsReady(page);
+    // On the runs page, / lands in the search box.
     await page.keyboard.press('/');
-    expect(await focused(page)).toMatchObject({ tag: 'input', name: 'kind' });
-    // Typed into a field, the keys are text, not shortcuts.
+    expect(await focused(page)).toMatchObject({ tag: 'input', name: 'q' });
+    // Typed into a field, the keys are text, not shortcuts: the search applies it.
     await page.keyboard.type('g/l');
-    expect(await page.locator('input[name="kind"]').inputValue()).toBe('g/l');
+    expect(await page.locator('input[name="q"]').inputValue()).toBe('g/l');
+    await page.waitForURL((url) => url.searchParams.get('q') === 'g/l');
     expect(new URL(page.url()).pathname).toBe('/');
+    await page.locator('[data-testid="runs-empty"]').waitFor();
+    // Escape empties it, and every run is listed again.
+    await page.keyboard.press('Escape');
+    await page.waitForURL((url) => !url.searchParams.has('q'));
+    await page.locator('[data-testid="run-row"]').first().waitFor();
 
     await page.locator('h1').click();
     await page.keyboard.press('g');

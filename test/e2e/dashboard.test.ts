@@ -7,7 +7,7 @@ import { repoRoot } from '../../api/src/config.ts';
 import { seriesColor } from '../../web/lib/chart-palette.ts';
 import { writeMetricPoints } from '../../api/src/worker/metric-writer.ts';
 import type { TestApi } from '../support/api.ts';
-import { settledTitle } from '../support/browser.ts';
+import { settledTitle, shortcutsReady } from '../support/browser.ts';
 import { queueSelftest } from '../support/runs.ts';
 import type { TestDatabase } from '../support/test-database.ts';
 import { useDashboard } from './dashboard-fixture.ts';
@@ -376,7 +376,7 @@ describe('dashboard pages in Chromium over the API and a seeded database', () =>
     expect(await polylineSteps()).toEqual((await apiSteps(runs.running!.id)).steps);
   });
 
-  it('filters and sorts runs by the URL, opens a run by its short id, and shows a new run live', async () => {
+  it('filters and sorts runs by the URL and by text typed, opens a run by its short id, and shows a new run live', async () => {
     await page.goto(`${webUrl}/?status=running`);
     expect(await rowIds(page, 'run-row')).toEqual([runs.running!.id]);
     await page.goto(`${webUrl}/?kind=selftest&sort=queued&dir=asc`);
@@ -394,6 +394,39 @@ describe('dashboard pages in Chromium over the API and a seeded database', () =>
       .waitFor({ timeout: 5000 });
     const appearedMs = Date.now() - started;
     console.log(`dashboard: a newly queued run appeared on the runs page after ${appearedMs} ms`);
+
+    // Typing in the search box narrows the list once typing pauses, the URL following.
+    await page.goto(`${webUrl}/?sort=queued&dir=asc`);
+    await shortcutsReady(page);
+    const search = page.locator('[data-testid="runs-text"]');
+    await search.pressSequentially('"lr": 0.0005');
+    await page.waitForURL((url) => url.searchParams.get('q') === '"lr": 0.0005');
+    await expect.poll(() => rowIds(page, 'run-row')).toEqual([runs.b!.id]);
+    expect(new URL(page.url()).searchParams.get('sort')).toBe('queued');
+    // An id's first digits, as the tables show them.
+    await search.fill(runs.c!.id.slice(0, 8));
+    await page.waitForURL((url) => url.searchParams.get('q') === runs.c!.id.slice(0, 8));
+    await expect.poll(() => rowIds(page, 'run-row')).toEqual([runs.c!.id]);
+    // The next page keeps the text: 27 sweep runs, 20 a page, oldest first.
+    await search.fill('SWEEP');
+    await page.locator('h1 .count', { hasText: '27' }).waitFor();
+    await page.locator('[data-testid="load-more"]').click();
+    await page.waitForURL((url) => url.searchParams.has('after'));
+    expect(new URL(page.url()).searchParams.get('q')).toBe('SWEEP');
+    await expect
+      .poll(async () => (await rowIds(page, 'run-row')).sort())
+      .toEqual(Array.from({ length: 7 }, (_, i) => runs[`sweep${20 + i}`]!.id).sort());
+    // Escape empties the box, and the list is every run again.
+    await search.press('Escape');
+    await page.waitForURL((url) => !url.searchParams.has('q') && !url.searchParams.has('after'));
+    await page.locator('h1 .count', { hasText: '27' }).waitFor({ state: 'detached' });
+    // Live with a text too: a run queued later that matches it appears without a reload.
+    await search.fill('"size": 12');
+    await page.locator('[data-testid="runs-empty"]').waitFor();
+    const matching = await queueSelftest(database.db, { size: 12 });
+    await page
+      .locator(`[data-testid="run-row"][data-run-id="${matching.id}"]`)
+      .waitFor({ timeout: 5000 });
 
     await page.locator('[data-testid="open-run-id"]').fill(runs.a!.id.slice(0, 8));
     await page.locator('[data-testid="open-run-id"]').press('Enter');

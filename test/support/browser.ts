@@ -57,3 +57,8 @@ export async function settledTitle(
     .catch(() => undefined);
   return page.title();
 }
+
+/** Waits until the page's shortcut keys listen, i.e. it is hydrated (a key pressed sooner is lost). */
+export async function shortcutsReady(page: Page): Promise<void> {
+  await page.locator('html[data-shortcuts="on"]').waitFor({ state: 'attached' });
+}

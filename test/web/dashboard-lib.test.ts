@@ -139,6 +139,16 @@ describe('the runs page URL', () => {
     expect(runsHref(parseRunsQuery({}))).toBe('/');
   });
 
+  it('keeps the text filter as q, trimmed, beside the other filters and across pages', () => {
+    const query = parseRunsQuery({ q: '  out of memory ', tag: 'demo', after: 'cursor' });
+    expect(query.text).toBe('out of memory');
+    expect(runFilter(query)).toEqual({ tags: ['demo'], text: 'out of memory' });
+    expect(runsHref(query, { after: 'next' })).toBe('/?q=out+of+memory&tag=demo&after=next');
+    // A new text starts at page one; none (or blanks) filters nothing.
+    expect(runsHref(query, { text: '1a2b' })).toBe('/?q=1a2b&tag=demo');
+    expect(runFilter(parseRunsQuery({ q: '   ' }))).toBeNull();
+  });
+
   it('shows the columns the URL names, else those remembered, else all; links carry a choice', () => {
     expect(parseRunsQuery({}).columns).toEqual([...DEFAULT_RUN_COLUMNS]);
     // A GET form sends the id column and each ticked box; the table keeps its own order.

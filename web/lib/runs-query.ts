@@ -27,11 +27,16 @@ export const RUN_FIELD_SORTS = {
 
 export const DEFAULT_RUN_SORT = 'queued';
 
+/** The longest text the API filters runs by. */
+export const MAX_RUN_TEXT_LENGTH = 200;
+
 /** The runs page as its URL holds it: filters, sort and page, so any view is a link to share. */
 export interface RunsQuery {
   statuses: RunStatus[];
   kinds: string[];
   tags: string[];
+  /** Text a run's id starts with, or its kind, tags, names, error or config contain (`q`). */
+  text: string | null;
   /** A field of RUN_FIELD_SORTS, or `metric:<key>` for a metric's latest value. */
   sort: string;
   direction: Direction;
@@ -53,6 +58,7 @@ export function parseRunsQuery(params: SearchParams, rememberedColumns?: string)
     statuses: RUN_STATUSES.filter((status) => statuses.includes(status)),
     kinds: listParam(params.kind),
     tags: listParam(params.tag),
+    text: firstParam(params.q)?.trim() || null,
     sort:
       Object.hasOwn(RUN_FIELD_SORTS, sort) || sort.startsWith('metric:') ? sort : DEFAULT_RUN_SORT,
     direction: firstParam(params.dir)?.toUpperCase() === 'ASC' ? 'ASC' : 'DESC',
@@ -69,6 +75,7 @@ export function runFilter(query: RunsQuery): Record<string, unknown> | null {
   if (query.statuses.length > 0) filter.status = query.statuses;
   if (query.kinds.length > 0) filter.kind = query.kinds;
   if (query.tags.length > 0) filter.tags = query.tags;
+  if (query.text !== null) filter.text = query.text;
   return Object.keys(filter).length > 0 ? filter : null;
 }
 
@@ -89,6 +96,7 @@ export function isFiltered(query: RunsQuery): boolean {
 export function runsHref(query: RunsQuery, changes: Partial<RunsQuery> = {}): string {
   const next = { ...query, after: null, ...changes };
   const params = new URLSearchParams();
+  if (next.text !== null) params.set('q', next.text);
   if (next.statuses.length > 0) params.set('status', next.statuses.join(',').toLowerCase());
   if (next.kinds.length > 0) params.set('kind', next.kinds.join(','));
   if (next.tags.length > 0) params.set('tag', next.tags.join(','));

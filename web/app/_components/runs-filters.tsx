@@ -2,16 +2,18 @@ import Link from 'next/link';
 import { runColumnsParam } from '../../lib/runs-columns.ts';
 import { isFiltered, RUN_STATUSES, runsHref, type RunsQuery } from '../../lib/runs-query.ts';
 import { RunsColumnsChooser } from './runs-columns-chooser.tsx';
+import { RunsTextFilter } from './runs-text-filter.tsx';
 
 /**
- * Status, kind and tag filters as a GET form, so a filtered view is a URL to share; the sort and
- * the chosen columns ride along. Beside it, the column chooser and a box that opens a run by its
- * id or the first digits of it.
+ * Text, status, kind and tag filters as a GET form, so a filtered view is a URL to share (the text
+ * also applies as one types); the sort and the chosen columns ride along. Beside it, a box that
+ * opens a run by its id or the first digits of it, and the column chooser (last, at the right).
  */
 export function RunsFilters({ query }: { query: RunsQuery }) {
   return (
     <div className="filter-bar">
       <form action="/" method="get" className="filters" data-testid="runs-filters">
+        <RunsTextFilter query={query} />
         <fieldset className="status-choices">
           <legend>Status</legend>
           {RUN_STATUSES.map((status) => (
@@ -45,10 +47,11 @@ export function RunsFilters({ query }: { query: RunsQuery }) {
         )}
         <button type="submit">Filter</button>
         {isFiltered(query) && (
-          <Link href={runsHref(query, { statuses: [], kinds: [], tags: [] })}>Clear filters</Link>
+          <Link href={runsHref(query, { text: null, statuses: [], kinds: [], tags: [] })}>
+            Clear filters
+          </Link>
         )}
       </form>
-      <RunsColumnsChooser columns={query.columns} keep={keptParams(query)} />
       <form action="/runs" method="get" className="filters go-to-run">
         <label>
           Open run
@@ -62,6 +65,7 @@ export function RunsFilters({ query }: { query: RunsQuery }) {
         </label>
         <button type="submit">Open</button>
       </form>
+      <RunsColumnsChooser columns={query.columns} keep={keptParams(query)} />
     </div>
   );
 }
