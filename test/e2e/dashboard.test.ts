@@ -318,6 +318,35 @@ describe('dashboard pages in Chromium over the API and a seeded database', () =>
     expect(await keys()).toEqual(['experts', 'model', 'optim.lr', 'topK']);
   });
 
+  it('compares runs by the short ids pasted into its box, naming a prefix that names no run', async () => {
+    const comparedIds = () =>
+      page
+        .locator('[data-testid="compared-runs"] thead th[data-run-id]')
+        .evaluateAll((cells) => cells.map((cell) => cell.getAttribute('data-run-id')));
+    await page.goto(`${webUrl}/compare`);
+    const box = page.locator('[data-testid="compare-ids"]');
+    // As the tables show them (8 digits), one in capitals, with a space after the comma.
+    await box.fill(`${runs.a!.id.slice(0, 8)}, ${runs.c!.id.slice(0, 8).toUpperCase()}`);
+    await box.press('Enter');
+    // Resolved once, on the dashboard's server: the address then holds the full ids.
+    await page.waitForURL((url) => url.searchParams.get('runs') === `${runs.a!.id},${runs.c!.id}`);
+    await page.locator('[data-testid="compare"]').waitFor();
+    expect(await comparedIds()).toEqual([runs.a!.id, runs.c!.id]);
+
+    await page.goto(`${webUrl}/compare`);
+    await box.fill(`${runs.a!.id.slice(0, 8)},ffff0000,zz`);
+    await box.press('Enter');
+    const unresolved = page.locator('[data-testid="compare-unresolved"] li');
+    await unresolved.first().waitFor();
+    expect(await unresolved.allTextContents()).toEqual([
+      'no run id starts with "ffff0000"',
+      '"zz" is not a run id or the start of one: ids are hex digits such as 1a2b3c4d',
+    ]);
+    // Nothing compared, and the ids stay in the box to be corrected.
+    expect(await page.locator('[data-testid="compare"]').count()).toBe(0);
+    expect(await box.inputValue()).toBe(`${runs.a!.id.slice(0, 8)},ffff0000,zz`);
+  });
+
   it('charts exactly the points the API holds for a run, and follows a running run live', async () => {
     const polylineSteps = async () => {
       const steps = await page

@@ -11,7 +11,12 @@ import {
 } from './live-operations.ts';
 import { MODELS_QUERY, modelRunCountsDocument } from './models.ts';
 import { CANCEL_RUN_MUTATION, CLONE_RUN_MUTATION, RETRY_RUN_MUTATION } from './run-actions.ts';
-import { RUN_ID_OF_PREFIX_QUERY, RUN_QUERY, RUNS_QUERY } from './runs.ts';
+import {
+  RUN_ID_OF_PREFIX_QUERY,
+  RUN_IDS_OF_PREFIXES_QUERY,
+  RUN_QUERY,
+  RUNS_QUERY,
+} from './runs.ts';
 import { RUN_SERIES_QUERY, seriesOfRunsDocument } from './series.ts';
 import { QUEUE_SWEEP_MUTATION, SWEEP_QUERY } from './sweeps.ts';
 import { WORKERS_QUERY } from './workers.ts';
@@ -28,6 +33,7 @@ export function dashboardOperations(): Record<string, string> {
     Runs: RUNS_QUERY,
     Run: RUN_QUERY,
     RunIdOfPrefix: RUN_ID_OF_PREFIX_QUERY,
+    RunIdsOfPrefixes: RUN_IDS_OF_PREFIXES_QUERY,
     RunSeries: RUN_SERIES_QUERY,
     SeriesOfRuns: seriesOfRunsDocument(2),
     LatestBenchmarks: latestBenchmarksDocument(2),

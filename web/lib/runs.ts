@@ -2,6 +2,7 @@ import { graphql } from './generated/gql.ts';
 import type {
   RunFilter,
   RunOrder,
+  RunIdsOfPrefixesQuery,
   RunQuery,
   RunStatus,
   RunSummaryFieldsFragment,
@@ -123,6 +124,27 @@ export const RUN_ID_OF_PREFIX_QUERY = graphql(`
 /** Whether `id` could be the start of a run id, as the dashboard and `lab runs` show them. */
 export function isShortRunId(id: string): boolean {
   return SHORT_ID.test(id) && !isRunId(id);
+}
+
+export const RUN_IDS_OF_PREFIXES_QUERY = graphql(`
+  query RunIdsOfPrefixes($prefixes: [String!]!) {
+    runIds(prefixes: $prefixes) {
+      prefix
+      id
+      problem
+    }
+  }
+`);
+
+export type RunIdMatch = RunIdsOfPrefixesQuery['runIds'][number];
+
+/**
+ * Each typed id as the API resolves it, all in one request: the full id of the one run it starts,
+ * or why there is none (no run, several, not the start of an id).
+ */
+export async function resolveRunIds(prefixes: string[]): Promise<RunIdMatch[]> {
+  const { runIds } = await gql(RUN_IDS_OF_PREFIXES_QUERY, { prefixes });
+  return runIds;
 }
 
 /** The full id of the one run whose id starts with `prefix`; the API says when none or several. */

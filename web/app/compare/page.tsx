@@ -1,4 +1,5 @@
 import Link from 'next/link';
+import { redirect } from 'next/navigation';
 import { ApiErrorPanel } from '../_components/api-error-panel.tsx';
 import { BenchmarkComparisonTable } from '../_components/benchmark-comparison-table.tsx';
 import {
@@ -18,7 +19,7 @@ import {
 } from '../../lib/compare.ts';
 import { compareHref } from '../../lib/compare-href.ts';
 import { loadOrError } from '../../lib/graphql.ts';
-import { isActive, isRunId } from '../../lib/runs.ts';
+import { isActive, isRunId, resolveRunIds, type RunIdMatch } from '../../lib/runs.ts';
 import { firstParam, listParam, type SearchParams } from '../../lib/search-params.ts';
 import {
   COMPARE_CHART_SAMPLES,
@@ -42,18 +43,33 @@ export default async function ComparePage({ searchParams }: ComparePageProps) {
   const differingOnly = firstParam(params.all) !== '1';
 
   if (runIds.length < COMPARE_LIMITS.min) return <PickRuns runIds={runIds} />;
-  const malformed = runIds.filter((id) => !isRunId(id));
-  if (malformed.length > 0 || runIds.length > COMPARE_LIMITS.max) {
-    const message =
-      malformed.length > 0
-        ? `Not run ids: ${malformed.join(', ')}`
-        : `${runIds.length} runs given; the lab compares ${COMPARE_LIMITS.min} to ${COMPARE_LIMITS.max}.`;
+  if (runIds.length > COMPARE_LIMITS.max) {
+    const message = `${runIds.length} runs given; the lab compares ${COMPARE_LIMITS.min} to ${COMPARE_LIMITS.max}.`;
     return (
       <>
         <h1>Compare runs</h1>
         <ApiErrorPanel message={message} retrying={false} />
       </>
     );
+  }
+  const typed = runIds.filter((id) => !isRunId(id));
+  if (typed.length > 0) {
+    // Short ids (as every table shows them) resolved in one request, then the page again with
+    // the full ids, so its address names the runs whatever is queued later.
+    const resolved = await loadOrError(resolveRunIds(typed));
+    if (resolved.error !== undefined) {
+      return (
+        <>
+          <h1>Compare runs</h1>
+          <ApiErrorPanel message={resolved.error} retrying={resolved.retryable} />
+        </>
+      );
+    }
+    const unresolved = resolved.data.filter((match) => match.id === null);
+    if (unresolved.length > 0) return <PickRuns runIds={runIds} unresolved={unresolved} />;
+    const full = new Map(resolved.data.map((match) => [match.prefix, match.id!]));
+    const ids = runIds.map((id) => full.get(id) ?? id.toLowerCase());
+    redirect(compareHref([...new Set(ids)], differingOnly));
   }
 
   const {
@@ -167,22 +183,42 @@ async function ComparedBenchmarks({ runs }: { runs: ComparedRun[] }) {
   );
 }
 
-/** The compare page without enough runs: how to pick them, or paste their ids. */
-function PickRuns({ runIds }: { runIds: string[] }) {
+/**
+ * The compare page without enough runs, or with ids that name no single run: how to pick them, or
+ * paste their ids, each typed id that could not be resolved named with the reason.
+ */
+function PickRuns({ runIds, unresolved = [] }: { runIds: string[]; unresolved?: RunIdMatch[] }) {
   return (
     <>
       <h1>Compare runs</h1>
+      {unresolved.length > 0 && (
+        <section className="panel panel-error" role="alert" data-testid="compare-unresolved">
+          <h2>{unresolved.length === 1 ? 'This id names' : 'These ids name'} no single run</h2>
+          <ul>
+            {unresolved.map((match) => (
+              <li key={match.prefix} data-prefix={match.prefix}>
+                {match.problem}
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
       <section className="panel" data-testid="compare-empty">
         <h2>Pick {COMPARE_LIMITS.min} or more runs to compare</h2>
         <p>
           Tick rows on the <Link href="/">runs page</Link> or the{' '}
           <Link href="/leaderboard">leaderboard</Link> and press “Compare selected”, or paste run
-          ids here:
+          ids or their first digits (as the tables show them) here:
         </p>
         <form action="/compare" method="get" className="filters">
           <label>
-            Run ids, comma-separated
-            <input name="runs" defaultValue={runIds.join(',')} size={60} />
+            Run ids or short ids, comma-separated
+            <input
+              name="runs"
+              defaultValue={runIds.join(',')}
+              size={60}
+              data-testid="compare-ids"
+            />
           </label>
           <button type="submit">Compare</button>
         </form>

@@ -37,6 +37,7 @@ type Documents = {
     "\n  query Runs($first: Int!, $after: String, $filter: RunFilter, $orderBy: RunOrder) {\n    runs(first: $first, after: $after, filter: $filter, orderBy: $orderBy) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        node {\n          ...RunSummaryFields\n        }\n      }\n    }\n  }\n": typeof types.RunsDocument,
     "\n  query Run($id: ID!) {\n    run(id: $id) {\n      ...RunSummaryFields\n      experimentId\n      priority\n      attempt\n      error\n      config\n      tags\n      sweepId\n      artifacts {\n        id\n        kind\n        path\n        bytes\n        sha256\n        step\n      }\n      benchmarks {\n        ...BenchmarkFields\n      }\n    }\n  }\n": typeof types.RunDocument,
     "\n  query RunIdOfPrefix($prefix: String!) {\n    runId(prefix: $prefix)\n  }\n": typeof types.RunIdOfPrefixDocument,
+    "\n  query RunIdsOfPrefixes($prefixes: [String!]!) {\n    runIds(prefixes: $prefixes) {\n      prefix\n      id\n      problem\n    }\n  }\n": typeof types.RunIdsOfPrefixesDocument,
     "\n  fragment SeriesFields on MetricSeries {\n    key\n    totalPoints\n    points {\n      step\n      value\n      min\n      max\n    }\n  }\n": typeof types.SeriesFieldsFragmentDoc,
     "\n  query RunSeries($id: ID!, $keys: [String!]!, $samples: Int!) {\n    run(id: $id) {\n      series(keys: $keys, samples: $samples) {\n        ...SeriesFields\n      }\n    }\n  }\n": typeof types.RunSeriesDocument,
     "\n  query Sweep($id: ID!) {\n    sweep(id: $id) {\n      id\n      name\n      kind\n      strategy\n      spec\n      createdAt\n      runCount\n      runs {\n        ...RunSummaryFields\n        config\n      }\n    }\n  }\n": typeof types.SweepDocument,
@@ -66,6 +67,7 @@ const documents: Documents = {
     "\n  query Runs($first: Int!, $after: String, $filter: RunFilter, $orderBy: RunOrder) {\n    runs(first: $first, after: $after, filter: $filter, orderBy: $orderBy) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        node {\n          ...RunSummaryFields\n        }\n      }\n    }\n  }\n": types.RunsDocument,
     "\n  query Run($id: ID!) {\n    run(id: $id) {\n      ...RunSummaryFields\n      experimentId\n      priority\n      attempt\n      error\n      config\n      tags\n      sweepId\n      artifacts {\n        id\n        kind\n        path\n        bytes\n        sha256\n        step\n      }\n      benchmarks {\n        ...BenchmarkFields\n      }\n    }\n  }\n": types.RunDocument,
     "\n  query RunIdOfPrefix($prefix: String!) {\n    runId(prefix: $prefix)\n  }\n": types.RunIdOfPrefixDocument,
+    "\n  query RunIdsOfPrefixes($prefixes: [String!]!) {\n    runIds(prefixes: $prefixes) {\n      prefix\n      id\n      problem\n    }\n  }\n": types.RunIdsOfPrefixesDocument,
     "\n  fragment SeriesFields on MetricSeries {\n    key\n    totalPoints\n    points {\n      step\n      value\n      min\n      max\n    }\n  }\n": types.SeriesFieldsFragmentDoc,
     "\n  query RunSeries($id: ID!, $keys: [String!]!, $samples: Int!) {\n    run(id: $id) {\n      series(keys: $keys, samples: $samples) {\n        ...SeriesFields\n      }\n    }\n  }\n": types.RunSeriesDocument,
     "\n  query Sweep($id: ID!) {\n    sweep(id: $id) {\n      id\n      name\n      kind\n      strategy\n      spec\n      createdAt\n      runCount\n      runs {\n        ...RunSummaryFields\n        config\n      }\n    }\n  }\n": types.SweepDocument,
@@ -161,6 +163,10 @@ export function graphql(source: "\n  query Run($id: ID!) {\n    run(id: $id) {\n
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query RunIdOfPrefix($prefix: String!) {\n    runId(prefix: $prefix)\n  }\n"): typeof import('./graphql.ts').RunIdOfPrefixDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query RunIdsOfPrefixes($prefixes: [String!]!) {\n    runIds(prefixes: $prefixes) {\n      prefix\n      id\n      problem\n    }\n  }\n"): typeof import('./graphql.ts').RunIdsOfPrefixesDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -294,6 +294,13 @@ export type RunIdOfPrefixQueryVariables = Exact<{
 
 export type RunIdOfPrefixQuery = { runId: string };
 
+export type RunIdsOfPrefixesQueryVariables = Exact<{
+  prefixes: Array<string> | string;
+}>;
+
+
+export type RunIdsOfPrefixesQuery = { runIds: Array<{ prefix: string, id: string | null, problem: string | null }> };
+
 export type SeriesFieldsFragment = { key: string, totalPoints: number, points: Array<{ step: number, value: number, min: number, max: number }> };
 
 export type RunSeriesQueryVariables = Exact<{
@@ -711,6 +718,15 @@ export const RunIdOfPrefixDocument = new TypedDocumentString(`
   runId(prefix: $prefix)
 }
     `) as unknown as TypedDocumentString<RunIdOfPrefixQuery, RunIdOfPrefixQueryVariables>;
+export const RunIdsOfPrefixesDocument = new TypedDocumentString(`
+    query RunIdsOfPrefixes($prefixes: [String!]!) {
+  runIds(prefixes: $prefixes) {
+    prefix
+    id
+    problem
+  }
+}
+    `) as unknown as TypedDocumentString<RunIdsOfPrefixesQuery, RunIdsOfPrefixesQueryVariables>;
 export const RunSeriesDocument = new TypedDocumentString(`
     query RunSeries($id: ID!, $keys: [String!]!, $samples: Int!) {
   run(id: $id) {
