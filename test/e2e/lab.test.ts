@@ -83,6 +83,30 @@ describe('npm start: the whole lab on an embedded database', () => {
     expect(run.metrics.find((m) => m.key === 'gflops')?.value).toBeGreaterThan(0);
   });
 
+  it('queues a self-test with lab queue --wait and prints its figures at four significant digits', async () => {
+    const queue = spawnLab(
+      ['queue', 'selftest', '--set', 'size=64', '--set', 'repeats=3', '--wait'],
+      {
+        ...env,
+        FACTORLAB_API_URL: apiUrl,
+      },
+    );
+    const [queueExit] = (await once(queue.child, 'exit')) as [number | null];
+    const printed = queue.output();
+    expect(printed).toMatch(/^queued run [0-9a-f-]{36}\nrun [0-9a-f-]{36} SUCCEEDED\n/);
+    expect(queueExit).toBe(0);
+    const values = [...printed.matchAll(/^ {2}\S+ = (\S+)$/gm)].map((match) => match[1]!);
+    expect(values.length).toBeGreaterThan(0);
+    // No float noise: at most four significant digits, as `lab runs` shows them.
+    const significant = (value: string) =>
+      value
+        .replace(/^-|e.*$/g, '')
+        .replace('.', '')
+        .replace(/^0+|0+$/g, '').length;
+    for (const value of values)
+      expect({ value, digits: significant(value) <= 4 }).toEqual({ value, digits: true });
+  });
+
   it('shows the run as SUCCEEDED with its GFLOP/s on the dashboard', async () => {
     const browser = await launchBrowser();
     const page = await browser.newPage();
