@@ -195,7 +195,14 @@ describe('dashboard pages in Chromium over the API and a seeded database', () =>
       data: {
         name: 'demo-like',
         path: '/models/demo',
-        config: { num_hidden_layers: 4, hidden_size: 256, intermediate_size: 688 },
+        config: {
+          num_hidden_layers: 4,
+          hidden_size: 256,
+          intermediate_size: 688,
+          num_attention_heads: 4,
+          vocab_size: 4096,
+          torch_dtype: 'float32',
+        },
         parameterCount: 4_200_000,
         bytes: 16_000_000,
         sha256: 'ab'.repeat(32),
@@ -513,17 +520,30 @@ describe('dashboard pages in Chromium over the API and a seeded database', () =>
     await page.goto(`${webUrl}/models`);
     const row = page.locator('[data-testid="model-row"]');
     expect(await row.locator('[data-testid="model-runs"]').textContent()).toBe('4');
-    expect(await row.textContent()).toContain('4.2M');
+    // Shape, parameter count, dtype, size and sha256 (its head, the whole on hover), as registered.
+    const cells = await row.locator('td').allTextContents();
+    expect(cells.slice(1, 6)).toEqual([
+      '4 × 256 (FFN 688), 4 heads, vocab 4096',
+      '4.2M',
+      'float32',
+      '15.3 MiB',
+      'ab'.repeat(6),
+    ]);
+    expect(await row.locator('td').nth(5).getAttribute('title')).toBe('ab'.repeat(32));
 
     await database.db.worker.update({
       where: { id: beatingWorkerId },
       data: { lastSeenAt: new Date() },
     });
+    // Two heartbeats missed (a quarter of the 60 s lease each), not yet past the lease.
+    await database.db.worker.create({
+      data: { host: 'slow-box', pid: 13, lastSeenAt: new Date(Date.now() - 40_000) },
+    });
     await page.goto(`${webUrl}/workers`);
     const states = await page
       .locator('[data-testid="worker-row"]')
       .evaluateAll((rows) => rows.map((one) => one.getAttribute('data-state')));
-    expect(states.sort()).toEqual(['DEAD', 'ONLINE', 'STOPPED']);
+    expect(states.sort()).toEqual(['DEAD', 'ONLINE', 'STALE', 'STOPPED']);
     expect(await page.locator('[data-testid="exit-reason"]').textContent()).toBe(
       ' killed by SIGKILL',
     );
@@ -562,6 +582,8 @@ describe('dashboard pages in Chromium over the API and a seeded database', () =>
       runs: '/',
       leaderboard: '/leaderboard?kind=factorize&tag=nightly',
       compare: `/compare?runs=${runs.a!.id},${runs.b!.id}`,
+      // Six runs made compare 3,114 px wide once: its tables scroll inside their panels.
+      'compare-six': `/compare?runs=${[runs.a!.id, runs.b!.id, runs.c!.id, ...sweepRunIds].join(',')}`,
       run: `/runs/${runs.a!.id}`,
       sweep: `/sweeps/${sweepId}`,
       models: '/models',
