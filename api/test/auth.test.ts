@@ -121,6 +121,11 @@ const OPERATIONS: {
   { name: 'jobKinds', needs: 'VIEWER', query: () => `{ jobKinds { kind } }` },
   { name: 'runId', needs: 'VIEWER', query: (id) => `{ runId(prefix: "${id.slice(0, 8)}") }` },
   {
+    name: 'runIds',
+    needs: 'VIEWER',
+    query: (id) => `{ runIds(prefixes: ["${id.slice(0, 8)}"]) { prefix id problem } }`,
+  },
+  {
     name: 'sweep',
     needs: 'VIEWER',
     query: () => `{ sweep(id: "00000000-0000-0000-0000-000000000009") { id } }`,
