@@ -71,20 +71,21 @@ describe.each(databaseTargets())('a worker stopping on the $name PostgreSQL', (t
     expect(released).toMatchObject({ status: 'QUEUED', workerId: null, attempt: 1 });
     const log = await database.db.runLog.findMany({ where: { runId }, orderBy: { seq: 'asc' } });
     expect(log.at(-1)?.message).toMatch(/^released after step \d+: its worker is stopping/);
-    // Back in the queue as a fresh job, not as a spent attempt.
+    // Back in the queue as a fresh job, not as a spent attempt; the job it ran under is done.
     const { rows: jobs } = await database.sql.query<{ attempts: number; priority: number }>(
-      `SELECT attempts, priority FROM graphile_worker.jobs WHERE key = $1`,
+      `SELECT attempts, priority, key FROM graphile_worker._private_jobs WHERE payload->>'runId' = $1`,
       [runId],
     );
-    expect(jobs).toEqual([{ attempts: 0, priority: -3 }]);
+    expect(jobs).toEqual([{ attempts: 0, priority: -3, key: runId }]);
     const releasedAt = await database.db.metricPoint.aggregate({
       where: { runId, key: 'value' },
       _max: { step: true },
     });
     expect(releasedAt._max.step).toBeLessThan(STEPS - 1);
 
-    await startCounterWorker();
+    const second = await startCounterWorker();
     const finished = await waitForRunStatus(database.db, runId);
+    await second.stop();
     expect(finished.error).toBeNull();
     expect(finished).toMatchObject({ status: 'SUCCEEDED', attempt: 2 });
     const summary = await database.db.metricPoint.findMany({
@@ -97,4 +98,33 @@ describe.each(databaseTargets())('a worker stopping on the $name PostgreSQL', (t
     );
     expect(value('total')).toBeCloseTo(expected, 9);
   }, 120_000);
+
+  it('records a run that ends without being told to stop, though its worker was stopping', async () => {
+    const worker = await startCounterWorker();
+    const runId = await database.db.$transaction((tx) =>
+      insertQueuedExperiment(tx, {
+        kind: CHECKPOINTING_COUNTER,
+        name: 'short counter',
+        // The last step's 3 s wait is where the stop comes: the job does not ask again after it.
+        config: { steps: 2, checkpointEvery: 5, stepMs: 3_000, dir },
+        priority: 0,
+        tags: [],
+      }),
+    );
+    for (;;) {
+      const last = await database.db.metricPoint.findFirst({
+        where: { runId, key: 'value', step: 1 },
+      });
+      if (last) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    await worker.stop();
+    const run = await database.db.run.findUniqueOrThrow({ where: { id: runId } });
+    expect(run).toMatchObject({ status: 'SUCCEEDED', attempt: 1 });
+    const { rows: jobs } = await database.sql.query(
+      `SELECT 1 FROM graphile_worker._private_jobs WHERE payload->>'runId' = $1`,
+      [runId],
+    );
+    expect(jobs).toEqual([]);
+  }, 60_000);
 });

@@ -84,14 +84,14 @@ export async function executeRun(
     const result = await Promise.race([running, device.lost]);
     const lostReason = device.lostReason();
     if (lostReason) throw new Error(lostReason);
-    if (workerStopping() && !reporter.wasCancelled) {
+    if (reporter.stoppedForWorker) {
       await release(db, runId, reporter);
       return 'released';
     }
     reporter.metrics(reporter.finalStep, result.summary);
-    reporter.note('INFO', reporter.shouldStop() ? 'stopped: the run was cancelled' : 'succeeded');
+    reporter.note('INFO', reporter.wasCancelled ? 'stopped: the run was cancelled' : 'succeeded');
     await reporter.close();
-    const stopped = reporter.shouldStop();
+    const stopped = reporter.wasCancelled;
     await db.run.update({
       where: { id: runId },
       data: stopped

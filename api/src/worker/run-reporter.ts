@@ -35,6 +35,7 @@ export class RunReporter implements Reporter {
   private records: (() => Promise<void>)[] = [];
   private readonly progressLines = new ProgressLines();
   private cancelled = false;
+  private toldWorkerStopping = false;
   private lastStep = 0;
   private writing: Promise<void> = Promise.resolve();
   private failure: unknown = null;
@@ -100,10 +101,20 @@ export class RunReporter implements Reporter {
   }
 
   shouldStop(): boolean {
-    return this.cancelled || this.workerStopping();
+    if (this.cancelled) return true;
+    if (this.workerStopping()) this.toldWorkerStopping = true;
+    return this.toldWorkerStopping;
   }
 
-  /** Whether the run was cancelled (rather than stopped for its worker's sake). */
+  /**
+   * Whether the job was told to stop because its worker is stopping (and not cancelled): it then
+   * left its work unfinished. A job that never asked ran to its end.
+   */
+  get stoppedForWorker(): boolean {
+    return this.toldWorkerStopping && !this.cancelled;
+  }
+
+  /** Whether the run was cancelled while it ran. */
   get wasCancelled(): boolean {
     return this.cancelled;
   }

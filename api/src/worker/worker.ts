@@ -86,6 +86,10 @@ export async function startWorker(
       noHandleSignals: true,
       pollInterval: 2000,
       logger: quietLogger,
+      // Through the batcher, which the runner's stop awaits: unbatched, a job finishing as the
+      // worker stops is marked complete after stop() returns, when the pool has ended, and stays
+      // locked.
+      preset: { worker: { completeJobBatchDelay: 0, failJobBatchDelay: 0 } },
       taskList: {
         [EXECUTE_RUN_TASK]: async (payload, helpers) => {
           if (!isExecuteRunPayload(payload)) {
