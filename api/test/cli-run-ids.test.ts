@@ -7,7 +7,7 @@ import { startTestApi, type TestApi } from '../../test/support/api.ts';
 import { runLab as lab } from '../../test/support/lab-process.ts';
 import { spawnLab } from '../../test/support/lab-process.ts';
 import { freePort } from '../../test/support/ports.ts';
-import { queueJob } from '../../test/support/runs.ts';
+import { createTwinRuns, queueJob } from '../../test/support/runs.ts';
 import {
   createTestDatabase,
   databaseTargets,
@@ -43,20 +43,7 @@ describe('run ids, watch, runs and queue on the command line', () => {
       },
     });
     // Two runs whose ids share their first 8 digits: a short id of 8 is ambiguous between them.
-    for (const id of [
-      'abcd1234-0000-4000-8000-000000000001',
-      'abcd1234-0000-4000-8000-000000000002',
-    ]) {
-      await db.experiment.create({
-        data: {
-          name: id,
-          kind: 'selftest',
-          config: { size: 8 },
-          configHash: id,
-          runs: { create: { id } },
-        },
-      });
-    }
+    await createTwinRuns(db);
   }, 120_000);
 
   afterAll(async () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApi, type TestApi } from '../../test/support/api.ts';
-import { queueSelftest } from '../../test/support/runs.ts';
+import { createTwinRuns, queueSelftest, TWIN_RUN_IDS } from '../../test/support/runs.ts';
 import {
   createTestDatabase,
   databaseTargets,
@@ -23,24 +23,12 @@ describe.each(databaseTargets())(
     let database: TestDatabase;
     let api: TestApi;
     let one: string;
-    const twins = ['abcd1234-0000-4000-8000-000000000001', 'abcd1234-0000-4000-8000-000000000002'];
 
     beforeAll(async () => {
       database = await createTestDatabase(target);
       api = await startTestApi(database);
       one = (await queueSelftest(database.db, { size: 8 })).id;
-      // Two runs whose ids share their first 8 digits: that short id names neither.
-      for (const id of twins) {
-        await database.db.experiment.create({
-          data: {
-            name: id,
-            kind: 'selftest',
-            config: { size: 8 },
-            configHash: id,
-            runs: { create: { id } },
-          },
-        });
-      }
+      await createTwinRuns(database.db);
     });
     afterAll(async () => {
       await api?.stop();
@@ -50,7 +38,7 @@ describe.each(databaseTargets())(
     it('resolves every prefix in order, naming each one that names no single run and why', async () => {
       const prefixes = [
         one.slice(0, 8).toUpperCase(),
-        twins[1]!,
+        TWIN_RUN_IDS[1],
         'abcd1234',
         'ffffffff',
         'abc',
@@ -61,11 +49,11 @@ describe.each(databaseTargets())(
       expect(errors).toBeUndefined();
       expect(data!.runIds).toEqual([
         { prefix: prefixes[0], id: one, problem: null },
-        { prefix: twins[1], id: twins[1], problem: null },
+        { prefix: TWIN_RUN_IDS[1], id: TWIN_RUN_IDS[1], problem: null },
         {
           prefix: 'abcd1234',
           id: null,
-          problem: `"abcd1234" starts several run ids (${twins.join(', ')}): give more digits`,
+          problem: `"abcd1234" starts several run ids (${TWIN_RUN_IDS.join(', ')}): give more digits`,
         },
         { prefix: 'ffffffff', id: null, problem: 'no run id starts with "ffffffff"' },
         {
@@ -104,7 +92,7 @@ describe.each(databaseTargets())(
       };
       expect(await answer(one.slice(0, 6))).toBe(one);
       expect(await answer('abcd1234')).toBe(
-        `BAD_USER_INPUT: prefix: "abcd1234" starts several run ids (${twins.join(', ')}): give more digits`,
+        `BAD_USER_INPUT: prefix: "abcd1234" starts several run ids (${TWIN_RUN_IDS.join(', ')}): give more digits`,
       );
       expect(await answer('ffffffff')).toBe('NOT_FOUND: run ffffffff does not exist');
     });

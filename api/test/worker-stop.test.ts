@@ -33,6 +33,21 @@ describe.each(databaseTargets())('a worker stopping on the $name PostgreSQL', (t
     return worker;
   };
 
+  const queueCounter = (name: string, config: Record<string, unknown>, priority = 0) =>
+    database.db.$transaction((tx) =>
+      insertQueuedExperiment(tx, {
+        kind: CHECKPOINTING_COUNTER,
+        name,
+        config: { ...config, dir },
+        priority,
+        tags: [],
+      }),
+    );
+  /** Polls `reached` every 50 ms until it holds. */
+  const until = async (reached: () => Promise<boolean>) => {
+    while (!(await reached())) await new Promise((resolve) => setTimeout(resolve, 50));
+  };
+
   beforeAll(async () => {
     database = await createTestDatabase(target);
     dir = await mkdtemp(join(tmpdir(), 'factorlab-worker-stop-'));
@@ -45,23 +60,15 @@ describe.each(databaseTargets())('a worker stopping on the $name PostgreSQL', (t
 
   it('stops a run in flight at its next step and queues it again; the next worker resumes it from its checkpoint', async () => {
     const first = await startCounterWorker();
-    const runId = await database.db.$transaction((tx) =>
-      insertQueuedExperiment(tx, {
-        kind: CHECKPOINTING_COUNTER,
-        name: 'long counter',
-        config: { steps: STEPS, checkpointEvery: CHECKPOINT_EVERY, stepMs: 25, dir },
-        priority: 3,
-        tags: [],
-      }),
+    const runId = await queueCounter(
+      'long counter',
+      { steps: STEPS, checkpointEvery: CHECKPOINT_EVERY, stepMs: 25 },
+      3,
     );
     // Past a few checkpoints, and far from the end (400 steps of 25 ms).
-    for (;;) {
-      const checkpoints = await database.db.artifact.count({
-        where: { runId, kind: 'CHECKPOINT' },
-      });
-      if (checkpoints >= 3) break;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    await until(
+      async () => (await database.db.artifact.count({ where: { runId, kind: 'CHECKPOINT' } })) >= 3,
+    );
 
     const stopStarted = performance.now();
     await first.stop();
@@ -101,23 +108,17 @@ describe.each(databaseTargets())('a worker stopping on the $name PostgreSQL', (t
 
   it('records a run that ends without being told to stop, though its worker was stopping', async () => {
     const worker = await startCounterWorker();
-    const runId = await database.db.$transaction((tx) =>
-      insertQueuedExperiment(tx, {
-        kind: CHECKPOINTING_COUNTER,
-        name: 'short counter',
-        // The last step's 3 s wait is where the stop comes: the job does not ask again after it.
-        config: { steps: 2, checkpointEvery: 5, stepMs: 3_000, dir },
-        priority: 0,
-        tags: [],
-      }),
+    // The last step's 3 s wait is where the stop comes: the job does not ask again after it.
+    const runId = await queueCounter('short counter', {
+      steps: 2,
+      checkpointEvery: 5,
+      stepMs: 3_000,
+    });
+    await until(
+      async () =>
+        (await database.db.metricPoint.findFirst({ where: { runId, key: 'value', step: 1 } })) !==
+        null,
     );
-    for (;;) {
-      const last = await database.db.metricPoint.findFirst({
-        where: { runId, key: 'value', step: 1 },
-      });
-      if (last) break;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
     await worker.stop();
     const run = await database.db.run.findUniqueOrThrow({ where: { id: runId } });
     expect(run).toMatchObject({ status: 'SUCCEEDED', attempt: 1 });

@@ -30,3 +30,26 @@ export function queueJob(db: Db, kind: string, config: Record<string, unknown>) 
 export function queueSelftest(db: Db, config: Record<string, unknown>) {
   return queueJob(db, 'selftest', config);
 }
+
+/**
+ * Two queued self-test runs whose ids share their first 8 digits, so that short id names neither
+ * (ids are otherwise random): what the tests of short ids need.
+ */
+export const TWIN_RUN_IDS = [
+  'abcd1234-0000-4000-8000-000000000001',
+  'abcd1234-0000-4000-8000-000000000002',
+] as const;
+
+export async function createTwinRuns(db: Db): Promise<void> {
+  for (const id of TWIN_RUN_IDS) {
+    await db.experiment.create({
+      data: {
+        name: id,
+        kind: 'selftest',
+        config: { size: 8 },
+        configHash: id,
+        runs: { create: { id } },
+      },
+    });
+  }
+}
